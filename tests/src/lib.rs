@@ -1,0 +1,2 @@
+//! Workspace-level integration and snapshot tests.
+#![forbid(unsafe_code)]
