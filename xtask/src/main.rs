@@ -1,4 +1,97 @@
-//! Code generator: spec/ YAML -> generated Rust crates (cargo xtask codegen).
+//! `cargo xtask <command>`: project automation. See `cargo xtask help`.
 #![forbid(unsafe_code)]
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::write::Change;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--check] [--spec DIR]...
+
+  codegen           regenerate the models, client and CLI crates from spec/
+    --check         change nothing; exit 1 and list the files that are stale
+    --spec DIR      generate from this spec folder only (repeatable)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn codegen(args: &[String]) -> ExitCode {
+    let root = xtask::workspace_root();
+    let mut check = false;
+    let mut specs: Vec<PathBuf> = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--spec" => match iter.next() {
+                Some(dir) => specs.push(root.join(dir)),
+                None => {
+                    eprintln!("error: --spec needs a folder\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            other => {
+                eprintln!("error: unknown argument `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if specs.is_empty() {
+        specs = match xtask::spec_dirs(&root) {
+            Ok(dirs) => dirs,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    }
+    match xtask::codegen(&root, &specs, check) {
+        Err(e) => {
+            eprint!("error: {e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::FAILURE
+        }
+        Ok(changes) if check => {
+            if changes.is_empty() {
+                println!("generated code is up to date");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("generated code is stale; run `cargo xtask codegen`:");
+                for change in &changes {
+                    match change {
+                        Change::Written(path) => eprintln!("  stale:    {path}"),
+                        Change::Removed(path) => eprintln!("  obsolete: {path}"),
+                    }
+                }
+                ExitCode::FAILURE
+            }
+        }
+        Ok(changes) => {
+            if changes.is_empty() {
+                println!("generated code is up to date; nothing written");
+            }
+            for change in &changes {
+                match change {
+                    Change::Written(path) => println!("wrote   {path}"),
+                    Change::Removed(path) => println!("removed {path}"),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Turning wire names into Rust identifiers.
+
+/// `DeploymentId` -> `deployment_id`, `HTTPStatus` -> `http_status`, `File.ID` -> `file_id`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("n_{out}")
+    } else {
+        out
+    }
+}
+
+/// `deployment_id` / `deploymentId` / `DEPLOY_ERROR` -> `DeploymentId` / `DeployError`.
+pub fn pascal_case(name: &str) -> String {
+    let snake = snake_case(name);
+    let mut out = String::with_capacity(snake.len());
+    for part in snake.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("N{out}")
+    } else {
+        out
+    }
+}
+
+/// `deployment_id` -> `deployment-id` (CLI flags and subcommands).
+pub fn kebab_case(name: &str) -> String {
+    snake_case(name).replace('_', "-")
+}
+
+/// Rust keywords that cannot be plain identifiers; fields named like them get a `_` suffix.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union", "unsafe",
+    "unsized", "use", "virtual", "where", "while", "yield", "abstract", "become",
+];
+
+/// A snake_case identifier that is safe to use as a field, method or module name.
+pub fn field_ident(name: &str) -> String {
+    let snake = snake_case(name);
+    let snake = if snake.is_empty() {
+        "field".to_string()
+    } else {
+        snake
+    };
+    if KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        snake
+    }
+}
+
+/// Whether `name` can be used as a Rust type name as written.
+pub fn is_type_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && !matches!(
+            name,
+            "Self" | "Option" | "Vec" | "String" | "Result" | "Box"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(snake_case("DeploymentId"), "deployment_id");
+        assert_eq!(snake_case("HttpStatusCode"), "http_status_code");
+        assert_eq!(snake_case("HTTPStatus"), "http_status");
+        assert_eq!(snake_case("FileID"), "file_id");
+        assert_eq!(snake_case("Ids.1"), "ids_1");
+        assert_eq!(snake_case("DEPLOY_ERROR"), "deploy_error");
+        assert_eq!(pascal_case("DEPLOY_ERROR"), "DeployError");
+        assert_eq!(pascal_case("get_deployment"), "GetDeployment");
+        assert_eq!(kebab_case("GetDeployment"), "get-deployment");
+        assert_eq!(field_ident("Type"), "type_");
+        assert!(is_type_name("DeployedItem"));
+        assert!(!is_type_name("deployed"));
+    }
+}

@@ -1,0 +1,305 @@
+//! Serde types that mirror the YAML spec files one to one.
+//!
+//! Nothing here interprets the spec: `model.rs` validates these raw values and lowers them
+//! into the typed API model. Every struct denies unknown keys so that a typo in a spec file
+//! is reported instead of silently ignored. Values that later checks may complain about
+//! are wrapped in `Spanned` so that the error can point at their line and column.
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A YAML mapping whose key order is kept (the generator emits fields in spec order).
+/// Duplicate keys are rejected while parsing.
+#[derive(Debug, Clone)]
+pub struct OrderedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(Spanned<String>, V)> = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if entries.iter().any(|(k, _)| k.value == key.value) {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate key `{}` (line {}, column {})",
+                            key.value,
+                            key.referenced.line(),
+                            key.referenced.column()
+                        )));
+                    }
+                    let value = map.next_value::<V>()?;
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Text in both languages of the documentation: the original Chinese and English.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: Option<String>,
+    pub en: Option<String>,
+}
+
+/// `product.yaml`: what every action of the product shares.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProductFile {
+    pub product: Spanned<String>,
+    pub version: Spanned<String>,
+    pub style: Spanned<String>,
+    pub title: Option<Text>,
+    pub crates: Crates,
+    pub envelope: Option<Envelope>,
+    pub endpoints: Endpoints,
+    #[serde(default)]
+    pub error_codes: Vec<CommonErrorCode>,
+}
+
+/// Names and paths (relative to the workspace root) of the generated crates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crates {
+    pub models: CrateSpec,
+    pub client: CrateSpec,
+    pub cli: CliCrateSpec,
+}
+
+/// One generated crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateSpec {
+    pub name: Spanned<String>,
+    pub path: Spanned<String>,
+}
+
+/// The generated command-line crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliCrateSpec {
+    pub name: Spanned<String>,
+    pub path: Spanned<String>,
+    pub binary: Spanned<String>,
+}
+
+/// Wire names of the response fields that carry a business outcome in a 2xx body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Envelope {
+    pub success: Option<Spanned<String>>,
+    pub error_code: Option<Spanned<String>>,
+    pub error_message: Option<Spanned<String>>,
+    pub http_status_code: Option<Spanned<String>>,
+    pub request_id: Option<Spanned<String>>,
+}
+
+/// Region to host map plus the pattern for unlisted regions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    pub fallback: Spanned<String>,
+    #[serde(default)]
+    pub regions: Vec<RegionEndpoint>,
+}
+
+/// One entry of the official metadata's `endpoints` list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegionEndpoint {
+    pub region_id: Spanned<String>,
+    pub endpoint: Spanned<String>,
+}
+
+/// An error code any action may return.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CommonErrorCode {
+    pub http_status: Spanned<u16>,
+    pub error_code: Spanned<String>,
+    pub retryable: bool,
+    pub error_message: Option<String>,
+    pub description: Option<Text>,
+}
+
+/// One action file (`<Action>.yaml`), shaped like `apis.<Action>` of the official metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionFile {
+    pub name: Spanned<String>,
+    pub title: Option<Text>,
+    pub summary: Option<Text>,
+    pub description: Option<Text>,
+    #[serde(default)]
+    pub methods: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub schemes: Vec<String>,
+    pub operation_type: Option<String>,
+    pub deprecated: Option<bool>,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    pub rules: Option<Rules>,
+    pub responses: OrderedMap<Response>,
+    #[serde(default)]
+    pub enums: OrderedMap<EnumDef>,
+    #[serde(default)]
+    pub error_codes: OrderedMap<Vec<ActionErrorCode>>,
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+    #[serde(default)]
+    pub waiters: OrderedMap<Waiter>,
+    /// What the importer could not represent, kept for the record (see `cargo xtask import`).
+    #[serde(default)]
+    pub unsupported: Vec<String>,
+}
+
+/// A request parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub name: Spanned<String>,
+    #[serde(rename = "in")]
+    pub location: Spanned<String>,
+    /// `repeatList`, `flat` or `json` (the official metadata's serialization style).
+    pub style: Option<Spanned<String>>,
+    pub schema: Schema,
+}
+
+/// A schema node, for parameters and for the response tree.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Schema {
+    #[serde(rename = "type")]
+    pub ty: Spanned<String>,
+    pub format: Option<Spanned<String>>,
+    pub required: Option<bool>,
+    pub doc_required: Option<bool>,
+    pub description: Option<Text>,
+    pub title: Option<Text>,
+    pub example: Option<String>,
+    pub deprecated: Option<bool>,
+    /// Name of an entry of the action's `enums`.
+    pub enum_ref: Option<Spanned<String>>,
+    /// Inline enum values, as in the official metadata (kept as documentation).
+    #[serde(rename = "enum")]
+    pub enum_values: Option<Vec<Spanned<serde_json::Value>>>,
+    /// The Rust type name for an object schema (default: derived from the property name).
+    pub type_name: Option<Spanned<String>>,
+    pub properties: Option<OrderedMap<Schema>>,
+    pub items: Option<Box<Schema>>,
+    pub additional_properties: Option<Box<Schema>>,
+    pub maximum: Option<String>,
+    pub minimum: Option<String>,
+    pub max_length: Option<u64>,
+    pub min_length: Option<u64>,
+    pub max_items: Option<u64>,
+    pub pattern: Option<String>,
+    pub default: Option<String>,
+}
+
+/// Cross-parameter rules the official metadata cannot express.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rules {
+    #[serde(default)]
+    pub require_one_of: Vec<RequireOneOf>,
+}
+
+/// At least one of these parameters must be set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequireOneOf {
+    pub parameters: Vec<Spanned<String>>,
+    pub description: Option<Text>,
+}
+
+/// One entry of `responses`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub schema: Schema,
+}
+
+/// A named enum.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    #[serde(rename = "type")]
+    pub ty: Spanned<String>,
+    pub format: Option<Spanned<String>>,
+    pub description: Option<Text>,
+    pub values: Vec<EnumValue>,
+}
+
+/// One documented value of an enum.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnumValue {
+    pub value: Spanned<serde_json::Value>,
+    pub name: Spanned<String>,
+    /// The name the documentation gives the value (such as `DEPLOY_ERROR`), if any.
+    pub wire_name: Option<String>,
+    /// Whether this value ends a process (used for `is_final` helpers).
+    #[serde(rename = "final")]
+    pub is_final: Option<bool>,
+    pub description: Option<Text>,
+}
+
+/// An error code listed for the action.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionErrorCode {
+    pub error_code: Spanned<String>,
+    pub error_message: Option<String>,
+    pub description: Option<Text>,
+}
+
+/// A documented response sample.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Sample {
+    pub name: Spanned<String>,
+    pub format: Spanned<String>,
+    pub http_status: Option<u16>,
+    /// Path relative to the spec folder.
+    pub file: Option<Spanned<String>>,
+    /// Inline body (instead of `file`).
+    pub body: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A waiter: poll the action until an acceptor matches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Waiter {
+    pub description: Option<Text>,
+    pub acceptors: Vec<Acceptor>,
+    pub min_delay_seconds: Option<u64>,
+    pub max_delay_seconds: Option<u64>,
+    pub max_wait_seconds: Option<u64>,
+}
+
+/// `path` (dotted wire names into the response) `equals` a value => `state`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptor {
+    pub path: Spanned<String>,
+    pub equals: Spanned<serde_json::Value>,
+    pub state: Spanned<String>,
+}
