@@ -1,0 +1,551 @@
+//! The shared client: signing, transport, retries, decoding.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::config::{Config, ResponseFormat, SignatureVersion};
+use crate::credentials::Credentials;
+use crate::decode;
+use crate::error::{BoxError, Error, ErrorOrigin, ServiceError, TransportKind};
+use crate::request::{BusinessStatus, OperationRequest};
+use crate::retry;
+use crate::service::Service;
+
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
+
+/// A client for service `S`: one HTTP connection pool, cheap to clone, `Send + Sync`.
+///
+/// Generated clients wrap it and call [`Client::invoke`] once per operation.
+pub struct Client<S> {
+    config: Arc<Config<S>>,
+}
+
+impl<S> Clone for Client<S> {
+    fn clone(&self) -> Self {
+        Self {
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Client<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// A failed attempt, before the retry decision.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn new(error: Error) -> Self {
+        Self {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// The parts of an HTTP response the runtime looks at.
+struct RawResponse {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+    body: Vec<u8>,
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&acs_sign::encode::percent_encode(k));
+        out.push('=');
+        out.push_str(&acs_sign::encode::percent_encode(v));
+    }
+    out
+}
+
+fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Io
+    };
+    Error::Transport {
+        kind,
+        attempts: 1,
+        // The URL may carry a security token (V1 query): never keep it.
+        source: Box::new(e.without_url()),
+    }
+}
+
+fn set_attempts(error: &mut Error, n: u32) {
+    match error {
+        Error::Service(e) => e.attempts = n,
+        Error::Transport { attempts, .. } => *attempts = n,
+        _ => {}
+    }
+}
+
+impl<S: Service> Client<S> {
+    /// A client with the given configuration (the connection pool was created by
+    /// [`ConfigBuilder::build`](crate::ConfigBuilder::build) and is shared by clones).
+    pub fn new(config: Config<S>) -> Self {
+        Self {
+            config: Arc::new(config),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config<S> {
+        &self.config
+    }
+
+    /// Sends `request`, with retries, and decodes a 2xx body into `T` (JSON or XML, whichever
+    /// the body is). `status` extracts the business status of the decoded body; `Success=false`
+    /// becomes [`Error::Service`] with [`ErrorOrigin::Business`].
+    pub async fn invoke<T, F>(&self, request: OperationRequest, status: F) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        let span = tracing::info_span!(
+            "acs_call",
+            product = S::INFO.product,
+            version = S::INFO.version,
+            action = request.action(),
+            attempts = tracing::field::Empty,
+        );
+        async move {
+            if !request.pathname().starts_with('/') {
+                return Err(Error::validation(
+                    "pathname",
+                    format!("must start with '/', got {:?}", request.pathname()),
+                ));
+            }
+            let credentials = self.config.credentials.credentials()?;
+            let attempts = AtomicU32::new(0);
+            let run = self.run(&request, &credentials, &status, &attempts);
+            let result = match self.config.operation_timeout {
+                None => run.await,
+                Some(limit) => match tokio::time::timeout(limit, run).await {
+                    Ok(result) => result,
+                    Err(_) => Err(Error::OperationTimeout {
+                        timeout: limit,
+                        attempts: attempts.load(Ordering::Relaxed),
+                    }),
+                },
+            };
+            tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
+            if let Err(e) = &result {
+                tracing::debug!(error = %e, "call failed");
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn run<T, F>(
+        &self,
+        request: &OperationRequest,
+        credentials: &Credentials,
+        status: &F,
+        attempts: &AtomicU32,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        let config = &*self.config;
+        let mut nonce_retry_used = false;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            attempts.store(attempt, Ordering::Relaxed);
+            let span = tracing::info_span!(
+                "acs_attempt",
+                attempt,
+                http_status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+            );
+            let outcome = self
+                .attempt(request, credentials, status)
+                .instrument(span)
+                .await;
+            let failure = match outcome {
+                Ok(out) => return Ok(out),
+                Err(failure) => failure,
+            };
+            let mut error = failure.error;
+            let mut retryable = error.is_retryable();
+            if error.code() == Some(retry::SIGNATURE_NONCE_USED) {
+                retryable = !nonce_retry_used;
+                nonce_retry_used = true;
+            }
+            if !retryable || attempt >= config.max_attempts {
+                set_attempts(&mut error, attempt);
+                return Err(error);
+            }
+            let delay = match failure.retry_after {
+                Some(hint) => hint.min(config.retry_max_delay),
+                None => {
+                    retry::backoff_delay(attempt, config.retry_base_delay, config.retry_max_delay)
+                }
+            };
+            tracing::info!(
+                attempt,
+                backoff_ms = delay.as_millis() as u64,
+                retry_after = failure.retry_after.is_some(),
+                http_status = error.http_status(),
+                code = error.code(),
+                request_id = error.request_id(),
+                error = %error,
+                "retrying after a transient failure"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Builds the signed HTTP request for one attempt (fresh nonce and timestamp).
+    fn build_request(
+        &self,
+        request: &OperationRequest,
+        credentials: &Credentials,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let config = &*self.config;
+        let info = &S::INFO;
+        let authority = config.endpoint.authority();
+        let timestamp = acs_sign::clock::timestamp_now();
+        let nonce = acs_sign::clock::new_nonce();
+        let body = encode_pairs(as_refs(request.form_params()));
+        let (query, mut headers) = match config.signature_version {
+            SignatureVersion::V3 => {
+                let query: Vec<(&str, &str)> = as_refs(request.query_params()).collect();
+                let signed = acs_sign::v3::sign_request(
+                    &acs_sign::v3::V3Request {
+                        method: request.method(),
+                        pathname: request.pathname(),
+                        host: authority,
+                        query: &query,
+                        content_type: Some(FORM_CONTENT_TYPE),
+                        body: body.as_bytes(),
+                        action: request.action(),
+                        version: info.version,
+                        timestamp: &timestamp,
+                        nonce: &nonce,
+                    },
+                    credentials,
+                );
+                let mut headers: Vec<(&str, String)> = signed;
+                let accept = match config.response_format {
+                    ResponseFormat::Json => "application/json",
+                    ResponseFormat::Xml => "application/xml",
+                };
+                headers.push(("accept", accept.to_string()));
+                (encode_pairs(query), headers)
+            }
+            SignatureVersion::V1 => {
+                let format = match config.response_format {
+                    ResponseFormat::Json => "JSON",
+                    ResponseFormat::Xml => "XML",
+                };
+                let common = acs_sign::v1::CommonParams {
+                    action: request.action(),
+                    version: info.version,
+                    format,
+                    access_key_id: credentials.access_key_id(),
+                    signature_nonce: &nonce,
+                    timestamp: &timestamp,
+                    security_token: credentials.security_token(),
+                };
+                let business: Vec<(&str, &str)> = as_refs(request.query_params())
+                    .chain(as_refs(request.form_params()))
+                    .collect();
+                let signed = acs_sign::v1::sign_common_params(
+                    request.method(),
+                    &common,
+                    &business,
+                    credentials.access_key_secret(),
+                );
+                let query = encode_pairs(
+                    signed
+                        .iter()
+                        .map(|(k, v)| (*k, v.as_str()))
+                        .chain(as_refs(request.query_params())),
+                );
+                let headers: Vec<(&str, String)> = vec![
+                    ("host", authority.to_string()),
+                    ("x-acs-version", info.version.to_string()),
+                    ("x-acs-action", request.action().to_string()),
+                ];
+                (query, headers)
+            }
+        };
+        headers.push(("user-agent", config.user_agent.clone()));
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("content-type", FORM_CONTENT_TYPE.to_string()));
+        }
+        let mut map = HeaderMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::validation(name.to_string(), "is not a valid HTTP header name")
+            })?;
+            let header_value = HeaderValue::from_str(&value).map_err(|_| {
+                // Never echo the value: it may be a security token.
+                Error::validation(
+                    name.to_string(),
+                    "contains characters not allowed in an HTTP header (check the AccessKey id and security token)",
+                )
+            })?;
+            map.insert(header_name, header_value);
+        }
+        let method = reqwest::Method::from_bytes(request.method().as_bytes()).map_err(|_| {
+            Error::validation(
+                "method",
+                format!("{:?} is not an HTTP method", request.method()),
+            )
+        })?;
+        let mut url = config.endpoint.url();
+        url.push_str(request.pathname());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        Ok(config.http.request(method, url).headers(map).body(body))
+    }
+
+    async fn attempt<T, F>(
+        &self,
+        request: &OperationRequest,
+        credentials: &Credentials,
+        status: &F,
+    ) -> Result<T, Failure>
+    where
+        T: DeserializeOwned,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        let config = &*self.config;
+        let http_request = self
+            .build_request(request, credentials)
+            .map_err(Failure::new)?;
+        let limit = config.max_response_bytes;
+        let exchange = async move {
+            let response = http_request.send().await.map_err(transport_error)?;
+            read_response(response, limit).await
+        };
+        let raw = match tokio::time::timeout(config.attempt_timeout, exchange).await {
+            Err(_) => {
+                return Err(Failure::new(Error::Transport {
+                    kind: TransportKind::Timeout,
+                    attempts: 1,
+                    source: format!(
+                        "no complete response within the attempt timeout of {:?}",
+                        config.attempt_timeout
+                    )
+                    .into(),
+                }))
+            }
+            Ok(Err(error)) => {
+                tracing::debug!(error = %error, "attempt failed");
+                return Err(Failure::new(error));
+            }
+            Ok(Ok(raw)) => raw,
+        };
+        let span = tracing::Span::current();
+        span.record("http_status", raw.status);
+        if let Some(id) = &raw.request_id {
+            span.record("request_id", id.as_str());
+        }
+        tracing::debug!(
+            http_status = raw.status,
+            request_id = raw.request_id.as_deref(),
+            bytes = raw.body.len(),
+            "response received"
+        );
+        self.interpret(raw, status)
+    }
+
+    fn interpret<T, F>(&self, raw: RawResponse, status: &F) -> Result<T, Failure>
+    where
+        T: DeserializeOwned,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        let decode_error = |raw: &RawResponse, source: BoxError| Error::Decode {
+            http_status: raw.status,
+            request_id: raw.request_id.clone(),
+            excerpt: decode::excerpt(&raw.body),
+            source,
+        };
+        if let Some(encoding) = raw
+            .content_encoding
+            .as_deref()
+            .filter(|e| !e.eq_ignore_ascii_case("identity"))
+        {
+            return Err(Failure::new(decode_error(
+                &raw,
+                format!("the response uses Content-Encoding {encoding:?}, which was not requested and is not supported").into(),
+            )));
+        }
+        let format = decode::detect_format(raw.content_type.as_deref(), &raw.body);
+        if (200..300).contains(&raw.status) {
+            let Some(format) = format else {
+                return Err(Failure::new(decode_error(
+                    &raw,
+                    format!(
+                        "the body is neither JSON nor XML (Content-Type {:?})",
+                        raw.content_type.as_deref().unwrap_or("none")
+                    )
+                    .into(),
+                )));
+            };
+            let output: T = decode::decode_body(&raw.body, format)
+                .map_err(|e| Failure::new(decode_error(&raw, e)))?;
+            let business = status(&output);
+            if business.success == Some(false) {
+                let http_status = business
+                    .http_status
+                    .and_then(|s| u16::try_from(s).ok())
+                    .filter(|s| (100..=599).contains(s))
+                    .unwrap_or(raw.status);
+                let error = ServiceError {
+                    http_status,
+                    code: business.code.map(str::to_string),
+                    message: business.message.map(str::to_string),
+                    request_id: business
+                        .request_id
+                        .map(str::to_string)
+                        .or_else(|| raw.request_id.clone()),
+                    host_id: None,
+                    recommend: None,
+                    attempts: 1,
+                    origin: ErrorOrigin::Business,
+                    retryable: false,
+                };
+                return Err(Failure::new(error.into()));
+            }
+            return Ok(output);
+        }
+        let fields = format.and_then(|f| decode::parse_error_body(&raw.body, f));
+        let Some(fields) = fields else {
+            return Err(Failure {
+                error: decode_error(
+                    &raw,
+                    format!(
+                        "HTTP {} with an error body that is not a recognised JSON/XML error",
+                        raw.status
+                    )
+                    .into(),
+                ),
+                retry_after: raw.retry_after,
+            });
+        };
+        let retryable = retry::is_retryable(fields.code.as_deref(), raw.status, &S::INFO);
+        let error = ServiceError {
+            http_status: raw.status,
+            code: fields.code,
+            message: fields.message,
+            request_id: fields.request_id.or(raw.request_id),
+            host_id: fields.host_id,
+            recommend: fields.recommend,
+            attempts: 1,
+            origin: if fields.business {
+                ErrorOrigin::Business
+            } else {
+                ErrorOrigin::Gateway
+            },
+            retryable,
+        };
+        Err(Failure {
+            error: error.into(),
+            retry_after: raw.retry_after,
+        })
+    }
+}
+
+/// Reads status, headers and the body (in chunks, stopping past `limit`).
+async fn read_response(mut response: reqwest::Response, limit: u64) -> Result<RawResponse, Error> {
+    let status = response.status().as_u16();
+    let headers = response.headers();
+    let request_id = header_str(headers, REQUEST_ID_HEADER);
+    let retry_after = header_str(headers, RETRY_AFTER_HEADER)
+        .as_deref()
+        .and_then(retry::parse_retry_after);
+    let content_type = header_str(headers, "content-type");
+    let content_encoding = header_str(headers, "content-encoding");
+    let too_large = |request_id: Option<String>| Error::ResponseTooLarge {
+        limit,
+        http_status: status,
+        request_id,
+    };
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large(request_id));
+    }
+    let mut body: Vec<u8> = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() as u64 + chunk.len() as u64 > limit {
+                    return Err(too_large(request_id));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(Error::Decode {
+                    http_status: status,
+                    request_id,
+                    excerpt: decode::excerpt(&body),
+                    source: format!(
+                        "the response body could not be read completely after {} bytes: {}",
+                        body.len(),
+                        e.without_url()
+                    )
+                    .into(),
+                });
+            }
+        }
+    }
+    Ok(RawResponse {
+        status,
+        request_id,
+        retry_after,
+        content_type,
+        content_encoding,
+        body,
+    })
+}

@@ -1,0 +1,301 @@
+//! The error type returned by every generated operation.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use crate::config::ConfigError;
+use crate::credentials::CredentialsError;
+
+/// A boxed error source (`Send + Sync + 'static`).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything an API call can fail with.
+///
+/// ```
+/// let err = acs_runtime::Error::validation("DeploymentId", "is required");
+/// assert_eq!(err.to_string(), "invalid parameter DeploymentId: is required");
+/// assert!(!err.is_retryable());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter was rejected before any I/O.
+    #[error("invalid parameter {param}: {message}")]
+    Validation {
+        /// The parameter name as in the API (`DeploymentId`).
+        param: Cow<'static, str>,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The client configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No usable credentials.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    /// The service answered with an error (gateway error body, or a 2xx body with `Success=false`).
+    #[error(transparent)]
+    Service(Box<ServiceError>),
+    /// The request could not be sent or no response arrived in time.
+    #[error("{kind} error after {attempts} {}: {source}", plural_attempts(*attempts))]
+    Transport {
+        /// What kind of transport failure the last attempt had.
+        kind: TransportKind,
+        /// Attempts made, the first one included.
+        attempts: u32,
+        /// The underlying error (URLs are stripped: they may carry a security token).
+        #[source]
+        source: BoxError,
+    },
+    /// A response arrived but its body could not be read or understood.
+    #[error(
+        "could not decode the response body (HTTP {http_status}{}): {source}; body starts with {excerpt:?}",
+        fmt_request_id(request_id.as_deref())
+    )]
+    Decode {
+        /// HTTP status of the response.
+        http_status: u16,
+        /// Request id from the body or the `x-acs-request-id` header.
+        request_id: Option<String>,
+        /// The beginning of the body (UTF-8 lossy, at most ~200 characters).
+        excerpt: String,
+        /// Why decoding failed.
+        #[source]
+        source: BoxError,
+    },
+    /// The response body exceeded [`ConfigBuilder::max_response_bytes`](crate::ConfigBuilder::max_response_bytes).
+    #[error(
+        "response body exceeds the limit of {limit} bytes (HTTP {http_status}{}); raise max_response_bytes if this is expected",
+        fmt_request_id(request_id.as_deref())
+    )]
+    ResponseTooLarge {
+        /// The configured limit in bytes.
+        limit: u64,
+        /// HTTP status of the response.
+        http_status: u16,
+        /// Request id from the `x-acs-request-id` header.
+        request_id: Option<String>,
+    },
+    /// The whole operation (all attempts and backoff) exceeded the operation timeout.
+    #[error("operation timed out after {timeout:?} ({attempts} {} started)", plural_attempts(*attempts))]
+    OperationTimeout {
+        /// The configured operation timeout.
+        timeout: Duration,
+        /// Attempts started before the deadline.
+        attempts: u32,
+    },
+    /// A waiter's classifier reported a final failure state.
+    #[error("waiter reached a failure state after {polls} {}: {reason}", if *polls == 1 { "poll" } else { "polls" })]
+    WaiterFailed {
+        /// What the classifier reported.
+        reason: String,
+        /// Number of polls made.
+        polls: u32,
+    },
+    /// A waiter did not reach a final state within its maximum wait.
+    #[error("waiter gave up after {waited:?} and {polls} {} without reaching the desired state", if *polls == 1 { "poll" } else { "polls" })]
+    WaiterTimeout {
+        /// Time spent waiting.
+        waited: Duration,
+        /// Number of polls made.
+        polls: u32,
+    },
+}
+
+fn plural_attempts(n: u32) -> &'static str {
+    if n == 1 {
+        "attempt"
+    } else {
+        "attempts"
+    }
+}
+
+fn fmt_request_id(id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!(", RequestId: {id}"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// A validation error for `param`, raised by generated code before any I/O.
+    pub fn validation(param: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Error::Validation {
+            param: param.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The service error, when this is one.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The service error code (`Throttling.User`, `Invalid.Deployment.NotFound`), when there is one.
+    pub fn code(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// The request id of the failed call, when the service returned one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the failed call, when a response arrived. For business errors this is
+    /// the body's `HttpStatusCode` when present.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Service(e) => Some(e.http_status),
+            Error::Decode { http_status, .. } | Error::ResponseTooLarge { http_status, .. } => {
+                Some(*http_status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Attempts made before this error was returned, when a request was sent.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Service(e) => Some(e.attempts),
+            Error::Transport { attempts, .. } | Error::OperationTimeout { attempts, .. } => {
+                Some(*attempts)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the failure is transient, i.e. the runtime's retry policy would retry it
+    /// (throttling, 5xx, connection errors and timeouts). A returned error that says `true`
+    /// has already used up the configured attempts.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Service(e) => e.retryable,
+            Error::Transport { .. } => true,
+            Error::Decode { http_status, .. } => *http_status == 429 || *http_status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// Where a service error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorOrigin {
+    /// An error body from the API gateway (non-2xx, fields `Code`, `Message`, `RequestId`, ...).
+    Gateway,
+    /// A business failure in the response body (`Success=false`, `ErrorCode`, `ErrorMessage`).
+    Business,
+}
+
+/// An error reported by the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// HTTP status (for business errors the body's `HttpStatusCode` when it is a valid status).
+    pub http_status: u16,
+    /// `Code` / `ErrorCode`.
+    pub code: Option<String>,
+    /// `Message` / `ErrorMessage`.
+    pub message: Option<String>,
+    /// `RequestId`, else the `x-acs-request-id` header.
+    pub request_id: Option<String>,
+    /// `HostId`.
+    pub host_id: Option<String>,
+    /// `Recommend` (a troubleshooting link).
+    pub recommend: Option<String>,
+    /// Attempts made, the first one included.
+    pub attempts: u32,
+    /// Gateway error body or business failure.
+    pub origin: ErrorOrigin,
+    /// Whether the retry policy classifies this error as transient.
+    pub retryable: bool,
+}
+
+impl ServiceError {
+    /// A hint for errors whose usual cause is local, shown after the message.
+    pub fn hint(&self) -> Option<&'static str> {
+        let code = self.code.as_deref()?;
+        if code.starts_with("InvalidTimeStamp") {
+            Some("the request timestamp was rejected: check that the local clock is correct (synchronise it, e.g. with NTP)")
+        } else if code == "SignatureDoesNotMatch" || code == "IncompleteSignature" {
+            Some("check the AccessKey secret and that nothing rewrites the request on its way")
+        } else if code.starts_with("InvalidAccessKeyId") {
+            Some("check the AccessKey id and that the key is enabled")
+        } else if code.starts_with("InvalidSecurityToken") {
+            Some("the STS security token is invalid or expired: obtain a new one")
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.origin {
+            ErrorOrigin::Gateway => "service error",
+            ErrorOrigin::Business => "service error (business)",
+        };
+        write!(f, "{kind}: HTTP {}", self.http_status)?;
+        match &self.code {
+            Some(code) => write!(f, " {code}")?,
+            None => f.write_str(" (no error code)")?,
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        f.write_str(" (")?;
+        if let Some(id) = &self.request_id {
+            write!(f, "RequestId: {id}, ")?;
+        }
+        write!(
+            f,
+            "after {} {})",
+            self.attempts,
+            plural_attempts(self.attempts)
+        )?;
+        if let Some(hint) = self.hint() {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+impl From<ServiceError> for Error {
+    fn from(e: ServiceError) -> Self {
+        Error::Service(Box::new(e))
+    }
+}
+
+/// The kind of a transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be established (DNS, refused, TLS handshake, connect timeout).
+    Connect,
+    /// No complete response within the attempt timeout.
+    Timeout,
+    /// The connection failed after it was established (reset, closed before a response).
+    Io,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Io => "I/O",
+        })
+    }
+}

@@ -1,0 +1,77 @@
+//! Static description of one API product, emitted by the code generator.
+
+/// One API product (for example `dataworks-public` 2020-05-18).
+///
+/// Generated clients declare a marker type per product and implement this trait for it; every
+/// runtime type ([`Config`](crate::Config), [`Client`](crate::Client)) is generic over it.
+///
+/// ```
+/// use acs_runtime::{ErrorCodeInfo, Service, ServiceInfo};
+///
+/// pub struct DataworksPublic;
+/// impl Service for DataworksPublic {
+///     const INFO: ServiceInfo = ServiceInfo {
+///         product: "dataworks-public",
+///         version: "2020-05-18",
+///         endpoint_map: &[("cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com")],
+///         endpoint_fallback: "dataworks.{region}.aliyuncs.com",
+///         error_codes: &[ErrorCodeInfo { code: "Throttling.User", http_status: 429, retryable: true }],
+///         sdk_name: "dataworks-public",
+///         sdk_version: "0.1.0",
+///     };
+/// }
+/// assert_eq!(DataworksPublic::INFO.endpoint_for_region("cn-shanghai"), "dataworks.cn-shanghai.aliyuncs.com");
+/// assert_eq!(DataworksPublic::INFO.endpoint_for_region("eu-west-9"), "dataworks.eu-west-9.aliyuncs.com");
+/// ```
+pub trait Service: Send + Sync + 'static {
+    /// The product's static description.
+    const INFO: ServiceInfo;
+}
+
+/// Static facts about one API product: name, version, endpoints, documented errors, SDK identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// Product code as used by Alibaba Cloud (`dataworks-public`).
+    pub product: &'static str,
+    /// API version (`2020-05-18`), sent as `Version` / `x-acs-version`.
+    pub version: &'static str,
+    /// Region id to endpoint host (without scheme), as published for the product.
+    pub endpoint_map: &'static [(&'static str, &'static str)],
+    /// Host pattern used when the region is not in `endpoint_map`; `{region}` is replaced by the
+    /// region id (for example `dataworks.{region}.aliyuncs.com`).
+    pub endpoint_fallback: &'static str,
+    /// Error codes documented for the product.
+    pub error_codes: &'static [ErrorCodeInfo],
+    /// Name of the generated SDK crate, sent in the User-Agent.
+    pub sdk_name: &'static str,
+    /// Version of the generated SDK crate, sent in the User-Agent.
+    pub sdk_version: &'static str,
+}
+
+impl ServiceInfo {
+    /// The endpoint host for `region`: the map entry when there is one, else the fallback pattern
+    /// with `{region}` replaced.
+    pub fn endpoint_for_region(&self, region: &str) -> String {
+        match self.endpoint_map.iter().find(|(r, _)| *r == region) {
+            Some((_, host)) => (*host).to_string(),
+            None => self.endpoint_fallback.replace("{region}", region),
+        }
+    }
+
+    /// The documented entry for an error code, if the spec lists it.
+    pub fn error_code(&self, code: &str) -> Option<&'static ErrorCodeInfo> {
+        self.error_codes.iter().find(|e| e.code == code)
+    }
+}
+
+/// One error code documented in the API spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCodeInfo {
+    /// The error code (`Throttling.User`).
+    pub code: &'static str,
+    /// The HTTP status documented with it.
+    pub http_status: u16,
+    /// Whether the spec marks it as safe to retry. This can only add retryability on top of
+    /// the built-in rules (see [`crate::retry`]); it never disables retrying throttling or 5xx.
+    pub retryable: bool,
+}
