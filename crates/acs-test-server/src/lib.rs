@@ -37,8 +37,8 @@
 //!   ([`ServerConfig::with_api`]) and required parameters.
 //!
 //! Failures answer like the gateway (status, `Code`, message): 400
-//! `SignatureDoesNotMatch` ("Specified signature is not matched with our calculation.
-//! server string to sign is:<sts>"), 400 `InvalidTimeStamp.Format` /
+//! `SignatureDoesNotMatch` (`"Specified signature is not matched with our calculation.
+//! server string to sign is:<sts>"`), 400 `InvalidTimeStamp.Format` /
 //! `InvalidTimeStamp.Expired`, 400 `SignatureNonceUsed`, 404
 //! `InvalidAccessKeyId.NotFound`, 400 `InvalidSecurityToken.MismatchWithAccessKey`,
 //! 400 `Missing<Name>`, 400 `MissingSignature`, 404 `InvalidAction.NotFound`, 400

@@ -71,7 +71,7 @@ pub enum Body {
     },
     /// A JSON document rendered in the format the request asked for: JSON
     /// (`application/json;charset=utf-8`) or XML (`text/xml;charset=utf-8`, see
-    /// [`crate::render::json_to_xml`], root element from [`crate::ServerConfig::xml_root`]
+    /// [`crate::render::json_to_xml`], root element from [`crate::ServerConfig::with_xml_root`]
     /// or `<Action>Response`). When the value is an object whose top-level
     /// `RequestId` is absent or `null`, the response's request id is filled in.
     Json(Value),
