@@ -145,6 +145,11 @@ fn first_line_message(rendered: &str) -> String {
         .unwrap_or(rendered)
         .trim();
     let line = line.strip_prefix("error:").unwrap_or(line).trim();
+    // Drop a leading "line X column Y: " that duplicates the position.
+    let line = match (line.strip_prefix("line "), line.find(": ")) {
+        (Some(_), Some(i)) if line[..i].contains("column") => &line[i + 2..],
+        _ => line,
+    };
     // Drop a trailing " at line X, column Y" that duplicates the position.
     match line.find(" at line ") {
         Some(i) => line[..i].to_string(),

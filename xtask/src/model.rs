@@ -1100,7 +1100,9 @@ fn lower_enum(cx: &mut Ctx<'_>, key: &Spanned<String>, def: &spec::EnumDef) -> O
     if variants.is_empty() && cx.diagnostics.len() == before {
         cx.error(&path, key.referenced, "an enum needs at least one value");
     }
-    (cx.diagnostics.len() == before).then(|| Enum {
+    // Keep the enum even when some values were wrong (those are reported already), so that
+    // fields referring to it do not report it as unknown too.
+    Some(Enum {
         name: key.value.clone(),
         repr,
         doc: Doc::from_spec(def.description.as_ref()),

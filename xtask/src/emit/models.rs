@@ -556,7 +556,7 @@ fn struct_tokens(s: &Struct) -> TokenStream {
     let arms = s.fields.iter().map(|f| {
         let r = ident(&f.rust);
         let wire = &f.wire;
-        let read = field_read(&f.ty, quote!(out.#r));
+        let read = field_read(&f.ty, wire, quote!(out.#r));
         quote! { #wire => #read, }
     });
     quote! {
@@ -627,25 +627,34 @@ fn field_doc(f: &Field) -> TokenStream {
 }
 
 /// How the struct visitor reads one field's value into `target` (an `Option`).
-fn field_read(ty: &Type, target: TokenStream) -> TokenStream {
-    match ty {
+/// Errors name the field (see `__private::in_field`).
+fn field_read(ty: &Type, wire: &str, target: TokenStream) -> TokenStream {
+    let value_ty = match ty {
         Type::Bool | Type::I32 | Type::I64 | Type::F64 | Type::String | Type::Enum(_) => {
             let t = rust_type(ty);
-            quote! { #target = map.next_value::<rt::Scalar<#t>>()?.0 }
+            quote!(rt::Scalar<#t>)
         }
-        Type::Struct(_) => {
+        Type::Struct(_) | Type::Any => {
             let t = rust_type(ty);
-            quote! { #target = map.next_value::<Option<#t>>()? }
+            quote!(Option<#t>)
         }
         Type::List(inner) => {
             let t = rust_type(inner);
-            quote! { rt::extend(&mut #target, map.next_value::<rt::Many<#t>>()?.0) }
+            quote!(rt::Many<#t>)
         }
         Type::Map(inner) => {
             let t = rust_type(inner);
-            quote! { #target = Some(map.next_value::<rt::MapOf<#t>>()?.0) }
+            quote!(rt::MapOf<#t>)
         }
-        Type::Any => quote! { #target = map.next_value::<Option<serde_json::Value>>()? },
+    };
+    let value = quote! { map.next_value::<#value_ty>().map_err(|e| rt::in_field(#wire, e))? };
+    match ty {
+        Type::Bool | Type::I32 | Type::I64 | Type::F64 | Type::String | Type::Enum(_) => {
+            quote! { #target = #value.0 }
+        }
+        Type::Struct(_) | Type::Any => quote! { #target = #value },
+        Type::List(_) => quote! { rt::extend(&mut #target, #value.0) },
+        Type::Map(_) => quote! { #target = Some(#value.0) },
     }
 }
 

@@ -379,6 +379,22 @@ pub fn private_module() -> TokenStream {
             }
         }
 
+        /// Adds the field's wire name to a decoding error, so that nested errors read
+        /// `at Data.Deployment.Status: invalid value ...`.
+        #[cold]
+        pub fn in_field<E: de::Error>(field: &str, error: E) -> E {
+            let text = error.to_string();
+            // serde_json appends the position; the outer error gets it again.
+            let text = match text.rfind(" at line ") {
+                Some(i) if text[i..].contains(" column ") => &text[..i],
+                _ => text.as_str(),
+            };
+            match text.strip_prefix("at ").and_then(|rest| rest.split_once(": ")) {
+                Some((path, message)) => E::custom(format_args!("at {field}.{path}: {message}")),
+                None => E::custom(format_args!("at {field}: {text}")),
+            }
+        }
+
         /// Appends decoded items to an optional list field.
         pub fn extend<T>(field: &mut Option<Vec<T>>, items: Vec<T>) {
             match field {
