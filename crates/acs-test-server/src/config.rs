@@ -124,6 +124,20 @@ impl ServerConfig {
         self
     }
 
+    /// Adds several `(access_key_id, secret)` pairs (see [`ServerConfig::with_credential`]).
+    /// Turns verification on even when `pairs` is empty (then every key is unknown).
+    pub fn with_credentials<K, V>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> ServerConfig
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.credentials.get_or_insert_with(BTreeMap::new);
+        for (k, v) in pairs {
+            self = self.with_credential(k, v);
+        }
+        self
+    }
+
     /// Accepts any access key id with this secret (`with_credential("*", secret)`).
     pub fn with_any_access_key(self, access_key_secret: impl Into<String>) -> ServerConfig {
         self.with_credential("*", access_key_secret)

@@ -459,3 +459,37 @@ async fn wildcard_credential_accepts_any_access_key() {
     assert_eq!(one_shot(s.addr(), &req.to_bytes()).await.status, 200);
     assert!(!format!("{:?}", s).contains(SECRET));
 }
+
+#[tokio::test]
+async fn several_credentials() {
+    let s = server(
+        ServerConfig::new().with_credentials([(AK, SECRET), ("LTAIsecond", "second-secret")]),
+    )
+    .await;
+    assert_eq!(
+        one_shot(s.addr(), &V3::get_deployment(SECRET).to_bytes())
+            .await
+            .status,
+        200
+    );
+    let mut req = V3::get_deployment("second-secret");
+    req.access_key_id = "LTAIsecond".to_owned();
+    assert_eq!(one_shot(s.addr(), &req.to_bytes()).await.status, 200);
+    // the first key's secret does not work for the second key
+    let mut req = V3::get_deployment(SECRET);
+    req.access_key_id = "LTAIsecond".to_owned();
+    assert_eq!(
+        one_shot(s.addr(), &req.to_bytes()).await.json()["Code"],
+        "SignatureDoesNotMatch"
+    );
+    let debug = format!(
+        "{:?}",
+        ServerConfig::new()
+            .with_credentials([(AK, SECRET)])
+            .with_security_token("tok-secret")
+    );
+    assert!(
+        debug.contains(AK) && !debug.contains(SECRET) && !debug.contains("tok-secret"),
+        "{debug}"
+    );
+}
