@@ -22,10 +22,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a field name")
             }
-            fn visit_borrowed_str<E: de::Error>(
-                self,
-                v: &'de str,
-            ) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
                 Ok(Key(Cow::Borrowed(v)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -141,7 +138,9 @@ fn parse_trimmed<T: std::str::FromStr>(v: &str) -> Result<Option<T>, InvalidText
 pub struct Scalar<T>(pub Option<T>);
 impl<'de, T: ScalarValue> Deserialize<'de> for Scalar<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ScalarVisitor(PhantomData)).map(Scalar)
+        deserializer
+            .deserialize_any(ScalarVisitor(PhantomData))
+            .map(Scalar)
     }
 }
 struct ScalarVisitor<T>(PhantomData<T>);
@@ -177,10 +176,7 @@ impl<'de, T: ScalarValue> Visitor<'de> for ScalarVisitor<T> {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         T::from_text(v)
-            .map_err(|InvalidText| E::invalid_value(
-                de::Unexpected::Str(v),
-                &T::EXPECTING,
-            ))
+            .map_err(|InvalidText| E::invalid_value(de::Unexpected::Str(v), &T::EXPECTING))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -188,10 +184,7 @@ impl<'de, T: ScalarValue> Visitor<'de> for ScalarVisitor<T> {
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
-    fn visit_some<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -292,7 +285,9 @@ impl<T: ListItem> ListItem for Vec<T> {
 pub fn struct_item<'de, T: FromMap + PartialEq, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<T>, D::Error> {
-    deserializer.deserialize_any(StructVisitor::<T>::new()).map(Some)
+    deserializer
+        .deserialize_any(StructVisitor::<T>::new())
+        .map(Some)
 }
 /// `ListItem::item_from_map` for a generated struct: an XML element with no known
 /// fields (such as `<Items/>`) is no item.
@@ -300,12 +295,14 @@ pub fn struct_item_from_map<'de, T: FromMap + PartialEq, A: MapAccess<'de>>(
     map: A,
 ) -> Result<Option<T>, A::Error> {
     let item = T::from_map(map)?;
-    Ok(if item == T::default() { None } else { Some(item) })
+    Ok(if item == T::default() {
+        None
+    } else {
+        Some(item)
+    })
 }
 /// `ListItem::item_from_text` for a generated struct: only blank text is accepted.
-pub fn struct_item_from_text<T: FromMap, E: de::Error>(
-    text: &str,
-) -> Result<Option<T>, E> {
+pub fn struct_item_from_text<T: FromMap, E: de::Error>(text: &str) -> Result<Option<T>, E> {
     StructVisitor::<T>::new().visit_str(text).map(|_| None)
 }
 /// Items of a list field: an array, one object, one XML element, or blank.
@@ -313,17 +310,16 @@ pub fn struct_item_from_text<T: FromMap, E: de::Error>(
 pub struct Many<T>(pub Vec<T>);
 impl<'de, T: ListItem> Deserialize<'de> for Many<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ManyVisitor(PhantomData)).map(Many)
+        deserializer
+            .deserialize_any(ManyVisitor(PhantomData))
+            .map(Many)
     }
 }
 struct ManyVisitor<T>(PhantomData<T>);
 struct ItemSeed<T>(PhantomData<T>);
 impl<'de, T: ListItem> de::DeserializeSeed<'de> for ItemSeed<T> {
     type Value = Option<T>;
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Option<T>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
         T::deserialize_item(deserializer)
     }
 }
@@ -363,11 +359,25 @@ impl<'de, T: ListItem> Visitor<'de> for ManyVisitor<T> {
     fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
         Ok(Vec::new())
     }
-    fn visit_some<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Vec<T>, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
         deserializer.deserialize_any(self)
+    }
+}
+/// Adds the field's wire name to a decoding error, so that nested errors read
+/// `at Data.Deployment.Status: invalid value ...`.
+#[cold]
+pub fn in_field<E: de::Error>(field: &str, error: E) -> E {
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if text[i..].contains(" column ") => &text[..i],
+        _ => text.as_str(),
+    };
+    match text
+        .strip_prefix("at ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((path, message)) => E::custom(format_args!("at {field}.{path}: {message}")),
+        None => E::custom(format_args!("at {field}: {text}")),
     }
 }
 /// Appends decoded items to an optional list field.
@@ -387,14 +397,10 @@ impl<'de, T: ListItem> Deserialize<'de> for MapOf<T> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = std::collections::BTreeMap::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if let Some(value) = map.next_value_seed(ItemSeed::<T>(PhantomData))?
-                    {
+                    if let Some(value) = map.next_value_seed(ItemSeed::<T>(PhantomData))? {
                         out.insert(key.as_str().to_owned(), value);
                     }
                 }
@@ -404,7 +410,9 @@ impl<'de, T: ListItem> Deserialize<'de> for MapOf<T> {
                 Ok(std::collections::BTreeMap::new())
             }
         }
-        deserializer.deserialize_any(MapVisitor(PhantomData)).map(MapOf)
+        deserializer
+            .deserialize_any(MapVisitor(PhantomData))
+            .map(MapOf)
     }
 }
 /// Text of a scalar parameter as the service expects it.
@@ -429,7 +437,11 @@ impl ToParam for f64 {
 }
 impl ToParam for bool {
     fn to_param(&self) -> String {
-        if *self { "true".to_owned() } else { "false".to_owned() }
+        if *self {
+            "true".to_owned()
+        } else {
+            "false".to_owned()
+        }
     }
 }
 impl ToParam for String {
@@ -439,11 +451,7 @@ impl ToParam for String {
 }
 /// Flattens a JSON value the way the official SDKs do: objects as `Name.Key`,
 /// arrays as `Name.1`, `Name.2`, scalars as text; `null` is left out.
-pub fn flatten_json(
-    prefix: &str,
-    value: &serde_json::Value,
-    out: &mut Vec<(String, String)>,
-) {
+pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
     match value {
         serde_json::Value::Null => {}
         serde_json::Value::Bool(b) => out.push((prefix.to_owned(), b.to_param())),

@@ -65,34 +65,25 @@ impl GetDeploymentRequest {
     pub fn to_params(&self) -> Vec<WireParam> {
         let mut params: Vec<WireParam> = Vec::with_capacity(3);
         if let Some(value) = &self.project_id {
-            params
-                .push(
-                    WireParam::new(
-                        "ProjectId",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Body,
-                    ),
-                );
+            params.push(WireParam::new(
+                "ProjectId",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
         }
         if let Some(value) = &self.project_identifier {
-            params
-                .push(
-                    WireParam::new(
-                        "ProjectIdentifier",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Body,
-                    ),
-                );
+            params.push(WireParam::new(
+                "ProjectIdentifier",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
         }
         if let Some(value) = &self.deployment_id {
-            params
-                .push(
-                    WireParam::new(
-                        "DeploymentId",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Body,
-                    ),
-                );
+            params.push(WireParam::new(
+                "DeploymentId",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
         }
         params
     }
@@ -219,22 +210,45 @@ pub struct GetDeploymentResponse {
 }
 impl rt::FromMap for GetDeploymentResponse {
     const NAME: &'static str = "GetDeploymentResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
                 "HttpStatusCode" => {
-                    out.http_status_code = map.next_value::<rt::Scalar<i32>>()?.0;
+                    out.http_status_code = map
+                        .next_value::<rt::Scalar<i32>>()
+                        .map_err(|e| rt::in_field("HttpStatusCode", e))?
+                        .0;
                 }
                 "ErrorMessage" => {
-                    out.error_message = map.next_value::<rt::Scalar<String>>()?.0;
+                    out.error_message = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("ErrorMessage", e))?
+                        .0;
                 }
-                "RequestId" => out.request_id = map.next_value::<rt::Scalar<String>>()?.0,
-                "ErrorCode" => out.error_code = map.next_value::<rt::Scalar<String>>()?.0,
-                "Success" => out.success = map.next_value::<rt::Scalar<bool>>()?.0,
-                "Data" => out.data = map.next_value::<Option<GetDeploymentData>>()?,
+                "RequestId" => {
+                    out.request_id = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("RequestId", e))?
+                        .0;
+                }
+                "ErrorCode" => {
+                    out.error_code = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("ErrorCode", e))?
+                        .0;
+                }
+                "Success" => {
+                    out.success = map
+                        .next_value::<rt::Scalar<bool>>()
+                        .map_err(|e| rt::in_field("Success", e))?
+                        .0;
+                }
+                "Data" => {
+                    out.data = map
+                        .next_value::<Option<GetDeploymentData>>()
+                        .map_err(|e| rt::in_field("Data", e))?;
+                }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -244,9 +258,7 @@ impl rt::FromMap for GetDeploymentResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for GetDeploymentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -256,9 +268,7 @@ impl rt::ListItem for GetDeploymentResponse {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -298,19 +308,21 @@ pub struct GetDeploymentData {
 }
 impl rt::FromMap for GetDeploymentData {
     const NAME: &'static str = "GetDeploymentData";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
-                "Deployment" => out.deployment = map.next_value::<Option<Deployment>>()?,
-                "DeployedItems" => {
-                    rt::extend(
-                        &mut out.deployed_items,
-                        map.next_value::<rt::Many<DeployedItem>>()?.0,
-                    )
+                "Deployment" => {
+                    out.deployment = map
+                        .next_value::<Option<Deployment>>()
+                        .map_err(|e| rt::in_field("Deployment", e))?;
                 }
+                "DeployedItems" => rt::extend(
+                    &mut out.deployed_items,
+                    map.next_value::<rt::Many<DeployedItem>>()
+                        .map_err(|e| rt::in_field("DeployedItems", e))?
+                        .0,
+                ),
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -320,9 +332,7 @@ impl rt::FromMap for GetDeploymentData {
     }
 }
 impl<'de> serde::Deserialize<'de> for GetDeploymentData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -332,9 +342,7 @@ impl rt::ListItem for GetDeploymentData {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -446,38 +454,70 @@ pub struct Deployment {
 }
 impl rt::FromMap for Deployment {
     const NAME: &'static str = "Deployment";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
                 "Status" => {
-                    out.status = map.next_value::<rt::Scalar<DeploymentStatus>>()?.0;
+                    out.status = map
+                        .next_value::<rt::Scalar<DeploymentStatus>>()
+                        .map_err(|e| rt::in_field("Status", e))?
+                        .0;
                 }
                 "ErrorMessage" => {
-                    out.error_message = map.next_value::<rt::Scalar<String>>()?.0;
+                    out.error_message = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("ErrorMessage", e))?
+                        .0;
                 }
                 "FromEnvironment" => {
                     out.from_environment = map
-                        .next_value::<rt::Scalar<FromEnvironment>>()?
+                        .next_value::<rt::Scalar<FromEnvironment>>()
+                        .map_err(|e| rt::in_field("FromEnvironment", e))?
                         .0;
                 }
                 "ToEnvironment" => {
-                    out.to_environment = map.next_value::<rt::Scalar<ToEnvironment>>()?.0;
+                    out.to_environment = map
+                        .next_value::<rt::Scalar<ToEnvironment>>()
+                        .map_err(|e| rt::in_field("ToEnvironment", e))?
+                        .0;
                 }
                 "CheckingStatus" => {
                     out.checking_status = map
-                        .next_value::<rt::Scalar<CheckingStatus>>()?
+                        .next_value::<rt::Scalar<CheckingStatus>>()
+                        .map_err(|e| rt::in_field("CheckingStatus", e))?
                         .0;
                 }
-                "CreateTime" => out.create_time = map.next_value::<rt::Scalar<i64>>()?.0,
-                "HandlerId" => out.handler_id = map.next_value::<rt::Scalar<String>>()?.0,
-                "CreatorId" => out.creator_id = map.next_value::<rt::Scalar<String>>()?.0,
-                "ExecuteTime" => {
-                    out.execute_time = map.next_value::<rt::Scalar<i64>>()?.0;
+                "CreateTime" => {
+                    out.create_time = map
+                        .next_value::<rt::Scalar<i64>>()
+                        .map_err(|e| rt::in_field("CreateTime", e))?
+                        .0;
                 }
-                "Name" => out.name = map.next_value::<rt::Scalar<String>>()?.0,
+                "HandlerId" => {
+                    out.handler_id = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("HandlerId", e))?
+                        .0;
+                }
+                "CreatorId" => {
+                    out.creator_id = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("CreatorId", e))?
+                        .0;
+                }
+                "ExecuteTime" => {
+                    out.execute_time = map
+                        .next_value::<rt::Scalar<i64>>()
+                        .map_err(|e| rt::in_field("ExecuteTime", e))?
+                        .0;
+                }
+                "Name" => {
+                    out.name = map
+                        .next_value::<rt::Scalar<String>>()
+                        .map_err(|e| rt::in_field("Name", e))?
+                        .0;
+                }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -487,9 +527,7 @@ impl rt::FromMap for Deployment {
     }
 }
 impl<'de> serde::Deserialize<'de> for Deployment {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -499,9 +537,7 @@ impl rt::ListItem for Deployment {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -551,18 +587,27 @@ pub struct DeployedItem {
 }
 impl rt::FromMap for DeployedItem {
     const NAME: &'static str = "DeployedItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
-                "FileId" => out.file_id = map.next_value::<rt::Scalar<i64>>()?.0,
+                "FileId" => {
+                    out.file_id = map
+                        .next_value::<rt::Scalar<i64>>()
+                        .map_err(|e| rt::in_field("FileId", e))?
+                        .0;
+                }
                 "FileVersion" => {
-                    out.file_version = map.next_value::<rt::Scalar<i64>>()?.0;
+                    out.file_version = map
+                        .next_value::<rt::Scalar<i64>>()
+                        .map_err(|e| rt::in_field("FileVersion", e))?
+                        .0;
                 }
                 "Status" => {
-                    out.status = map.next_value::<rt::Scalar<DeployedItemStatus>>()?.0;
+                    out.status = map
+                        .next_value::<rt::Scalar<DeployedItemStatus>>()
+                        .map_err(|e| rt::in_field("Status", e))?
+                        .0;
                 }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
@@ -573,9 +618,7 @@ impl rt::FromMap for DeployedItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for DeployedItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -585,9 +628,7 @@ impl rt::ListItem for DeployedItem {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -698,9 +739,7 @@ impl std::fmt::Display for DeploymentStatus {
     }
 }
 impl rt::ScalarValue for DeploymentStatus {
-    const EXPECTING: &'static str = concat!(
-        "a ", stringify!(DeploymentStatus), " number"
-    );
+    const EXPECTING: &'static str = concat!("a ", stringify!(DeploymentStatus), " number");
     fn from_i64(v: i64) -> Option<Self> {
         <i32>::try_from(v).ok().map(Self::from_value)
     }
@@ -783,9 +822,7 @@ impl std::fmt::Display for FromEnvironment {
     }
 }
 impl rt::ScalarValue for FromEnvironment {
-    const EXPECTING: &'static str = concat!(
-        "a ", stringify!(FromEnvironment), " number"
-    );
+    const EXPECTING: &'static str = concat!("a ", stringify!(FromEnvironment), " number");
     fn from_i64(v: i64) -> Option<Self> {
         <i32>::try_from(v).ok().map(Self::from_value)
     }
@@ -1110,9 +1147,7 @@ impl std::fmt::Display for DeployedItemStatus {
     }
 }
 impl rt::ScalarValue for DeployedItemStatus {
-    const EXPECTING: &'static str = concat!(
-        "a ", stringify!(DeployedItemStatus), " number"
-    );
+    const EXPECTING: &'static str = concat!("a ", stringify!(DeployedItemStatus), " number");
     fn from_i64(v: i64) -> Option<Self> {
         <i32>::try_from(v).ok().map(Self::from_value)
     }

@@ -46,9 +46,7 @@ impl BuildError {
     pub fn parameter(&self) -> &'static str {
         match self {
             BuildError::MissingParameter { parameter } => parameter,
-            BuildError::OneOfRequired { parameters } => {
-                parameters.first().copied().unwrap_or("")
-            }
+            BuildError::OneOfRequired { parameters } => parameters.first().copied().unwrap_or(""),
         }
     }
 }
@@ -60,8 +58,9 @@ impl fmt::Display for BuildError {
             }
             BuildError::OneOfRequired { parameters } => {
                 write!(
-                    f, "at least one of the parameters `{}` must be set", parameters
-                    .join("`, `")
+                    f,
+                    "at least one of the parameters `{}` must be set",
+                    parameters.join("`, `")
                 )
             }
         }
@@ -88,11 +87,7 @@ pub struct WireParam {
 }
 impl WireParam {
     /// A parameter.
-    pub fn new(
-        name: impl Into<Cow<'static, str>>,
-        value: String,
-        location: ParamLocation,
-    ) -> Self {
+    pub fn new(name: impl Into<Cow<'static, str>>, value: String, location: ParamLocation) -> Self {
         WireParam {
             name: name.into(),
             value,
@@ -110,12 +105,10 @@ pub enum Format {
 }
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            match self {
-                Format::Json => "JSON",
-                Format::Xml => "XML",
-            },
-        )
+        f.write_str(match self {
+            Format::Json => "JSON",
+            Format::Xml => "XML",
+        })
     }
 }
 /// A response body that could not be decoded.
@@ -155,39 +148,34 @@ fn strip_bom(body: &[u8]) -> &[u8] {
 }
 /// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
 pub fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice(strip_bom(body))
-        .map_err(|e| {
-            let position = (e.line() > 0).then(|| (e.line(), e.column()));
-            let text = e.to_string();
-            let message = match text.rfind(" at line ") {
-                Some(i) => text[..i].to_owned(),
-                None => text,
-            };
-            DecodeError {
-                format: Format::Json,
-                message,
-                line: position.map(|p| p.0),
-                column: position.map(|p| p.1),
-            }
-        })
+    serde_json::from_slice(strip_bom(body)).map_err(|e| {
+        let position = (e.line() > 0).then(|| (e.line(), e.column()));
+        let text = e.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        DecodeError {
+            format: Format::Json,
+            message,
+            line: position.map(|p| p.0),
+            column: position.map(|p| p.1),
+        }
+    })
 }
 /// Decodes an XML response body. The root element's name is not checked; entities
 /// other than the five predefined ones are rejected (no DTD is ever loaded).
 pub fn from_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    let text = std::str::from_utf8(strip_bom(body))
-        .map_err(|e| DecodeError {
-            format: Format::Xml,
-            message: format!(
-                "the body is not valid UTF-8 (at byte {})", e.valid_up_to()
-            ),
-            line: None,
-            column: None,
-        })?;
-    quick_xml::de::from_str(text)
-        .map_err(|e| DecodeError {
-            format: Format::Xml,
-            message: e.to_string(),
-            line: None,
-            column: None,
-        })
+    let text = std::str::from_utf8(strip_bom(body)).map_err(|e| DecodeError {
+        format: Format::Xml,
+        message: format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        line: None,
+        column: None,
+    })?;
+    quick_xml::de::from_str(text).map_err(|e| DecodeError {
+        format: Format::Xml,
+        message: e.to_string(),
+        line: None,
+        column: None,
+    })
 }

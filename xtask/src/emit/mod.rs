@@ -25,10 +25,39 @@ pub fn rust_file(path: String, tokens: TokenStream) -> Result<GeneratedFile, Str
         format!("internal error: the generator produced invalid Rust for {path}: {e}")
     })?;
     let body = prettyplease::unparse(&file);
-    Ok(GeneratedFile {
-        path,
-        contents: format!("// {HEADER}\n\n{body}"),
-    })
+    let contents = rustfmt(&format!("// {HEADER}\n\n{body}"))
+        .map_err(|e| format!("internal error: rustfmt rejected the generated {path}: {e}"))?;
+    Ok(GeneratedFile { path, contents })
+}
+
+/// Runs the toolchain's rustfmt over `source` so that generated files pass
+/// `cargo fmt --check` exactly (prettyplease's layout is close to rustfmt's, not identical).
+fn rustfmt(source: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let mut child = Command::new(rustfmt)
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+        })?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = source.to_owned();
+    // Write from another thread so a large file cannot deadlock on full pipes.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    writer
+        .join()
+        .map_err(|_| "the rustfmt writer thread failed".to_string())?
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    String::from_utf8(output.stdout).map_err(|e| e.to_string())
 }
 
 /// A TOML (or other text) file with the generated-code header as a `#` comment.

@@ -59,60 +59,48 @@ impl ListWidgetsRequest {
     pub fn to_params(&self) -> Vec<WireParam> {
         let mut params: Vec<WireParam> = Vec::with_capacity(6);
         if let Some(value) = &self.shelf_name {
-            params
-                .push(
-                    WireParam::new(
-                        "ShelfName",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Query,
-                    ),
-                );
+            params.push(WireParam::new(
+                "ShelfName",
+                rt::ToParam::to_param(value),
+                ParamLocation::Query,
+            ));
         }
         if let Some(value) = &self.page_size {
-            params
-                .push(
-                    WireParam::new(
-                        "PageSize",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Body,
-                    ),
-                );
+            params.push(WireParam::new(
+                "PageSize",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
         }
         if let Some(list) = &self.colors {
             for (i, item) in list.iter().enumerate() {
-                params
-                    .push(
-                        WireParam::new(
-                            format!("{}.{}", "Colors", i + 1),
-                            item.to_param(),
-                            ParamLocation::Body,
-                        ),
-                    );
+                params.push(WireParam::new(
+                    format!("{}.{}", "Colors", i + 1),
+                    item.to_param(),
+                    ParamLocation::Body,
+                ));
             }
         }
         if let Some(value) = &self.filter {
-            params
-                .push(WireParam::new("Filter", value.to_string(), ParamLocation::Body));
+            params.push(WireParam::new(
+                "Filter",
+                value.to_string(),
+                ParamLocation::Body,
+            ));
         }
         if let Some(value) = &self.include_retired {
-            params
-                .push(
-                    WireParam::new(
-                        "IncludeRetired",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Query,
-                    ),
-                );
+            params.push(WireParam::new(
+                "IncludeRetired",
+                rt::ToParam::to_param(value),
+                ParamLocation::Query,
+            ));
         }
         if let Some(value) = &self.weight {
-            params
-                .push(
-                    WireParam::new(
-                        "Weight",
-                        rt::ToParam::to_param(value),
-                        ParamLocation::Body,
-                    ),
-                );
+            params.push(WireParam::new(
+                "Weight",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
         }
         params
     }
@@ -249,9 +237,7 @@ pub struct ListWidgetsResponse {
 }
 impl rt::FromMap for ListWidgetsResponse {
     const NAME: &'static str = "ListWidgetsResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
@@ -285,15 +271,12 @@ impl rt::FromMap for ListWidgetsResponse {
                         .map_err(|e| rt::in_field("TotalCount", e))?
                         .0;
                 }
-                "Widgets" => {
-                    rt::extend(
-                        &mut out.widgets,
-                        map
-                            .next_value::<rt::Many<Widget>>()
-                            .map_err(|e| rt::in_field("Widgets", e))?
-                            .0,
-                    )
-                }
+                "Widgets" => rt::extend(
+                    &mut out.widgets,
+                    map.next_value::<rt::Many<Widget>>()
+                        .map_err(|e| rt::in_field("Widgets", e))?
+                        .0,
+                ),
                 "Data" => {
                     out.data = map
                         .next_value::<Option<ListWidgetsResponseData>>()
@@ -308,9 +291,7 @@ impl rt::FromMap for ListWidgetsResponse {
     }
 }
 impl<'de> serde::Deserialize<'de> for ListWidgetsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -320,9 +301,7 @@ impl rt::ListItem for ListWidgetsResponse {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -381,9 +360,7 @@ pub struct Widget {
 }
 impl rt::FromMap for Widget {
     const NAME: &'static str = "Widget";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
@@ -399,28 +376,21 @@ impl rt::FromMap for Widget {
                         .map_err(|e| rt::in_field("Color", e))?
                         .0;
                 }
-                "Sizes" => {
-                    rt::extend(
-                        &mut out.sizes,
-                        map
-                            .next_value::<rt::Many<i32>>()
-                            .map_err(|e| rt::in_field("Sizes", e))?
-                            .0,
-                    )
-                }
-                "Grid" => {
-                    rt::extend(
-                        &mut out.grid,
-                        map
-                            .next_value::<rt::Many<Vec<f64>>>()
-                            .map_err(|e| rt::in_field("Grid", e))?
-                            .0,
-                    )
-                }
+                "Sizes" => rt::extend(
+                    &mut out.sizes,
+                    map.next_value::<rt::Many<i32>>()
+                        .map_err(|e| rt::in_field("Sizes", e))?
+                        .0,
+                ),
+                "Grid" => rt::extend(
+                    &mut out.grid,
+                    map.next_value::<rt::Many<Vec<f64>>>()
+                        .map_err(|e| rt::in_field("Grid", e))?
+                        .0,
+                ),
                 "Labels" => {
                     out.labels = Some(
-                        map
-                            .next_value::<rt::MapOf<String>>()
+                        map.next_value::<rt::MapOf<String>>()
                             .map_err(|e| rt::in_field("Labels", e))?
                             .0,
                     );
@@ -444,9 +414,7 @@ impl rt::FromMap for Widget {
     }
 }
 impl<'de> serde::Deserialize<'de> for Widget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -456,9 +424,7 @@ impl rt::ListItem for Widget {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -487,9 +453,7 @@ pub struct Data {
 }
 impl rt::FromMap for Data {
     const NAME: &'static str = "Data";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
@@ -508,9 +472,7 @@ impl rt::FromMap for Data {
     }
 }
 impl<'de> serde::Deserialize<'de> for Data {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -520,9 +482,7 @@ impl rt::ListItem for Data {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
@@ -551,9 +511,7 @@ pub struct ListWidgetsResponseData {
 }
 impl rt::FromMap for ListWidgetsResponseData {
     const NAME: &'static str = "ListWidgetsResponseData";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut out = Self::default();
         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
             match key.as_str() {
@@ -572,9 +530,7 @@ impl rt::FromMap for ListWidgetsResponseData {
     }
 }
 impl<'de> serde::Deserialize<'de> for ListWidgetsResponseData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
     }
 }
@@ -584,9 +540,7 @@ impl rt::ListItem for ListWidgetsResponseData {
     ) -> Result<Option<Self>, D::Error> {
         rt::struct_item(deserializer)
     }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(
-        map: A,
-    ) -> Result<Option<Self>, A::Error> {
+    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
         rt::struct_item_from_map(map)
     }
     fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
