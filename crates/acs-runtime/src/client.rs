@@ -397,10 +397,15 @@ impl<S: Service> Client<S> {
             bytes = raw.body.len(),
             "response received"
         );
-        self.interpret(raw, status)
+        self.interpret(raw, status, &Redactor::new(credentials))
     }
 
-    fn interpret<T, F>(&self, raw: RawResponse, status: &F) -> Result<T, Failure>
+    fn interpret<T, F>(
+        &self,
+        raw: RawResponse,
+        status: &F,
+        redactor: &Redactor,
+    ) -> Result<T, Failure>
     where
         T: DeserializeOwned,
         F: Fn(&T) -> BusinessStatus<'_>,
@@ -408,8 +413,8 @@ impl<S: Service> Client<S> {
         let decode_error = |raw: &RawResponse, source: BoxError| Error::Decode {
             http_status: raw.status,
             request_id: raw.request_id.clone(),
-            excerpt: decode::excerpt(&raw.body),
-            source,
+            excerpt: redactor.apply(decode::excerpt(&raw.body)),
+            source: redactor.apply(source.to_string()).into(),
         };
         if let Some(encoding) = raw
             .content_encoding
@@ -445,7 +450,7 @@ impl<S: Service> Client<S> {
                 let error = ServiceError {
                     http_status,
                     code: business.code.map(str::to_string),
-                    message: business.message.map(str::to_string),
+                    message: business.message.map(|m| redactor.apply(m.to_string())),
                     request_id: business
                         .request_id
                         .map(str::to_string)
@@ -478,7 +483,7 @@ impl<S: Service> Client<S> {
         let error = ServiceError {
             http_status: raw.status,
             code: fields.code,
-            message: fields.message,
+            message: fields.message.map(|m| redactor.apply(m)),
             request_id: fields.request_id.or(raw.request_id),
             host_id: fields.host_id,
             recommend: fields.recommend,
@@ -494,6 +499,46 @@ impl<S: Service> Client<S> {
             error: error.into(),
             retry_after: raw.retry_after,
         })
+    }
+}
+
+/// Removes the caller's secret and security token (raw and percent-encoded once or twice)
+/// from text that came back from the server: a `SignatureDoesNotMatch` message quotes the
+/// server's string to sign, which includes `SecurityToken` for RPC v1 STS calls.
+struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    fn new(credentials: &Credentials) -> Self {
+        let mut needles = Vec::new();
+        let secrets = [
+            Some(credentials.access_key_secret()),
+            credentials.security_token(),
+        ];
+        for secret in secrets.into_iter().flatten() {
+            // Very short values would garble unrelated text; real ones are long.
+            if secret.len() < 4 {
+                continue;
+            }
+            let once = acs_sign::encode::percent_encode(secret);
+            let twice = acs_sign::encode::percent_encode(&once);
+            for needle in [twice, once, secret.to_string()] {
+                if !needles.contains(&needle) {
+                    needles.push(needle);
+                }
+            }
+        }
+        Self { needles }
+    }
+
+    fn apply(&self, mut text: String) -> String {
+        for needle in &self.needles {
+            if text.contains(needle.as_str()) {
+                text = text.replace(needle.as_str(), "***");
+            }
+        }
+        text
     }
 }
 

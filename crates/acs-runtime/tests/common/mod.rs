@@ -1,0 +1,121 @@
+//! Shared by the integration tests: a test service, a hand-written model, config helpers.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use acs_runtime::{
+    BusinessStatus, Client, Config, ConfigBuilder, Credentials, Error, ErrorCodeInfo, MemoryEnv,
+    OperationRequest, Service, ServiceInfo,
+};
+use acs_test_server::{ServerConfig, TestServer};
+use serde::Deserialize;
+
+pub const AK: &str = "LTAI5tRUNTIMETEST";
+pub const SECRET: &str = "runtime-test-secret-0123456789";
+pub const TOKEN: &str = "CAIS/sts+token==value&more";
+
+/// The product under test.
+pub struct TestSvc;
+
+impl Service for TestSvc {
+    const INFO: ServiceInfo = ServiceInfo {
+        product: "dataworks-public",
+        version: "2020-05-18",
+        endpoint_map: &[
+            ("cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com"),
+            ("cn-qingdao", "dataworks.aliyuncs.com"),
+        ],
+        endpoint_fallback: "dataworks.{region}.aliyuncs.com",
+        error_codes: &[
+            ErrorCodeInfo {
+                code: "Throttling.User",
+                http_status: 429,
+                retryable: true,
+            },
+            ErrorCodeInfo {
+                code: "Resource.Busy",
+                http_status: 409,
+                retryable: true,
+            },
+        ],
+        sdk_name: "test-sdk",
+        sdk_version: "9.9.9",
+    };
+}
+
+/// A hand-written model like the generated ones.
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct Out {
+    #[serde(rename = "RequestId")]
+    pub request_id: Option<String>,
+    #[serde(rename = "Success")]
+    pub success: Option<bool>,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: Option<String>,
+    #[serde(rename = "ErrorMessage")]
+    pub error_message: Option<String>,
+    #[serde(rename = "HttpStatusCode")]
+    pub http_status_code: Option<i32>,
+    #[serde(rename = "Data")]
+    pub data: Option<Data>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct Data {
+    #[serde(rename = "Value")]
+    pub value: i64,
+}
+
+pub fn status_of(out: &Out) -> BusinessStatus<'_> {
+    BusinessStatus {
+        success: out.success,
+        code: out.error_code.as_deref(),
+        message: out.error_message.as_deref(),
+        http_status: out.http_status_code,
+        request_id: out.request_id.as_deref(),
+    }
+}
+
+pub fn ok_body() -> serde_json::Value {
+    serde_json::json!({"RequestId": null, "Success": true, "HttpStatusCode": 200, "Data": {"Value": 42}})
+}
+
+/// A verifying server for AK/SECRET answering `ok_body()` by default.
+pub fn server_config() -> ServerConfig {
+    ServerConfig::new()
+        .with_credential(AK, SECRET)
+        .with_api("GetDeployment", "2020-05-18")
+        .with_default(acs_test_server::Step::ok(ok_body()))
+        .with_lifetime(Duration::from_secs(60))
+}
+
+pub async fn start(config: ServerConfig) -> TestServer {
+    TestServer::start(config).await.expect("test server starts")
+}
+
+/// Config against `server`, fast backoff, no process environment.
+pub fn builder(server: &TestServer) -> ConfigBuilder<TestSvc> {
+    Config::<TestSvc>::builder()
+        .endpoint(server.endpoint())
+        .credentials(Credentials::new(AK, SECRET))
+        .env(Arc::new(MemoryEnv::new()))
+        .retry_base_delay(Duration::from_millis(1))
+        .retry_max_delay(Duration::from_millis(20))
+        .attempt_timeout(Duration::from_secs(5))
+}
+
+pub fn client(builder: ConfigBuilder<TestSvc>) -> Client<TestSvc> {
+    Client::new(builder.build().expect("config builds"))
+}
+
+pub fn get_deployment() -> OperationRequest {
+    let mut req = OperationRequest::new("GetDeployment");
+    req.form("DeploymentId", 3000001i64.to_string());
+    req.form("ProjectId", "10000".to_string());
+    req
+}
+
+pub async fn call(client: &Client<TestSvc>) -> Result<Out, Error> {
+    client.invoke(get_deployment(), status_of).await
+}
