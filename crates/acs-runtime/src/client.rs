@@ -95,10 +95,10 @@ fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        TransportKind::Timeout
-    } else if e.is_connect() {
+    let kind = if e.is_connect() {
         TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
     } else {
         TransportKind::Io
     };
