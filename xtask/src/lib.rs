@@ -69,7 +69,8 @@ pub fn generate(
 
 /// Emits every generated crate of a validated API.
 pub fn generate_from_model(api: &model::Api) -> Result<Vec<emit::GeneratedFile>, CodegenError> {
-    let files = emit::models::generate(api).map_err(CodegenError::Emit)?;
+    let mut files = emit::models::generate(api).map_err(CodegenError::Emit)?;
+    files.extend(emit::client::generate(api).map_err(CodegenError::Emit)?);
     Ok(files)
 }
 

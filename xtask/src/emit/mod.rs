@@ -1,6 +1,7 @@
 //! Emitters: one per generated crate. Each returns the files it generates as
 //! `(path relative to the workspace root, contents)`; `write.rs` puts them on disk.
 
+pub mod client;
 pub mod models;
 pub mod support;
 
@@ -71,7 +72,8 @@ pub fn text_file(path: String, body: String) -> GeneratedFile {
 /// Makes spec text safe as Markdown in rustdoc: no indented code blocks (they would be
 /// compiled as doctests) and fenced blocks are marked as text.
 fn doc_text(text: &str) -> String {
-    text.lines()
+    let lines: Vec<String> = text
+        .lines()
         .map(|line| {
             let line = line.trim();
             if line.starts_with("```") {
@@ -80,8 +82,31 @@ fn doc_text(text: &str) -> String {
                 line.to_string()
             }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    end_lists(&lines).join("\n")
+}
+
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("- ")
+        || line.starts_with("* ")
+        || line
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Puts a blank line between a Markdown list and a following paragraph line, which
+/// Markdown would otherwise fold into the last item.
+fn end_lists(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let after_item = out.last().is_some_and(|prev| is_list_item(prev));
+        if after_item && !line.trim().is_empty() && !is_list_item(line) {
+            out.push(String::new());
+        }
+        out.push(line.clone());
+    }
+    out
 }
 
 /// `#[doc]` attributes for a bilingual description: English first, then the original.
@@ -104,7 +129,7 @@ pub fn doc_attrs(doc: &Doc, fallback: &str) -> TokenStream {
 
 /// `#[doc]` attributes from plain lines.
 pub fn doc_lines(lines: &[String]) -> TokenStream {
-    let docs = lines.iter().map(|l| format!(" {l}"));
+    let docs = end_lists(lines).into_iter().map(|l| format!(" {l}"));
     quote! { #( #[doc = #docs] )* }
 }
 

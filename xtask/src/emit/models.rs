@@ -105,6 +105,9 @@ fn lib_rs(api: &Api) -> TokenStream {
         #[doc(hidden)]
         pub mod __private;
 
+        /// `serde_json`, for fields and parameters that hold any JSON value.
+        pub use serde_json;
+
         use std::borrow::Cow;
         use std::fmt;
 

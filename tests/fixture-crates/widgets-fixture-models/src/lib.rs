@@ -20,6 +20,8 @@ pub mod list_widgets;
 pub use list_widgets::{ListWidgetsRequest, ListWidgetsResponse};
 #[doc(hidden)]
 pub mod __private;
+/// `serde_json`, for fields and parameters that hold any JSON value.
+pub use serde_json;
 use std::borrow::Cow;
 use std::fmt;
 /// Product code of the API these models belong to.
