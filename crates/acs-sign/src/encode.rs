@@ -8,7 +8,7 @@
 pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// `UNRESERVED[b]` is true when byte `b` is an RFC 3986 unreserved character.
-pub(crate) const UNRESERVED: [bool; 256] = {
+pub(crate) static UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
     let mut i = 0;
     while i < 256 {
@@ -18,6 +18,148 @@ pub(crate) const UNRESERVED: [bool; 256] = {
     }
     table
 };
+
+/// Branch-free encoding table: `ENC[b]` holds the encoding of byte `b` in its first bytes
+/// (`b` itself, or `%XX`) and the encoding's length (1 or 3) in its last byte.
+static ENC: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if UNRESERVED[i] {
+            [i as u8, 0, 0, 1]
+        } else {
+            [b'%', HEX_UPPER[i >> 4], HEX_UPPER[i & 0x0f], 3]
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Like [`ENC`] for the double encoding: `b` itself or `%25XX` (the encoding of `%XX`),
+/// length (1 or 5) in the last byte.
+static ENC2: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if UNRESERVED[i] {
+            [i as u8, 0, 0, 0, 0, 0, 0, 1]
+        } else {
+            [
+                b'%',
+                b'2',
+                b'5',
+                HEX_UPPER[i >> 4],
+                HEX_UPPER[i & 0x0f],
+                0,
+                0,
+                5,
+            ]
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Writes the percent-encoding of `s` into `buf` at `pos` and returns the position after it.
+///
+/// `buf` must have room for `3 * s.len() + 1` bytes from `pos` (table entries are written
+/// whole); otherwise this panics, so callers size it from the input length.
+pub(crate) fn write_encoded(buf: &mut [u8], pos: usize, s: &[u8]) -> usize {
+    write_runs(buf, pos, s, |buf, mut pos, bytes| {
+        // Branch-free: every byte writes a whole entry and advances by the entry's length
+        // (escapes are irregular and would be mispredicted).
+        for &b in bytes {
+            let e = &ENC[b as usize];
+            buf[pos..pos + 4].copy_from_slice(e);
+            pos += e[3] as usize;
+        }
+        pos
+    })
+}
+
+/// Eight input bytes at a time: chunks of unreserved bytes (most of every key and value) are
+/// copied whole; any other chunk, and the tail, go through `per_byte`.
+#[inline(always)]
+fn write_runs(
+    buf: &mut [u8],
+    mut pos: usize,
+    s: &[u8],
+    per_byte: impl Fn(&mut [u8], usize, &[u8]) -> usize,
+) -> usize {
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if all_unreserved(u64::from_le_bytes(word)) {
+            buf[pos..pos + 8].copy_from_slice(&word);
+            pos += 8;
+        } else {
+            pos = per_byte(buf, pos, chunk);
+        }
+    }
+    per_byte(buf, pos, chunks.remainder())
+}
+
+/// Writes the percent-encoding of the percent-encoding of `s` into `buf` at `pos` and returns
+/// the position after it, in one pass: the first encoding yields unreserved bytes and `%XX`;
+/// the second keeps the unreserved bytes and turns `%` into `%25` (hex digits are unreserved).
+///
+/// `buf` must have room for `5 * s.len() + 3` bytes from `pos` (entries are written whole);
+/// otherwise this panics, so callers size it from the input lengths.
+pub(crate) fn write_double_encoded(buf: &mut [u8], pos: usize, s: &[u8]) -> usize {
+    write_runs(buf, pos, s, |buf, mut pos, bytes| {
+        for &b in bytes {
+            let e = &ENC2[b as usize];
+            buf[pos..pos + 8].copy_from_slice(e);
+            pos += e[7] as usize;
+        }
+        pos
+    })
+}
+
+const LSB: u64 = 0x0101_0101_0101_0101;
+const MSB: u64 = 0x8080_8080_8080_8080;
+
+/// Per byte of `v` (each `< 0x80`): high bit set when the byte is in `lo..=hi`.
+/// Adding `0x80 - lo` (resp. `0x7f - hi`) to a 7-bit byte cannot carry into the next byte.
+#[inline(always)]
+fn bytes_in_range(v: u64, lo: u8, hi: u8) -> u64 {
+    let at_least_lo = v.wrapping_add(LSB * (0x80 - lo as u64));
+    let above_hi = v.wrapping_add(LSB * (0x7f - hi as u64));
+    at_least_lo & !above_hi
+}
+
+/// True when all eight bytes of `v` are RFC 3986 unreserved (SWAR form of [`UNRESERVED`]).
+#[inline(always)]
+fn all_unreserved(v: u64) -> bool {
+    if v & MSB != 0 {
+        return false;
+    }
+    let ok = bytes_in_range(v | (LSB * 0x20), b'a', b'z')
+        | bytes_in_range(v, b'0', b'9')
+        | bytes_in_range(v, b'-', b'.')
+        | bytes_in_range(v, b'_', b'_')
+        | bytes_in_range(v, b'~', b'~');
+    ok & MSB == MSB
+}
+
+/// Appends the double encoding of `s` (see [`write_double_encoded`]) to `buf`.
+#[cfg(test)]
+pub(crate) fn push_double_encoded(buf: &mut Vec<u8>, s: &[u8]) {
+    let start = buf.len();
+    buf.resize(start + 5 * s.len() + 3, 0);
+    let end = write_double_encoded(buf, start, s);
+    buf.truncate(end);
+}
+
+/// Converts a buffer built from `str`s and table output (always valid UTF-8) to a `String`.
+pub(crate) fn into_string(buf: Vec<u8>) -> String {
+    match String::from_utf8(buf) {
+        Ok(s) => s,
+        // Unreachable: only whole `str`s and ASCII table entries are written.
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
 
 /// Returns true when `b` is an RFC 3986 unreserved byte (`A-Z a-z 0-9 - _ . ~`).
 ///
@@ -38,9 +180,10 @@ pub fn is_unreserved(b: u8) -> bool {
 /// assert_eq!(percent_encode("a b*c~d/é"), "a%20b%2Ac~d%2F%C3%A9");
 /// ```
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(encoded_len(s));
-    percent_encode_into(s, &mut out);
-    out
+    let mut buf = vec![0u8; 3 * s.len() + 1];
+    let end = write_encoded(&mut buf, 0, s.as_bytes());
+    buf.truncate(end);
+    into_string(buf)
 }
 
 /// Appends the RFC 3986 encoding of `s` (see [`percent_encode`]) to `out`.
@@ -51,24 +194,16 @@ pub fn percent_encode(s: &str) -> String {
 /// assert_eq!(out, "k=x%26y");
 /// ```
 pub fn percent_encode_into(s: &str, out: &mut String) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if UNRESERVED[b as usize] {
-            continue;
+    const CHUNK: usize = 64;
+    let mut buf = [0u8; 3 * CHUNK + 1];
+    out.reserve(s.len());
+    for chunk in s.as_bytes().chunks(CHUNK) {
+        let end = write_encoded(&mut buf, 0, chunk);
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(encoded) => out.push_str(encoded),
+            // Unreachable: the table only produces ASCII.
+            Err(_) => out.push_str(&String::from_utf8_lossy(&buf[..end])),
         }
-        // A non-empty `start..i` holds only ASCII unreserved bytes, so both ends are char
-        // boundaries (`start` may be inside a multi-byte char only when the run is empty).
-        if start < i {
-            out.push_str(&s[start..i]);
-        }
-        out.push('%');
-        out.push(HEX_UPPER[(b >> 4) as usize] as char);
-        out.push(HEX_UPPER[(b & 0x0f) as usize] as char);
-        start = i + 1;
-    }
-    if start < bytes.len() {
-        out.push_str(&s[start..]);
     }
 }
 
@@ -83,41 +218,32 @@ pub fn encoded_len(s: &str) -> usize {
         .sum()
 }
 
-/// Appends the percent-encoding of the percent-encoding of `s` to `out`, in one pass.
-///
-/// The first encoding yields only unreserved bytes and `%XX`; the second keeps the
-/// unreserved bytes and turns `%` into `%25` (hex digits are unreserved), so every
-/// reserved byte `b` becomes `%25XX`.
-pub(crate) fn double_percent_encode_into(s: &str, out: &mut String) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if UNRESERVED[b as usize] {
-            continue;
-        }
-        if start < i {
-            out.push_str(&s[start..i]);
-        }
-        out.push_str("%25");
-        out.push(HEX_UPPER[(b >> 4) as usize] as char);
-        out.push(HEX_UPPER[(b & 0x0f) as usize] as char);
-        start = i + 1;
-    }
-    if start < bytes.len() {
-        out.push_str(&s[start..]);
-    }
-}
-
-/// Length in bytes of the output of [`double_percent_encode_into`].
-pub(crate) fn double_encoded_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| if UNRESERVED[b as usize] { 1 } else { 5 })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swar_classification_matches_the_table() {
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                let mut word = *b"aZ0-_.~9";
+                word[pos] = b;
+                assert_eq!(
+                    all_unreserved(u64::from_le_bytes(word)),
+                    UNRESERVED[b as usize],
+                    "byte {b:#04x} at {pos}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn long_input_crosses_chunks() {
+        let s = "a/é".repeat(100);
+        let mut out = String::from(">");
+        percent_encode_into(&s, &mut out);
+        assert_eq!(out, format!(">{}", "a%2F%C3%A9".repeat(100)));
+    }
 
     #[test]
     fn unreserved_table_matches_rfc3986() {
@@ -134,10 +260,10 @@ mod tests {
     #[test]
     fn double_encoding_equals_encoding_twice() {
         for s in ["", "abc", "a b", "x=y&z", "%", "é😀", "~*+/"] {
-            let mut once = String::new();
-            double_percent_encode_into(s, &mut once);
-            assert_eq!(once, percent_encode(&percent_encode(s)), "input {s:?}");
-            assert_eq!(once.len(), double_encoded_len(s));
+            let mut once = b"prefix".to_vec();
+            push_double_encoded(&mut once, s.as_bytes());
+            let expected = format!("prefix{}", percent_encode(&percent_encode(s)));
+            assert_eq!(into_string(once), expected, "input {s:?}");
             assert_eq!(percent_encode(s).len(), encoded_len(s));
         }
     }

@@ -8,13 +8,15 @@
 //! 3. `string_to_sign = METHOD + "&%2F&" + enc(canonical)`;
 //! 4. `signature = base64(HMAC-SHA1(secret + "&", string_to_sign))`.
 
+use std::cmp::Ordering;
+
 use base64::Engine as _;
 use hmac::digest::core_api::BlockSizeUser;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
 
-use crate::encode::{double_encoded_len, double_percent_encode_into};
+use crate::encode::{into_string, write_double_encoded};
 
 /// `SignatureMethod` value for RPC v1.
 pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
@@ -33,41 +35,73 @@ pub const SIGNATURE_VERSION: &str = "1.0";
 /// assert_eq!(sts, "POST&%2F&a%3D1%252A%26b%3Dx%2520y");
 /// ```
 pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
-    let mut capacity = method.len() + "&%2F&".len();
-    for (i, (k, v)) in params.iter().enumerate() {
-        if i > 0 {
-            capacity += "%26".len();
-        }
-        capacity += double_encoded_len(k) + "%3D".len() + double_encoded_len(v);
-    }
-    let mut out = String::with_capacity(capacity);
-    out.push_str(method);
-    out.push_str("&%2F&");
+    // Upper bound: every byte may become `%25XX`; +3 for the branch-free encoder's slack.
+    let capacity = method.len()
+        + "&%2F&".len()
+        + params
+            .iter()
+            .map(|(k, v)| 5 * (k.len() + v.len()) + "%3D%26".len())
+            .sum::<usize>()
+        + 3;
+    let mut buf = vec![0u8; capacity];
+    let mut pos = write_bytes(&mut buf, 0, method.as_bytes());
+    pos = write_bytes(&mut buf, pos, b"&%2F&");
 
+    // Sorts are stable: equal keys keep their input order.
     if params.windows(2).all(|w| w[0].0 <= w[1].0) {
-        write_canonical(params.iter(), &mut out);
+        pos = write_canonical(params.iter(), &mut buf, pos);
+    } else if let Some(first) = params.first().filter(|_| params.len() <= SMALL) {
+        // Common case: sort references on the stack, no allocation.
+        let mut small = [first; SMALL];
+        for (slot, p) in small.iter_mut().zip(params) {
+            *slot = p;
+        }
+        let sorted = &mut small[..params.len()];
+        sorted.sort_by(|a, b| key_cmp(a.0, b.0));
+        pos = write_canonical(sorted.iter().copied(), &mut buf, pos);
     } else {
         let mut sorted: Vec<&(&str, &str)> = params.iter().collect();
-        // `sort_by` is stable: equal keys keep their input order.
-        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        write_canonical(sorted.into_iter(), &mut out);
+        sorted.sort_by(|a, b| key_cmp(a.0, b.0));
+        pos = write_canonical(sorted.into_iter(), &mut buf, pos);
     }
-    out
+    buf.truncate(pos);
+    into_string(buf)
 }
 
-/// Writes `enc(k1=v1&k2=v2...)` where each key/value is itself percent-encoded first.
+/// Parameter count up to which sorting happens in a stack array.
+const SMALL: usize = 32;
+
+/// Byte order of raw keys; keys usually differ in their first byte, which is compared inline
+/// before falling back to comparing the whole keys.
+#[inline]
+fn key_cmp(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.as_bytes().cmp(b.as_bytes()),
+    }
+}
+
+fn write_bytes(buf: &mut [u8], pos: usize, bytes: &[u8]) -> usize {
+    buf[pos..pos + bytes.len()].copy_from_slice(bytes);
+    pos + bytes.len()
+}
+
+/// Writes `enc(k1=v1&k2=v2...)` where each key/value is itself percent-encoded first, into
+/// `buf` (sized by the caller) at `pos`; returns the end position.
 fn write_canonical<'p, 's: 'p>(
     params: impl Iterator<Item = &'p (&'s str, &'s str)>,
-    out: &mut String,
-) {
+    buf: &mut [u8],
+    mut pos: usize,
+) -> usize {
     for (i, (k, v)) in params.enumerate() {
         if i > 0 {
-            out.push_str("%26");
+            pos = write_bytes(buf, pos, b"%26");
         }
-        double_percent_encode_into(k, out);
-        out.push_str("%3D");
-        double_percent_encode_into(v, out);
+        pos = write_double_encoded(buf, pos, k.as_bytes());
+        pos = write_bytes(buf, pos, b"%3D");
+        pos = write_double_encoded(buf, pos, v.as_bytes());
     }
+    pos
 }
 
 /// Computes the RPC v1 signature: `base64(HMAC-SHA1(key = secret + "&", string_to_sign))`,
@@ -79,7 +113,13 @@ fn write_canonical<'p, 's: 'p>(
 /// ```
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
     let mac = hmac_sha1_secret_amp(access_key_secret, string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac)
+    // 20 bytes -> 28 base64 characters, encoded on the stack, one allocation for the result.
+    let mut out = [0u8; 28];
+    match base64::engine::general_purpose::STANDARD.encode_slice(mac, &mut out) {
+        Ok(n) => into_string(out[..n].to_vec()),
+        // Unreachable: 28 bytes is exactly the padded length of 20 bytes.
+        Err(_) => base64::engine::general_purpose::STANDARD.encode(mac),
+    }
 }
 
 /// Raw `base64(HMAC-SHA1(key, message))` with the key used verbatim (no `&` appended).
