@@ -12,7 +12,7 @@
 //! Authorization    = "ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<list>,Signature=<hex>"
 //! ```
 
-use std::cmp::Ordering;
+use std::borrow::Cow;
 
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
@@ -34,7 +34,29 @@ pub const EMPTY_PAYLOAD_SHA256: &str =
 /// assert_eq!(acs_sign::v3::hex_sha256(b""), acs_sign::v3::EMPTY_PAYLOAD_SHA256);
 /// ```
 pub fn hex_sha256(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
+    let mut hex = [0u8; 64];
+    hex_lower(&Sha256::digest(body).into(), &mut hex);
+    ascii_string(&hex)
+}
+
+/// Lower-case hex of a 32-byte digest into `out`.
+fn hex_lower(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[(b >> 4) as usize];
+        pair[1] = HEX[(b & 0x0f) as usize];
+    }
+}
+
+/// `String` from bytes known to be ASCII (hex digits, the algorithm name).
+fn ascii_str(bytes: &[u8]) -> &str {
+    // Never fails for the ASCII buffers this module builds; an empty string would be
+    // a visible, non-panicking failure.
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+fn ascii_string(bytes: &[u8]) -> String {
+    ascii_str(bytes).to_owned()
 }
 
 /// Python `str.strip()` whitespace: Unicode White_Space plus the separators U+001C..U+001F.
@@ -42,38 +64,108 @@ fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// Compares header names case-insensitively (ASCII), i.e. by their lower-cased bytes.
-fn cmp_lower(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+/// `name` lower-cased (ASCII), borrowed when it already is.
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
-/// Headers sorted by lower-cased name, then by trimmed value (values trimmed).
-fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut sorted: Vec<(&str, &str)> = headers
+/// Python `str.strip()`, with a fast path for values that start and end with a visible
+/// ASCII character (all real header values).
+fn py_trim(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(&first), Some(&last)) if is_visible_ascii(first) && is_visible_ascii(last) => value,
+        _ => value.trim_matches(is_py_space),
+    }
+}
+
+fn is_visible_ascii(b: u8) -> bool {
+    b.is_ascii_graphic()
+}
+
+/// Headers lower-cased, values trimmed, sorted by name then value (a stable sort, so the
+/// result does not depend on the input order).
+fn prepare_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(Cow<'a, str>, &'a str)> {
+    let mut sorted: Vec<(Cow<'a, str>, &'a str)> = headers
         .iter()
-        .map(|&(k, v)| (k, v.trim_matches(is_py_space)))
+        .map(|&(k, v)| (lower(k), py_trim(v)))
         .collect();
-    sorted.sort_by(|a, b| cmp_lower(a.0, b.0).then_with(|| a.1.cmp(b.1)));
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     sorted
 }
 
-fn push_lower(name: &str, out: &mut String) {
-    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-}
-
-/// Appends `SignedHeaders` for already sorted headers.
-fn write_signed_headers(sorted: &[(&str, &str)], out: &mut String) {
+/// Appends `SignedHeaders` for prepared (sorted, lower-cased) headers.
+fn write_signed_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
     for (i, (name, _)) in sorted.iter().enumerate() {
         if i > 0 {
-            if name.eq_ignore_ascii_case(sorted[i - 1].0) {
+            if *name == sorted[i - 1].0 {
                 continue;
             }
             out.push(';');
         }
-        push_lower(name, out);
+        out.push_str(name);
     }
+}
+
+/// Appends the canonical headers block (one `name:v1,v2\n` line per name).
+fn write_canonical_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
+    for (i, (name, value)) in sorted.iter().enumerate() {
+        if i > 0 && *name == sorted[i - 1].0 {
+            out.push(',');
+        } else {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(name);
+            out.push(':');
+        }
+        out.push_str(value);
+    }
+    if !sorted.is_empty() {
+        out.push('\n');
+    }
+}
+
+fn canonical_request_capacity(
+    method: &str,
+    pathname: &str,
+    query: &[(&str, &str)],
+    sorted: &[(Cow<'_, str>, &str)],
+    hashed_payload: &str,
+) -> usize {
+    let mut n = method.len() + pathname.len().max(1) + hashed_payload.len() + 6;
+    for (k, v) in query {
+        n += k.len() + 2 + 3 * v.len();
+    }
+    for (k, v) in sorted {
+        n += 2 * k.len() + v.len() + 3;
+    }
+    n
+}
+
+/// Appends the canonical request for prepared headers.
+fn write_canonical_request(
+    method: &str,
+    pathname: &str,
+    query: &[(&str, &str)],
+    sorted: &[(Cow<'_, str>, &str)],
+    hashed_payload: &str,
+    out: &mut String,
+) {
+    out.push_str(method);
+    out.push('\n');
+    out.push_str(if pathname.is_empty() { "/" } else { pathname });
+    out.push('\n');
+    write_canonical_query(query, out);
+    out.push('\n');
+    write_canonical_headers(sorted, out);
+    out.push('\n');
+    write_signed_headers(sorted, out);
+    out.push('\n');
+    out.push_str(hashed_payload);
 }
 
 /// Canonical query string: raw keys sorted by byte order (stable), values percent-encoded,
@@ -130,46 +222,15 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     hashed_payload: &str,
 ) -> String {
-    let sorted = sorted_headers(headers);
-    let pathname = if pathname.is_empty() { "/" } else { pathname };
-    let capacity = method.len()
-        + pathname.len()
-        + query
-            .iter()
-            .map(|(k, v)| k.len() + 2 + encoded_len(v))
-            .sum::<usize>()
-        + sorted
-            .iter()
-            .map(|(k, v)| 2 * k.len() + v.len() + 3)
-            .sum::<usize>()
-        + hashed_payload.len()
-        + 6;
-    let mut out = String::with_capacity(capacity);
-    out.push_str(method);
-    out.push('\n');
-    out.push_str(pathname);
-    out.push('\n');
-    write_canonical_query(query, &mut out);
-    out.push('\n');
-    for (i, (name, value)) in sorted.iter().enumerate() {
-        if i > 0 && name.eq_ignore_ascii_case(sorted[i - 1].0) {
-            out.push(',');
-        } else {
-            if i > 0 {
-                out.push('\n');
-            }
-            push_lower(name, &mut out);
-            out.push(':');
-        }
-        out.push_str(value);
-    }
-    if !sorted.is_empty() {
-        out.push('\n');
-    }
-    out.push('\n');
-    write_signed_headers(&sorted, &mut out);
-    out.push('\n');
-    out.push_str(hashed_payload);
+    let sorted = prepare_headers(headers);
+    let mut out = String::with_capacity(canonical_request_capacity(
+        method,
+        pathname,
+        query,
+        &sorted,
+        hashed_payload,
+    ));
+    write_canonical_request(method, pathname, query, &sorted, hashed_payload, &mut out);
     out
 }
 
@@ -180,7 +241,7 @@ pub fn canonical_request(
 /// assert_eq!(sh, "host;x-acs-action");
 /// ```
 pub fn signed_headers(headers: &[(&str, &str)]) -> String {
-    let sorted = sorted_headers(headers);
+    let sorted = prepare_headers(headers);
     let mut out = String::with_capacity(sorted.iter().map(|(k, _)| k.len() + 1).sum());
     write_signed_headers(&sorted, &mut out);
     out
@@ -193,11 +254,23 @@ pub fn signed_headers(headers: &[(&str, &str)]) -> String {
 /// assert_eq!(sts, format!("ACS3-HMAC-SHA256\n{}", acs_sign::v3::EMPTY_PAYLOAD_SHA256));
 /// ```
 pub fn string_to_sign(canonical_request: &str) -> String {
-    let mut out = String::with_capacity(ALGORITHM.len() + 1 + 64);
-    out.push_str(ALGORITHM);
-    out.push('\n');
-    out.push_str(&hex::encode(Sha256::digest(canonical_request.as_bytes())));
-    out
+    ascii_string(&string_to_sign_bytes(canonical_request))
+}
+
+/// Length of the string-to-sign: algorithm, `\n`, 64 hex digits.
+const STS_LEN: usize = ALGORITHM.len() + 1 + 64;
+
+fn string_to_sign_bytes(canonical_request: &str) -> [u8; STS_LEN] {
+    let mut sts = [0u8; STS_LEN];
+    sts[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
+    sts[ALGORITHM.len()] = b'\n';
+    let mut hex = [0u8; 64];
+    hex_lower(
+        &Sha256::digest(canonical_request.as_bytes()).into(),
+        &mut hex,
+    );
+    sts[ALGORITHM.len() + 1..].copy_from_slice(&hex);
+    sts
 }
 
 /// `hex(HMAC-SHA256(key = access_key_secret, string_to_sign))` (lower-case hex, no `&`).
@@ -207,6 +280,10 @@ pub fn string_to_sign(canonical_request: &str) -> String {
 /// assert_eq!(sig.len(), 64);
 /// ```
 pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
+    ascii_string(&signature_hex(access_key_secret, string_to_sign.as_bytes()))
+}
+
+fn signature_hex(access_key_secret: &str, string_to_sign: &[u8]) -> [u8; 64] {
     let secret = access_key_secret.as_bytes();
     let mut block = [0u8; 64];
     if secret.len() <= block.len() {
@@ -215,8 +292,10 @@ pub fn signature(access_key_secret: &str, string_to_sign: &str) -> String {
         block[..32].copy_from_slice(&Sha256::digest(secret));
     }
     let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-    mac.update(string_to_sign.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac.update(string_to_sign);
+    let mut hex = [0u8; 64];
+    hex_lower(&mac.finalize().into_bytes().into(), &mut hex);
+    hex
 }
 
 /// `"ACS3-HMAC-SHA256 Credential=<access_key_id>,SignedHeaders=<signed_headers>,Signature=<signature>"`.
@@ -335,21 +414,42 @@ pub fn sign_request_with_headers(
     let mut to_sign: Vec<(&str, &str)> = Vec::with_capacity(out.len() + extra_headers.len());
     to_sign.extend(out.iter().map(|(k, v)| (*k, v.as_str())));
     to_sign.extend_from_slice(extra_headers);
-
-    let sorted = sorted_headers(&to_sign);
-    let mut signed = String::with_capacity(sorted.iter().map(|(k, _)| k.len() + 1).sum());
-    write_signed_headers(&sorted, &mut signed);
+    let sorted = prepare_headers(&to_sign);
 
     let hashed_payload = out[5].1.as_str();
-    let cr = canonical_request(
+    let mut cr = String::with_capacity(canonical_request_capacity(
         req.method,
         req.pathname,
         req.query,
-        &to_sign,
+        &sorted,
         hashed_payload,
+    ));
+    write_canonical_request(
+        req.method,
+        req.pathname,
+        req.query,
+        &sorted,
+        hashed_payload,
+        &mut cr,
     );
-    let sig = signature(credentials.access_key_secret(), &string_to_sign(&cr));
-    let auth = authorization(credentials.access_key_id(), &signed, &sig);
+    let sts = string_to_sign_bytes(&cr);
+    let sig = signature_hex(credentials.access_key_secret(), &sts);
+
+    let access_key_id = credentials.access_key_id();
+    let mut auth = String::with_capacity(
+        ALGORITHM.len()
+            + 40
+            + access_key_id.len()
+            + sorted.iter().map(|(k, _)| k.len() + 1).sum::<usize>()
+            + sig.len(),
+    );
+    auth.push_str(ALGORITHM);
+    auth.push_str(" Credential=");
+    auth.push_str(access_key_id);
+    auth.push_str(",SignedHeaders=");
+    write_signed_headers(&sorted, &mut auth);
+    auth.push_str(",Signature=");
+    auth.push_str(ascii_str(&sig));
     out.push(("authorization", auth));
     out
 }
