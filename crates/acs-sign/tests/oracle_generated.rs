@@ -54,7 +54,7 @@ fn generated_rpc_v1_vectors() {
 #[test]
 fn generated_acs3_vectors() {
     let vs = of_kind("acs3");
-    assert!(vs.len() >= 8, "only {} acs3 vectors", vs.len());
+    assert!(vs.len() >= 9, "only {} acs3 vectors", vs.len());
     for v in &vs {
         let id = s(v, "id");
         let input = &v["oracle_input"];

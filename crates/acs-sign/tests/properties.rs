@@ -61,6 +61,30 @@ fn params_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
         .prop_map(|m| m.into_iter().collect())
 }
 
+/// Up to 45 parameters with possibly repeated keys (exercises the heap sort path and stability).
+fn many_params_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
+    prop::collection::vec(("[a-dA-D._~*%]{0,3}", ".{0,6}"), 0..45)
+}
+
+/// Python-like reference for the V3 canonical headers and signed headers.
+fn reference_headers(headers: &[(String, String)]) -> (String, String) {
+    let py_space = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    let mut grouped: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (k, v) in headers {
+        grouped
+            .entry(k.to_ascii_lowercase())
+            .or_default()
+            .push(v.trim_matches(py_space).to_owned());
+    }
+    let mut canonical = String::new();
+    for (k, vs) in &mut grouped {
+        vs.sort();
+        canonical.push_str(&format!("{k}:{}\n", vs.join(",")));
+    }
+    let signed: Vec<&str> = grouped.keys().map(String::as_str).collect();
+    (canonical, signed.join(";"))
+}
+
 fn as_refs(p: &[(String, String)]) -> Vec<(&str, &str)> {
     p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
@@ -198,6 +222,85 @@ proptest! {
             let line = format!("{k}:{}", v.trim());
             prop_assert!(lines.contains(&line.as_str()), "{} missing", line);
         }
+    }
+
+    #[test]
+    fn long_strings_encode_like_the_reference(s in ".{0,300}") {
+        prop_assert_eq!(percent_encode(&s), reference_encode(&s));
+        let mut out = String::new();
+        percent_encode_into(&s, &mut out);
+        prop_assert_eq!(out, reference_encode(&s));
+    }
+
+    #[test]
+    fn v1_many_params_match_the_definition(
+        (params, shuffled) in many_params_strategy().prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle()))
+    ) {
+        let mut sorted = params.clone();
+        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let canonical: Vec<String> = sorted
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .collect();
+        let expected = format!("GET&%2F&{}", percent_encode(&canonical.join("&")));
+        prop_assert_eq!(v1::string_to_sign("GET", &as_refs(&params)), expected);
+        // With unique keys the order of the input does not matter.
+        let mut keys: Vec<&String> = params.iter().map(|(k, _)| k).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.len() == params.len() {
+            prop_assert_eq!(
+                v1::string_to_sign("GET", &as_refs(&params)),
+                v1::string_to_sign("GET", &as_refs(&shuffled))
+            );
+        }
+    }
+
+    #[test]
+    fn v3_canonical_headers_match_a_python_like_reference(
+        headers in prop::collection::vec(("[a-cA-C][a-cA-C-]{0,3}", "[ \t\u{1c}\u{a0}]{0,2}[ -~é\u{a0}]{0,8}[ \t\u{2028}]{0,2}"), 0..10)
+    ) {
+        let (canonical, signed) = reference_headers(&headers);
+        let cr = v3::canonical_request("GET", "/p", &[], &as_refs(&headers), "h");
+        prop_assert_eq!(cr, format!("GET\n/p\n\n{canonical}\n{signed}\nh"));
+        prop_assert_eq!(v3::signed_headers(&as_refs(&headers)), signed);
+    }
+
+    #[test]
+    fn v3_sign_request_equals_the_manual_composition(
+        extra in prop::collection::vec(("[a-z]{1,6}", "[ -~]{0,10}"), 0..4),
+        body in prop::collection::vec(any::<u8>(), 0..100),
+        query in params_strategy(),
+        token in proptest::option::of("[A-Za-z0-9+/=]{1,20}"),
+    ) {
+        let query = as_refs(&query);
+        let req = v3::V3Request {
+            method: "POST", pathname: "/", host: "example.com:8443", query: &query,
+            content_type: Some("application/x-www-form-urlencoded"), body: &body,
+            action: "GetDeployment", version: "2020-05-18",
+            timestamp: "2024-01-02T03:04:05Z", nonce: "0123456789abcdef0123456789abcdef",
+        };
+        let mut creds = acs_sign::Credentials::new("AK", "secret");
+        if let Some(t) = &token {
+            creds = creds.with_security_token(t.clone());
+        }
+        let extra = as_refs(&extra);
+        let out = v3::sign_request_with_headers(&req, &extra, &creds);
+        let (name, auth) = out.last().expect("authorization");
+        prop_assert_eq!(*name, "authorization");
+        let mut signed: Vec<(&str, &str)> = out[..out.len() - 1].iter().map(|(k, v)| (*k, v.as_str())).collect();
+        signed.extend_from_slice(&extra);
+        let cr = v3::canonical_request("POST", "/", &query, &signed, &v3::hex_sha256(&body));
+        let expected = v3::authorization(
+            "AK",
+            &v3::signed_headers(&signed),
+            &v3::signature("secret", &v3::string_to_sign(&cr)),
+        );
+        prop_assert_eq!(auth, &expected);
+        prop_assert_eq!(
+            out.iter().any(|(k, _)| *k == "x-acs-security-token"),
+            token.is_some()
+        );
     }
 
     #[test]

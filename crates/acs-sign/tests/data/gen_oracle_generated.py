@@ -110,6 +110,10 @@ ACS3 = [
      dict(method="POST", pathname="/", query={}, headers={"host": "h"}, body="x", secret="L" * 65)),
     ("acs3/unicode-secret", "non-ASCII secret",
      dict(method="POST", pathname="/", query={}, headers={"host": "h"}, body="", secret="ключ")),
+    ("acs3/unicode-whitespace-trim", "Python str.strip() whitespace: NBSP, U+2028, U+001C..U+001F, tab are trimmed; inner kept",
+     dict(method="POST", pathname="/", query={},
+          headers={"x-acs-a": "\u00a0v a\u2028", "x-acs-b": "\u001c\u001fv\u001e", "x-acs-c": "\t\u3000v\u0085", "host": "h"},
+          body="")),
     ("acs3/no-headers", "no signed headers at all",
      dict(method="GET", pathname="/", query={}, headers={}, body="")),
 ]
