@@ -126,3 +126,20 @@ fn nonce_bits_are_not_stuck() {
         assert!(distinct.len() >= 12, "position {pos}: {distinct:?}");
     }
 }
+
+#[test]
+fn extreme_instants_do_not_panic() {
+    for secs in [
+        i64::MIN,
+        i64::MIN + 1,
+        -62_135_596_800,
+        i64::MAX - 1,
+        i64::MAX,
+    ] {
+        let ts = format_unix_seconds(secs);
+        assert!(ts.ends_with('Z'), "{ts}");
+    }
+    // 0001-01-01T00:00:00Z and the day before it (year 0, proleptic Gregorian).
+    assert_eq!(format_unix_seconds(-62_135_596_800), "0001-01-01T00:00:00Z");
+    assert_eq!(format_unix_seconds(-62_135_596_801), "0000-12-31T23:59:59Z");
+}
