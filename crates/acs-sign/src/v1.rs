@@ -185,7 +185,7 @@ pub struct CommonParams<'a> {
 
 /// Returns all parameters to send in the query: the common ones (`Action`, `Version`, `Format`,
 /// `AccessKeyId`, `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`, `SignatureNonce`,
-/// `Timestamp`, [`SecurityToken`]) followed by `Signature`, where the signature covers the
+/// `Timestamp`, \[`SecurityToken`\]) followed by `Signature`, where the signature covers the
 /// common params + `business_params` (which the caller sends in the form body or query).
 ///
 /// As in the official SDK (`merge(query, body)`, body wins) a business parameter whose key

@@ -321,7 +321,7 @@ pub fn authorization(access_key_id: &str, signed_headers: &str, signature: &str)
 }
 
 /// Builds the V3 headers for an RPC call: `x-acs-action`, `x-acs-version`, `x-acs-date`,
-/// `x-acs-signature-nonce`, `x-acs-content-sha256`, [`x-acs-security-token`], and
+/// `x-acs-signature-nonce`, `x-acs-content-sha256`, \[`x-acs-security-token`\], and
 /// `authorization`, signing `host` + `content-type` + all `x-acs-*`
 /// (+ any extra headers given to [`sign_request_with_headers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,7 +350,7 @@ pub struct V3Request<'a> {
 
 /// Signs `req` and returns the headers to add (lower-case names), in this order:
 /// `host`, `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
-/// `x-acs-content-sha256`, [`x-acs-security-token`], [`content-type`], `authorization`.
+/// `x-acs-content-sha256`, \[`x-acs-security-token`\], \[`content-type`\], `authorization`.
 /// All of them except `authorization` are signed.
 ///
 /// ```
