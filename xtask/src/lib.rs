@@ -71,6 +71,7 @@ pub fn generate(
 pub fn generate_from_model(api: &model::Api) -> Result<Vec<emit::GeneratedFile>, CodegenError> {
     let mut files = emit::models::generate(api).map_err(CodegenError::Emit)?;
     files.extend(emit::client::generate(api).map_err(CodegenError::Emit)?);
+    files.extend(emit::cli::generate(api).map_err(CodegenError::Emit)?);
     Ok(files)
 }
 

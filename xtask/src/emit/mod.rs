@@ -1,6 +1,7 @@
 //! Emitters: one per generated crate. Each returns the files it generates as
 //! `(path relative to the workspace root, contents)`; `write.rs` puts them on disk.
 
+pub mod cli;
 pub mod client;
 pub mod models;
 pub mod support;

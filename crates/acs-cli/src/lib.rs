@@ -1,0 +1,242 @@
+//! Shared support for the generated command-line tools: the global options every tool
+//! accepts, turning them into a client configuration, printing results, and exit codes.
+//!
+//! Exit codes: `0` success; `1` the service or the network failed (service errors,
+//! transport errors, undecodable responses, waiter time-outs); `2` the invocation is wrong
+//! (usage and validation errors, unusable configuration). Usage errors are clap's own
+//! (also exit 2); nothing is sent for any exit-2 failure.
+#![forbid(unsafe_code)]
+
+use acs_runtime::{ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion};
+use serde::Serialize;
+use std::future::Future;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when the service or the network failed.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code when the invocation is wrong (nothing was sent).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Signature version flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignatureArg {
+    /// ACS3-HMAC-SHA256 (the official SDKs' default).
+    V3,
+    /// RPC v1, HMAC-SHA1 with the common parameters in the query.
+    V1,
+}
+
+/// Response format flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Ask the service for JSON.
+    Json,
+    /// Ask the service for XML (the output is JSON either way).
+    Xml,
+}
+
+/// Options every generated tool accepts before the subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Explicit endpoint, e.g. http://127.0.0.1:8080 (https when no scheme is given).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Region id; the endpoint comes from the product's region map.
+    #[arg(long, value_name = "REGION", env = "ALIBABA_CLOUD_REGION_ID")]
+    pub region: Option<String>,
+
+    /// Signature version.
+    #[arg(long, value_enum, value_name = "v3|v1", default_value = "v3")]
+    pub signature: SignatureArg,
+
+    /// Response format asked of the service.
+    #[arg(long, value_enum, value_name = "json|xml", default_value = "json")]
+    pub format: FormatArg,
+
+    /// Total attempts, the first one included.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+
+    /// Per-attempt timeout in seconds (fractions allowed).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+
+    /// Credentials profile (of ~/.aliyun/config.json or the credentials file) instead of the default chain.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(format!("`{text}` must be between 0 and 86400 seconds"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+impl GlobalArgs {
+    /// A configuration builder with every option applied. The region falls back to
+    /// `ALIBABA_CLOUD_REGION_ID` (clap reads it) and credentials to the default chain.
+    pub fn config_builder<S: Service>(&self) -> ConfigBuilder<S> {
+        let mut builder = ConfigBuilder::<S>::new()
+            .signature_version(match self.signature {
+                SignatureArg::V3 => SignatureVersion::V3,
+                SignatureArg::V1 => SignatureVersion::V1,
+            })
+            .response_format(match self.format {
+                FormatArg::Json => ResponseFormat::Json,
+                FormatArg::Xml => ResponseFormat::Xml,
+            })
+            .max_attempts(self.max_attempts)
+            .user_agent_suffix(format!("cli/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(endpoint) = &self.endpoint {
+            builder = builder.endpoint(endpoint.clone());
+        }
+        if let Some(region) = &self.region {
+            builder = builder.region(region.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.attempt_timeout(timeout);
+        }
+        if let Some(profile) = &self.profile {
+            builder = builder.credentials_provider(DefaultChain::with_profile(profile.clone()));
+        }
+        builder
+    }
+}
+
+/// Sends tracing output to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=debug`).
+/// Secrets never reach tracing: the runtime does not record them.
+pub fn init_tracing() {
+    let Ok(filter) = std::env::var("RUST_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("warning: ignoring RUST_LOG: {e}");
+        tracing_subscriber::EnvFilter::new("off")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Runs `work` on a single-threaded tokio runtime.
+pub fn block_on<F: Future>(work: F) -> Result<F::Output, std::io::Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(work))
+}
+
+/// The exit code for an error.
+pub fn exit_code_for(error: &Error) -> u8 {
+    match error {
+        Error::Validation { .. } | Error::Config(_) => EXIT_USAGE,
+        _ => EXIT_FAILURE,
+    }
+}
+
+/// One clear message for an error: the error itself (with HTTP status, code, message,
+/// RequestId, attempts and a hint for service errors) and its causes.
+pub fn error_message(error: &Error) -> String {
+    let mut text = format!("error: {error}");
+    let mut source = std::error::Error::source(error);
+    let mut seen = vec![error.to_string()];
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !seen.iter().any(|s| s.contains(&line)) {
+            text.push_str(&format!("\n  caused by: {line}"));
+        }
+        seen.push(line);
+        source = cause.source();
+    }
+    text
+}
+
+/// Prints a successful output as pretty JSON (wire field names) on stdout, or the error
+/// on stderr, and returns the exit code.
+pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
+    match result {
+        Ok(output) => match print_json(&output) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => {
+                eprintln!("error: cannot write the output: {e}");
+                ExitCode::from(EXIT_FAILURE)
+            }
+        },
+        Err(error) => {
+            eprintln!("{}", error_message(&error));
+            ExitCode::from(exit_code_for(&error))
+        }
+    }
+}
+
+/// Writes `value` as pretty JSON and a newline to stdout.
+pub fn print_json<T: Serialize>(value: &T) -> std::io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    lock.write_all(text.as_bytes())?;
+    lock.flush()
+}
+
+/// Parses a JSON flag value (for parameters that take any JSON value).
+pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// Parses `true` or `false`.
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        t if t.eq_ignore_ascii_case("true") => Ok(true),
+        t if t.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(format!("`{text}` is not true or false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_parse() {
+        assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("abc").is_err());
+        assert!(parse_seconds("NaN").is_err());
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(
+            exit_code_for(&Error::validation("DeploymentId", "missing")),
+            EXIT_USAGE
+        );
+        let transport = Error::Transport {
+            kind: acs_runtime::TransportKind::Connect,
+            attempts: 3,
+            source: "refused".into(),
+        };
+        assert_eq!(exit_code_for(&transport), EXIT_FAILURE);
+        assert!(error_message(&transport).contains("3 attempts"));
+    }
+
+    #[test]
+    fn bools_and_json() {
+        assert_eq!(parse_bool("TRUE"), Ok(true));
+        assert!(parse_bool("yes").is_err());
+        assert!(parse_json("{\"a\":1}").is_ok());
+        assert!(parse_json("{").is_err());
+    }
+}
