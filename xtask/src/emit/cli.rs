@@ -45,6 +45,10 @@ acs-cli = {{ workspace = true }}
 acs-runtime = {{ workspace = true }}
 {client} = {{ path = "{client_path}", version = "0.1.0" }}
 clap = {{ workspace = true }}
+
+[dev-dependencies]
+acs-test-server = {{ workspace = true }}
+serde_json = {{ workspace = true }}
 "#,
         name = p.cli_crate.name,
         binary = p.cli_binary,
