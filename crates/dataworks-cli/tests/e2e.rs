@@ -1,0 +1,1228 @@
+//! End-to-end tests of the `dataworks` binary: each test runs the built binary with a
+//! cleared environment (only what the test sets, `HOME` pointed at a temporary
+//! directory) against an in-process `acs-test-server` on 127.0.0.1 with signature
+//! verification on, and checks the exit code, stdout, stderr and what the server
+//! recorded. Every run is bounded in time, and every captured output is checked for the
+//! AccessKey secret and the security token.
+#![forbid(unsafe_code)]
+
+use std::collections::hash_map::RandomState;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use acs_test_server::{AuthKind, RecordedRequest, ServerConfig, Step, TestServer};
+use serde_json::{json, Value};
+
+/// The documented JSON response sample, served byte for byte.
+const SAMPLE_JSON: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../spec/dataworks-public/samples/GetDeployment.json"
+));
+/// The documented XML response sample, served byte for byte.
+const SAMPLE_XML: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../spec/dataworks-public/samples/GetDeployment.xml"
+));
+
+const JSON_CT: &str = "application/json;charset=utf-8";
+const XML_CT: &str = "text/xml;charset=utf-8";
+const ACTION: &str = "GetDeployment";
+const VERSION: &str = "2020-05-18";
+/// Upper bound for any single CLI run.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------
+// Support
+// ---------------------------------------------------------------------------------------
+
+/// A random-ish string: `prefix` followed by `words` random 64-bit words in hex.
+fn random_text(prefix: &str, words: u64) -> String {
+    let mut out = String::from(prefix);
+    for i in 0..words {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(i);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        let _ = write!(out, "{:016x}", hasher.finish());
+    }
+    out
+}
+
+/// An AccessKey pair (and optional STS token) made up for one test.
+#[derive(Clone)]
+struct Creds {
+    id: String,
+    secret: String,
+    token: Option<String>,
+}
+
+impl Creds {
+    fn new() -> Creds {
+        Creds {
+            id: random_text("LTAI5t", 1),
+            secret: random_text("Sk", 2),
+            token: None,
+        }
+    }
+
+    fn with_token() -> Creds {
+        Creds {
+            // STS tokens are base64-like: include characters that need encoding.
+            token: Some(format!("{}+/x=", random_text("CAIS", 3))),
+            ..Creds::new()
+        }
+    }
+
+    /// Environment variables carrying these credentials.
+    fn env(&self) -> Vec<(String, String)> {
+        let mut vars = vec![
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID".to_owned(), self.id.clone()),
+            (
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET".to_owned(),
+                self.secret.clone(),
+            ),
+        ];
+        if let Some(token) = &self.token {
+            vars.push(("ALIBABA_CLOUD_SECURITY_TOKEN".to_owned(), token.clone()));
+        }
+        vars
+    }
+
+    /// Strings that must never appear in any output.
+    fn secrets(&self) -> Vec<String> {
+        let mut out = vec![self.secret.clone()];
+        out.extend(self.token.clone());
+        out
+    }
+}
+
+/// A server that verifies signatures for `creds` (and requires its token, if any) and
+/// only serves `GetDeployment` 2020-05-18.
+fn server_for(creds: &Creds, configure: impl FnOnce(ServerConfig) -> ServerConfig) -> TestServer {
+    let mut config = ServerConfig::new()
+        .with_credential(creds.id.clone(), creds.secret.clone())
+        .with_api(ACTION, VERSION)
+        .with_lifetime(Duration::from_secs(120))
+        .with_default(Step::raw(200, JSON_CT, SAMPLE_JSON));
+    if let Some(token) = &creds.token {
+        config = config.with_security_token(token.clone());
+    }
+    TestServer::start_blocking(configure(config)).expect("start the test server")
+}
+
+/// A directory under the target's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "dataworks-cli-e2e-{}-{n}-{tag}-{}",
+            std::process::id(),
+            random_text("", 1)
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, relative: &str, content: &str) -> PathBuf {
+        let path = self.0.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create a parent directory");
+        }
+        std::fs::write(&path, content).expect("write a test file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The outcome of one CLI run.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
+    }
+
+    fn assert_exit(&self, code: i32) {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "exit code (stdout: {:?}, stderr: {:?})",
+            self.stdout,
+            self.stderr
+        );
+    }
+
+    fn assert_stderr_has(&self, needles: &[&str]) {
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "stderr lacks {needle:?}: {:?}",
+                self.stderr
+            );
+        }
+    }
+}
+
+/// One invocation of the binary: cleared environment, `HOME` set, given variables.
+struct Invocation<'a> {
+    home: &'a Path,
+    env: Vec<(String, String)>,
+    args: Vec<OsString>,
+    forbidden: Vec<String>,
+    limit: Duration,
+}
+
+impl<'a> Invocation<'a> {
+    /// `forbidden`: strings (secrets, tokens) that must appear in neither stdout nor stderr.
+    fn new(home: &'a Path, forbidden: &[String]) -> Invocation<'a> {
+        Invocation {
+            home,
+            env: Vec::new(),
+            args: Vec::new(),
+            forbidden: forbidden.to_vec(),
+            limit: RUN_LIMIT,
+        }
+    }
+
+    fn env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.env.extend(vars);
+        self
+    }
+
+    fn var(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.env.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn args<S: Into<OsString>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Runs the binary, killing it (and failing) after the time limit, then checks that
+    /// no forbidden string leaked.
+    fn run(self) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dataworks"));
+        command
+            .env_clear()
+            .env("HOME", self.home)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let mut child = command.spawn().expect("spawn the dataworks binary");
+        let mut out_pipe = child.stdout.take().expect("stdout pipe");
+        let mut err_pipe = child.stderr.take().expect("stderr pipe");
+        let out_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = out_pipe.read_to_end(&mut buf);
+            buf
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = err_pipe.read_to_end(&mut buf);
+            buf
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for the dataworks binary") {
+                break status;
+            }
+            if start.elapsed() > self.limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "dataworks {:?} did not finish within {:?}",
+                    self.args, self.limit
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let elapsed = start.elapsed();
+        let stdout =
+            String::from_utf8(out_reader.join().expect("stdout reader")).expect("stdout is UTF-8");
+        let stderr =
+            String::from_utf8(err_reader.join().expect("stderr reader")).expect("stderr is UTF-8");
+        for secret in &self.forbidden {
+            assert!(
+                !stdout.contains(secret.as_str()),
+                "a secret leaked on stdout: {stdout:?}"
+            );
+            assert!(
+                !stderr.contains(secret.as_str()),
+                "a secret leaked on stderr: {stderr:?}"
+            );
+        }
+        Run {
+            code: status.code(),
+            stdout,
+            stderr,
+            elapsed,
+        }
+    }
+}
+
+/// `--endpoint <server> get-deployment --deployment-id 3000001 --project-id 10000`
+/// with extra global options first.
+fn call_args(server: &TestServer, global: &[&str]) -> Vec<String> {
+    let mut args = vec!["--endpoint".to_owned(), server.endpoint()];
+    args.extend(global.iter().map(|s| (*s).to_owned()));
+    args.extend(
+        [
+            "get-deployment",
+            "--deployment-id",
+            "3000001",
+            "--project-id",
+            "10000",
+        ]
+        .map(str::to_owned),
+    );
+    args
+}
+
+/// The documented JSON sample as the CLI must print it: same wire names and values,
+/// `DeployedItems` as an array.
+fn expected_sample_output() -> Value {
+    let mut value: Value = serde_json::from_slice(SAMPLE_JSON).expect("the sample is JSON");
+    let items = value["Data"]["DeployedItems"].take();
+    value["Data"]["DeployedItems"] = json!([items]);
+    value
+}
+
+/// Checks that stdout is the documented sample as pretty JSON and stderr is empty.
+fn assert_sample_output(run: &Run) {
+    run.assert_exit(0);
+    assert_eq!(run.stderr, "", "stderr must be empty on success");
+    assert_eq!(
+        run.json(),
+        expected_sample_output(),
+        "stdout: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.starts_with("{\n  \"") && run.stdout.ends_with("}\n"),
+        "stdout is not pretty JSON ending with a newline: {:?}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\"DeployedItems\": [\n"),
+        "DeployedItems is not printed as an array: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("成功"),
+        "Chinese text must be printed as UTF-8: {}",
+        run.stdout
+    );
+}
+
+/// Checks a verified V3 request for deployment 3000001 in project 10000.
+fn assert_v3_request(r: &RecordedRequest, creds: &Creds) {
+    assert_eq!(r.auth, AuthKind::V3, "{r:?}");
+    assert!(
+        r.verified && !r.rejected,
+        "not verified: {:?}",
+        r.error_message
+    );
+    assert_eq!(r.header("x-acs-action"), Some(ACTION));
+    assert_eq!(r.header("x-acs-version"), Some(VERSION));
+    let auth = r.header("authorization").unwrap_or_default();
+    assert!(
+        auth.starts_with(&format!("ACS3-HMAC-SHA256 Credential={},", creds.id)),
+        "{auth}"
+    );
+    assert_eq!(r.param("DeploymentId"), Some("3000001"));
+    assert_eq!(r.param("ProjectId"), Some("10000"));
+    assert_eq!(r.param("ProjectIdentifier"), None);
+    assert_eq!(r.param("Signature"), None, "V3 carries no v1 Signature");
+    assert_eq!(r.param("AccessKeyId"), None, "V3 carries no v1 AccessKeyId");
+    assert!(
+        r.header("user-agent").unwrap_or_default().contains("cli/"),
+        "user agent: {:?}",
+        r.header("user-agent")
+    );
+}
+
+fn query_value<'r>(r: &'r RecordedRequest, name: &str) -> Option<&'r str> {
+    r.query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Asserts that a failed run printed exactly one error message (one `error:` prefix).
+fn assert_one_error(run: &Run) {
+    assert!(
+        run.stderr.starts_with("error: "),
+        "stderr must start with `error: `: {:?}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .count(),
+        1,
+        "more than one error message: {:?}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "stdout must be empty on failure");
+}
+
+// ---------------------------------------------------------------------------------------
+// Success
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn success_v3_json_prints_the_documented_sample() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_v3_request(&reqs[0], &creds);
+    assert!(
+        reqs[0]
+            .header("accept")
+            .unwrap_or_default()
+            .contains("json"),
+        "accept: {:?}",
+        reqs[0].header("accept")
+    );
+    assert_eq!(reqs[0].header("host"), Some(server.host().as_str()));
+}
+
+#[test]
+fn success_v3_xml_prints_the_same_json() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| {
+        c.with_default(Step::raw(200, XML_CT, SAMPLE_XML))
+    });
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--format", "xml"]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_v3_request(&reqs[0], &creds);
+    assert!(
+        reqs[0].header("accept").unwrap_or_default().contains("xml"),
+        "accept: {:?}",
+        reqs[0].header("accept")
+    );
+}
+
+#[test]
+fn success_v1_puts_common_params_in_the_query() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--signature", "v1"]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    let r = &reqs[0];
+    assert_eq!(r.auth, AuthKind::V1, "{r:?}");
+    assert!(
+        r.verified && !r.rejected,
+        "not verified: {:?}",
+        r.error_message
+    );
+    assert_eq!(r.header("authorization"), None);
+    for (name, value) in [
+        ("Action", Some(ACTION)),
+        ("Version", Some(VERSION)),
+        ("Format", Some("JSON")),
+        ("AccessKeyId", Some(creds.id.as_str())),
+        ("SignatureMethod", Some("HMAC-SHA1")),
+        ("SignatureVersion", Some("1.0")),
+        ("SignatureNonce", None),
+        ("Timestamp", None),
+        ("Signature", None),
+    ] {
+        let got = query_value(r, name);
+        assert!(got.is_some(), "{name} is not in the query: {:?}", r.query);
+        if let Some(value) = value {
+            assert_eq!(got, Some(value), "{name}");
+        }
+    }
+    assert_eq!(r.param("DeploymentId"), Some("3000001"));
+    assert_eq!(r.param("ProjectId"), Some("10000"));
+}
+
+#[test]
+fn success_v1_xml_prints_the_same_json() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| {
+        c.with_default(Step::raw(200, XML_CT, SAMPLE_XML))
+    });
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(
+            &server,
+            &["--signature", "v1", "--format", "xml"],
+        ))
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("one request");
+    assert_eq!(server.request_count(), 1);
+    assert!(r.verified && r.auth == AuthKind::V1, "{r:?}");
+    assert_eq!(query_value(&r, "Format"), Some("XML"));
+}
+
+#[test]
+fn project_identifier_alone_is_sent() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "--endpoint",
+            &server.endpoint(),
+            "get-deployment",
+            "--project-identifier",
+            "dw_project",
+            "--deployment-id",
+            "42",
+        ])
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("one request");
+    assert!(r.verified, "{r:?}");
+    assert_eq!(r.param("ProjectIdentifier"), Some("dw_project"));
+    assert_eq!(r.param("ProjectId"), None);
+    assert_eq!(r.param("DeploymentId"), Some("42"));
+}
+
+#[test]
+fn absent_fields_are_omitted_and_items_stay_an_array() {
+    let creds = Creds::new();
+    // No ErrorCode/ErrorMessage/CheckingStatus, two items, an unknown field.
+    let body = json!({
+        "RequestId": "REQ-1",
+        "Success": true,
+        "HttpStatusCode": 200,
+        "NewField": {"x": 1},
+        "Data": {
+            "Deployment": {"Name": "d1", "Status": 0, "CreateTime": 1593877765000_i64},
+            "DeployedItems": [
+                {"FileId": 1, "FileVersion": 2, "Status": 1},
+                {"FileId": 3, "FileVersion": 4, "Status": 6}
+            ]
+        }
+    });
+    let server = server_for(&creds, |c| {
+        c.with_default(Step::raw(200, JSON_CT, body.to_string()))
+    });
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    run.assert_exit(0);
+    assert_eq!(run.stderr, "");
+    let mut expected = body.clone();
+    if let Some(map) = expected.as_object_mut() {
+        map.remove("NewField");
+    }
+    assert_eq!(run.json(), expected, "stdout: {}", run.stdout);
+    assert!(!run.stdout.contains("null"), "{}", run.stdout);
+
+    // The XML form with repeated <DeployedItems> elements gives the same array.
+    let xml = "<GetDeploymentResponse><RequestId>REQ-1</RequestId><Success>true</Success>\
+        <HttpStatusCode>200</HttpStatusCode><Data><Deployment><Name>d1</Name><Status>0</Status>\
+        <CreateTime>1593877765000</CreateTime></Deployment>\
+        <DeployedItems><FileId>1</FileId><FileVersion>2</FileVersion><Status>1</Status></DeployedItems>\
+        <DeployedItems><FileId>3</FileId><FileVersion>4</FileVersion><Status>6</Status></DeployedItems>\
+        </Data></GetDeploymentResponse>";
+    server.set_default(Step::raw(200, XML_CT, xml));
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--format", "xml"]))
+        .run();
+    run.assert_exit(0);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.json(), expected, "stdout: {}", run.stdout);
+}
+
+#[test]
+fn sts_token_from_env_is_sent_and_accepted() {
+    let creds = Creds::with_token();
+    let token = creds.token.clone().expect("token");
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+
+    // V3: x-acs-security-token header.
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("a request");
+    assert_v3_request(&r, &creds);
+    assert_eq!(r.header("x-acs-security-token"), Some(token.as_str()));
+
+    // v1: SecurityToken parameter.
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--signature", "v1"]))
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("a request");
+    assert!(r.verified && r.auth == AuthKind::V1, "{r:?}");
+    assert_eq!(r.param("SecurityToken"), Some(token.as_str()));
+
+    // Control: the server really requires the token.
+    let without = Creds {
+        token: None,
+        ..creds.clone()
+    };
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(without.env())
+        .args(call_args(&server, &[]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["InvalidSecurityToken"]);
+    assert_eq!(server.request_count(), 3);
+}
+
+// ---------------------------------------------------------------------------------------
+// Profiles
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn profile_from_aliyun_cli_config_json() {
+    let work = Creds::new();
+    let sts = Creds::with_token();
+    let other = Creds::new();
+    let server = TestServer::start_blocking(
+        ServerConfig::new()
+            .with_credential(work.id.clone(), work.secret.clone())
+            .with_api(ACTION, VERSION)
+            .with_lifetime(Duration::from_secs(120))
+            .with_default(Step::raw(200, JSON_CT, SAMPLE_JSON)),
+    )
+    .expect("start the test server");
+    let home = TempDir::new("home");
+    let config = json!({
+        "current": "other",
+        "profiles": [
+            {"name": "other", "mode": "AK", "access_key_id": other.id, "access_key_secret": other.secret},
+            {"name": "work", "mode": "AK", "access_key_id": work.id, "access_key_secret": work.secret},
+            {"name": "sts", "mode": "StsToken", "access_key_id": sts.id, "access_key_secret": sts.secret, "sts_token": sts.token},
+        ]
+    });
+    home.write(".aliyun/config.json", &config.to_string());
+    let mut forbidden = work.secrets();
+    forbidden.extend(sts.secrets());
+    forbidden.extend(other.secrets());
+
+    // Environment credentials are present but --profile takes the profile's.
+    let run = Invocation::new(home.path(), &forbidden)
+        .env(other.env())
+        .args(call_args(&server, &["--profile", "work"]))
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("a request");
+    assert_v3_request(&r, &work);
+
+    // A StsToken profile sends its token (a server that requires it accepts the call).
+    let sts_server = server_for(&sts, |c| c);
+    let run = Invocation::new(home.path(), &forbidden)
+        .args(call_args(&sts_server, &["--profile", "sts"]))
+        .run();
+    assert_sample_output(&run);
+    let r = sts_server.last_request().expect("a request");
+    assert_v3_request(&r, &sts);
+    assert_eq!(r.header("x-acs-security-token"), sts.token.as_deref());
+}
+
+#[test]
+fn profile_from_credentials_file_env() {
+    let ci = Creds::new();
+    let server = server_for(&ci, |c| c);
+    let home = TempDir::new("home");
+    let files = TempDir::new("files");
+    let ini = files.write(
+        "creds.ini",
+        &format!(
+            "[default]\ntype = access_key\naccess_key_id = LTAI-default\naccess_key_secret = not-this-one\n\n\
+             [ci]\ntype = access_key\naccess_key_id = {}\naccess_key_secret = {}\n",
+            ci.id, ci.secret
+        ),
+    );
+    let mut forbidden = ci.secrets();
+    forbidden.push("not-this-one".to_owned());
+    let run = Invocation::new(home.path(), &forbidden)
+        .var(
+            "ALIBABA_CLOUD_CREDENTIALS_FILE",
+            ini.to_string_lossy().into_owned(),
+        )
+        .args(call_args(&server, &["--profile", "ci"]))
+        .run();
+    assert_sample_output(&run);
+    let r = server.last_request().expect("a request");
+    assert_v3_request(&r, &ci);
+}
+
+#[test]
+fn unknown_profile_is_a_config_error_and_nothing_is_sent() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    home.write(
+        ".aliyun/config.json",
+        &json!({"current": "default", "profiles": [
+            {"name": "default", "mode": "AK", "access_key_id": creds.id, "access_key_secret": creds.secret}
+        ]})
+        .to_string(),
+    );
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .args(call_args(&server, &["--profile", "ghost"]))
+        .run();
+    assert_one_error(&run);
+    run.assert_stderr_has(&["ghost"]);
+    // Nothing was sent and the invocation (its configuration) is wrong: exit 2.
+    run.assert_exit(2);
+    assert_eq!(server.request_count(), 0);
+    assert_eq!(server.connection_count(), 0);
+}
+
+#[test]
+fn missing_credentials_is_a_config_error_and_nothing_is_sent() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .args(call_args(&server, &[]))
+        .run();
+    assert_one_error(&run);
+    run.assert_stderr_has(&["ALIBABA_CLOUD_ACCESS_KEY_ID", "credentials"]);
+    // Nothing was sent and the invocation (its configuration) is wrong: exit 2.
+    run.assert_exit(2);
+    assert_eq!(server.request_count(), 0);
+    assert_eq!(server.connection_count(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Endpoint and region
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn endpoint_wins_over_region() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    // --region flag together with --endpoint.
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--region", "cn-shanghai"]))
+        .run();
+    assert_sample_output(&run);
+    // ALIBABA_CLOUD_REGION_ID together with --endpoint.
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .var("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    for r in &reqs {
+        assert_v3_request(r, &creds);
+        assert_eq!(r.header("host"), Some(server.host().as_str()));
+    }
+}
+
+#[test]
+fn endpoint_without_scheme_uses_https() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "--endpoint",
+            &server.host(),
+            "--max-attempts",
+            "1",
+            "--timeout",
+            "5",
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ])
+        .run();
+    // The plain-HTTP server cannot answer a TLS handshake: the CLI connected to the
+    // port but no valid HTTP request arrived.
+    run.assert_exit(1);
+    assert_one_error(&run);
+    assert!(server.connection_count() >= 1, "the CLI never connected");
+    assert!(
+        server.requests().iter().all(|r| !r.verified),
+        "a plain HTTP request was sent: {:?}",
+        server.requests()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Service errors
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn wrong_secret_is_signature_does_not_match() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let wrong = Creds {
+        secret: random_text("Wrong", 2),
+        ..creds.clone()
+    };
+    let mut forbidden = creds.secrets();
+    forbidden.extend(wrong.secrets());
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &forbidden)
+        .env(wrong.env())
+        .args(call_args(&server, &[]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1, "not retried: {reqs:?}");
+    assert_eq!(reqs[0].error_code.as_deref(), Some("SignatureDoesNotMatch"));
+    run.assert_stderr_has(&[
+        "HTTP 400",
+        "SignatureDoesNotMatch",
+        "Specified signature is not matched with our calculation",
+        &format!("RequestId: {}", reqs[0].request_id),
+    ]);
+}
+
+#[test]
+fn throttled_three_times_fails_after_three_attempts() {
+    let creds = Creds::new();
+    let throttled = Step::error(429, "Throttling.User", "Your request is too frequent.");
+    let server = server_for(&creds, |c| c.with_default(throttled));
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--max-attempts", "3"]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3, "{reqs:?}");
+    assert!(reqs.iter().all(|r| r.verified), "{reqs:?}");
+    run.assert_stderr_has(&[
+        "HTTP 429",
+        "Throttling.User",
+        "Your request is too frequent.",
+        "3 attempts",
+        &format!("RequestId: {}", reqs[2].request_id),
+    ]);
+}
+
+#[test]
+fn throttled_then_ok_succeeds() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| {
+        c.with_step(Step::error(
+            429,
+            "Throttling.User",
+            "Your request is too frequent.",
+        ))
+    });
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert_eq!(reqs[0].response_status, Some(429));
+    assert_eq!(reqs[1].response_status, Some(200));
+    assert!(reqs.iter().all(|r| r.verified), "{reqs:?}");
+}
+
+#[test]
+fn server_error_then_ok_succeeds() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| {
+        c.with_step(Step::error(
+            500,
+            "InternalError.System",
+            "An internal system error occurred. Try again later.",
+        ))
+    });
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert_eq!(reqs[0].response_status, Some(500));
+    assert_eq!(reqs[1].response_status, Some(200));
+}
+
+#[test]
+fn business_failure_in_a_200_body_exits_1() {
+    let creds = Creds::new();
+    let body = r#"{"RequestId":"A45EE076-334D-5012-9746-A8F828D20FD4","HttpStatusCode":400,"ErrorCode":"Invalid.Deployment.NotFound","ErrorMessage":"The deployment does not exist.","Success":false}"#;
+    let server = server_for(&creds, |c| c.with_default(Step::raw(200, JSON_CT, body)));
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &[]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    run.assert_stderr_has(&[
+        "Invalid.Deployment.NotFound",
+        "The deployment does not exist.",
+        "HTTP 400",
+        "RequestId: A45EE076-334D-5012-9746-A8F828D20FD4",
+    ]);
+    assert_eq!(
+        server.request_count(),
+        1,
+        "a business failure is not retried"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Transport
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn connection_refused_exits_1_with_attempts() {
+    let creds = Creds::new();
+    let port = {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        listener.local_addr().expect("local address").port()
+    };
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "--endpoint",
+            &format!("http://127.0.0.1:{port}"),
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ])
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["connect", "3 attempts"]);
+    assert!(run.elapsed < Duration::from_secs(15), "{:?}", run.elapsed);
+}
+
+#[test]
+fn attempt_timeout_exits_1_quickly() {
+    let creds = Creds::new();
+    let stalled = Step::raw(200, JSON_CT, SAMPLE_JSON).with_delay(Duration::from_secs(2));
+    let server = server_for(&creds, |c| c.with_default(stalled));
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--timeout", "0.3"]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["timeout", "3 attempts"]);
+    assert!(
+        run.elapsed < Duration::from_secs(5),
+        "took {:?} with --timeout 0.3",
+        run.elapsed
+    );
+    assert_eq!(server.request_count(), 3);
+}
+
+// ---------------------------------------------------------------------------------------
+// Usage and validation: exit 2, a clear message, nothing sent
+// ---------------------------------------------------------------------------------------
+
+/// Runs `args` (after `--endpoint <server>`) with valid credentials and expects exit 2,
+/// the given fragments on stderr, an empty stdout and no connection to the server.
+fn assert_usage_error(args: &[&str], expected: &[&str]) {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    let mut all = vec!["--endpoint".to_owned(), server.endpoint()];
+    all.extend(args.iter().map(|s| (*s).to_owned()));
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(all)
+        .run();
+    run.assert_exit(2);
+    assert_eq!(run.stdout, "", "stdout must be empty");
+    assert!(run.stderr.contains("error"), "{:?}", run.stderr);
+    run.assert_stderr_has(expected);
+    assert_eq!(server.request_count(), 0, "a request was sent");
+    assert_eq!(server.connection_count(), 0, "a connection was opened");
+}
+
+#[test]
+fn usage_missing_deployment_id() {
+    assert_usage_error(
+        &["get-deployment", "--project-id", "10000"],
+        &["--deployment-id", "required"],
+    );
+}
+
+#[test]
+fn usage_neither_project_id_nor_identifier() {
+    assert_usage_error(
+        &["get-deployment", "--deployment-id", "3000001"],
+        &["--project-id", "--project-identifier", "required"],
+    );
+}
+
+#[test]
+fn usage_non_numeric_deployment_id() {
+    assert_usage_error(
+        &[
+            "get-deployment",
+            "--deployment-id",
+            "abc",
+            "--project-id",
+            "10000",
+        ],
+        &["abc", "--deployment-id"],
+    );
+}
+
+#[test]
+fn usage_unknown_flag() {
+    assert_usage_error(
+        &[
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+            "--bogus",
+        ],
+        &["--bogus"],
+    );
+}
+
+#[test]
+fn usage_bad_signature_version() {
+    assert_usage_error(
+        &[
+            "--signature",
+            "v9",
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ],
+        &["v9", "--signature"],
+    );
+}
+
+#[test]
+fn usage_zero_max_attempts() {
+    assert_usage_error(
+        &[
+            "--max-attempts",
+            "0",
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ],
+        &["--max-attempts"],
+    );
+}
+
+#[test]
+fn usage_missing_subcommand() {
+    assert_usage_error(&[], &["get-deployment"]);
+}
+
+#[test]
+fn config_neither_region_nor_endpoint() {
+    let creds = Creds::new();
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ])
+        .run();
+    run.assert_exit(2);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["region", "endpoint", "ALIBABA_CLOUD_REGION_ID"]);
+}
+
+#[test]
+fn config_invalid_region() {
+    let creds = Creds::new();
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "--region",
+            "CN_Shanghai",
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ])
+        .run();
+    run.assert_exit(2);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["CN_Shanghai", "region"]);
+}
+
+#[test]
+fn config_invalid_endpoint() {
+    let creds = Creds::new();
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args([
+            "--endpoint",
+            "ftp://127.0.0.1:1",
+            "get-deployment",
+            "--deployment-id",
+            "1",
+            "--project-id",
+            "1",
+        ])
+        .run();
+    run.assert_exit(2);
+    assert_one_error(&run);
+    run.assert_stderr_has(&["ftp://127.0.0.1:1", "endpoint"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tracing and help
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn rust_log_trace_traces_without_secrets() {
+    let creds = Creds::with_token();
+    let server = server_for(&creds, |c| {
+        c.with_step(Step::error(429, "Throttling.User", "slow down"))
+    });
+    let home = TempDir::new("home");
+    for signature in ["v3", "v1"] {
+        let run = Invocation::new(home.path(), &creds.secrets())
+            .env(creds.env())
+            .var("RUST_LOG", "trace")
+            .args(call_args(&server, &["--signature", signature]))
+            .run();
+        run.assert_exit(0);
+        assert_eq!(run.json(), expected_sample_output(), "{}", run.stdout);
+        run.assert_stderr_has(&["acs_call", "GetDeployment"]);
+        assert!(
+            !run.stderr.lines().any(|l| l.starts_with("error:")),
+            "no error message expected: {}",
+            run.stderr
+        );
+    }
+    // The first call was throttled once: the retry is traced too.
+    assert_eq!(server.request_count(), 3);
+}
+
+#[test]
+fn help_shows_the_spec_descriptions() {
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &[]).args(["--help"]).run();
+    run.assert_exit(0);
+    for needle in [
+        "get-deployment",
+        "deployment package",
+        "--endpoint",
+        "--region",
+        "--signature",
+        "--format",
+        "--max-attempts",
+        "--timeout",
+        "--profile",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "--help lacks {needle:?}: {}",
+            run.stdout
+        );
+    }
+
+    let run = Invocation::new(home.path(), &[])
+        .args(["get-deployment", "--help"])
+        .run();
+    run.assert_exit(0);
+    for needle in [
+        "deployment package",
+        "发布包的ID",
+        "--deployment-id",
+        "--project-id",
+        "--project-identifier",
+        "DataWorks工作空间的ID",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "get-deployment --help lacks {needle:?}: {}",
+            run.stdout
+        );
+    }
+}
