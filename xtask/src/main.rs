@@ -7,16 +7,25 @@ use xtask::write::Change;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec DIR]...
+       cargo xtask import --from FILE (--action NAME... | --all) [--out DIR] [--update]
 
   codegen           regenerate the models, client and CLI crates from spec/
     --check         change nothing; exit 1 and list the files that are stale
     --spec DIR      generate from this spec folder only (repeatable)
+
+  import            write spec files from the official API metadata (api-docs.json);
+                    see `cargo xtask import --help`
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
+        Some("import") if args[1..].iter().any(|a| a == "--help" || a == "-h") => {
+            print!("{}", xtask::import::USAGE);
+            ExitCode::SUCCESS
+        }
+        Some("import") => xtask::import::command(&args[1..], &xtask::workspace_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             ExitCode::SUCCESS
