@@ -56,6 +56,15 @@ pub fn load_api(spec_dir: &Path, display_root: &Path) -> Result<Api, Diagnostics
                 operations.push(op);
             }
         }
+        let raws: Vec<(PathBuf, &spec::ActionFile)> =
+            raw_actions.iter().map(|(p, r)| (p.clone(), r)).collect();
+        model::resolve_waits(
+            spec_dir,
+            display_root,
+            &raws,
+            &mut operations,
+            &mut diagnostics,
+        );
         if action_paths.is_empty() {
             diagnostics.push(Diagnostic::file(
                 &shown(spec_dir),

@@ -117,6 +117,10 @@ pub struct Operation {
     pub waiters: Vec<Waiter>,
     /// Envelope fields present on the root response struct.
     pub envelope: EnvelopeFields,
+    /// How to walk all pages, for paged list actions.
+    pub paginator: Option<Paginator>,
+    /// Another action's waiter to run after this one (resolved across actions by `load.rs`).
+    pub wait: Option<WaitFor>,
     /// Parts of the source metadata the generator could not represent.
     pub unsupported: Vec<String>,
 }
@@ -313,6 +317,49 @@ pub struct Acceptor {
     pub ty: Type,
     pub equals: Literal,
     pub state: AcceptorState,
+}
+
+/// Paging of a list action.
+#[derive(Debug, Clone)]
+pub struct Paginator {
+    /// Rust name and type of the page-number parameter.
+    pub page_number: (String, Type),
+    /// Rust name and type of the page-size parameter.
+    pub page_size: (String, Type),
+    /// Rust field path and type of the total count in the response.
+    pub total_count: Option<(Vec<String>, Type)>,
+    /// Rust field path of the item list in the response.
+    pub items: Vec<String>,
+    /// Wire path of the item list, for documentation.
+    pub items_wire: String,
+}
+
+/// Where a waiter's request parameter comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitSource {
+    /// A parameter of this action's input (Rust name).
+    Input(String),
+    /// A field of this action's output (Rust field path).
+    Output(Vec<String>),
+}
+
+/// One parameter of the waiter's request.
+#[derive(Debug, Clone)]
+pub struct WaitBinding {
+    /// The waiter action's parameter (Rust name).
+    pub target: String,
+    /// Its type.
+    pub ty: Type,
+    pub source: WaitSource,
+}
+
+/// Run `waiter` of `action` after this action, with parameters bound from it.
+#[derive(Debug, Clone)]
+pub struct WaitFor {
+    /// The waiter action's wire name.
+    pub action: String,
+    pub waiter: String,
+    pub bindings: Vec<WaitBinding>,
 }
 
 /// Envelope fields present on an action's root response: `(rust field, type)`.
@@ -978,10 +1025,22 @@ pub fn lower_operation(
         });
     }
 
+    // Paths into the response are only checked when the response itself is valid, so that a
+    // bad field is reported once, not again by every path that names it.
+    let paginator = if cx.diagnostics.len() > before {
+        None
+    } else {
+        raw.paginator
+            .as_ref()
+            .and_then(|p| lower_paginator(&mut cx, p, &params, &structs, &output))
+    };
+
     if cx.diagnostics.len() > before {
         return None;
     }
     Some(Operation {
+        paginator,
+        wait: None,
         snake: snake_case(&name),
         name,
         title: Doc::from_spec(raw.title.as_ref()),
@@ -1384,5 +1443,223 @@ fn literal_for(ty: &Type, value: &serde_json::Value, enums: &[Enum]) -> Option<L
             Some(lit)
         }
         _ => None,
+    }
+}
+
+fn lower_paginator(
+    cx: &mut Ctx<'_>,
+    raw: &spec::Paginator,
+    params: &[Param],
+    structs: &[Struct],
+    root: &str,
+) -> Option<Paginator> {
+    let mut param = |key: &str, name: &Spanned<String>| -> Option<(String, Type)> {
+        match params.iter().find(|p| p.wire == name.value) {
+            Some(p) if matches!(p.ty, Type::I32 | Type::I64) => {
+                Some((p.rust.clone(), p.ty.clone()))
+            }
+            Some(_) => {
+                cx.error(
+                    &format!("paginator.{key}"),
+                    name.referenced,
+                    format!("parameter `{}` must be an integer", name.value),
+                );
+                None
+            }
+            None => {
+                cx.error(
+                    &format!("paginator.{key}"),
+                    name.referenced,
+                    format!("`{}` is not a parameter of this action", name.value),
+                );
+                None
+            }
+        }
+    };
+    let page_number = param("pageNumber", &raw.page_number);
+    let page_size = param("pageSize", &raw.page_size);
+    let total_count = match &raw.total_count {
+        None => None,
+        Some(path) => match resolve_field_path(structs, root, &path.value) {
+            Some((rust, ty)) if matches!(ty, Type::I32 | Type::I64) => Some((rust, ty)),
+            _ => {
+                cx.error(
+                    "paginator.totalCount",
+                    path.referenced,
+                    format!(
+                        "`{}` does not name an integer field of the response",
+                        path.value
+                    ),
+                );
+                return None;
+            }
+        },
+    };
+    let items = match resolve_field_path(structs, root, &raw.items.value) {
+        Some((rust, Type::List(_))) => rust,
+        _ => {
+            cx.error(
+                "paginator.items",
+                raw.items.referenced,
+                format!(
+                    "`{}` does not name a list field of the response",
+                    raw.items.value
+                ),
+            );
+            return None;
+        }
+    };
+    Some(Paginator {
+        page_number: page_number?,
+        page_size: page_size?,
+        total_count,
+        items,
+        items_wire: raw.items.value.clone(),
+    })
+}
+
+/// Follows a dotted wire path from the root struct to any field.
+pub fn resolve_field_path(
+    structs: &[Struct],
+    root: &str,
+    wire_path: &str,
+) -> Option<(Vec<String>, Type)> {
+    let mut current = structs.iter().find(|s| s.name == root)?;
+    let mut rust = Vec::new();
+    let segments: Vec<&str> = wire_path.split('.').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let field = current.fields.iter().find(|f| f.wire == *segment)?;
+        rust.push(field.rust.clone());
+        if i + 1 == segments.len() {
+            return Some((rust, field.ty.clone()));
+        }
+        match &field.ty {
+            Type::Struct(name) => current = structs.iter().find(|s| &s.name == name)?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Resolves every action's `wait` against the other actions; returns problems as diagnostics.
+pub fn resolve_waits(
+    spec_dir: &Path,
+    display_root: &Path,
+    raws: &[(PathBuf, &spec::ActionFile)],
+    operations: &mut [Operation],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (path, raw) in raws {
+        let Some(wait) = &raw.wait else { continue };
+        let shown = path
+            .strip_prefix(display_root)
+            .unwrap_or(path)
+            .to_path_buf();
+        let _ = spec_dir;
+        let mut cx = Ctx {
+            file: &shown,
+            diagnostics,
+        };
+        let Some(target) = operations.iter().find(|o| o.name == wait.action.value) else {
+            cx.error(
+                "wait.action",
+                wait.action.referenced,
+                format!("unknown action `{}`", wait.action.value),
+            );
+            continue;
+        };
+        if !target.waiters.iter().any(|w| w.name == wait.waiter.value) {
+            cx.error(
+                "wait.waiter",
+                wait.waiter.referenced,
+                format!(
+                    "action `{}` has no waiter `{}`",
+                    wait.action.value, wait.waiter.value
+                ),
+            );
+            continue;
+        }
+        let Some(this) = operations.iter().find(|o| o.name == raw.name.value) else {
+            continue;
+        };
+        let mut bindings = Vec::new();
+        let mut ok = true;
+        for (key, source) in &wait.parameters.0 {
+            let kpath = format!("wait.parameters.{}", key.value);
+            let Some(target_param) = target.input.params.iter().find(|p| p.wire == key.value)
+            else {
+                cx.error(
+                    &kpath,
+                    key.referenced,
+                    format!("`{}` is not a parameter of `{}`", key.value, target.name),
+                );
+                ok = false;
+                continue;
+            };
+            let resolved = match (&source.input, &source.output) {
+                (Some(name), None) => match this.input.params.iter().find(|p| p.wire == name.value)
+                {
+                    Some(p) if p.ty == target_param.ty => Some(WaitSource::Input(p.rust.clone())),
+                    Some(_) => {
+                        cx.error(
+                            &format!("{kpath}.input"),
+                            name.referenced,
+                            format!("`{}` does not have the type of `{}`", name.value, key.value),
+                        );
+                        None
+                    }
+                    None => {
+                        cx.error(
+                            &format!("{kpath}.input"),
+                            name.referenced,
+                            format!("`{}` is not a parameter of `{}`", name.value, this.name),
+                        );
+                        None
+                    }
+                },
+                (None, Some(path)) => {
+                    match resolve_field_path(&this.structs, &this.output, &path.value) {
+                        Some((rust, ty)) if ty == target_param.ty => Some(WaitSource::Output(rust)),
+                        _ => {
+                            cx.error(
+                                &format!("{kpath}.output"),
+                                path.referenced,
+                                format!(
+                                    "`{}` is not a field of the response with the type of `{}`",
+                                    path.value, key.value
+                                ),
+                            );
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    cx.error(
+                        &kpath,
+                        key.referenced,
+                        "give exactly one of `input` and `output`",
+                    );
+                    None
+                }
+            };
+            match resolved {
+                Some(source) => bindings.push(WaitBinding {
+                    target: target_param.rust.clone(),
+                    ty: target_param.ty.clone(),
+                    source,
+                }),
+                None => ok = false,
+            }
+        }
+        if ok {
+            let wait_for = WaitFor {
+                action: target.name.clone(),
+                waiter: wait.waiter.value.clone(),
+                bindings,
+            };
+            if let Some(op) = operations.iter_mut().find(|o| o.name == raw.name.value) {
+                op.wait = Some(wait_for);
+            }
+        }
     }
 }

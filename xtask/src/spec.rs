@@ -164,6 +164,11 @@ pub struct ActionFile {
     pub samples: Vec<Sample>,
     #[serde(default)]
     pub waiters: OrderedMap<Waiter>,
+    /// How to walk all pages of a paged list action.
+    pub paginator: Option<Paginator>,
+    /// Block until the process this action started is final, by running another action's
+    /// waiter (such as SubmitFile -> GetDeployment's DeploymentFinished).
+    pub wait: Option<WaitFor>,
     /// What the importer could not represent, kept for the record (see `cargo xtask import`).
     #[serde(default)]
     pub unsupported: Vec<String>,
@@ -302,4 +307,36 @@ pub struct Acceptor {
     pub path: Spanned<String>,
     pub equals: Spanned<serde_json::Value>,
     pub state: Spanned<String>,
+}
+
+/// Paging parameters and response fields, by wire name (response paths are dotted).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Paginator {
+    /// The request parameter holding the 1-based page number.
+    pub page_number: Spanned<String>,
+    /// The request parameter holding the page size.
+    pub page_size: Spanned<String>,
+    /// Response path of the total number of items, if the service returns it.
+    pub total_count: Option<Spanned<String>>,
+    /// Response path of the list of items on a page.
+    pub items: Spanned<String>,
+}
+
+/// After this action succeeds, run `waiter` of `action` with parameters taken from this
+/// action's input (`input: Name`) or output (`output: Dotted.Path`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitFor {
+    pub action: Spanned<String>,
+    pub waiter: Spanned<String>,
+    pub parameters: OrderedMap<WaitParameter>,
+}
+
+/// Where a waiter's request parameter comes from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitParameter {
+    pub input: Option<Spanned<String>>,
+    pub output: Option<Spanned<String>>,
 }

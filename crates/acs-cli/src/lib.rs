@@ -3,7 +3,7 @@
 //!
 //! Exit codes: `0` success; `1` the service or the network failed (service errors,
 //! transport errors, undecodable responses, waiter time-outs); `2` the invocation is wrong
-//! (usage and validation errors, unusable configuration). Usage errors are clap's own
+//! (usage and validation errors, unusable configuration or credentials). Usage errors are clap's own
 //! (also exit 2); nothing is sent for any exit-2 failure.
 #![forbid(unsafe_code)]
 
@@ -141,7 +141,7 @@ pub fn block_on<F: Future>(work: F) -> Result<F::Output, std::io::Error> {
 /// The exit code for an error.
 pub fn exit_code_for(error: &Error) -> u8 {
     match error {
-        Error::Validation { .. } | Error::Config(_) => EXIT_USAGE,
+        Error::Validation { .. } | Error::Config(_) | Error::Credentials(_) => EXIT_USAGE,
         _ => EXIT_FAILURE,
     }
 }
@@ -177,6 +177,41 @@ pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
         Err(error) => {
             eprintln!("{}", error_message(&error));
             ExitCode::from(exit_code_for(&error))
+        }
+    }
+}
+
+/// For `--wait`: prints `{"<Action>": first, "<WaiterAction>": last}` as pretty JSON on stdout;
+/// exits 0 when the waiter ended in a success state, 1 (with a message on stderr) when it
+/// ended in a failure state, and as [`finish`] does on errors.
+pub fn finish_waited<A: Serialize, B: Serialize>(
+    result: Result<(A, B, bool), Error>,
+    action: &str,
+    waiter_action: &str,
+    waiter: &str,
+) -> ExitCode {
+    match result {
+        Err(error) => finish::<()>(Err(error)),
+        Ok((first, last, succeeded)) => {
+            let mut both = serde_json::Map::new();
+            both.insert(
+                action.to_owned(),
+                serde_json::to_value(&first).unwrap_or_default(),
+            );
+            both.insert(
+                waiter_action.to_owned(),
+                serde_json::to_value(&last).unwrap_or_default(),
+            );
+            if let Err(e) = print_json(&both) {
+                eprintln!("error: cannot write the output: {e}");
+                return ExitCode::from(EXIT_FAILURE);
+            }
+            if succeeded {
+                ExitCode::from(EXIT_OK)
+            } else {
+                eprintln!("error: {waiter_action} reached a failure state (waiter {waiter}); see the {waiter_action} response above");
+                ExitCode::from(EXIT_FAILURE)
+            }
         }
     }
 }

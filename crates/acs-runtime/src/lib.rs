@@ -78,6 +78,7 @@ pub mod decode;
 pub mod env;
 pub mod error;
 mod ini;
+pub mod paginate;
 pub mod params;
 pub mod request;
 pub mod retry;
@@ -94,3 +95,8 @@ pub use error::{Error, ErrorOrigin, ServiceError, TransportKind};
 pub use request::{BusinessStatus, OperationRequest};
 pub use service::{ErrorCodeInfo, Service, ServiceInfo};
 pub use waiter::{wait_until, WaitState, WaiterConfig};
+
+/// Stream traits for paginators (`StreamExt::next`, `TryStreamExt::try_collect`, ...).
+pub mod stream {
+    pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+}

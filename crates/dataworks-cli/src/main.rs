@@ -9,7 +9,7 @@ use std::process::ExitCode;
     name = "dataworks",
     version,
     about = "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.",
-    long_about = "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation is wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
+    long_about = "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
 )]
 struct Cli {
     #[command(flatten)]
@@ -84,16 +84,15 @@ fn main() -> ExitCode {
     };
     let client = dataworks_public::Client::new(config);
     match cli.command {
-        Command::GetDeployment(args) => acs_cli::finish(
-            acs_cli::block_on(
-                client
-                    .get_deployment()
-                    .set_project_id(args.project_id)
-                    .set_project_identifier(args.project_identifier)
-                    .set_deployment_id(args.deployment_id)
-                    .send(),
+        Command::GetDeployment(args) => {
+            let builder = client
+                .get_deployment()
+                .set_project_id(args.project_id)
+                .set_project_identifier(args.project_identifier)
+                .set_deployment_id(args.deployment_id);
+            acs_cli::finish(
+                acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
             )
-            .unwrap_or_else(|e| Err(runtime_error(e))),
-        ),
+        }
     }
 }

@@ -88,7 +88,7 @@ fn main_rs(api: &Api) -> TokenStream {
         "{about}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
          ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
          Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network \
-         failed, exit 2 when the invocation is wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
+         failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
     );
     let variants = api.operations.iter().map(|op| {
         let v = ident(&op.name);
@@ -120,8 +120,44 @@ fn main_rs(api: &Api) -> TokenStream {
                 _ => quote! { .#set(args.#f) },
             }
         });
+        let builder = quote! { client.#method() #(#setters)* };
+        let run_plain = quote! { acs_cli::finish(acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e)))) };
+        let run = match (&op.paginator, &op.wait) {
+            (_, Some(wait)) => {
+                let first = &op.name;
+                let second = &wait.action;
+                let waiter = &wait.waiter;
+                quote! {
+                    if wait {
+                        let result = acs_cli::block_on(builder.send_and_wait())
+                            .unwrap_or_else(|e| Err(runtime_error(e)))
+                            .map(|(out, waited)| (out, waited.output, waited.succeeded));
+                        acs_cli::finish_waited(result, #first, #second, #waiter)
+                    } else {
+                        #run_plain
+                    }
+                }
+            }
+            (Some(_), None) => quote! {
+                if all_pages {
+                    acs_cli::finish(acs_cli::block_on(builder.send_all_pages()).unwrap_or_else(|e| Err(runtime_error(e))))
+                } else {
+                    #run_plain
+                }
+            },
+            (None, None) => run_plain,
+        };
+        let flags = match (&op.paginator, &op.wait) {
+            (_, Some(_)) => quote! { let wait = args.wait; },
+            (Some(_), None) => quote! { let all_pages = args.all_pages; },
+            (None, None) => TokenStream::new(),
+        };
         quote! {
-            Command::#v(args) => acs_cli::finish(acs_cli::block_on(client.#method() #(#setters)* .send()).unwrap_or_else(|e| Err(runtime_error(e)))),
+            Command::#v(args) => {
+                #flags
+                let builder = #builder;
+                #run
+            }
         }
     });
     quote! {
@@ -236,6 +272,29 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
         .params
         .iter()
         .map(|param| flag(op, param, &models, &client));
+    let extra = match (&op.paginator, &op.wait) {
+        (_, Some(wait)) => {
+            let help = format!(
+                "Wait until the process this call started is final ({}'s {} waiter), then print both responses; exit 1 if it failed",
+                wait.action, wait.waiter
+            );
+            quote! {
+                #[arg(long = "wait", help = #help)]
+                wait: bool,
+            }
+        }
+        (Some(p), None) => {
+            let help = format!(
+                "Fetch every page and print one response with the {} of all pages",
+                p.items_wire
+            );
+            quote! {
+                #[arg(long = "all-pages", help = #help)]
+                all_pages: bool,
+            }
+        }
+        (None, None) => TokenStream::new(),
+    };
     let doc = format!(" Flags of `{}`.", kebab_case(&op.name));
     quote! {
         #[doc = #doc]
@@ -243,6 +302,7 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
         #(#groups)*
         struct #name {
             #(#fields)*
+            #extra
         }
     }
 }

@@ -46,6 +46,7 @@ repository.workspace = true
 
 [dependencies]
 acs-runtime = {{ workspace = true }}
+futures-util = {{ workspace = true }}
 {models} = {{ path = "{up}{models_path}", version = "0.1.0" }}
 
 [dev-dependencies]
@@ -417,6 +418,16 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         lines.extend(error_lines);
         doc_lines(&lines)
     };
+    let paginator_methods = op
+        .paginator
+        .as_ref()
+        .map(|p| paginator_tokens(op, p))
+        .unwrap_or_default();
+    let wait_methods = op
+        .wait
+        .as_ref()
+        .map(|w| wait_tokens(api, op, w))
+        .unwrap_or_default();
     quote! {
         //! The fluent builder of the action.
         use crate::Client;
@@ -452,6 +463,9 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
                 let input = self.input.build().map_err(|e| acs_runtime::Error::validation(e.parameter(), e.to_string()))?;
                 send(&self.client, &input).await
             }
+
+            #paginator_methods
+            #wait_methods
         }
 
         /// Sends a validated request.
@@ -605,5 +619,212 @@ fn compare(ty: &Type, equals: &Literal, op: &Operation) -> TokenStream {
         }
         (Type::Bool, Literal::Bool(b)) => quote!(*v == #b),
         _ => quote!(false),
+    }
+}
+
+/// `.a.as_ref().and_then(|v| v.b.as_ref())` from `root` along `path` (each field an `Option`).
+fn ref_chain(root: TokenStream, path: &[String]) -> TokenStream {
+    let mut chain = TokenStream::new();
+    for (i, step) in path.iter().enumerate() {
+        let s = ident(step);
+        chain = if i == 0 {
+            quote!(#root.#s.as_ref())
+        } else {
+            quote!(#chain.and_then(|v| v.#s.as_ref()))
+        };
+    }
+    chain
+}
+
+fn to_i64(value: TokenStream, ty: &Type) -> TokenStream {
+    match ty {
+        Type::I32 => quote!(i64::from(#value)),
+        _ => value,
+    }
+}
+
+fn paginator_tokens(op: &Operation, p: &crate::model::Paginator) -> TokenStream {
+    let output = ident(&op.output);
+    let input = ident(&op.input.name);
+    let page_field = ident(&p.page_number.0);
+    let set_page = ident(&format!("set_{}", p.page_number.0));
+    let page_size_field = ident(&p.page_size.0);
+    let page_value = match p.page_number.1 {
+        Type::I32 => quote!(i32::try_from(page).unwrap_or(i32::MAX)),
+        _ => quote!(page),
+    };
+    let start = match p.page_number.1 {
+        Type::I32 => quote!(input.as_input().#page_field.map(i64::from).unwrap_or(1)),
+        _ => quote!(input.as_input().#page_field.unwrap_or(1)),
+    };
+    let asked_size = match p.page_size.1 {
+        Type::I32 => quote!(.map(i64::from)),
+        _ => TokenStream::new(),
+    };
+    let items_ref = ref_chain(quote!(out), &p.items);
+    let total = match &p.total_count {
+        Some((path, ty)) => {
+            let chain = ref_chain(quote!(out), path);
+            let value = to_i64(quote!(*v), ty);
+            quote!(#chain.map(|v| #value))
+        }
+        None => quote!(None),
+    };
+    // Owned items of a page, and the merged response's list, created on demand.
+    let take = {
+        let mut chain = quote!(page);
+        for (i, step) in p.items.iter().enumerate() {
+            let s = ident(step);
+            chain = if i == 0 {
+                quote!(#chain.#s)
+            } else {
+                quote!(#chain.and_then(|v| v.#s))
+            };
+        }
+        chain
+    };
+    let mut merged_list = quote!(merged);
+    for (i, step) in p.items.iter().enumerate() {
+        let s = ident(step);
+        merged_list = if i + 1 == p.items.len() {
+            quote!(#merged_list.#s.get_or_insert_with(Vec::new))
+        } else {
+            quote!(#merged_list.#s.get_or_insert_with(Default::default))
+        };
+    }
+    let doc = format!(
+        " All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `{}` is empty, the total count is reached, or a page is short.",
+        p.items_wire
+    );
+    let all_doc = format!(
+        " Fetches every page and returns the first page's response with the `{}` of all pages.",
+        p.items_wire
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn into_paginator(self) -> impl acs_runtime::stream::Stream<Item = Result<#output, acs_runtime::Error>> {
+            let client = self.client;
+            let input = self.input;
+            let start = #start;
+            let asked_size = input.as_input().#page_size_field #asked_size;
+            acs_runtime::paginate::paginate(
+                start,
+                move |page| {
+                    let client = client.clone();
+                    let built: Result<#input, _> = input.clone().#set_page(Some(#page_value)).build();
+                    async move {
+                        let input = built.map_err(|e| acs_runtime::Error::validation(e.parameter(), e.to_string()))?;
+                        send(&client, &input).await
+                    }
+                },
+                move |out: &#output| acs_runtime::paginate::PageInfo {
+                    page_number: None,
+                    page_size: asked_size,
+                    total_count: #total,
+                    items: #items_ref.map_or(0, Vec::len),
+                },
+            )
+        }
+
+        #[doc = #all_doc]
+        pub async fn send_all_pages(self) -> Result<#output, acs_runtime::Error> {
+            use acs_runtime::stream::StreamExt;
+            let pages = self.into_paginator();
+            futures_util::pin_mut!(pages);
+            let mut merged: Option<#output> = None;
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                match merged.as_mut() {
+                    None => merged = Some(page),
+                    Some(merged) => {
+                        let items = #take.unwrap_or_default();
+                        #merged_list.extend(items);
+                    }
+                }
+            }
+            Ok(merged.unwrap_or_default())
+        }
+    }
+}
+
+fn wait_tokens(api: &Api, op: &Operation, w: &crate::model::WaitFor) -> TokenStream {
+    let models = ident(&api.product.models_crate.ident());
+    let output = ident(&op.output);
+    let Some(target) = api.operations.iter().find(|o| o.name == w.action) else {
+        return TokenStream::new();
+    };
+    let Some(waiter) = target.waiters.iter().find(|x| x.name == w.waiter) else {
+        return TokenStream::new();
+    };
+    let target_module = ident(&target.snake);
+    let target_input = ident(&target.input.name);
+    let target_output = ident(&target.output);
+    let wait_with = ident(&format!("wait_until_{}_with", waiter.snake));
+    let min = waiter.min_delay_seconds;
+    let max = waiter.max_delay_seconds;
+    let max_wait = waiter.max_wait_seconds;
+    let copy = |ty: &Type| {
+        matches!(ty, Type::Bool | Type::I32 | Type::I64 | Type::F64)
+            || matches!(ty, Type::Enum(name) if target.enums.iter().chain(op.enums.iter()).any(|e| &e.name == name && e.repr != EnumRepr::String))
+    };
+    let sets = w.bindings.iter().map(|b| {
+        let set = ident(&format!("set_{}", b.target));
+        let value = match &b.source {
+            crate::model::WaitSource::Input(name) => {
+                let f = ident(name);
+                if copy(&b.ty) {
+                    quote!(input.#f)
+                } else {
+                    quote!(input.#f.clone())
+                }
+            }
+            crate::model::WaitSource::Output(path) if path.len() == 1 => {
+                let f = ident(&path[0]);
+                if copy(&b.ty) {
+                    quote!(output.#f)
+                } else {
+                    quote!(output.#f.clone())
+                }
+            }
+            crate::model::WaitSource::Output(path) => {
+                let chain = ref_chain(quote!(output), path);
+                if copy(&b.ty) {
+                    quote!(#chain.copied())
+                } else {
+                    quote!(#chain.cloned())
+                }
+            }
+        };
+        quote!(.#set(#value))
+    });
+    let doc = format!(
+        " Sends the request, then waits with `{}`'s `{}` waiter ({min} s to {max} s between polls, at most {max_wait} s) until the process it started is final. Returns this action's response and the waiter's final `{}` response.",
+        target.name, waiter.name, target.name
+    );
+    let with_doc = " Same as [`send_and_wait`](Self::send_and_wait), with your own waiter delays and time limit.";
+    let action = &op.name;
+    quote! {
+        #[doc = #doc]
+        pub async fn send_and_wait(self) -> Result<(#output, crate::Waited<#models::#target_module::#target_output>), acs_runtime::Error> {
+            let config = acs_runtime::WaiterConfig::new(
+                std::time::Duration::from_secs(#min),
+                std::time::Duration::from_secs(#max),
+                std::time::Duration::from_secs(#max_wait),
+            );
+            self.send_and_wait_with(config).await
+        }
+
+        #[doc = #with_doc]
+        pub async fn send_and_wait_with(self, config: acs_runtime::WaiterConfig) -> Result<(#output, crate::Waited<#models::#target_module::#target_output>), acs_runtime::Error> {
+            let client = self.client.clone();
+            let input = self.input.build().map_err(|e| acs_runtime::Error::validation(e.parameter(), e.to_string()))?;
+            let output = send(&client, &input).await?;
+            let wait_input = #models::#target_module::#target_input::builder()
+                #(#sets)*
+                .build()
+                .map_err(|e| acs_runtime::Error::validation(e.parameter(), format!("cannot wait: {e} (from the {} response)", #action)))?;
+            let waited = client.#wait_with(wait_input, config).await?;
+            Ok((output, waited))
+        }
     }
 }

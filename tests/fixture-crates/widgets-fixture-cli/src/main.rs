@@ -9,7 +9,7 @@ use std::process::ExitCode;
     name = "widgets-fixture",
     version,
     about = "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.",
-    long_about = "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation is wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
+    long_about = "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
 )]
 struct Cli {
     #[command(flatten)]
@@ -48,6 +48,15 @@ struct ListWidgetsArgs {
     )]
     page_size: Option<i32>,
     #[arg(
+        long = "page-number",
+        value_name = "N",
+        value_parser = clap::value_parser!(i32),
+        required = false,
+        help = "The 1-based page.",
+        long_help = "The 1-based page.\n\nWire name: PageNumber"
+    )]
+    page_number: Option<i32>,
+    #[arg(
         long = "colors",
         value_name = "VALUE",
         value_parser = |s:&str|Ok::<_,
@@ -84,6 +93,11 @@ struct ListWidgetsArgs {
         long_help = "Minimum weight in kilograms.\n\nWire name: Weight"
     )]
     weight: Option<f64>,
+    #[arg(
+        long = "all-pages",
+        help = "Fetch every page and print one response with the Widgets of all pages"
+    )]
+    all_pages: bool,
 }
 fn runtime_error(e: std::io::Error) -> acs_runtime::Error {
     acs_runtime::Error::Transport {
@@ -105,19 +119,27 @@ fn main() -> ExitCode {
     };
     let client = widgets_fixture::Client::new(config);
     match cli.command {
-        Command::ListWidgets(args) => acs_cli::finish(
-            acs_cli::block_on(
-                client
-                    .list_widgets()
-                    .set_shelf_name(args.shelf_name)
-                    .set_page_size(args.page_size)
-                    .set_colors((!args.colors.is_empty()).then_some(args.colors))
-                    .set_filter(args.filter)
-                    .set_include_retired(args.include_retired)
-                    .set_weight(args.weight)
-                    .send(),
-            )
-            .unwrap_or_else(|e| Err(runtime_error(e))),
-        ),
+        Command::ListWidgets(args) => {
+            let all_pages = args.all_pages;
+            let builder = client
+                .list_widgets()
+                .set_shelf_name(args.shelf_name)
+                .set_page_size(args.page_size)
+                .set_page_number(args.page_number)
+                .set_colors((!args.colors.is_empty()).then_some(args.colors))
+                .set_filter(args.filter)
+                .set_include_retired(args.include_retired)
+                .set_weight(args.weight);
+            if all_pages {
+                acs_cli::finish(
+                    acs_cli::block_on(builder.send_all_pages())
+                        .unwrap_or_else(|e| Err(runtime_error(e))),
+                )
+            } else {
+                acs_cli::finish(
+                    acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
+                )
+            }
+        }
     }
 }

@@ -23,6 +23,10 @@ pub struct ListWidgetsRequest {
     /// Wire name: `PageSize`.
     /// Example: `10`.
     pub page_size: Option<i32>,
+    /// The 1-based page.
+    ///
+    /// Wire name: `PageNumber`.
+    pub page_number: Option<i32>,
     /// Only widgets of these colors.
     ///
     /// Wire name: `Colors`.
@@ -57,7 +61,7 @@ impl ListWidgetsRequest {
     }
     /// The parameters as they go on the wire, in spec order; unset ones are left out.
     pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(6);
+        let mut params: Vec<WireParam> = Vec::with_capacity(7);
         if let Some(value) = &self.shelf_name {
             params.push(WireParam::new(
                 "ShelfName",
@@ -68,6 +72,13 @@ impl ListWidgetsRequest {
         if let Some(value) = &self.page_size {
             params.push(WireParam::new(
                 "PageSize",
+                rt::ToParam::to_param(value),
+                ParamLocation::Body,
+            ));
+        }
+        if let Some(value) = &self.page_number {
+            params.push(WireParam::new(
+                "PageNumber",
                 rt::ToParam::to_param(value),
                 ParamLocation::Body,
             ));
@@ -135,6 +146,18 @@ impl ListWidgetsRequestBuilder {
     /// Sets or clears `PageSize`.
     pub fn set_page_size(mut self, value: Option<i32>) -> Self {
         self.inner.page_size = value;
+        self
+    }
+    /// The 1-based page.
+    ///
+    /// Wire name: `PageNumber`.
+    pub fn page_number(mut self, value: i32) -> Self {
+        self.inner.page_number = Some(value);
+        self
+    }
+    /// Sets or clears `PageNumber`.
+    pub fn set_page_number(mut self, value: Option<i32>) -> Self {
+        self.inner.page_number = value;
         self
     }
     /// Only widgets of these colors.

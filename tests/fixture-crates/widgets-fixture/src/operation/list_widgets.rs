@@ -50,6 +50,18 @@ impl ListWidgetsFluentBuilder {
         self.input = self.input.set_page_size(value);
         self
     }
+    /// The 1-based page.
+    ///
+    /// Wire name: `PageNumber`.
+    pub fn page_number(mut self, value: i32) -> Self {
+        self.input = self.input.page_number(value);
+        self
+    }
+    /// Sets or clears `PageNumber`.
+    pub fn set_page_number(mut self, value: Option<i32>) -> Self {
+        self.input = self.input.set_page_number(value);
+        self
+    }
     /// Only widgets of these colors.
     ///
     /// Wire name: `Colors`.
@@ -110,6 +122,56 @@ impl ListWidgetsFluentBuilder {
             .build()
             .map_err(|e| acs_runtime::Error::validation(e.parameter(), e.to_string()))?;
         send(&self.client, &input).await
+    }
+    /// All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `Widgets` is empty, the total count is reached, or a page is short.
+    pub fn into_paginator(
+        self,
+    ) -> impl acs_runtime::stream::Stream<Item = Result<ListWidgetsResponse, acs_runtime::Error>>
+    {
+        let client = self.client;
+        let input = self.input;
+        let start = input.as_input().page_number.map(i64::from).unwrap_or(1);
+        let asked_size = input.as_input().page_size.map(i64::from);
+        acs_runtime::paginate::paginate(
+            start,
+            move |page| {
+                let client = client.clone();
+                let built: Result<ListWidgetsRequest, _> = input
+                    .clone()
+                    .set_page_number(Some(i32::try_from(page).unwrap_or(i32::MAX)))
+                    .build();
+                async move {
+                    let input = built.map_err(|e| {
+                        acs_runtime::Error::validation(e.parameter(), e.to_string())
+                    })?;
+                    send(&client, &input).await
+                }
+            },
+            move |out: &ListWidgetsResponse| acs_runtime::paginate::PageInfo {
+                page_number: None,
+                page_size: asked_size,
+                total_count: out.total_count.as_ref().map(|v| *v),
+                items: out.widgets.as_ref().map_or(0, Vec::len),
+            },
+        )
+    }
+    /// Fetches every page and returns the first page's response with the `Widgets` of all pages.
+    pub async fn send_all_pages(self) -> Result<ListWidgetsResponse, acs_runtime::Error> {
+        use acs_runtime::stream::StreamExt;
+        let pages = self.into_paginator();
+        futures_util::pin_mut!(pages);
+        let mut merged: Option<ListWidgetsResponse> = None;
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            match merged.as_mut() {
+                None => merged = Some(page),
+                Some(merged) => {
+                    let items = page.widgets.unwrap_or_default();
+                    merged.widgets.get_or_insert_with(Vec::new).extend(items);
+                }
+            }
+        }
+        Ok(merged.unwrap_or_default())
     }
 }
 /// Sends a validated request.
