@@ -7,17 +7,29 @@
 //! from JSON ([`from_json`]) and from XML ([`from_xml`]) to the same values.
 //!
 //! ```
-//! use dataworks_public_models::GetDeploymentResponse;
+//! use dataworks_public_models::DeployFileResponse;
 //!
-//! let json: GetDeploymentResponse = dataworks_public_models::from_json(br#"{"RequestId": "1"}"#)?;
-//! let xml: GetDeploymentResponse = dataworks_public_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
+//! let json: DeployFileResponse = dataworks_public_models::from_json(br#"{"RequestId": "1"}"#)?;
+//! let xml: DeployFileResponse = dataworks_public_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
 //! assert_eq!(json, xml);
 //! # Ok::<(), dataworks_public_models::DecodeError>(())
 //! ```
 #![forbid(unsafe_code)]
+/// Types of the `DeployFile` action.
+pub mod deploy_file;
 /// Types of the `GetDeployment` action.
 pub mod get_deployment;
+/// Types of the `GetFile` action.
+pub mod get_file;
+/// Types of the `ListDeployments` action.
+pub mod list_deployments;
+/// Types of the `SubmitFile` action.
+pub mod submit_file;
+pub use deploy_file::{DeployFileRequest, DeployFileResponse};
 pub use get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
+pub use get_file::{GetFileRequest, GetFileResponse};
+pub use list_deployments::{ListDeploymentsRequest, ListDeploymentsResponse};
+pub use submit_file::{SubmitFileRequest, SubmitFileResponse};
 #[doc(hidden)]
 pub mod __private;
 /// `serde_json`, for fields and parameters that hold any JSON value.

@@ -17,7 +17,7 @@
 //!     .credentials(Credentials::from_env()?)
 //!     .build()?;
 //! let client = Client::new(config);
-//! let out = client.get_deployment().project_id(10000).deployment_id(3000001).send().await?;
+//! let out = client.deploy_file().project_id(10000).send().await?;
 //! println!("{out:?}");
 //! # Ok(())
 //! # }
@@ -188,6 +188,14 @@ impl Client {
     pub fn runtime(&self) -> &acs_runtime::Client<DataworksPublic> {
         &self.inner
     }
+    /// Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+    ///
+    /// 原文 (zh): 发布文件至生产环境。
+    ///
+    /// Action `DeployFile`; set the parameters on the returned builder, then `send().await`.
+    pub fn deploy_file(&self) -> operation::deploy_file::DeployFileFluentBuilder {
+        operation::deploy_file::DeployFileFluentBuilder::new(self.clone())
+    }
     /// Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.
     ///
     /// 原文 (zh): 调用GetDeployment获取发布包的详情。
@@ -195,6 +203,30 @@ impl Client {
     /// Action `GetDeployment`; set the parameters on the returned builder, then `send().await`.
     pub fn get_deployment(&self) -> operation::get_deployment::GetDeploymentFluentBuilder {
         operation::get_deployment::GetDeploymentFluentBuilder::new(self.clone())
+    }
+    /// Gets the details of a file: its content, versions and the scheduling configuration of its node.
+    ///
+    /// 原文 (zh): 该接口用于获取文件的详情。
+    ///
+    /// Action `GetFile`; set the parameters on the returned builder, then `send().await`.
+    pub fn get_file(&self) -> operation::get_file::GetFileFluentBuilder {
+        operation::get_file::GetFileFluentBuilder::new(self.clone())
+    }
+    /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
+    ///
+    /// 原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。
+    ///
+    /// Action `ListDeployments`; set the parameters on the returned builder, then `send().await`.
+    pub fn list_deployments(&self) -> operation::list_deployments::ListDeploymentsFluentBuilder {
+        operation::list_deployments::ListDeploymentsFluentBuilder::new(self.clone())
+    }
+    /// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+    ///
+    /// 原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。
+    ///
+    /// Action `SubmitFile`; set the parameters on the returned builder, then `send().await`.
+    pub fn submit_file(&self) -> operation::submit_file::SubmitFileFluentBuilder {
+        operation::submit_file::SubmitFileFluentBuilder::new(self.clone())
     }
     /// Waits until the deployment package has finished (succeeded or failed) and its nodes are no longer being checked.
     ///

@@ -636,13 +636,6 @@ fn ref_chain(root: TokenStream, path: &[String]) -> TokenStream {
     chain
 }
 
-fn to_i64(value: TokenStream, ty: &Type) -> TokenStream {
-    match ty {
-        Type::I32 => quote!(i64::from(#value)),
-        _ => value,
-    }
-}
-
 fn paginator_tokens(op: &Operation, p: &crate::model::Paginator) -> TokenStream {
     let output = ident(&op.output);
     let input = ident(&op.input.name);
@@ -665,8 +658,10 @@ fn paginator_tokens(op: &Operation, p: &crate::model::Paginator) -> TokenStream 
     let total = match &p.total_count {
         Some((path, ty)) => {
             let chain = ref_chain(quote!(out), path);
-            let value = to_i64(quote!(*v), ty);
-            quote!(#chain.map(|v| #value))
+            match ty {
+                Type::I32 => quote!(#chain.map(|v| i64::from(*v))),
+                _ => quote!(#chain.copied()),
+            }
         }
         None => quote!(None),
     };

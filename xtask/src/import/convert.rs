@@ -152,11 +152,11 @@ fn expect_uint(node: &Node, at: &str) -> Result<Node, ShapeError> {
     }
 }
 
-/// Short JSON-like text of a metadata value for a note.
+/// Short text of a metadata value for a note, in YAML flow style.
 fn brief(node: &Node) -> String {
     fn inner(node: &Node, out: &mut String) {
         match node {
-            Node::Str(s) => out.push_str(&format!("{s:?}")),
+            Node::Str(s) => out.push_str(&super::yaml::quote_if_needed(s, true)),
             Node::Seq(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -173,7 +173,8 @@ fn brief(node: &Node) -> String {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    out.push_str(&format!("{k:?}: "));
+                    out.push_str(&super::yaml::quote_if_needed(k, true));
+                    out.push_str(": ");
                     inner(v, out);
                 }
                 out.push('}');
@@ -682,6 +683,8 @@ pub fn convert_action(root: &Node, name: &str) -> Result<Converted, ShapeError> 
                     Kind::Response,
                 )?;
                 converted.push(("schema".to_string(), s));
+            } else if key == "headers" && value.as_map().is_some_and(<[_]>::is_empty) {
+                // No response headers are documented.
             } else {
                 cx.note(
                     &spec_at,

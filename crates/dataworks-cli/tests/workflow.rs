@@ -1,0 +1,186 @@
+//! `--wait` on submit-file / deploy-file and `--all-pages` on list-deployments, end to end.
+
+use acs_test_server::{ServerConfig, Step, TestServer};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const AK: &str = "LTAI5tCliWorkflowKey";
+const SECRET: &str = "cli-workflow-secret-Hs7Lk2";
+
+fn server(steps: Vec<Step>) -> TestServer {
+    TestServer::start_blocking(
+        ServerConfig::new()
+            .with_credential(AK, SECRET)
+            .with_lifetime(Duration::from_secs(60))
+            .with_steps(steps)
+            .with_default(Step::error(500, "UnexpectedRequest", "not scripted")),
+    )
+    .expect("server starts")
+}
+
+fn run(server: &TestServer, args: &[&str]) -> Output {
+    let home = std::env::temp_dir().join(format!("dataworks-cli-workflow-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
+        .env_clear()
+        .env("HOME", &home)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+        .args(["--endpoint", &server.endpoint(), "--max-attempts", "1"])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    for stream in [&output.stdout, &output.stderr] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(SECRET),
+            "the secret leaked"
+        );
+    }
+    output
+}
+
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn deployment(status: i64, items: Value) -> Step {
+    Step::ok(
+        json!({"Success": true, "Data": {"Deployment": {"Status": status}, "DeployedItems": items}}),
+    )
+}
+
+#[test]
+fn submit_file_wait_prints_both_responses_and_exits_0_on_success() {
+    let server = server(vec![
+        Step::ok(json!({"Success": true, "Data": 3000001})),
+        deployment(1, json!([{"FileId": 5, "Status": 1}])),
+    ]);
+    let output = run(
+        &server,
+        &[
+            "submit-file",
+            "--project-id",
+            "10000",
+            "--file-id",
+            "5",
+            "--wait",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = stdout_json(&output);
+    assert_eq!(out["SubmitFile"]["Data"], 3000001);
+    assert_eq!(out["GetDeployment"]["Data"]["Deployment"]["Status"], 1);
+    assert!(out["GetDeployment"]["Data"]["DeployedItems"].is_array());
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].param("DeploymentId"), Some("3000001"));
+    assert!(requests.iter().all(|r| r.verified));
+}
+
+#[test]
+fn deploy_file_wait_exits_1_when_the_deployment_failed() {
+    let server = server(vec![
+        Step::ok(json!({"Success": true, "Data": 9})),
+        deployment(2, json!([{"FileId": 5, "Status": 4}])),
+    ]);
+    let output = run(
+        &server,
+        &[
+            "deploy-file",
+            "--project-identifier",
+            "dw",
+            "--file-id",
+            "5",
+            "--wait",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout_json(&output);
+    assert_eq!(
+        out["GetDeployment"]["Data"]["DeployedItems"][0]["Status"], 4,
+        "the failed item is reported"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("failure state"), "{stderr}");
+}
+
+#[test]
+fn submit_file_without_wait_sends_one_request() {
+    let server = server(vec![Step::ok(json!({"Success": true, "Data": 1}))]);
+    let output = run(
+        &server,
+        &["submit-file", "--project-id", "1", "--file-id", "5"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout_json(&output)["Data"], 1);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn list_deployments_all_pages_prints_every_item() {
+    let page = |n: i64, ids: &[i64]| {
+        let items: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"Id": id, "Status": 1}))
+            .collect();
+        Step::ok(
+            json!({"Data": {"PageNumber": n, "PageSize": 2, "TotalCount": 3, "Deployments": items}}),
+        )
+    };
+    let server = server(vec![page(1, &[1, 2]), page(2, &[3])]);
+    let output = run(
+        &server,
+        &[
+            "list-deployments",
+            "--project-id",
+            "1",
+            "--page-size",
+            "2",
+            "--all-pages",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ids: Vec<i64> = stdout_json(&output)["Data"]["Deployments"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|d| d["Id"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn workflow_usage_errors_exit_2_without_a_request() {
+    let server = server(vec![]);
+    for args in [
+        vec!["submit-file", "--file-id", "5"],
+        vec!["deploy-file", "--project-id", "1"],
+        vec!["list-deployments", "--project-id", "1", "--status", "x"],
+    ] {
+        let output = run(&server, &args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    assert_eq!(server.requests().len(), 0);
+}
