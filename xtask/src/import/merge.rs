@@ -107,6 +107,7 @@ impl Ctx {
                     | "parameters"
                     | "responses"
                     | "errorCodes"
+                    | "samples"
                     | "unsupported"
             ),
             Ctx::Text => key == "zh",
@@ -206,6 +207,11 @@ fn describe(node: &Node, ctx: Ctx) -> String {
             .map(Node::summary)
             .unwrap_or_default(),
         Ctx::Text => node.get("zh").map(Node::summary).unwrap_or_default(),
+        Ctx::Sample => node
+            .get("file")
+            .and_then(Node::as_str)
+            .unwrap_or("inline body")
+            .to_string(),
         _ => node.summary(),
     }
 }
@@ -239,6 +245,13 @@ fn diff_node(
         kind,
         path: path_text(path),
         detail,
+    };
+    // Samples are compared one by one (only the metadata's), even when a side has none.
+    let empty = Node::Seq(Vec::new());
+    let (new, old) = match (ctx, new, old) {
+        (Ctx::Samples, None, Some(o)) => (Some(&empty), Some(o)),
+        (Ctx::Samples, Some(n), None) => (Some(n), Some(&empty)),
+        _ => (new, old),
     };
     match (new, old) {
         (None, None) => {}
@@ -401,6 +414,18 @@ fn merge_map(
             merge_node(new_value, old_value, path, child, m);
         } else if !ctx.owns(key) {
             insert_after_previous(new, old, index, old_value.clone());
+        } else if child == Ctx::Samples {
+            // The metadata has no demos any more; keep the hand-written samples.
+            if let Node::Seq(items) = old_value {
+                let kept: Vec<Node> = items
+                    .iter()
+                    .filter(|s| !is_metadata_sample(s))
+                    .cloned()
+                    .collect();
+                if !kept.is_empty() {
+                    insert_after_previous(new, old, index, Node::Seq(kept));
+                }
+            }
         } else if child == Ctx::Text {
             // The metadata dropped the text; keep its other languages.
             if let Node::Map(entries) = old_value {
@@ -575,5 +600,23 @@ mod tests {
         assert_eq!(merged.doc, expected);
         assert_eq!(merged.dropped.len(), 1);
         assert_eq!(merged.dropped[0].path, "parameters[Gone].schema.enumRef");
+    }
+
+    #[test]
+    fn samples_the_metadata_no_longer_has_go_and_hand_written_ones_stay() {
+        let old = yaml("name: A\nsamples:\n  - { name: mine, format: json, body: \"{}\" }\n  - { name: metadata_json, format: json, file: samples/A.json, source: official metadata responseDemo }\nwaiters: {}\n");
+        let new = yaml("name: A\n");
+        let changes: Vec<String> = diff(&new, &old).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            changes,
+            vec!["removed  samples[metadata_json]: samples/A.json"]
+        );
+        let merged = merge(&new, &old);
+        assert_eq!(
+            merged.doc,
+            yaml(
+                "name: A\nsamples:\n  - { name: mine, format: json, body: \"{}\" }\nwaiters: {}\n"
+            )
+        );
     }
 }

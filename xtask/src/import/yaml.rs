@@ -835,7 +835,8 @@ pub fn scan_layout(source: &str, doc: &Node) -> SourceLayout {
     // Indentation of the node whose block scalar is being read.
     let mut block_scalar: Option<usize> = None;
     for line in source.lines() {
-        let trimmed = line.trim_start();
+        // YAML indents with spaces only; other leading white space is content.
+        let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         if let Some(parent) = block_scalar {
             if trimmed.is_empty() || indent > parent {
