@@ -150,7 +150,7 @@ impl ListWidgetsFluentBuilder {
             move |out: &ListWidgetsResponse| acs_runtime::paginate::PageInfo {
                 page_number: None,
                 page_size: asked_size,
-                total_count: out.total_count.as_ref().map(|v| *v),
+                total_count: out.total_count.as_ref().copied(),
                 items: out.widgets.as_ref().map_or(0, Vec::len),
             },
         )
