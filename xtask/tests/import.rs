@@ -647,6 +647,21 @@ fn update_keeps_hand_added_keys_and_comments() {
             "发布包的ID。执行[SubmitFile](~~173944~~) 和[DeployFile](~~173956~~)时，都会生成一个对应的发布包ID。".into()
         ))
     );
+    // The layout is the person's: the file changes exactly where the metadata differs.
+    let expected = hand_text
+        .replace(
+            "        zh: 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。\n",
+            "        zh: 发布包的ID。执行[SubmitFile](~~173944~~) 和[DeployFile](~~173956~~)时，都会生成一个对应的发布包ID。\n",
+        )
+        .replace(
+            "                    description: { zh: 发布项的状态。, en: The status of the deployed item. }\n",
+            "                    description:\n                      zh: |-\n                        * UNPUBLISHED(0): 未发布\n                        * SUCCESS(1): 发布成功\n                        * ERROR(2): 发布失败\n                        * CLONED(3): 克隆成功\n                        * DEPLOY_ERROR(4): 发布失败\n                        * CLONING(5): 克隆中\n                        * REJECT(6): 发布驳回\n                      en: The status of the deployed item.\n",
+        );
+    assert_ne!(
+        expected, hand_text,
+        "the hand-written spec changed; update this test"
+    );
+    assert_eq!(text, expected);
     // Comments stay where they were.
     for comment in hand_text
         .lines()
@@ -911,4 +926,73 @@ fn several_names_may_follow_one_action_flag() {
     assert!(opts.update);
     assert_eq!(opts.from, root.join("m.json"));
     assert_eq!(opts.out_dir, root.join("spec/dataworks-public"));
+}
+
+#[test]
+fn update_over_every_hand_written_spec_keeps_them_loading() {
+    let dir = TempDir::new("all-hand-written");
+    let mut names = Vec::new();
+    let mut stack = vec![spec_dir()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read spec dir").flatten() {
+            let p = entry.path();
+            let rel = p.strip_prefix(spec_dir()).expect("inside").to_path_buf();
+            if p.is_dir() {
+                std::fs::create_dir_all(dir.path().join(&rel)).expect("mkdir");
+                stack.push(p);
+            } else {
+                std::fs::copy(&p, dir.path().join(&rel)).expect("copy");
+                let is_action = rel.parent() == Some(Path::new(""))
+                    && p.extension().is_some_and(|e| e == "yaml")
+                    && rel != Path::new("product.yaml");
+                if is_action {
+                    let stem = p.file_stem().and_then(|s| s.to_str()).expect("name");
+                    names.push(stem.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    assert!(!names.is_empty());
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let report = run(&options(dir.path(), &refs, true)).expect("import --update");
+    for action in &report.actions {
+        assert!(
+            action.dropped.is_empty(),
+            "{}: {:?}",
+            action.name,
+            action.dropped
+        );
+        let before = read_yaml(&spec_dir().join(format!("{}.yaml", action.name)));
+        let after = read_yaml(&action.spec_file);
+        for (key, value) in before.as_map().expect("mapping") {
+            let owned = [
+                "name",
+                "title",
+                "summary",
+                "description",
+                "methods",
+                "schemes",
+                "operationType",
+                "deprecated",
+                "parameters",
+                "responses",
+                "errorCodes",
+                "samples",
+                "unsupported",
+            ];
+            if !owned.contains(&key.as_str()) {
+                assert_eq!(
+                    after.get(key),
+                    Some(value),
+                    "{}: `{key}` changed",
+                    action.name
+                );
+            }
+        }
+    }
+    // Cross-action bindings (waiters used by other actions, paginators) still resolve.
+    let api = xtask::load::load_api(dir.path(), dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(api.operations.len(), names.len());
+    xtask::generate_from_model(&api).unwrap_or_else(|e| panic!("{e}"));
 }

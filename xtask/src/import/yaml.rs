@@ -275,6 +275,10 @@ pub struct SourceLayout {
     pub flow: BTreeSet<Path>,
     /// Nodes written in block style.
     pub block: BTreeSet<Path>,
+    /// One-line texts written folded (`>-`), with the lines as written.
+    pub folded: BTreeMap<Path, Vec<String>>,
+    /// One-line texts written on the line of their key.
+    pub inline: BTreeSet<Path>,
 }
 
 /// Longest line the writer puts a flow collection on (CJK characters count double).
@@ -308,6 +312,8 @@ pub fn render_with(doc: &Node, layout: &SourceLayout) -> String {
         comments: rehomed,
         flow: &layout.flow,
         block: &layout.block,
+        folded: &layout.folded,
+        inline: &layout.inline,
     };
     let mut path = Vec::new();
     match doc {
@@ -356,6 +362,8 @@ struct Writer<'a> {
     comments: Comments,
     flow: &'a BTreeSet<Path>,
     block: &'a BTreeSet<Path>,
+    folded: &'a BTreeMap<Path, Vec<String>>,
+    inline: &'a BTreeSet<Path>,
 }
 
 /// How a node is laid out after its key (or its `- `).
@@ -412,13 +420,26 @@ impl Writer<'_> {
             },
             Node::Str(s) => {
                 let inline = inline_scalar(node, false);
-                if prefix_width + display_width(&inline) > FOLD_WIDTH {
-                    let indent = path.len() * 2;
-                    if let Some(lines) = fold_lines(s, WRAP_WIDTH.saturating_sub(indent).max(40)) {
-                        return Layout::Block(">-".into(), lines);
+                let width = WRAP_WIDTH.saturating_sub(path.len() * 2).max(40);
+                // A person's choice of one line or folded lines stands.
+                let fold = if let Some(lines) = self.folded.get(path) {
+                    // The same text keeps the person's line breaks.
+                    if lines.join(" ") == *s {
+                        Some(lines.clone())
+                    } else {
+                        fold_lines(s, width, 1)
                     }
+                } else if self.inline.contains(path)
+                    || prefix_width + display_width(&inline) <= FOLD_WIDTH
+                {
+                    None
+                } else {
+                    fold_lines(s, width, 2)
+                };
+                match fold {
+                    Some(lines) => Layout::Block(">-".into(), lines),
+                    None => Layout::Inline(inline),
                 }
-                Layout::Inline(inline)
             }
             Node::Map(entries) if entries.is_empty() => Layout::Inline("{}".into()),
             Node::Seq(items) if items.is_empty() => Layout::Inline("[]".into()),
@@ -760,15 +781,17 @@ fn block_lines(s: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// The lines of a folded block scalar (`>-`) holding the one-line text `s`, wrapped at
-/// single spaces to about `width` columns, or `None` when folding could change the text
+/// single spaces to about `width` columns, or `None` when that makes fewer than `min_lines`
+/// lines or folding could change the text
 /// (line breaks, tabs, control characters, runs of spaces, spaces at either end). Text with
 /// East Asian characters is not folded: its few spaces are not where lines would break.
-fn fold_lines(s: &str, width: usize) -> Option<Vec<String>> {
-    if s.contains("  ")
+fn fold_lines(s: &str, width: usize, min_lines: usize) -> Option<Vec<String>> {
+    if s.is_empty()
+        || s.contains("  ")
         || s.starts_with(' ')
         || s.ends_with(' ')
         || s.chars().any(|c| needs_escape(c) || c == '\n' || c == '\r')
-        || !s.contains(' ')
+        || (min_lines > 1 && !s.contains(' '))
         || display_width(s) != s.chars().count()
     {
         return None;
@@ -785,9 +808,7 @@ fn fold_lines(s: &str, width: usize) -> Option<Vec<String>> {
         current.push_str(word);
     }
     lines.push(current);
-    // A folded scalar whose first line starts with a space or `#`... is still text, but a
-    // single line gains nothing from folding.
-    (lines.len() > 1).then_some(lines)
+    (lines.len() >= min_lines).then_some(lines)
 }
 
 /// Display width: East Asian wide characters count as two columns.
@@ -829,20 +850,28 @@ pub fn scan_layout(source: &str, doc: &Node) -> SourceLayout {
     let mut raw: Vec<(Vec<RawSeg>, String)> = Vec::new();
     let mut flow_raw: Vec<Vec<RawSeg>> = Vec::new();
     let mut block_raw: Vec<Vec<RawSeg>> = Vec::new();
+    let mut folded_raw: Vec<(Vec<RawSeg>, Vec<String>)> = Vec::new();
+    let mut inline_raw: Vec<Vec<RawSeg>> = Vec::new();
     let mut stack: Vec<(usize, RawSeg)> = Vec::new();
     let mut counters: Vec<(usize, usize)> = Vec::new();
     let mut pending: Vec<String> = Vec::new();
     // Indentation of the node whose block scalar is being read.
     let mut block_scalar: Option<usize> = None;
+    // Whether the lines of that block scalar go to the last entry of `folded_raw`.
+    let mut collecting = false;
     for line in source.lines() {
         // YAML indents with spaces only; other leading white space is content.
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         if let Some(parent) = block_scalar {
             if trimmed.is_empty() || indent > parent {
+                if let Some((_, lines)) = folded_raw.last_mut().filter(|_| collecting) {
+                    lines.push(trimmed.trim_end().to_string());
+                }
                 continue;
             }
             block_scalar = None;
+            collecting = false;
         }
         if trimmed.is_empty() || trimmed == "---" {
             continue;
@@ -906,6 +935,11 @@ pub fn scan_layout(source: &str, doc: &Node) -> SourceLayout {
             flow_raw.push(here.clone());
         } else if value.is_empty() {
             block_raw.push(here.clone());
+        } else if value.starts_with('>') && is_block_scalar_header(value) {
+            folded_raw.push((here.clone(), Vec::new()));
+            collecting = true;
+        } else if !is_block_scalar_header(value) {
+            inline_raw.push(here.clone());
         }
         if let Some(item) = item_path {
             if item.len() < here.len() {
@@ -940,6 +974,14 @@ pub fn scan_layout(source: &str, doc: &Node) -> SourceLayout {
         comments,
         flow: resolve_all(flow_raw),
         block: resolve_all(block_raw),
+        folded: folded_raw
+            .into_iter()
+            .filter_map(|(p, lines)| {
+                let resolved = resolve_raw(doc, &p);
+                (resolved.len() == p.len()).then_some((resolved, lines))
+            })
+            .collect(),
+        inline: resolve_all(inline_raw),
     }
 }
 
