@@ -173,7 +173,8 @@ fn an_invalid_spec_never_overwrites_generated_code() {
     let tmp = TempDir::new("spec-errors-keep");
     let spec = tmp.path().join("spec/widgets");
     copy_dir(&workspace_root().join("tests/fixture-spec"), &spec);
-    xtask::codegen(tmp.path(), std::slice::from_ref(&spec), false).unwrap_or_else(|e| panic!("{e}"));
+    xtask::codegen(tmp.path(), std::slice::from_ref(&spec), false)
+        .unwrap_or_else(|e| panic!("{e}"));
     let generated = tmp
         .path()
         .join("tests/fixture-crates/widgets-fixture-models/src/list_widgets.rs");

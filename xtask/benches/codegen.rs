@@ -31,7 +31,9 @@ const TEMPLATE: &str = "GetDeployment";
 
 /// The real spec folder the template action is copied from.
 fn source_spec_dir() -> PathBuf {
-    xtask::workspace_root().join("spec").join("dataworks-public")
+    xtask::workspace_root()
+        .join("spec")
+        .join("dataworks-public")
 }
 
 /// The action's spec text renamed to `name`: every `GetDeployment` (name, type names, sample
@@ -104,8 +106,7 @@ fn load_emit(spec_dir: &Path, root: &Path) -> usize {
 }
 
 fn codegen_fresh(spec_dir: &Path, root: &Path) -> usize {
-    let changes =
-        xtask::codegen(root, &[spec_dir.to_path_buf()], false).expect("codegen succeeds");
+    let changes = xtask::codegen(root, &[spec_dir.to_path_buf()], false).expect("codegen succeeds");
     changes.len()
 }
 
@@ -194,7 +195,11 @@ fn write_trees(out: &Path) {
     let counts: Vec<usize> = std::env::var("CODEGEN_SCALING_COUNTS")
         .unwrap_or_else(|_| "1,10,100".to_owned())
         .split(',')
-        .map(|s| s.trim().parse().expect("CODEGEN_SCALING_COUNTS: comma-separated numbers"))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("CODEGEN_SCALING_COUNTS: comma-separated numbers")
+        })
         .collect();
     for n in counts {
         let root = out.join(format!("n{n}"));
@@ -205,9 +210,13 @@ fn write_trees(out: &Path) {
         let written = codegen_fresh(&spec_dir, &root);
         let codegen_ms = t.elapsed().as_secs_f64() * 1e3;
         let mut lines = [0usize; 3];
-        for (i, krate) in ["dataworks-public-models", "dataworks-public", "dataworks-cli"]
-            .iter()
-            .enumerate()
+        for (i, krate) in [
+            "dataworks-public-models",
+            "dataworks-public",
+            "dataworks-cli",
+        ]
+        .iter()
+        .enumerate()
         {
             lines[i] = count_rust_lines(&root.join("crates").join(krate));
         }

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use xtask::write::Change;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec DIR]...
+usage: cargo xtask codegen [--check] [--root DIR] [--spec DIR]...
        cargo xtask import --from FILE (--action NAME... | --all) [--out DIR] [--update]
 
   codegen           regenerate the models, client and CLI crates from spec/
     --check         change nothing; exit 1 and list the files that are stale
+    --root DIR      the workspace to generate into (default: this one); crate paths in
+                    product.yaml and relative --spec folders are taken from it
     --spec DIR      generate from this spec folder only (repeatable)
 
   import            write spec files from the official API metadata (api-docs.json);
@@ -38,15 +40,22 @@ fn main() -> ExitCode {
 }
 
 fn codegen(args: &[String]) -> ExitCode {
-    let root = xtask::workspace_root();
+    let mut root = xtask::workspace_root();
     let mut check = false;
     let mut specs: Vec<PathBuf> = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--root" => match iter.next() {
+                Some(dir) => root = std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir)),
+                None => {
+                    eprintln!("error: --root needs a folder\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             "--spec" => match iter.next() {
-                Some(dir) => specs.push(root.join(dir)),
+                Some(dir) => specs.push(PathBuf::from(dir)),
                 None => {
                     eprintln!("error: --spec needs a folder\n\n{USAGE}");
                     return ExitCode::from(2);
@@ -58,6 +67,17 @@ fn codegen(args: &[String]) -> ExitCode {
             }
         }
     }
+    let specs: Vec<PathBuf> = specs
+        .into_iter()
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .collect();
+    let mut specs = specs;
     if specs.is_empty() {
         specs = match xtask::spec_dirs(&root) {
             Ok(dirs) => dirs,

@@ -365,7 +365,7 @@ pub struct WaitFor {
 /// Envelope fields present on an action's root response: `(rust field, type)`.
 #[derive(Debug, Clone, Default)]
 pub struct EnvelopeFields {
-    pub success: Option<String>,
+    pub success: Option<(String, Type)>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub http_status_code: Option<(String, Type)>,
@@ -599,31 +599,29 @@ pub fn lower_operation(
             );
         }
     }
-    let method = match raw.methods.first() {
-        None => "POST".to_string(),
-        Some(m) => {
-            let upper = m.value.to_ascii_uppercase();
-            if !matches!(upper.as_str(), "GET" | "POST") {
-                cx.error(
-                    "methods[0]",
-                    m.referenced,
-                    format!(
-                        "unsupported HTTP method `{}` (expected get or post)",
-                        m.value
-                    ),
-                );
-            }
-            // The official SDKs send every RPC action as POST with a form body.
-            if raw
-                .methods
-                .iter()
-                .any(|m| m.value.eq_ignore_ascii_case("post"))
-            {
-                "POST".to_string()
-            } else {
-                upper
-            }
+    // The official SDKs send an RPC action with POST when its metadata allows it, else with the
+    // first method listed.
+    let method = if raw.methods.is_empty()
+        || raw
+            .methods
+            .iter()
+            .any(|m| m.value.eq_ignore_ascii_case("post"))
+    {
+        "POST".to_string()
+    } else {
+        let first = &raw.methods[0];
+        let upper = first.value.to_ascii_uppercase();
+        if !matches!(upper.as_str(), "GET" | "PUT" | "DELETE" | "PATCH") {
+            cx.error(
+                "methods[0]",
+                first.referenced,
+                format!(
+                    "unsupported HTTP method `{}` (expected get, post, put, delete or patch)",
+                    first.value
+                ),
+            );
         }
+        upper
     };
 
     // Enums first: fields refer to them.
@@ -890,50 +888,19 @@ pub fn lower_operation(
                 .and_then(|w| root.fields.iter().find(|f| &f.wire == w))
         };
         let names = &product.envelope;
-        let typed = |wire: &Option<String>,
-                     ok: &dyn Fn(&Type) -> bool,
-                     what: &str,
-                     cx: &mut Ctx<'_>|
-         -> Option<String> {
+        // The metadata types some envelope fields loosely (`Success` or `HttpStatusCode` as
+        // strings in a few actions): map what can be read, leave out what cannot.
+        let typed = |wire: &Option<String>, ok: &dyn Fn(&Type) -> bool| -> Option<(String, Type)> {
             let f = find(wire)?;
-            if ok(&f.ty) {
-                Some(f.rust.clone())
-            } else {
-                cx.error_nowhere(
-                    &format!("responses.200.schema.properties.{}", f.wire),
-                    format!("envelope field `{}` must be {what}", f.wire),
-                );
-                None
-            }
+            ok(&f.ty).then(|| (f.rust.clone(), f.ty.clone()))
         };
-        envelope.success = typed(&names.success, &|t| *t == Type::Bool, "a boolean", &mut cx);
-        envelope.error_code = typed(
-            &names.error_code,
-            &|t| *t == Type::String,
-            "a string",
-            &mut cx,
-        );
-        envelope.error_message = typed(
-            &names.error_message,
-            &|t| *t == Type::String,
-            "a string",
-            &mut cx,
-        );
-        envelope.request_id = typed(
-            &names.request_id,
-            &|t| *t == Type::String,
-            "a string",
-            &mut cx,
-        );
-        envelope.http_status_code = typed(
-            &names.http_status_code,
-            &|t| matches!(t, Type::I32 | Type::I64),
-            "an integer",
-            &mut cx,
-        )
-        .and_then(|rust| {
-            let ty = find(&names.http_status_code)?.ty.clone();
-            Some((rust, ty))
+        let string = |t: &Type| *t == Type::String;
+        envelope.success = typed(&names.success, &|t| matches!(t, Type::Bool | Type::String));
+        envelope.error_code = typed(&names.error_code, &string).map(|f| f.0);
+        envelope.error_message = typed(&names.error_message, &string).map(|f| f.0);
+        envelope.request_id = typed(&names.request_id, &string).map(|f| f.0);
+        envelope.http_status_code = typed(&names.http_status_code, &|t| {
+            matches!(t, Type::I32 | Type::I64 | Type::String)
         });
     }
 

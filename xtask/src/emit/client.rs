@@ -361,9 +361,13 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         None => quote!(None),
     };
     let success = match &env.success {
-        Some(name) => {
+        Some((name, Type::Bool)) => {
             let n = ident(name);
             quote!(out.#n)
+        }
+        Some((name, _)) => {
+            let n = ident(name);
+            quote!(out.#n.as_deref().map(|v| v.trim().eq_ignore_ascii_case("true")))
         }
         None => quote!(None),
     };
@@ -374,6 +378,10 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         Some((name, Type::I32)) => {
             let n = ident(name);
             quote!(out.#n)
+        }
+        Some((name, Type::String)) => {
+            let n = ident(name);
+            quote!(out.#n.as_deref().and_then(|v| v.trim().parse().ok()))
         }
         Some((name, _)) => {
             let n = ident(name);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The whole product: import all 306 actions of the official metadata into a temporary
+# workspace, generate the models, client and CLI crates there, then `cargo check` and
+# `cargo clippy -D warnings` them. Slow (minutes), so it is not part of `cargo test`.
+#
+#   scripts/whole-product.sh [api-docs.json] [work-dir]
+#
+# Prints how many actions import, validate and compile, and the time of each step.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+metadata="${1:-$here/xtask/tests/fixtures/dataworks-public-2020-05-18.api-docs.json}"
+work="${2:-$(mktemp -d /tmp/whole-product.XXXXXX)}"
+target="${CARGO_TARGET_DIR:-$work/target}"
+mkdir -p "$work/spec/dataworks-public"
+echo "work dir: $work"
+
+now() { date +%s.%N; }
+took() { python3 -c "print(f'{$2 - $1:.1f} s')"; }
+
+cd "$here"
+cargo build -q -p xtask
+xtask="${CARGO_TARGET_DIR:-$here/target}/debug/xtask"
+
+cp spec/dataworks-public/product.yaml "$work/spec/dataworks-public/"
+t0=$(now)
+set +e
+"$xtask" import --from "$metadata" --all --out "$work/spec/dataworks-public" > "$work/import.log" 2>&1
+import_status=$?
+set -e
+t1=$(now)
+tail -n 3 "$work/import.log"
+echo "import: $(took "$t0" "$t1") (exit $import_status)"
+
+# Actions the generator rejects are moved aside (and listed) so the rest can be generated.
+rejected=0
+while read -r name; do
+    [ -n "$name" ] || continue
+    mkdir -p "$work/rejected"
+    mv "$work/spec/dataworks-public/$name.yaml" "$work/rejected/"
+    rejected=$((rejected + 1))
+done < <(grep -oE '^[A-Z][A-Za-z0-9]*: (invalid|rejected)' "$work/import.log" | cut -d: -f1 | sort -u)
+echo "rejected by validation: $rejected"
+
+t0=$(now)
+"$xtask" codegen --root "$work" --spec spec/dataworks-public
+t1=$(now)
+echo "codegen: $(took "$t0" "$t1")"
+actions=$(ls "$work/spec/dataworks-public"/*.yaml | grep -vc product.yaml)
+echo "actions generated: $actions"
+
+# A workspace around the generated crates, with the project's hand-written crates by path.
+python3 - "$here" "$work" <<'PY'
+import re, sys
+here, work = sys.argv[1], sys.argv[2]
+root = open(f"{here}/Cargo.toml").read()
+package = re.search(r"\[workspace\.package\]\n(.*?)\n\n", root, re.S).group(0)
+deps = re.search(r"\[workspace\.dependencies\]\n(.*?)(\n\[|\Z)", root, re.S).group(1)
+deps = re.sub(r'path = "(crates/[^"]+)"', lambda m: f'path = "{here}/{m.group(1)}"', deps)
+open(f"{work}/Cargo.toml", "w").write(
+    '[workspace]\nresolver = "2"\nmembers = ["crates/dataworks-public-models", "crates/dataworks-public", "crates/dataworks-cli"]\n\n'
+    + package + "\n[workspace.dependencies]\n" + deps + "\n")
+PY
+cp "$here/Cargo.lock" "$work/Cargo.lock"
+
+cd "$work"
+t0=$(now)
+CARGO_TARGET_DIR="$target" cargo check --workspace --all-targets 2>&1 | tail -n 5
+t1=$(now)
+echo "cargo check: $(took "$t0" "$t1")"
+t0=$(now)
+CARGO_TARGET_DIR="$target" cargo clippy --workspace --all-targets -- -D warnings 2>&1 | tail -n 5
+t1=$(now)
+echo "cargo clippy -D warnings: $(took "$t0" "$t1")"
+echo "lines generated: $(cat crates/*/src/*.rs crates/*/src/*/*.rs 2>/dev/null | wc -l)"
