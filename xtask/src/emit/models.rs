@@ -386,8 +386,17 @@ fn input_tokens(op: &Operation) -> TokenStream {
             }
         }
     });
-    let param_pushes = input.params.iter().map(param_push);
     let capacity = Lit::usize_unsuffixed(input.params.len());
+    let param_pushes = input.params.iter().map(param_push);
+    let to_params_body = if input.params.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote! {
+            let mut params: Vec<WireParam> = Vec::with_capacity(#capacity);
+            #(#param_pushes)*
+            params
+        }
+    };
     let validate_doc = doc_lines(&validate_doc_lines(op));
     quote! {
         #struct_doc
@@ -412,9 +421,7 @@ fn input_tokens(op: &Operation) -> TokenStream {
 
             /// The parameters as they go on the wire, in spec order; unset ones are left out.
             pub fn to_params(&self) -> Vec<WireParam> {
-                let mut params: Vec<WireParam> = Vec::with_capacity(#capacity);
-                #(#param_pushes)*
-                params
+                #to_params_body
             }
         }
 

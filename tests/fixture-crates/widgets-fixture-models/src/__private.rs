@@ -268,6 +268,19 @@ impl<T: ScalarValue> ListItem for T {
         ScalarVisitor::<T>(PhantomData).visit_str(text)
     }
 }
+impl ListItem for serde_json::Value {
+    fn deserialize_item<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        Option::<serde_json::Value>::deserialize(deserializer)
+    }
+    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
+        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<Self>, E> {
+        Ok(Some(serde_json::Value::String(text.to_owned())))
+    }
+}
 impl<T: ListItem> ListItem for Vec<T> {
     fn deserialize_item<'de, D: Deserializer<'de>>(
         deserializer: D,
