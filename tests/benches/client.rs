@@ -6,7 +6,9 @@
 //!
 //! Criterion measures the four cases (3 s each by default). A second, interleaved timing
 //! loop then records every call's latency and prints requests/s, the client/raw ratio and
-//! p50/p99 latency. `BENCH_CLIENT_SECS` sets that loop's duration per case (default 2 s).
+//! p50/p99 latency. `BENCH_CLIENT_SECS` sets that loop's duration per case (default 2 s; 0
+//! skips it). A third case, `raw_sign_decode` (sign per call + reqwest + decode, none of the
+//! runtime's machinery), splits the client's extra cost into signing/decoding and the rest.
 //! Under `cargo test --benches` everything runs once, briefly.
 
 use std::hint::black_box;
@@ -37,6 +39,8 @@ struct Setup {
 struct RawRequest {
     http: reqwest::Client,
     url: String,
+    host: String,
+    user_agent: String,
     headers: HeaderMap,
     body: String,
 }
@@ -54,6 +58,59 @@ impl RawRequest {
         assert_eq!(response.status(), 200);
         response.bytes().await.expect("the raw body is read").len()
     }
+
+    /// What a minimal hand-written client does per call, without the runtime's machinery
+    /// (no retry loop, timeouts, spans, credentials provider or redaction): fresh timestamp
+    /// and nonce, V3 signature, header map, send, read, decode. For the breakdown only.
+    async fn sign_send_decode(&self, credentials: &Credentials) -> GetDeploymentResponse {
+        let headers = sign_headers(&self.host, &self.body, &self.user_agent, credentials);
+        let response = self
+            .http
+            .post(self.url.as_str())
+            .headers(headers)
+            .body(self.body.clone())
+            .send()
+            .await
+            .expect("the request is answered");
+        assert_eq!(response.status(), 200);
+        let body = response.bytes().await.expect("the body is read");
+        dataworks_public_models::from_json(&body).expect("the body decodes")
+    }
+}
+
+/// The V3 headers of the bench request (fresh timestamp and nonce), plus `accept` and
+/// `user-agent` as the client sends them.
+fn sign_headers(host: &str, body: &str, user_agent: &str, credentials: &Credentials) -> HeaderMap {
+    let timestamp = acs_sign::clock::timestamp_now();
+    let nonce = acs_sign::clock::new_nonce();
+    let signed = acs_sign::v3::sign_request(
+        &acs_sign::v3::V3Request {
+            method: "POST",
+            pathname: "/",
+            host,
+            query: &[],
+            content_type: Some(FORM_CONTENT_TYPE),
+            body: body.as_bytes(),
+            action: "GetDeployment",
+            version: "2020-05-18",
+            timestamp: &timestamp,
+            nonce: &nonce,
+        },
+        credentials,
+    );
+    let mut headers = HeaderMap::with_capacity(12);
+    headers.insert("accept", HeaderValue::from_static("application/json"));
+    headers.insert(
+        "user-agent",
+        HeaderValue::from_str(user_agent).expect("a valid user agent"),
+    );
+    for (name, value) in signed {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_str(&value).expect("a valid header value"),
+        );
+    }
+    headers
 }
 
 async fn client_call(client: &Client) -> GetDeploymentResponse {
@@ -92,34 +149,8 @@ fn setup(rt: &Runtime) -> Setup {
     // Sign once, the way the client does (same host, body, headers), then replay.
     let host = server.host();
     let body = "ProjectId=10000&DeploymentId=3000001".to_string();
-    let timestamp = acs_sign::clock::timestamp_now();
-    let nonce = acs_sign::clock::new_nonce();
-    let signed = acs_sign::v3::sign_request(
-        &acs_sign::v3::V3Request {
-            method: "POST",
-            pathname: "/",
-            host: &host,
-            query: &[],
-            content_type: Some(FORM_CONTENT_TYPE),
-            body: body.as_bytes(),
-            action: "GetDeployment",
-            version: "2020-05-18",
-            timestamp: &timestamp,
-            nonce: &nonce,
-        },
-        &Credentials::new(AK, SECRET),
-    );
-    let mut headers = HeaderMap::new();
-    let extra = [
-        ("accept", "application/json".to_string()),
-        ("user-agent", client.config().user_agent().to_string()),
-    ];
-    for (name, value) in signed.into_iter().chain(extra) {
-        headers.insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_str(&value).expect("a valid header value"),
-        );
-    }
+    let user_agent = client.config().user_agent().to_string();
+    let headers = sign_headers(&host, &body, &user_agent, &Credentials::new(AK, SECRET));
     let raw = RawRequest {
         http: reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -127,6 +158,8 @@ fn setup(rt: &Runtime) -> Setup {
             .build()
             .expect("reqwest client"),
         url: format!("{}/", server.endpoint()),
+        host,
+        user_agent,
         headers,
         body,
     };
@@ -135,9 +168,14 @@ fn setup(rt: &Runtime) -> Setup {
     rt.block_on(async {
         client_call(&client).await;
         raw.send().await;
+        raw.sign_send_decode(&Credentials::new(AK, SECRET)).await;
     });
     let recorded = server.take_requests();
-    assert_eq!(recorded.len(), 2, "one client and one raw request recorded");
+    assert_eq!(
+        recorded.len(),
+        3,
+        "client, raw and raw-signed requests recorded"
+    );
     let names = |i: usize| {
         let mut v: Vec<&str> = recorded[i]
             .headers
@@ -148,7 +186,9 @@ fn setup(rt: &Runtime) -> Setup {
         v
     };
     assert_eq!(names(0), names(1), "the same headers are sent");
+    assert_eq!(names(0), names(2), "the same headers are sent");
     assert_eq!(recorded[0].body, recorded[1].body, "the same body is sent");
+    assert_eq!(recorded[0].body, recorded[2].body, "the same body is sent");
     assert_eq!(
         (&recorded[0].method, &recorded[0].path),
         (&recorded[1].method, &recorded[1].path)
@@ -161,35 +201,79 @@ fn setup(rt: &Runtime) -> Setup {
     }
 }
 
-/// Runs `total` calls spread over `CONCURRENCY` tasks; returns the wall time.
-async fn concurrent_client(client: &Client, total: u64) -> Duration {
+/// What one measured call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// The generated client: `client.get_deployment()...send().await`.
+    Client,
+    /// The identical pre-signed request replayed with `reqwest` (body read, not decoded).
+    Raw,
+    /// Sign per call + `reqwest` + decode, without the runtime's machinery (breakdown only).
+    RawSignDecode,
+}
+
+impl Case {
+    const ALL: [Case; 3] = [Case::Client, Case::Raw, Case::RawSignDecode];
+
+    fn name(self) -> &'static str {
+        match self {
+            Case::Client => "client",
+            Case::Raw => "raw_reqwest",
+            Case::RawSignDecode => "raw_sign_decode",
+        }
+    }
+}
+
+/// Cheap-to-clone handles for the calls.
+#[derive(Clone)]
+struct Target {
+    client: Client,
+    raw: Arc<RawRequest>,
+    credentials: Credentials,
+}
+
+impl Target {
+    fn new(s: &Setup) -> Self {
+        Self {
+            client: s.client.clone(),
+            raw: Arc::clone(&s.raw),
+            credentials: Credentials::new(AK, SECRET),
+        }
+    }
+
+    async fn call(&self, case: Case) {
+        match case {
+            Case::Client => {
+                black_box(client_call(&self.client).await);
+            }
+            Case::Raw => {
+                black_box(self.raw.send().await);
+            }
+            Case::RawSignDecode => {
+                black_box(self.raw.sign_send_decode(&self.credentials).await);
+            }
+        }
+    }
+}
+
+async fn sequential(target: &Target, case: Case, total: u64) -> Duration {
     let start = Instant::now();
-    let tasks: Vec<_> = (0..CONCURRENCY as u64)
-        .map(|t| {
-            let client = client.clone();
-            let n = share(total, t);
-            tokio::spawn(async move {
-                for _ in 0..n {
-                    black_box(client_call(&client).await);
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("task completes");
+    for _ in 0..total {
+        target.call(case).await;
     }
     start.elapsed()
 }
 
-async fn concurrent_raw(raw: &Arc<RawRequest>, total: u64) -> Duration {
+/// Runs `total` calls spread over `CONCURRENCY` tasks; returns the wall time.
+async fn concurrent(target: &Target, case: Case, total: u64) -> Duration {
     let start = Instant::now();
     let tasks: Vec<_> = (0..CONCURRENCY as u64)
         .map(|t| {
-            let raw = Arc::clone(raw);
+            let target = target.clone();
             let n = share(total, t);
             tokio::spawn(async move {
                 for _ in 0..n {
-                    black_box(raw.send().await);
+                    target.call(case).await;
                 }
             })
         })
@@ -207,36 +291,19 @@ fn share(total: u64, t: u64) -> u64 {
 }
 
 fn criterion_benches(c: &mut Criterion, rt: &Runtime, s: &Setup) {
+    let target = Target::new(s);
     let mut group = c.benchmark_group("get_deployment");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("sequential/client", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    black_box(client_call(&s.client).await);
-                }
-                start.elapsed()
-            })
-        })
-    });
-    group.bench_function("sequential/raw_reqwest", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    black_box(s.raw.send().await);
-                }
-                start.elapsed()
-            })
-        })
-    });
-    group.bench_function("concurrent64/client", |b| {
-        b.iter_custom(|iters| rt.block_on(concurrent_client(&s.client, iters)))
-    });
-    group.bench_function("concurrent64/raw_reqwest", |b| {
-        b.iter_custom(|iters| rt.block_on(concurrent_raw(&s.raw, iters)))
-    });
+    for case in Case::ALL {
+        group.bench_function(format!("sequential/{}", case.name()), |b| {
+            b.iter_custom(|iters| rt.block_on(sequential(&target, case, iters)))
+        });
+    }
+    for case in Case::ALL {
+        group.bench_function(format!("concurrent64/{}", case.name()), |b| {
+            b.iter_custom(|iters| rt.block_on(concurrent(&target, case, iters)))
+        });
+    }
     group.finish();
 
     // Parts of the client's work, for the breakdown.
@@ -280,16 +347,17 @@ struct Round {
     latencies: Vec<Duration>,
 }
 
-async fn timed_sequential<F, Fut>(duration: Duration, max_calls: usize, mut call: F) -> Round
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let mut latencies = Vec::with_capacity(1 << 16);
+async fn timed_sequential(
+    target: &Target,
+    case: Case,
+    duration: Duration,
+    max_calls: usize,
+) -> Round {
+    let mut latencies = Vec::with_capacity(1 << 14);
     let start = Instant::now();
     while start.elapsed() < duration && latencies.len() < max_calls {
         let t = Instant::now();
-        call().await;
+        target.call(case).await;
         latencies.push(t.elapsed());
     }
     Round {
@@ -299,21 +367,22 @@ where
     }
 }
 
-async fn timed_concurrent<F, Fut>(duration: Duration, max_calls: usize, call: F) -> Round
-where
-    F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
+async fn timed_concurrent(
+    target: &Target,
+    case: Case,
+    duration: Duration,
+    max_calls: usize,
+) -> Round {
     let per_task = max_calls.div_ceil(CONCURRENCY).max(1);
     let start = Instant::now();
     let tasks: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
-            let call = call.clone();
+            let target = target.clone();
             tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(4096);
+                let mut latencies = Vec::with_capacity(1024);
                 while start.elapsed() < duration && latencies.len() < per_task {
                     let t = Instant::now();
-                    call().await;
+                    target.call(case).await;
                     latencies.push(t.elapsed());
                 }
                 latencies
@@ -363,85 +432,75 @@ fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
 
-/// Interleaved rounds (client, raw, client, raw, ...) so drift affects both alike.
+/// Interleaved rounds (client, raw, raw_sign_decode, client, ...) so drift (e.g. other
+/// processes on the machine) affects all cases alike.
 fn latency_report(rt: &Runtime, s: &Setup, per_case: Duration, max_calls: usize) {
     const ROUNDS: u32 = 4;
     let slice = per_case / ROUNDS;
     let max_per_round = max_calls.div_ceil(ROUNDS as usize);
+    let target = Target::new(s);
     println!();
     println!(
         "client vs raw reqwest, interleaved timing loop ({per_case:?} per case, {ROUNDS} rounds)"
     );
     println!(
-        "{:<26} {:>10} {:>12} {:>10} {:>10}",
+        "{:<30} {:>9} {:>12} {:>10} {:>10}",
         "case", "calls", "requests/s", "p50 us", "p99 us"
     );
     for concurrent in [false, true] {
-        let (mut client_totals, mut raw_totals) = (Totals::default(), Totals::default());
+        let mut totals: Vec<Totals> = Case::ALL.iter().map(|_| Totals::default()).collect();
         for _ in 0..ROUNDS {
-            let client = s.client.clone();
-            let raw = Arc::clone(&s.raw);
-            let (c, r) = rt.block_on(async move {
-                if concurrent {
-                    let cl = client.clone();
-                    let c = timed_concurrent(slice, max_per_round, move || {
-                        let cl = cl.clone();
-                        async move {
-                            black_box(client_call(&cl).await);
-                        }
-                    })
-                    .await;
-                    let rw = Arc::clone(&raw);
-                    let r = timed_concurrent(slice, max_per_round, move || {
-                        let rw = Arc::clone(&rw);
-                        async move {
-                            black_box(rw.send().await);
-                        }
-                    })
-                    .await;
-                    (c, r)
-                } else {
-                    let c = timed_sequential(slice, max_per_round, || async {
-                        black_box(client_call(&client).await);
-                    })
-                    .await;
-                    let r = timed_sequential(slice, max_per_round, || async {
-                        black_box(raw.send().await);
-                    })
-                    .await;
-                    (c, r)
-                }
-            });
-            client_totals.add(c);
-            raw_totals.add(r);
+            for (i, case) in Case::ALL.into_iter().enumerate() {
+                let round = rt.block_on(async {
+                    if concurrent {
+                        timed_concurrent(&target, case, slice, max_per_round).await
+                    } else {
+                        timed_sequential(&target, case, slice, max_per_round).await
+                    }
+                });
+                totals[i].add(round);
+            }
         }
         let mode = if concurrent {
             "concurrent64"
         } else {
             "sequential"
         };
-        for (name, totals) in [
-            ("client", &mut client_totals),
-            ("raw_reqwest", &mut raw_totals),
-        ] {
-            let (p50, p99) = (totals.percentile(0.50), totals.percentile(0.99));
+        for (case, t) in Case::ALL.into_iter().zip(totals.iter_mut()) {
+            let (p50, p99) = (t.percentile(0.50), t.percentile(0.99));
             println!(
-                "{:<26} {:>10} {:>12.0} {:>10.1} {:>10.1}",
-                format!("{mode}/{name}"),
-                totals.calls,
-                totals.rps(),
+                "{:<30} {:>9} {:>12.0} {:>10.1} {:>10.1}",
+                format!("{mode}/{}", case.name()),
+                t.calls,
+                t.rps(),
                 us(p50),
                 us(p99)
             );
         }
-        let ratio = client_totals.rps() / raw_totals.rps().max(1e-9);
+        let (client, raw, signed) = (totals[0].rps(), totals[1].rps(), totals[2].rps());
+        let ratio = client / raw.max(1e-9);
         println!(
-            "{:<26} client/raw = {ratio:.3}x (target >= 0.9x){}",
-            format!("{mode}/ratio"),
-            if ratio >= 0.9 { "" } else { "  BELOW TARGET" }
+            "{mode}: client/raw_reqwest = {ratio:.3}x (target >= 0.9x){}; client/raw_sign_decode = {:.3}x; \
+             per-call cost over raw: client {:+.1} us, sign+decode {:+.1} us",
+            if ratio >= 0.9 { "" } else { " BELOW TARGET" },
+            client / signed.max(1e-9),
+            1e6 / client.max(1e-9) - 1e6 / raw.max(1e-9),
+            1e6 / signed.max(1e-9) - 1e6 / raw.max(1e-9),
         );
     }
-    println!("server requests answered: {}", s.server.request_count());
+    let client_future = target
+        .client
+        .get_deployment()
+        .project_id(1)
+        .deployment_id(2)
+        .send();
+    let raw_future = target.raw.sign_send_decode(&target.credentials);
+    println!(
+        "future sizes: client send {} bytes, raw_sign_decode {} bytes; server requests answered: {}",
+        std::mem::size_of_val(&client_future),
+        std::mem::size_of_val(&raw_future),
+        s.server.request_count()
+    );
 }
 
 fn main() {
@@ -465,9 +524,12 @@ fn main() {
         let secs = std::env::var("BENCH_CLIENT_SECS")
             .ok()
             .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite() && *v > 0.0 && *v <= 600.0)
+            .filter(|v| v.is_finite() && *v >= 0.0 && *v <= 600.0)
             .unwrap_or(2.0);
-        latency_report(&rt, &s, Duration::from_secs_f64(secs), usize::MAX);
+        // BENCH_CLIENT_SECS=0 skips the report (e.g. when profiling one criterion case).
+        if secs > 0.0 {
+            latency_report(&rt, &s, Duration::from_secs_f64(secs), usize::MAX);
+        }
     } else {
         // `cargo test --benches`: a quick check that the report runs.
         latency_report(&rt, &s, Duration::from_millis(200), 256);
