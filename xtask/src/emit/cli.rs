@@ -152,8 +152,14 @@ fn main_rs(api: &Api) -> TokenStream {
             (Some(_), None) => quote! { let all_pages = args.all_pages; },
             (None, None) => TokenStream::new(),
         };
+        // An action without parameters or flags does not read its (empty) arguments.
+        let binding = if op.input.params.is_empty() && op.paginator.is_none() && op.wait.is_none() {
+            quote!(_)
+        } else {
+            quote!(args)
+        };
         quote! {
-            Command::#v(args) => {
+            Command::#v(#binding) => {
                 #flags
                 let builder = #builder;
                 #run

@@ -80,7 +80,8 @@ fn doc_text(text: &str) -> String {
             if line.starts_with("```") {
                 "```text".to_string()
             } else {
-                line.to_string()
+                // Tabs in doc comments render unpredictably (clippy::tabs_in_doc_comments).
+                line.replace('\t', "    ")
             }
         })
         .collect();
