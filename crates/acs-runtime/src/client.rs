@@ -77,20 +77,26 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn encode_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::new();
+/// `k=v&k=v` with keys and values percent-encoded (RFC 3986), in one pre-sized string.
+fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> String {
+    use acs_sign::encode::{encoded_len, percent_encode_into};
+    let len: usize = pairs
+        .clone()
+        .map(|(k, v)| encoded_len(k) + encoded_len(v) + 2)
+        .sum();
+    let mut out = String::with_capacity(len);
     for (k, v) in pairs {
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&acs_sign::encode::percent_encode(k));
+        percent_encode_into(k, &mut out);
         out.push('=');
-        out.push_str(&acs_sign::encode::percent_encode(v));
+        percent_encode_into(v, &mut out);
     }
     out
 }
 
-fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> + Clone {
     pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
@@ -274,7 +280,7 @@ impl<S: Service> Client<S> {
                     ResponseFormat::Xml => "application/xml",
                 };
                 headers.push(("accept", accept.to_string()));
-                (encode_pairs(query), headers)
+                (encode_pairs(query.iter().copied()), headers)
             }
             SignatureVersion::V1 => {
                 let format = match config.response_format {
