@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -98,6 +98,51 @@ fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> 
 
 fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> + Clone {
     pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+const X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
+const X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
+
+/// A header name from `acs-sign` (a lower-case `&'static str`): shared, not copied.
+fn static_header_name(name: &'static str) -> Result<HeaderName, Error> {
+    let simple = !name.is_empty()
+        && name.len() < 1024
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if simple {
+        // Cannot panic: lower-case letters, digits and '-' make a valid name.
+        Ok(HeaderName::from_static(name))
+    } else {
+        HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::validation(name, "is not a valid HTTP header name"))
+    }
+}
+
+fn invalid_header_value(name: &'static str) -> Error {
+    // Never echo the value: it may be a security token.
+    Error::validation(
+        name,
+        "contains characters not allowed in an HTTP header (check the AccessKey id and security token)",
+    )
+}
+
+/// A header value that takes over `value`'s buffer (no copy).
+fn owned_header_value(name: &'static str, value: String) -> Result<HeaderValue, Error> {
+    HeaderValue::try_from(value).map_err(|_| invalid_header_value(name))
+}
+
+/// A header value for a `&'static str`: shared, not copied, when it is visible ASCII.
+fn static_header_value(name: &'static str, value: &'static str) -> Result<HeaderValue, Error> {
+    if value
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
+        // Cannot panic: exactly the bytes `from_static` accepts.
+        Ok(HeaderValue::from_static(value))
+    } else {
+        HeaderValue::from_str(value).map_err(|_| invalid_header_value(name))
+    }
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
@@ -256,7 +301,9 @@ impl<S: Service> Client<S> {
         let timestamp = acs_sign::clock::timestamp_now();
         let nonce = acs_sign::clock::new_nonce();
         let body = encode_pairs(as_refs(request.form_params()));
-        let (query, mut headers) = match config.signature_version {
+        let action = request.action();
+        let mut headers = HeaderMap::with_capacity(12);
+        let query = match config.signature_version {
             SignatureVersion::V3 => {
                 let query: Vec<(&str, &str)> = as_refs(request.query_params()).collect();
                 let signed = acs_sign::v3::sign_request(
@@ -267,20 +314,34 @@ impl<S: Service> Client<S> {
                         query: &query,
                         content_type: Some(FORM_CONTENT_TYPE),
                         body: body.as_bytes(),
-                        action: request.action(),
+                        action,
                         version: info.version,
                         timestamp: &timestamp,
                         nonce: &nonce,
                     },
                     credentials,
                 );
-                let mut headers: Vec<(&str, String)> = signed;
+                for (name, value) in signed {
+                    // The values known before signing are shared rather than copied.
+                    let value = match name {
+                        "host" if value == authority => self.host_header()?,
+                        "x-acs-version" if value == info.version => {
+                            static_header_value(name, info.version)?
+                        }
+                        "x-acs-action" if value == action => self.action_header(request)?,
+                        "content-type" if value == FORM_CONTENT_TYPE => {
+                            HeaderValue::from_static(FORM_CONTENT_TYPE)
+                        }
+                        _ => owned_header_value(name, value)?,
+                    };
+                    headers.insert(static_header_name(name)?, value);
+                }
                 let accept = match config.response_format {
                     ResponseFormat::Json => "application/json",
                     ResponseFormat::Xml => "application/xml",
                 };
-                headers.push(("accept", accept.to_string()));
-                (encode_pairs(query.iter().copied()), headers)
+                headers.insert(ACCEPT, HeaderValue::from_static(accept));
+                encode_pairs(query.iter().copied())
             }
             SignatureVersion::V1 => {
                 let format = match config.response_format {
@@ -288,7 +349,7 @@ impl<S: Service> Client<S> {
                     ResponseFormat::Xml => "XML",
                 };
                 let common = acs_sign::v1::CommonParams {
-                    action: request.action(),
+                    action,
                     version: info.version,
                     format,
                     access_key_id: credentials.access_key_id(),
@@ -311,34 +372,22 @@ impl<S: Service> Client<S> {
                         .map(|(k, v)| (*k, v.as_str()))
                         .chain(as_refs(request.query_params())),
                 );
-                let headers: Vec<(&str, String)> = vec![
-                    ("host", authority.to_string()),
-                    ("x-acs-version", info.version.to_string()),
-                    ("x-acs-action", request.action().to_string()),
-                ];
-                (query, headers)
+                headers.insert(HOST, self.host_header()?);
+                headers.insert(
+                    X_ACS_VERSION,
+                    static_header_value("x-acs-version", info.version)?,
+                );
+                headers.insert(X_ACS_ACTION, self.action_header(request)?);
+                query
             }
         };
-        headers.push(("user-agent", config.user_agent.clone()));
-        if !headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        {
-            headers.push(("content-type", FORM_CONTENT_TYPE.to_string()));
-        }
-        let mut map = HeaderMap::with_capacity(headers.len());
-        for (name, value) in headers {
-            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Error::validation(name.to_string(), "is not a valid HTTP header name")
-            })?;
-            let header_value = HeaderValue::from_str(&value).map_err(|_| {
-                // Never echo the value: it may be a security token.
-                Error::validation(
-                    name.to_string(),
-                    "contains characters not allowed in an HTTP header (check the AccessKey id and security token)",
-                )
-            })?;
-            map.insert(header_name, header_value);
+        let user_agent = match &config.user_agent_header {
+            Some(value) => value.clone(),
+            None => owned_header_value("user-agent", config.user_agent.clone())?,
+        };
+        headers.insert(USER_AGENT, user_agent);
+        if !headers.contains_key(CONTENT_TYPE) {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
         }
         let method = reqwest::Method::from_bytes(request.method().as_bytes()).map_err(|_| {
             Error::validation(
@@ -352,7 +401,34 @@ impl<S: Service> Client<S> {
             url.push('?');
             url.push_str(&query);
         }
-        Ok(config.http.request(method, url).headers(map).body(body))
+        Ok(match reqwest::Url::parse(&url) {
+            Ok(url) if url.has_host() => {
+                // What `RequestBuilder::headers` and `body` would do, without re-inserting
+                // every header into a new map.
+                let mut http_request = reqwest::Request::new(method, url);
+                *http_request.headers_mut() = headers;
+                *http_request.body_mut() = Some(body.into());
+                reqwest::RequestBuilder::from_parts(config.http.clone(), http_request)
+            }
+            // reqwest reports the bad URL when the request is sent.
+            _ => config.http.request(method, url).headers(headers).body(body),
+        })
+    }
+
+    /// The `host` header value (the endpoint's authority).
+    fn host_header(&self) -> Result<HeaderValue, Error> {
+        match &self.config.host_header {
+            Some(value) => Ok(value.clone()),
+            None => owned_header_value("host", self.config.endpoint.authority().to_string()),
+        }
+    }
+
+    /// The `x-acs-action` header value, not copied when the action name is `&'static str`.
+    fn action_header(&self, request: &OperationRequest) -> Result<HeaderValue, Error> {
+        match request.static_action() {
+            Some(action) => static_header_value("x-acs-action", action),
+            None => owned_header_value("x-acs-action", request.action().to_string()),
+        }
     }
 
     async fn attempt<T, F>(

@@ -5,6 +5,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
+
 use crate::credentials::{Credentials, CredentialsProvider, DefaultChain};
 use crate::env::{Env, SystemEnv};
 use crate::error::BoxError;
@@ -262,6 +264,11 @@ pub struct Config<S> {
     pub(crate) max_response_bytes: u64,
     pub(crate) user_agent: String,
     pub(crate) http: reqwest::Client,
+    /// `user_agent` as a header value, made once (`None` if it is not a valid one: a call
+    /// then reports it).
+    pub(crate) user_agent_header: Option<HeaderValue>,
+    /// The endpoint's authority as the `host` header value, made once (`None` as above).
+    pub(crate) host_header: Option<HeaderValue>,
     _service: PhantomData<fn() -> S>,
 }
 
@@ -282,6 +289,8 @@ impl<S> Clone for Config<S> {
             max_response_bytes: self.max_response_bytes,
             user_agent: self.user_agent.clone(),
             http: self.http.clone(),
+            user_agent_header: self.user_agent_header.clone(),
+            host_header: self.host_header.clone(),
             _service: PhantomData,
         }
     }
@@ -645,6 +654,8 @@ impl<S: Service> ConfigBuilder<S> {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::HttpClient(Box::new(e)))?;
+        let user_agent_header = HeaderValue::from_str(&user_agent).ok();
+        let host_header = HeaderValue::from_str(endpoint.authority()).ok();
         Ok(Config {
             endpoint,
             region,
@@ -660,6 +671,8 @@ impl<S: Service> ConfigBuilder<S> {
             max_response_bytes: self.max_response_bytes,
             user_agent,
             http,
+            user_agent_header,
+            host_header,
             _service: PhantomData,
         })
     }

@@ -89,6 +89,14 @@ impl OperationRequest {
         &self.action
     }
 
+    /// The action name when it is a `&'static str` (sent without a copy).
+    pub(crate) fn static_action(&self) -> Option<&'static str> {
+        match self.action {
+            Cow::Borrowed(action) => Some(action),
+            Cow::Owned(_) => None,
+        }
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &'static str {
         self.method
