@@ -479,24 +479,28 @@ impl<S: Service> Client<S> {
             bytes = raw.body.len(),
             "response received"
         );
-        self.interpret(raw, status, &Redactor::new(credentials))
+        self.interpret(raw, status, credentials)
     }
 
     fn interpret<T, F>(
         &self,
         raw: RawResponse,
         status: &F,
-        redactor: &Redactor,
+        credentials: &Credentials,
     ) -> Result<T, Failure>
     where
         T: DeserializeOwned,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
-        let decode_error = |raw: &RawResponse, source: BoxError| Error::Decode {
-            http_status: raw.status,
-            request_id: raw.request_id.clone(),
-            excerpt: redactor.apply(decode::excerpt(&raw.body)),
-            source: redactor.apply(source.to_string()).into(),
+        // The redactor is only needed (and built) when the response becomes an error.
+        let decode_error = |raw: &RawResponse, source: BoxError| {
+            let redactor = Redactor::new(credentials);
+            Error::Decode {
+                http_status: raw.status,
+                request_id: raw.request_id.clone(),
+                excerpt: redactor.apply(decode::excerpt(&raw.body)),
+                source: redactor.apply(source.to_string()).into(),
+            }
         };
         if let Some(encoding) = raw
             .content_encoding
@@ -532,7 +536,9 @@ impl<S: Service> Client<S> {
                 let error = ServiceError {
                     http_status,
                     code: business.code.map(str::to_string),
-                    message: business.message.map(|m| redactor.apply(m.to_string())),
+                    message: business
+                        .message
+                        .map(|m| Redactor::new(credentials).apply(m.to_string())),
                     request_id: business
                         .request_id
                         .map(str::to_string)
@@ -565,7 +571,7 @@ impl<S: Service> Client<S> {
         let error = ServiceError {
             http_status: raw.status,
             code: fields.code,
-            message: fields.message.map(|m| redactor.apply(m)),
+            message: fields.message.map(|m| Redactor::new(credentials).apply(m)),
             request_id: fields.request_id.or(raw.request_id),
             host_id: fields.host_id,
             recommend: fields.recommend,
