@@ -205,9 +205,17 @@ impl<S: Service> Client<S> {
                     format!("must start with '/', got {:?}", request.pathname()),
                 ));
             }
-            let credentials = self.config.credentials.credentials()?;
+            // Static credentials are lent for the call; a provider gives a fresh copy.
+            let provided;
+            let credentials = match &self.config.static_credentials {
+                Some(credentials) => &**credentials,
+                None => {
+                    provided = self.config.credentials.credentials()?;
+                    &provided
+                }
+            };
             let attempts = AtomicU32::new(0);
-            let run = self.run(&request, &credentials, &status, &attempts);
+            let run = self.run(&request, credentials, &status, &attempts);
             let result = match self.config.operation_timeout {
                 None => run.await,
                 Some(limit) => match tokio::time::timeout(limit, run).await {

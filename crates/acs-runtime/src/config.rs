@@ -269,6 +269,9 @@ pub struct Config<S> {
     pub(crate) user_agent_header: Option<HeaderValue>,
     /// The endpoint's authority as the `host` header value, made once (`None` as above).
     pub(crate) host_header: Option<HeaderValue>,
+    /// Set when `credentials` is plain [`Credentials`] from [`ConfigBuilder::credentials`]: a
+    /// call borrows them instead of asking the provider for a copy.
+    pub(crate) static_credentials: Option<Arc<Credentials>>,
     _service: PhantomData<fn() -> S>,
 }
 
@@ -291,6 +294,7 @@ impl<S> Clone for Config<S> {
             http: self.http.clone(),
             user_agent_header: self.user_agent_header.clone(),
             host_header: self.host_header.clone(),
+            static_credentials: self.static_credentials.clone(),
             _service: PhantomData,
         }
     }
@@ -418,6 +422,7 @@ pub struct ConfigBuilder<S> {
     region: Option<String>,
     endpoint: Option<String>,
     credentials: Option<Arc<dyn CredentialsProvider>>,
+    static_credentials: Option<Arc<Credentials>>,
     env: Option<Arc<dyn Env>>,
     signature_version: SignatureVersion,
     response_format: ResponseFormat,
@@ -451,6 +456,7 @@ impl<S> Clone for ConfigBuilder<S> {
             region: self.region.clone(),
             endpoint: self.endpoint.clone(),
             credentials: self.credentials.clone(),
+            static_credentials: self.static_credentials.clone(),
             env: self.env.clone(),
             signature_version: self.signature_version,
             response_format: self.response_format,
@@ -480,6 +486,7 @@ impl<S: Service> ConfigBuilder<S> {
             region: None,
             endpoint: None,
             credentials: None,
+            static_credentials: None,
             env: None,
             signature_version: SignatureVersion::default(),
             response_format: ResponseFormat::default(),
@@ -510,13 +517,16 @@ impl<S: Service> ConfigBuilder<S> {
 
     /// Static credentials (AccessKey, optionally with an STS token).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(Arc::new(credentials));
+        let credentials = Arc::new(credentials);
+        self.credentials = Some(Arc::clone(&credentials) as Arc<dyn CredentialsProvider>);
+        self.static_credentials = Some(credentials);
         self
     }
 
     /// A credentials provider, asked once per call. Default: [`DefaultChain`].
     pub fn credentials_provider(mut self, provider: impl CredentialsProvider + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
+        self.static_credentials = None;
         self
     }
 
@@ -673,6 +683,7 @@ impl<S: Service> ConfigBuilder<S> {
             http,
             user_agent_header,
             host_header,
+            static_credentials: self.static_credentials,
             _service: PhantomData,
         })
     }
