@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_ENCODING, CONTENT_TYPE, HOST, USER_AGENT,
+};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -18,8 +20,11 @@ use crate::retry;
 use crate::service::Service;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
-const REQUEST_ID_HEADER: &str = "x-acs-request-id";
-const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
+const X_ACS_REQUEST_ID: HeaderName = HeaderName::from_static("x-acs-request-id");
+const X_ACS_RETRY_AFTER: HeaderName = HeaderName::from_static("x-acs-retry-after");
+/// Largest buffer reserved up front from a response's Content-Length (the body still
+/// grows up to `max_response_bytes` as it arrives).
+const MAX_BODY_PRESIZE: u64 = 1 << 20;
 
 /// A client for service `S`: one HTTP connection pool, cheap to clone, `Send + Sync`.
 ///
@@ -59,21 +64,35 @@ impl Failure {
     }
 }
 
-/// The parts of an HTTP response the runtime looks at.
+/// The parts of an HTTP response the runtime looks at (header texts are read from the
+/// response's own header map when needed, not copied).
 struct RawResponse {
     status: u16,
-    request_id: Option<String>,
+    headers: HeaderMap,
     retry_after: Option<Duration>,
-    content_type: Option<String>,
-    content_encoding: Option<String>,
     body: Vec<u8>,
 }
 
-fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+impl RawResponse {
+    fn request_id(&self) -> Option<&str> {
+        header_text(&self.headers, &X_ACS_REQUEST_ID)
+    }
+
+    fn content_type(&self) -> Option<&str> {
+        header_text(&self.headers, &CONTENT_TYPE)
+    }
+
+    fn content_encoding(&self) -> Option<&str> {
+        header_text(&self.headers, &CONTENT_ENCODING)
+    }
+}
+
+/// A header's text, trimmed; `None` when absent, empty or not visible ASCII.
+fn header_text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_string())
+        .map(str::trim)
         .filter(|v| !v.is_empty())
 }
 
@@ -478,12 +497,12 @@ impl<S: Service> Client<S> {
         };
         let span = tracing::Span::current();
         span.record("http_status", raw.status);
-        if let Some(id) = &raw.request_id {
-            span.record("request_id", id.as_str());
+        if let Some(id) = raw.request_id() {
+            span.record("request_id", id);
         }
         tracing::debug!(
             http_status = raw.status,
-            request_id = raw.request_id.as_deref(),
+            request_id = raw.request_id(),
             bytes = raw.body.len(),
             "response received"
         );
@@ -505,14 +524,13 @@ impl<S: Service> Client<S> {
             let redactor = Redactor::new(credentials);
             Error::Decode {
                 http_status: raw.status,
-                request_id: raw.request_id.clone(),
+                request_id: raw.request_id().map(str::to_string),
                 excerpt: redactor.apply(decode::excerpt(&raw.body)),
                 source: redactor.apply(source.to_string()).into(),
             }
         };
         if let Some(encoding) = raw
-            .content_encoding
-            .as_deref()
+            .content_encoding()
             .filter(|e| !e.eq_ignore_ascii_case("identity"))
         {
             return Err(Failure::new(decode_error(
@@ -520,14 +538,14 @@ impl<S: Service> Client<S> {
                 format!("the response uses Content-Encoding {encoding:?}, which was not requested and is not supported").into(),
             )));
         }
-        let format = decode::detect_format(raw.content_type.as_deref(), &raw.body);
+        let format = decode::detect_format(raw.content_type(), &raw.body);
         if (200..300).contains(&raw.status) {
             let Some(format) = format else {
                 return Err(Failure::new(decode_error(
                     &raw,
                     format!(
                         "the body is neither JSON nor XML (Content-Type {:?})",
-                        raw.content_type.as_deref().unwrap_or("none")
+                        raw.content_type().unwrap_or("none")
                     )
                     .into(),
                 )));
@@ -550,7 +568,7 @@ impl<S: Service> Client<S> {
                     request_id: business
                         .request_id
                         .map(str::to_string)
-                        .or_else(|| raw.request_id.clone()),
+                        .or_else(|| raw.request_id().map(str::to_string)),
                     host_id: None,
                     recommend: None,
                     attempts: 1,
@@ -580,7 +598,9 @@ impl<S: Service> Client<S> {
             http_status: raw.status,
             code: fields.code,
             message: fields.message.map(|m| Redactor::new(credentials).apply(m)),
-            request_id: fields.request_id.or(raw.request_id),
+            request_id: fields
+                .request_id
+                .or_else(|| raw.request_id().map(str::to_string)),
             host_id: fields.host_id,
             recommend: fields.recommend,
             attempts: 1,
@@ -641,27 +661,27 @@ impl Redactor {
 /// Reads status, headers and the body (in chunks, stopping past `limit`).
 async fn read_response(mut response: reqwest::Response, limit: u64) -> Result<RawResponse, Error> {
     let status = response.status().as_u16();
-    let headers = response.headers();
-    let request_id = header_str(headers, REQUEST_ID_HEADER);
-    let retry_after = header_str(headers, RETRY_AFTER_HEADER)
-        .as_deref()
-        .and_then(retry::parse_retry_after);
-    let content_type = header_str(headers, "content-type");
-    let content_encoding = header_str(headers, "content-encoding");
-    let too_large = |request_id: Option<String>| Error::ResponseTooLarge {
+    // Taken, not copied; the body is read separately.
+    let headers = std::mem::take(response.headers_mut());
+    let retry_after = header_text(&headers, &X_ACS_RETRY_AFTER).and_then(retry::parse_retry_after);
+    let request_id =
+        |headers: &HeaderMap| header_text(headers, &X_ACS_REQUEST_ID).map(str::to_string);
+    let too_large = |headers: &HeaderMap| Error::ResponseTooLarge {
         limit,
         http_status: status,
-        request_id,
+        request_id: request_id(headers),
     };
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(too_large(request_id));
+    let expected = response.content_length();
+    if expected.is_some_and(|len| len > limit) {
+        return Err(too_large(&headers));
     }
-    let mut body: Vec<u8> = Vec::new();
+    let presize = expected.unwrap_or(0).min(limit).min(MAX_BODY_PRESIZE);
+    let mut body: Vec<u8> = Vec::with_capacity(usize::try_from(presize).unwrap_or(0));
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() as u64 + chunk.len() as u64 > limit {
-                    return Err(too_large(request_id));
+                    return Err(too_large(&headers));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -669,7 +689,7 @@ async fn read_response(mut response: reqwest::Response, limit: u64) -> Result<Ra
             Err(e) => {
                 return Err(Error::Decode {
                     http_status: status,
-                    request_id,
+                    request_id: request_id(&headers),
                     excerpt: decode::excerpt(&body),
                     source: format!(
                         "the response body could not be read completely after {} bytes: {}",
@@ -683,10 +703,8 @@ async fn read_response(mut response: reqwest::Response, limit: u64) -> Result<Ra
     }
     Ok(RawResponse {
         status,
-        request_id,
+        headers,
         retry_after,
-        content_type,
-        content_encoding,
         body,
     })
 }
