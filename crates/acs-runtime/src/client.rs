@@ -164,6 +164,23 @@ fn static_header_value(name: &'static str, value: &'static str) -> Result<Header
     }
 }
 
+/// The request URL from the parsed endpoint: `base` with `pathname` and `query` set, for a
+/// `pathname` of visible ASCII without `?`, `#` or `\` (there, setting the path gives what
+/// parsing `base + pathname + "?" + query` gives). `None` otherwise: parse the text.
+fn fast_url(base: Option<&reqwest::Url>, pathname: &str, query: &str) -> Option<reqwest::Url> {
+    let plain = pathname.starts_with('/')
+        && pathname
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'\\'));
+    if !plain {
+        return None;
+    }
+    let mut url = base?.clone();
+    url.set_path(pathname);
+    url.set_query((!query.is_empty()).then_some(query));
+    Some(url)
+}
+
 fn transport_error(e: reqwest::Error) -> Error {
     let kind = if e.is_connect() {
         TransportKind::Connect
@@ -422,24 +439,26 @@ impl<S: Service> Client<S> {
                 format!("{:?} is not an HTTP method", request.method()),
             )
         })?;
+        if let Some(url) = fast_url(config.base_url.as_ref(), request.pathname(), &query) {
+            // What `RequestBuilder::headers` and `body` would do, without re-inserting
+            // every header into a new map.
+            let mut http_request = reqwest::Request::new(method, url);
+            *http_request.headers_mut() = headers;
+            *http_request.body_mut() = Some(body.into());
+            return Ok(reqwest::RequestBuilder::from_parts(
+                config.http.clone(),
+                http_request,
+            ));
+        }
+        // Unusual paths: the URL text is parsed as a whole (reqwest reports a bad URL when
+        // the request is sent).
         let mut url = config.endpoint.url();
         url.push_str(request.pathname());
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
         }
-        Ok(match reqwest::Url::parse(&url) {
-            Ok(url) if url.has_host() => {
-                // What `RequestBuilder::headers` and `body` would do, without re-inserting
-                // every header into a new map.
-                let mut http_request = reqwest::Request::new(method, url);
-                *http_request.headers_mut() = headers;
-                *http_request.body_mut() = Some(body.into());
-                reqwest::RequestBuilder::from_parts(config.http.clone(), http_request)
-            }
-            // reqwest reports the bad URL when the request is sent.
-            _ => config.http.request(method, url).headers(headers).body(body),
-        })
+        Ok(config.http.request(method, url).headers(headers).body(body))
     }
 
     /// The `host` header value (the endpoint's authority).
@@ -707,4 +726,73 @@ async fn read_response(mut response: reqwest::Response, limit: u64) -> Result<Ra
         retry_after,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the URL was before `fast_url`: the whole text parsed.
+    fn parsed(endpoint: &str, pathname: &str, query: &str) -> Option<reqwest::Url> {
+        let mut url = format!("{endpoint}{pathname}");
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        reqwest::Url::parse(&url).ok()
+    }
+
+    fn base(endpoint: &str) -> reqwest::Url {
+        reqwest::Url::parse(&format!("{endpoint}/")).unwrap()
+    }
+
+    #[test]
+    fn fast_url_matches_parsing_the_text() {
+        let query = encode_pairs([("Foo", "x/y z+"), ("Bar", ""), ("é", "~*")].into_iter());
+        for endpoint in [
+            "https://dataworks.cn-shanghai.aliyuncs.com",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9000",
+        ] {
+            for pathname in [
+                "/",
+                "/a/b",
+                "/a/./b/../c",
+                "/%41%zz",
+                "/a//b/",
+                "/x;y=1,z@:+$!",
+            ] {
+                for q in ["", query.as_str()] {
+                    let fast = fast_url(Some(&base(endpoint)), pathname, q).unwrap();
+                    assert_eq!(Some(&fast), parsed(endpoint, pathname, q).as_ref());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unusual_paths_are_parsed_as_text() {
+        let b = base("https://h.example.com");
+        for pathname in ["", "a", "/a?b", "/a#b", "/a\\b", "/a b", "/é", "/a\n"] {
+            assert!(fast_url(Some(&b), pathname, "").is_none(), "{pathname:?}");
+        }
+        assert!(fast_url(None, "/", "").is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn fast_url_matches_parsing_for_any_plain_path(
+            pathname in "/[!-~]{0,40}",
+            pairs in proptest::collection::vec((".{0,8}", ".{0,8}"), 0..4),
+        ) {
+            let query = encode_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let endpoint = "http://127.0.0.1:8080";
+            if let Some(fast) = fast_url(Some(&base(endpoint)), &pathname, &query) {
+                prop_assert_eq!(Some(fast), parsed(endpoint, &pathname, &query));
+            } else {
+                prop_assert!(pathname.contains(['?', '#', '\\']));
+            }
+        }
+    }
 }

@@ -269,6 +269,10 @@ pub struct Config<S> {
     pub(crate) user_agent_header: Option<HeaderValue>,
     /// The endpoint's authority as the `host` header value, made once (`None` as above).
     pub(crate) host_header: Option<HeaderValue>,
+    /// `scheme://authority/`, parsed once; a call sets its path and query on a copy instead
+    /// of formatting and parsing the whole URL (`None` if it does not parse: a call then
+    /// reports it).
+    pub(crate) base_url: Option<reqwest::Url>,
     /// Set when `credentials` is plain [`Credentials`] from [`ConfigBuilder::credentials`]: a
     /// call borrows them instead of asking the provider for a copy.
     pub(crate) static_credentials: Option<Arc<Credentials>>,
@@ -294,6 +298,7 @@ impl<S> Clone for Config<S> {
             http: self.http.clone(),
             user_agent_header: self.user_agent_header.clone(),
             host_header: self.host_header.clone(),
+            base_url: self.base_url.clone(),
             static_credentials: self.static_credentials.clone(),
             _service: PhantomData,
         }
@@ -666,6 +671,9 @@ impl<S: Service> ConfigBuilder<S> {
             .map_err(|e| ConfigError::HttpClient(Box::new(e)))?;
         let user_agent_header = HeaderValue::from_str(&user_agent).ok();
         let host_header = HeaderValue::from_str(endpoint.authority()).ok();
+        let base_url = reqwest::Url::parse(&format!("{}/", endpoint.url()))
+            .ok()
+            .filter(reqwest::Url::has_host);
         Ok(Config {
             endpoint,
             region,
@@ -683,6 +691,7 @@ impl<S: Service> ConfigBuilder<S> {
             http,
             user_agent_header,
             host_header,
+            base_url,
             static_credentials: self.static_credentials,
             _service: PhantomData,
         })
