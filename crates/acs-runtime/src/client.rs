@@ -1,5 +1,6 @@
 //! The shared client: signing, transport, retries, decoding.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -115,8 +116,10 @@ fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> 
     out
 }
 
-fn as_refs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> + Clone {
-    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+fn as_refs<'a>(
+    pairs: &'a [(Cow<'static, str>, String)],
+) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+    pairs.iter().map(|(k, v)| (&**k, v.as_str()))
 }
 
 const X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");

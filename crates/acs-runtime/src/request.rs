@@ -4,8 +4,9 @@ use std::borrow::Cow;
 
 /// One API call before signing: action, method, path and the business parameters.
 ///
-/// Parameters keep their insertion order. Values are plain text; use [`crate::params`] to flatten
-/// lists and objects or to serialize JSON-style parameters.
+/// Parameters keep their insertion order. Keys are `Cow<'static, str>`: a `&'static str` name
+/// (as generated code has) is kept without a copy, a `String` works too. Values are plain text;
+/// use [`crate::params`] to flatten lists and objects or to serialize JSON-style parameters.
 ///
 /// ```
 /// let mut req = acs_runtime::OperationRequest::new("GetDeployment");
@@ -13,15 +14,22 @@ use std::borrow::Cow;
 /// req.query("Foo", "bar".to_string());
 /// assert_eq!(req.method(), "POST");
 /// assert_eq!(req.pathname(), "/");
-/// assert_eq!(req.form_params(), &[("DeploymentId".to_string(), "3000001".to_string())]);
+/// req.form(String::from("Name.1"), "x".to_string()); // a computed key
+/// assert_eq!(
+///     req.form_params(),
+///     &[("DeploymentId".into(), "3000001".to_string()), ("Name.1".into(), "x".to_string())]
+/// );
+/// // A static key is kept as is, not copied.
+/// assert!(matches!(req.form_params()[0].0, std::borrow::Cow::Borrowed("DeploymentId")));
+/// req.form_all(acs_runtime::params::flatten("Ids", &[1, 2]).unwrap());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationRequest {
     action: Cow<'static, str>,
     method: &'static str,
     pathname: Cow<'static, str>,
-    query: Vec<(String, String)>,
-    form: Vec<(String, String)>,
+    query: Vec<(Cow<'static, str>, String)>,
+    form: Vec<(Cow<'static, str>, String)>,
 }
 
 impl OperationRequest {
@@ -37,13 +45,21 @@ impl OperationRequest {
     }
 
     /// Adds a parameter carried in the `application/x-www-form-urlencoded` body.
-    pub fn form(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+    pub fn form(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> &mut Self {
         self.form.push((key.into(), value.into()));
         self
     }
 
     /// Adds a parameter carried in the query string (parameters declared `in: query`).
-    pub fn query(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+    pub fn query(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> &mut Self {
         self.query.push((key.into(), value.into()));
         self
     }
@@ -52,7 +68,7 @@ impl OperationRequest {
     pub fn form_all<I, K, V>(&mut self, params: I) -> &mut Self
     where
         I: IntoIterator<Item = (K, V)>,
-        K: Into<String>,
+        K: Into<Cow<'static, str>>,
         V: Into<String>,
     {
         self.form
@@ -64,7 +80,7 @@ impl OperationRequest {
     pub fn query_all<I, K, V>(&mut self, params: I) -> &mut Self
     where
         I: IntoIterator<Item = (K, V)>,
-        K: Into<String>,
+        K: Into<Cow<'static, str>>,
         V: Into<String>,
     {
         self.query
@@ -108,12 +124,12 @@ impl OperationRequest {
     }
 
     /// Form-body parameters in insertion order.
-    pub fn form_params(&self) -> &[(String, String)] {
+    pub fn form_params(&self) -> &[(Cow<'static, str>, String)] {
         &self.form
     }
 
     /// Query parameters in insertion order.
-    pub fn query_params(&self) -> &[(String, String)] {
+    pub fn query_params(&self) -> &[(Cow<'static, str>, String)] {
         &self.query
     }
 }
