@@ -131,7 +131,9 @@ pub fn doc_attrs(doc: &Doc, fallback: &str) -> TokenStream {
 
 /// `#[doc]` attributes from plain lines.
 pub fn doc_lines(lines: &[String]) -> TokenStream {
-    let docs = end_lists(lines).into_iter().map(|l| format!(" {l}"));
+    let docs = end_lists(lines)
+        .into_iter()
+        .map(|l| format!(" {}", l.replace('\t', "    ")));
     quote! { #( #[doc = #docs] )* }
 }
 

@@ -481,7 +481,10 @@ fn param_doc(p: &Param) -> TokenStream {
     ];
     if let Some(example) = &p.example {
         if !example.trim().is_empty() && !example.contains('\n') {
-            extra.push(format!("Example: `{}`.", example.replace('`', "'")));
+            extra.push(format!(
+                "Example: `{}`.",
+                example.trim().replace('`', "'").replace('\t', " ")
+            ));
         }
     }
     docs.extend(doc_lines(&extra));
@@ -629,7 +632,10 @@ fn field_doc(f: &Field) -> TokenStream {
     let mut extra = vec![String::new(), format!("Wire name: `{}`.", f.wire)];
     if let Some(example) = &f.example {
         if !example.trim().is_empty() && !example.contains('\n') {
-            extra.push(format!("Example: `{}`.", example.replace('`', "'")));
+            extra.push(format!(
+                "Example: `{}`.",
+                example.trim().replace('`', "'").replace('\t', " ")
+            ));
         }
     }
     docs.extend(doc_lines(&extra));
