@@ -491,12 +491,15 @@ impl<S: Service> Client<S> {
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let config = &*self.config;
-        let http_request = self
+        // `send` only prepares the request (nothing is sent before it is polled); the
+        // future below then holds the small pending request, not the whole builder.
+        let pending = self
             .build_request(request, credentials)
-            .map_err(Failure::new)?;
+            .map_err(Failure::new)?
+            .send();
         let limit = config.max_response_bytes;
         let exchange = async move {
-            let response = http_request.send().await.map_err(transport_error)?;
+            let response = pending.await.map_err(transport_error)?;
             read_response(response, limit).await
         };
         let raw = match tokio::time::timeout(config.attempt_timeout, exchange).await {
