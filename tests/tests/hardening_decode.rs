@@ -222,12 +222,13 @@ thread_local! {
 /// tafia/quick-xml#964, fixed after 0.37).
 fn doctype_inside_an_element(body: &[u8]) -> bool {
     let lower = body.to_ascii_lowercase();
-    let Some(doctype) = lower.windows(9).position(|w| w == b"<!doctype") else {
+    let element_start =
+        |w: &[u8]| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] >= 0x80);
+    let Some(first_element) = lower.windows(2).position(element_start) else {
         return false;
     };
-    lower[..doctype]
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'_' || w[1] >= 0x80))
+    // Any `<!DOCTYPE` after the first element start.
+    lower[first_element..].windows(9).any(|w| w == b"<!doctype")
 }
 
 fn json_sample() -> Vec<u8> {
