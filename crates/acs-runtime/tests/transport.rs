@@ -843,3 +843,100 @@ async fn user_agent_suffix() {
         .to_string();
     assert!(ua.ends_with(") dataworks-cli/0.1.0"), "{ua}");
 }
+
+/// Counts how often the runtime asks it for credentials.
+#[derive(Debug)]
+struct CountingProvider {
+    credentials: acs_runtime::Credentials,
+    calls: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl acs_runtime::CredentialsProvider for CountingProvider {
+    fn credentials(&self) -> Result<acs_runtime::Credentials, acs_runtime::CredentialsError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.credentials.clone())
+    }
+}
+
+#[tokio::test]
+async fn the_last_credentials_setting_wins_and_providers_are_asked_per_call() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let server = start(server_config()).await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let provider = || CountingProvider {
+        credentials: acs_runtime::Credentials::new(AK, SECRET),
+        calls: Arc::clone(&calls),
+    };
+    let wrong = || acs_runtime::Credentials::new(AK, "not-the-secret");
+
+    // Static credentials, then a provider: the provider is asked once per call.
+    let c = client(
+        builder(&server)
+            .credentials(wrong())
+            .credentials_provider(provider()),
+    );
+    call(&c).await.unwrap();
+    call(&c).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // A provider, then static credentials: the static ones sign, the provider is not asked.
+    let c = client(
+        builder(&server)
+            .credentials_provider(provider())
+            .credentials(wrong()),
+    );
+    let err = call(&c).await.unwrap_err();
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err:?}");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let c = client(builder(&server).credentials_provider(provider()));
+    call(&c.clone()).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn header_values_that_cannot_be_sent_are_validation_errors() {
+    let server = start(server_config()).await;
+    let token = "CAIS\nsecret-token";
+    for version in [SignatureVersion::V3, SignatureVersion::V1] {
+        let c = client(
+            builder(&server)
+                .signature_version(version)
+                .credentials(acs_runtime::Credentials::new(AK, SECRET).with_security_token(token)),
+        );
+        let result = call(&c).await;
+        match version {
+            // V3 sends the token in a header; V1 percent-encodes it into the query.
+            SignatureVersion::V3 => {
+                let err = result.unwrap_err();
+                match &err {
+                    Error::Validation { param, message } => {
+                        assert_eq!(param, "x-acs-security-token");
+                        assert!(
+                            message.contains("not allowed in an HTTP header"),
+                            "{message}"
+                        );
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+                assert!(!format!("{err} {err:?}").contains("secret-token"));
+            }
+            _ => {
+                result.unwrap();
+            }
+        }
+        // An action name (static or computed) with a control character.
+        for action in [
+            OperationRequest::new("Get\u{7f}Deployment"),
+            OperationRequest::new(String::from("Get\nDeployment")),
+        ] {
+            let err = c.invoke(action, status_of).await.unwrap_err();
+            match &err {
+                Error::Validation { param, .. } => assert_eq!(param, "x-acs-action"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    // Only the V1 call with the token reached the server.
+    assert_eq!(server.request_count(), 1);
+}
