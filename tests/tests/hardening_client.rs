@@ -1040,7 +1040,6 @@ async fn an_echoed_token_in_a_truncated_body_never_reaches_an_error() {
 /// quick-xml 0.37 panic inside the runtime's `parse_error_body`, so `send()` panics instead
 /// of returning an error (and the CLI would exit 101). See `hardening_decode.rs`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known bug in acs-runtime's parse_error_body via quick-xml 0.37 (see the report)"]
 async fn an_xml_error_body_with_a_doctype_inside_text_is_an_error_not_a_panic() {
     let server = start(|c| {
         c.with_step(Step::raw(

@@ -1763,7 +1763,6 @@ fn deep_nesting_is_a_typed_error_or_a_value_never_a_stack_overflow() {
 /// overflow a 2 MiB stack in a debug build and abort the process. JSON stops at
 /// serde_json's limit of 128. Reported to the generator's owner; un-ignore once fixed.
 #[test]
-#[ignore = "known generator bug: any-JSON fields decoded from XML overflow the stack (see the report)"]
 fn deep_xml_in_an_any_json_field_is_a_typed_error() {
     if let Ok(case) = std::env::var(DEEP_ENV) {
         run_deep_case(&case);
@@ -1789,7 +1788,6 @@ fn deep_xml_in_an_any_json_field_is_a_typed_error() {
 /// only part of the text). Upstream: tafia/quick-xml#964 (merged after 0.37.5).
 /// Un-ignore once acs-runtime avoids it or quick-xml is upgraded.
 #[test]
-#[ignore = "known bug in acs-runtime's parse_error_body via quick-xml 0.37 (see the report)"]
 fn xml_error_body_with_a_doctype_inside_text_is_not_a_panic() {
     for body in [
         &b"<Error><Code>a<!DOCTYPE x>b</Code></Error>"[..],

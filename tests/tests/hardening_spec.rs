@@ -596,7 +596,6 @@ fn hostile_yaml_is_a_clear_error_in_bounded_time_never_a_crash() {
 /// overflow the stack first. Reported; un-ignore once the loader bounds the depth below
 /// what the stack holds (or parses on a thread with a known large stack).
 #[test]
-#[ignore = "known: deep schemas overflow a 2 MiB stack before serde-saphyr's depth budget (see the report)"]
 fn hostile_yaml_on_a_2_mib_stack() {
     let failures = run_hostile(
         "hostile_yaml_on_a_2_mib_stack",

@@ -96,7 +96,7 @@ pub fn load_api(spec_dir: &Path, display_root: &Path) -> Result<Api, Diagnostics
     }
 }
 
-fn parse_file<T: serde::de::DeserializeOwned>(
+fn parse_file<T: serde::de::DeserializeOwned + Send + 'static>(
     path: &Path,
     shown: &Path,
     diagnostics: &mut Vec<Diagnostic>,
@@ -130,7 +130,25 @@ fn parse_file<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses YAML text; on error returns a one-line message and the position when known.
-pub fn parse_str<T: serde::de::DeserializeOwned>(
+pub fn parse_str<T: serde::de::DeserializeOwned + Send + 'static>(
+    source: &str,
+) -> Result<T, (String, Option<(u64, u64)>)> {
+    // The parser recurses once per nesting level until its depth budget stops it; run it on a
+    // thread with a stack large enough for that budget, whatever the caller's stack is.
+    let source = source.to_owned();
+    std::thread::Builder::new()
+        .name("spec-parser".into())
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(move || parse_on_this_thread::<T>(&source))
+        .map_err(|e| (format!("cannot start the spec parser: {e}"), None))?
+        .join()
+        .unwrap_or_else(|_| Err(("the YAML parser failed on this file".to_string(), None)))
+}
+
+/// Stack of the parser thread.
+const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+fn parse_on_this_thread<T: serde::de::DeserializeOwned>(
     source: &str,
 ) -> Result<T, (String, Option<(u64, u64)>)> {
     match serde_saphyr::from_str::<T>(source) {

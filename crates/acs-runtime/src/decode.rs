@@ -82,9 +82,79 @@ pub fn decode_body<T: DeserializeOwned>(body: &[u8], format: BodyFormat) -> Resu
         BodyFormat::Json => Ok(serde_json::from_slice(body)?),
         BodyFormat::Xml => {
             let text = std::str::from_utf8(body)?;
+            check_xml_shape(text)?;
             Ok(quick_xml::de::from_str(text)?)
         }
     }
+}
+
+/// Deepest element nesting accepted in an XML body (serde_json's recursion limit is 128 too).
+pub const MAX_XML_DEPTH: usize = 128;
+
+/// One linear pass over an XML body before quick-xml sees it: no DTD (`<!DOCTYPE`, so no
+/// entity can be defined, expanded or fetched, and quick-xml 0.37's panic on a DOCTYPE
+/// inside text cannot be reached) and at most [`MAX_XML_DEPTH`] nested elements (so no
+/// decoder recursion can exhaust the stack).
+///
+/// The generated models crate has the same check in its `from_xml`; it cannot share this
+/// one because the models depend on serde, serde_json and quick-xml only.
+pub fn check_xml_shape(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let mut depth: usize = 0;
+    let mut i = 0;
+    let skip_past = |from: usize, end: &[u8]| -> Option<usize> {
+        bytes[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map(|p| from + p + end.len())
+    };
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset;
+        let rest = &bytes[start + 1..];
+        i = match rest.first() {
+            Some(b'?') => skip_past(start, b"?>").ok_or("an unterminated processing instruction")?,
+            Some(b'!') if rest.starts_with(b"!--") => {
+                skip_past(start, b"-->").ok_or("an unterminated comment")?
+            }
+            Some(b'!') if rest.starts_with(b"![CDATA[") => {
+                skip_past(start, b"]]>").ok_or("an unterminated CDATA section")?
+            }
+            Some(b'!') => {
+                return Err(format!(
+                    "a document type declaration or markup declaration at byte {start} (DTDs are not accepted)"
+                ))
+            }
+            Some(b'/') => {
+                depth = depth.saturating_sub(1);
+                skip_past(start, b">").ok_or("an unterminated end tag")?
+            }
+            _ => {
+                // A start tag: find its end outside quoted attribute values.
+                let mut j = start + 1;
+                let mut quote: Option<u8> = None;
+                while j < bytes.len() {
+                    match (quote, bytes[j]) {
+                        (None, b'"' | b'\'') => quote = Some(bytes[j]),
+                        (Some(q), b) if b == q => quote = None,
+                        (None, b'>') => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= bytes.len() {
+                    return Err("an unterminated start tag".to_owned());
+                }
+                if bytes[j - 1] != b'/' {
+                    depth += 1;
+                    if depth > MAX_XML_DEPTH {
+                        return Err(format!("elements nested deeper than {MAX_XML_DEPTH} levels"));
+                    }
+                }
+                j + 1
+            }
+        };
+    }
+    Ok(())
 }
 
 /// The first ~200 characters of a body, UTF-8-lossy, control characters other than newlines
@@ -197,6 +267,7 @@ pub fn parse_error_body(body: &[u8], format: BodyFormat) -> Option<ErrorFields> 
         }
         BodyFormat::Xml => {
             let text = std::str::from_utf8(body).ok()?;
+            check_xml_shape(text).ok()?;
             let raw: XmlErrorBody = quick_xml::de::from_str(text).ok()?;
             let code = clean(raw.code);
             let error_code = clean(raw.error_code);

@@ -255,12 +255,19 @@ fn lib_rs(api: &Api) -> TokenStream {
             })
         }
 
-        /// Decodes an XML response body. The root element's name is not checked; entities
-        /// other than the five predefined ones are rejected (no DTD is ever loaded).
+        /// Decodes an XML response body. The root element's name is not checked. Bodies with a
+        /// DTD (`<!DOCTYPE ...>`) or more than [`MAX_XML_DEPTH`] nested elements are rejected
+        /// before decoding; entities other than the five predefined ones are errors.
         pub fn from_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
             let text = std::str::from_utf8(strip_bom(body)).map_err(|e| DecodeError {
                 format: Format::Xml,
                 message: format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+                line: None,
+                column: None,
+            })?;
+            check_xml_shape(text).map_err(|message| DecodeError {
+                format: Format::Xml,
+                message,
                 line: None,
                 column: None,
             })?;
@@ -270,6 +277,60 @@ fn lib_rs(api: &Api) -> TokenStream {
                 line: None,
                 column: None,
             })
+        }
+
+        /// Deepest element nesting accepted in an XML body (serde_json's limit is 128 too).
+        pub const MAX_XML_DEPTH: usize = 128;
+
+        /// One linear pass before decoding: no DTD (`<!DOCTYPE`, so no entity can be defined,
+        /// expanded or fetched) and at most [`MAX_XML_DEPTH`] nested elements (so no decoder
+        /// recursion can exhaust the stack).
+        fn check_xml_shape(text: &str) -> Result<(), String> {
+            let bytes = text.as_bytes();
+            let mut depth: usize = 0;
+            let mut i = 0;
+            let skip_past = |from: usize, end: &[u8]| -> Option<usize> {
+                bytes[from..].windows(end.len()).position(|w| w == end).map(|p| from + p + end.len())
+            };
+            while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+                let start = i + offset;
+                let rest = &bytes[start + 1..];
+                i = match rest.first() {
+                    Some(b'?') => skip_past(start, b"?>").ok_or("an unterminated processing instruction")?,
+                    Some(b'!') if rest.starts_with(b"!--") => skip_past(start, b"-->").ok_or("an unterminated comment")?,
+                    Some(b'!') if rest.starts_with(b"![CDATA[") => skip_past(start, b"]]>").ok_or("an unterminated CDATA section")?,
+                    Some(b'!') => return Err(format!("a document type declaration or markup declaration at byte {start} (DTDs are not accepted)")),
+                    Some(b'/') => {
+                        depth = depth.saturating_sub(1);
+                        skip_past(start, b">").ok_or("an unterminated end tag")?
+                    }
+                    _ => {
+                        // A start tag: find its end outside quoted attribute values.
+                        let mut j = start + 1;
+                        let mut quote: Option<u8> = None;
+                        while j < bytes.len() {
+                            match (quote, bytes[j]) {
+                                (None, b'"' | b'\'') => quote = Some(bytes[j]),
+                                (Some(q), b) if b == q => quote = None,
+                                (None, b'>') => break,
+                                _ => {}
+                            }
+                            j += 1;
+                        }
+                        if j >= bytes.len() {
+                            return Err("an unterminated start tag".to_owned());
+                        }
+                        if bytes[j - 1] != b'/' {
+                            depth += 1;
+                            if depth > MAX_XML_DEPTH {
+                                return Err(format!("elements nested deeper than {MAX_XML_DEPTH} levels"));
+                            }
+                        }
+                        j + 1
+                    }
+                };
+            }
+            Ok(())
         }
     }
 }
