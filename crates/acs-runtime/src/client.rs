@@ -375,7 +375,12 @@ impl<S: Service> Client<S> {
                         "x-acs-version" if value == info.version => {
                             static_header_value(name, info.version)?
                         }
-                        "x-acs-action" if value == action => self.action_header(request)?,
+                        "x-acs-action" => match request.static_action() {
+                            Some(static_action) if value == static_action => {
+                                static_header_value(name, static_action)?
+                            }
+                            _ => owned_header_value(name, value)?,
+                        },
                         "content-type" if value == FORM_CONTENT_TYPE => {
                             HeaderValue::from_static(FORM_CONTENT_TYPE)
                         }
