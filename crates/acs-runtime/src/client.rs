@@ -519,7 +519,12 @@ impl<S: Service> Client<S> {
                     .into(),
                 }))
             }
-            Ok(Err(error)) => {
+            Ok(Err(mut error)) => {
+                // A body cut short may echo the request (and so the token): redact its excerpt
+                // like every other body excerpt.
+                if let Error::Decode { excerpt, .. } = &mut error {
+                    *excerpt = Redactor::new(credentials).apply(std::mem::take(excerpt));
+                }
                 tracing::debug!(error = %error, "attempt failed");
                 return Err(Failure::new(error));
             }
