@@ -482,8 +482,8 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
             #set_method
             for param in input.to_params() {
                 match param.location {
-                    ParamLocation::Query => request.query(param.name.into_owned(), param.value),
-                    ParamLocation::Body => request.form(param.name.into_owned(), param.value),
+                    ParamLocation::Query => request.query(param.name, param.value),
+                    ParamLocation::Body => request.form(param.name, param.value),
                 };
             }
             client

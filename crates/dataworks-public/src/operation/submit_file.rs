@@ -172,8 +172,8 @@ pub(crate) async fn send(
     let mut request = acs_runtime::OperationRequest::new("SubmitFile");
     for param in input.to_params() {
         match param.location {
-            ParamLocation::Query => request.query(param.name.into_owned(), param.value),
-            ParamLocation::Body => request.form(param.name.into_owned(), param.value),
+            ParamLocation::Query => request.query(param.name, param.value),
+            ParamLocation::Body => request.form(param.name, param.value),
         };
     }
     client
