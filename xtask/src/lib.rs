@@ -73,6 +73,7 @@ pub fn generate_from_model(api: &model::Api) -> Result<Vec<emit::GeneratedFile>,
     let mut files = emit::models::generate(api).map_err(CodegenError::Emit)?;
     files.extend(emit::client::generate(api).map_err(CodegenError::Emit)?);
     files.extend(emit::cli::generate(api).map_err(CodegenError::Emit)?);
+    emit::format_rust_files(&mut files).map_err(CodegenError::Emit)?;
     Ok(files)
 }
 

@@ -21,45 +21,75 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Formats a token stream as a Rust source file with the generated-code header.
+/// A Rust source file from a token stream, laid out by prettyplease, with the
+/// generated-code header. [`format_rust_files`] then gives it rustfmt's exact layout.
 pub fn rust_file(path: String, tokens: TokenStream) -> Result<GeneratedFile, String> {
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
         format!("internal error: the generator produced invalid Rust for {path}: {e}")
     })?;
     let body = prettyplease::unparse(&file);
-    let contents = rustfmt(&format!("// {HEADER}\n\n{body}"))
-        .map_err(|e| format!("internal error: rustfmt rejected the generated {path}: {e}"))?;
-    Ok(GeneratedFile { path, contents })
+    Ok(GeneratedFile {
+        path,
+        contents: format!("// {HEADER}\n\n{body}"),
+    })
 }
 
-/// Runs the toolchain's rustfmt over `source` so that generated files pass
+/// Runs the toolchain's rustfmt over every `.rs` file so that generated files pass
 /// `cargo fmt --check` exactly (prettyplease's layout is close to rustfmt's, not identical).
-fn rustfmt(source: &str) -> Result<String, String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let mut child = Command::new(rustfmt)
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
-        })?;
-    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
-    let input = source.to_owned();
-    // Write from another thread so a large file cannot deadlock on full pipes.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    writer
-        .join()
-        .map_err(|_| "the rustfmt writer thread failed".to_string())?
-        .map_err(|e| e.to_string())?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+/// One rustfmt process formats them all: starting one per file dominated codegen time.
+pub fn format_rust_files(files: &mut [GeneratedFile]) -> Result<(), String> {
+    use std::process::Command;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static RUN: AtomicU64 = AtomicU64::new(0);
+    let rust: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].path.ends_with(".rs"))
+        .collect();
+    if rust.is_empty() {
+        return Ok(());
     }
-    String::from_utf8(output.stdout).map_err(|e| e.to_string())
+    let dir = std::env::temp_dir().join(format!(
+        "xtask-rustfmt-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let mut paths = Vec::with_capacity(rust.len());
+        // The files keep their relative paths: rustfmt follows `mod` declarations.
+        for &i in &rust {
+            let path = dir.join(&files[i].path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, &files[i].contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            paths.push(path);
+        }
+        let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+        let output = Command::new(rustfmt)
+            .args(["--edition", "2021", "--quiet"])
+            .args(&paths)
+            .current_dir(&dir)
+            .output()
+            .map_err(|e| {
+                format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+            })?;
+        if !output.status.success() {
+            return Err(format!(
+                "internal error: rustfmt rejected generated code: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        for (path, &i) in paths.iter().zip(&rust) {
+            files[i].contents = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 /// A TOML (or other text) file with the generated-code header as a `#` comment.
