@@ -19,11 +19,6 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
     ])
 }
 
-fn relative(from: &str, to: &str) -> String {
-    let depth = from.split('/').filter(|s| !s.is_empty()).count();
-    format!("{}{}", "../".repeat(depth), to)
-}
-
 fn cargo_toml(api: &Api) -> GeneratedFile {
     let p = &api.product;
     let body = format!(
@@ -55,7 +50,7 @@ serde_json = {{ workspace = true }}
         product = p.code,
         version = p.version,
         client = p.client_crate.name,
-        client_path = relative(&p.cli_crate.path, &p.client_crate.path),
+        client_path = super::relative_path(&p.cli_crate.path, &p.client_crate.path),
     );
     text_file(format!("{}/Cargo.toml", p.cli_crate.path), body)
 }

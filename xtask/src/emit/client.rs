@@ -31,9 +31,7 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
 fn cargo_toml(api: &Api) -> GeneratedFile {
     let krate = &api.product.client_crate;
     let models = &api.product.models_crate;
-    // The models crate's path relative to this crate's folder.
-    let depth = krate.path.split('/').filter(|s| !s.is_empty()).count();
-    let up = "../".repeat(depth);
+    let models_path = super::relative_path(&krate.path, &models.path);
     let body = format!(
         r#"[package]
 name = "{name}"
@@ -47,7 +45,7 @@ repository.workspace = true
 [dependencies]
 acs-runtime = {{ workspace = true }}
 futures-util = {{ workspace = true }}
-{models} = {{ path = "{up}{models_path}", version = "0.1.0" }}
+{models} = {{ path = "{models_path}", version = "0.1.0" }}
 
 [dev-dependencies]
 tokio = {{ workspace = true }}
@@ -56,7 +54,6 @@ tokio = {{ workspace = true }}
         product = api.product.code,
         version = api.product.version,
         models = models.name,
-        models_path = models.path,
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)
 }

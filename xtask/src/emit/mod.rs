@@ -167,6 +167,13 @@ pub fn doc_lines(lines: &[String]) -> TokenStream {
     quote! { #( #[doc = #docs] )* }
 }
 
+/// The path of `to` as seen from the folder `from` (both relative to the workspace root),
+/// for path dependencies between generated crates.
+pub fn relative_path(from: &str, to: &str) -> String {
+    let depth = from.split('/').filter(|s| !s.is_empty()).count();
+    format!("{}{}", "../".repeat(depth), to)
+}
+
 /// An identifier token.
 pub fn ident(name: &str) -> proc_macro2::Ident {
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())

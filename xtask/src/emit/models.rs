@@ -531,25 +531,14 @@ fn validate_doc_lines(op: &Operation) -> Vec<String> {
 }
 
 fn param_doc(p: &Param) -> TokenStream {
-    let mut docs = doc_attrs(&p.doc, &format!("The `{}` parameter.", p.wire));
-    let mut extra = vec![
-        String::new(),
-        format!(
-            "Wire name: `{}`{}.",
-            p.wire,
-            if p.required { " (required)" } else { "" }
-        ),
-    ];
-    if let Some(example) = &p.example {
-        if !example.trim().is_empty() && !example.contains('\n') {
-            extra.push(format!(
-                "Example: `{}`.",
-                example.trim().replace('`', "'").replace('\t', " ")
-            ));
-        }
-    }
-    docs.extend(doc_lines(&extra));
-    docs
+    let required = if p.required { " (required)" } else { "" };
+    wire_doc(
+        &p.doc,
+        &format!("The `{}` parameter.", p.wire),
+        &p.wire,
+        required,
+        p.example.as_deref(),
+    )
 }
 
 /// The argument type of a builder setter and how to turn it into the field value.
@@ -689,15 +678,33 @@ fn struct_tokens(s: &Struct) -> TokenStream {
 }
 
 fn field_doc(f: &Field) -> TokenStream {
-    let mut docs = doc_attrs(&f.doc, &format!("The `{}` field.", f.wire));
-    let mut extra = vec![String::new(), format!("Wire name: `{}`.", f.wire)];
-    if let Some(example) = &f.example {
-        if !example.trim().is_empty() && !example.contains('\n') {
-            extra.push(format!(
-                "Example: `{}`.",
-                example.trim().replace('`', "'").replace('\t', " ")
-            ));
-        }
+    wire_doc(
+        &f.doc,
+        &format!("The `{}` field.", f.wire),
+        &f.wire,
+        "",
+        f.example.as_deref(),
+    )
+}
+
+/// The spec's description, then the wire name and a one-line example when there is one.
+fn wire_doc(
+    doc: &crate::model::Doc,
+    fallback: &str,
+    wire: &str,
+    note: &str,
+    example: Option<&str>,
+) -> TokenStream {
+    let mut docs = doc_attrs(doc, fallback);
+    let mut extra = vec![String::new(), format!("Wire name: `{wire}`{note}.")];
+    if let Some(example) = example
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.contains('\n'))
+    {
+        extra.push(format!(
+            "Example: `{}`.",
+            example.replace('`', "'").replace('\t', " ")
+        ));
     }
     docs.extend(doc_lines(&extra));
     docs
