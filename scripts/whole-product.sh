@@ -41,14 +41,8 @@ while read -r name; do
 done < <(grep -oE '^[A-Z][A-Za-z0-9]*: (invalid|rejected)' "$work/import.log" | cut -d: -f1 | sort -u)
 echo "rejected by validation: $rejected"
 
-t0=$(now)
-"$xtask" codegen --root "$work" --spec spec/dataworks-public
-t1=$(now)
-echo "codegen: $(took "$t0" "$t1")"
-actions=$(ls "$work/spec/dataworks-public"/*.yaml | grep -vc product.yaml)
-echo "actions generated: $actions"
-
-# A workspace around the generated crates, with the project's hand-written crates by path.
+# A workspace around the generated crates, with the project's hand-written crates by path
+# (written first: codegen refuses a root without a Cargo.toml).
 python3 - "$here" "$work" <<'PY'
 import re, sys
 here, work = sys.argv[1], sys.argv[2]
@@ -61,6 +55,13 @@ open(f"{work}/Cargo.toml", "w").write(
     + package + "\n[workspace.dependencies]\n" + deps + "\n")
 PY
 cp "$here/Cargo.lock" "$work/Cargo.lock"
+
+t0=$(now)
+"$xtask" codegen --root "$work" --spec spec/dataworks-public
+t1=$(now)
+echo "codegen: $(took "$t0" "$t1")"
+actions=$(ls "$work/spec/dataworks-public"/*.yaml | grep -vc product.yaml)
+echo "actions generated: $actions"
 
 cd "$work"
 t0=$(now)

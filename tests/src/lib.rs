@@ -4,10 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root.
+/// The workspace root of the checkout whose tests are running: the parent of the
+/// `CARGO_MANIFEST_DIR` that cargo sets for test processes, else of the one compiled in.
+/// The compiled-in one alone is not enough: checkouts that share a target directory reuse each
+/// other's test binaries, which would then read another checkout's files (issue 18).
 pub fn workspace_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().unwrap_or(here).to_path_buf()
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    here.parent()
+        .map_or_else(|| here.clone(), Path::to_path_buf)
 }
 
 /// Reads a file relative to the workspace root.

@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod spec;
+pub mod workspace;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -113,11 +114,7 @@ pub fn codegen(
     })
 }
 
-/// The workspace root (the parent of this crate's folder).
+/// The workspace root of the checkout this process runs in; see [`workspace::WorkspaceRoot::locate`].
 pub fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or(manifest_dir)
+    workspace::WorkspaceRoot::locate().path
 }

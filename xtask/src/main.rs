@@ -1,8 +1,9 @@
 //! `cargo xtask <command>`: project automation. See `cargo xtask help`.
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use xtask::workspace::WorkspaceRoot;
 use xtask::write::Change;
 
 const USAGE: &str = "\
@@ -11,8 +12,9 @@ usage: cargo xtask codegen [--check] [--root DIR] [--spec DIR]...
 
   codegen           regenerate the models, client and CLI crates from spec/
     --check         change nothing; exit 1 and list the files that are stale
-    --root DIR      the workspace to generate into (default: this one); crate paths in
-                    product.yaml and relative --spec folders are taken from it
+    --root DIR      the workspace to generate into (default: the checkout cargo runs
+                    this command in); crate paths in product.yaml and relative --spec
+                    folders are taken from it
     --spec DIR      generate from this spec folder only (repeatable)
 
   import            write spec files from the official API metadata (api-docs.json);
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
 }
 
 fn codegen(args: &[String]) -> ExitCode {
-    let mut root = xtask::workspace_root();
+    let mut root = WorkspaceRoot::locate();
     let mut check = false;
     let mut specs: Vec<PathBuf> = Vec::new();
     let mut iter = args.iter();
@@ -48,7 +50,7 @@ fn codegen(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--check" => check = true,
             "--root" => match iter.next() {
-                Some(dir) => root = std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir)),
+                Some(dir) => root = WorkspaceRoot::from_argument(Path::new(dir)),
                 None => {
                     eprintln!("error: --root needs a folder\n\n{USAGE}");
                     return ExitCode::from(2);
@@ -67,7 +69,15 @@ fn codegen(args: &[String]) -> ExitCode {
             }
         }
     }
-    let specs: Vec<PathBuf> = specs
+    // Say which checkout this run acts on before anything else, and refuse one that does not
+    // hold the workspace: a binary shared between checkouts must not touch the wrong tree.
+    println!("workspace: {root}");
+    if let Err(e) = root.check() {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let root = root.path;
+    let mut specs: Vec<PathBuf> = specs
         .into_iter()
         .map(|dir| {
             if dir.is_absolute() {
@@ -77,7 +87,6 @@ fn codegen(args: &[String]) -> ExitCode {
             }
         })
         .collect();
-    let mut specs = specs;
     if specs.is_empty() {
         specs = match xtask::spec_dirs(&root) {
             Ok(dirs) => dirs,
