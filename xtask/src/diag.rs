@@ -1,5 +1,7 @@
 //! Diagnostics: what is wrong in a spec file, and where.
 
+use crate::yaml::layout::LineScanner;
+use crate::yaml::tree::path_text;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -80,72 +82,20 @@ impl std::error::Error for Diagnostics {}
 
 /// Best-effort key path of the YAML node on `line` (1-based), from the block structure of the
 /// source. serde errors carry a line and column but no path; this recovers the path so that
-/// every error says where it is in the same terms as the validator's own errors.
+/// every error says where it is in the same terms as the validator's own errors. Sequence
+/// items are named by index (`parameters[1].schema.type`): without a parsed document there
+/// are no names to take.
 pub fn key_path_at_line(source: &str, line: u64) -> String {
-    // Stack of (indent, segment). A list item adds an index segment.
-    let mut stack: Vec<(usize, String)> = Vec::new();
-    let mut list_counters: Vec<(usize, usize)> = Vec::new();
-    for (index, raw) in source.lines().enumerate() {
-        if index as u64 + 1 > line {
-            break;
-        }
-        let trimmed = raw.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let mut indent = raw.len() - trimmed.len();
-        let mut rest = trimmed;
-        if let Some(after_dash) = rest
-            .strip_prefix("- ")
-            .or_else(|| (rest == "-").then_some(""))
-        {
-            while stack.last().is_some_and(|(i, _)| *i >= indent) {
-                stack.pop();
-            }
-            list_counters.retain(|(i, _)| *i <= indent);
-            let position = match list_counters.iter_mut().find(|(i, _)| *i == indent) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    list_counters.push((indent, 0));
-                    0
-                }
-            };
-            stack.push((indent, format!("[{position}]")));
-            indent += 2;
-            rest = after_dash.trim_start();
-        }
-        if let Some(key) = mapping_key(rest) {
-            while stack.last().is_some_and(|(i, _)| *i >= indent) {
-                stack.pop();
-            }
-            list_counters.retain(|(i, _)| *i <= indent);
-            stack.push((indent, key));
-        }
-    }
-    let mut path = String::new();
-    for (_, segment) in stack {
-        if !path.is_empty() && !segment.starts_with('[') {
-            path.push('.');
-        }
-        path.push_str(&segment);
-    }
-    path
-}
-
-fn mapping_key(text: &str) -> Option<String> {
-    if text.starts_with('{') || text.starts_with('[') {
-        return None;
-    }
-    let colon = text.find(':')?;
-    let key = text[..colon].trim();
-    let after = &text[colon + 1..];
-    if !(after.is_empty() || after.starts_with(' ')) || key.is_empty() {
-        return None;
-    }
-    Some(key.trim_matches(|c| c == '"' || c == '\'').to_string())
+    // The path of the last node at or before `line`: scan only up to the end of that line.
+    let lines_before = usize::try_from(line).unwrap_or(usize::MAX);
+    let end: usize = source
+        .split_inclusive('\n')
+        .take(lines_before)
+        .map(str::len)
+        .sum();
+    let mut scanner = LineScanner::new(&source[..end]);
+    while scanner.next_line().is_some() {}
+    path_text(scanner.path())
 }
 
 #[cfg(test)]
@@ -158,5 +108,24 @@ mod tests {
         assert_eq!(key_path_at_line(yaml, 1), "name");
         assert_eq!(key_path_at_line(yaml, 5), "parameters[0].schema.type");
         assert_eq!(key_path_at_line(yaml, 8), "parameters[1].schema.type");
+    }
+
+    #[test]
+    fn lines_of_texts_and_comments_belong_to_the_node_before_them() {
+        let yaml = "description:\n  zh: |-\n    - 不是列表项\n    key: not a key\n  # a comment\n\nparameters:\n  - name: X\n";
+        assert_eq!(key_path_at_line(yaml, 3), "description.zh");
+        assert_eq!(key_path_at_line(yaml, 4), "description.zh");
+        assert_eq!(key_path_at_line(yaml, 5), "description.zh");
+        assert_eq!(key_path_at_line(yaml, 6), "description.zh");
+        assert_eq!(key_path_at_line(yaml, 8), "parameters[0].name");
+        assert_eq!(key_path_at_line(yaml, 0), "");
+        assert_eq!(key_path_at_line(yaml, 99), "parameters[0].name");
+    }
+
+    #[test]
+    fn quoted_keys_and_end_comments_are_understood() {
+        let yaml = "responses:\n  \"200\": # OK\n    \"a: b\": 1\n";
+        assert_eq!(key_path_at_line(yaml, 2), "responses.200");
+        assert_eq!(key_path_at_line(yaml, 3), "responses.200.a: b");
     }
 }

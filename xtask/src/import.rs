@@ -39,16 +39,15 @@
 
 pub mod convert;
 pub mod merge;
-pub mod yaml;
 
 use crate::diag::Diagnostic;
+use crate::yaml::{self, Node};
 use crate::{load, model, spec};
 use convert::{Converted, ShapeError, SAMPLE_SOURCE};
 use merge::{Change, ChangeKind, Dropped};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use yaml::Node;
 
 /// Which actions to import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,7 +351,7 @@ pub fn convert_action(metadata: &Node, name: &str) -> Result<Converted, ShapeErr
 
 /// Renders a converted action as the text of its spec file.
 pub fn render_action(converted: &Converted) -> String {
-    yaml::render(&converted.doc)
+    yaml::writer::render(&converted.doc)
 }
 
 /// Known names closest to `name` (edit distance, case-insensitive), best first.
@@ -604,8 +603,8 @@ fn plan(
         return Ok((report, Vec::new()));
     }
     report.dropped = merged.dropped;
-    let layout = yaml::scan_layout(&text, &old);
-    let rendered = yaml::render_with(&merged.doc, &layout);
+    let layout = yaml::layout::scan(&text, &old);
+    let rendered = yaml::writer::render_with_layout(&merged.doc, &layout);
     if rendered != text {
         planned.push(PlannedFile {
             path: spec_file,

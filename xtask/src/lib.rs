@@ -14,6 +14,7 @@ pub mod names;
 pub mod spec;
 pub mod workspace;
 pub mod write;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

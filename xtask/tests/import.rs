@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use xtask::import::convert::SAMPLE_SOURCE;
 use xtask::import::merge::ChangeKind;
-use xtask::import::yaml::{self, Node};
 use xtask::import::{run, ImportError, ImportOptions, Outcome, Selection, Validation};
+use xtask::yaml::{self, Node};
 
 fn metadata_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

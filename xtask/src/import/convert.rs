@@ -5,7 +5,7 @@
 //! carries no information for the spec or the generator (see the module docs of
 //! `crate::import`).
 
-use super::yaml::Node;
+use crate::yaml::Node;
 
 /// The `source` of every sample the importer writes; `--update` regenerates exactly these.
 pub const SAMPLE_SOURCE: &str = "official metadata responseDemo";
@@ -156,7 +156,7 @@ fn expect_uint(node: &Node, at: &str) -> Result<Node, ShapeError> {
 fn brief(node: &Node) -> String {
     fn inner(node: &Node, out: &mut String) {
         match node {
-            Node::Str(s) => out.push_str(&super::yaml::quote_if_needed(s, true)),
+            Node::Str(s) => out.push_str(&crate::yaml::writer::quote_if_needed(s, true)),
             Node::Seq(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -173,7 +173,7 @@ fn brief(node: &Node) -> String {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    out.push_str(&super::yaml::quote_if_needed(k, true));
+                    out.push_str(&crate::yaml::writer::quote_if_needed(k, true));
                     out.push_str(": ");
                     inner(v, out);
                 }
@@ -184,7 +184,7 @@ fn brief(node: &Node) -> String {
     }
     let mut out = String::new();
     inner(node, &mut out);
-    super::yaml::shorten(&out, 200)
+    crate::yaml::tree::shorten(&out, 200)
 }
 
 /// Whether a schema is for a parameter (keys ordered type first, as in the hand-written
@@ -628,7 +628,7 @@ pub fn convert_action(root: &Node, name: &str) -> Result<Converted, ShapeError> 
                     format!(
                         "{} characters of documentation the spec format has no key for: {:?}",
                         cleaned.chars().count(),
-                        super::yaml::shorten(&cleaned, 80)
+                        crate::yaml::tree::shorten(&cleaned, 80)
                     ),
                 );
             }

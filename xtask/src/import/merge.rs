@@ -8,7 +8,7 @@
 //! owned keys from the metadata and carries hand-added keys over by key path.
 
 use super::convert::SAMPLE_SOURCE;
-use super::yaml::{item_identity, path_text, Node, Path, Seg};
+use crate::yaml::tree::{item_identity, path_text, KeyPath, Node, Step};
 use std::fmt;
 
 /// What kind of node sits at a key path of a spec file.
@@ -237,11 +237,11 @@ pub fn diff(new: &Node, old: &Node) -> Vec<Change> {
 fn diff_node(
     new: Option<&Node>,
     old: Option<&Node>,
-    path: &mut Path,
+    path: &mut KeyPath,
     ctx: Ctx,
     out: &mut Vec<Change>,
 ) {
-    let change = |kind, path: &Path, detail: String| Change {
+    let change = |kind, path: &KeyPath, detail: String| Change {
         kind,
         path: path_text(path),
         detail,
@@ -287,7 +287,7 @@ fn diff_node(
                     if !owned || (ctx == Ctx::Schema && (key == "type" || key == "format")) {
                         continue;
                     }
-                    path.push(Seg::Key(key.clone()));
+                    path.push(Step::Key(key.clone()));
                     diff_node(n.get(key), o.get(key), path, ctx.child(key), out);
                     path.pop();
                 }
@@ -296,13 +296,13 @@ fn diff_node(
                 Ctx::ParamList | Ctx::ErrorList | Ctx::Samples => {
                     let item_ctx = ctx.item();
                     let keep = |item: &&Node| ctx != Ctx::Samples || is_metadata_sample(item);
-                    let new_items: Vec<(Seg, &Node)> = ni
+                    let new_items: Vec<(Step, &Node)> = ni
                         .iter()
                         .filter(keep)
                         .enumerate()
                         .map(|(i, x)| (item_identity(x, i), x))
                         .collect();
-                    let old_items: Vec<(Seg, &Node)> = oi
+                    let old_items: Vec<(Step, &Node)> = oi
                         .iter()
                         .filter(keep)
                         .enumerate()
@@ -359,7 +359,7 @@ fn list_text(items: &[Node]) -> String {
         .iter()
         .map(|i| i.scalar_text().unwrap_or_else(|| i.summary()))
         .collect();
-    super::yaml::shorten(&format!("[{}]", parts.join(", ")), 100)
+    crate::yaml::tree::shorten(&format!("[{}]", parts.join(", ")), 100)
 }
 
 /// The result of [`merge`].
@@ -387,7 +387,7 @@ pub fn merge(new: &Node, old: &Node) -> Merged {
     merged
 }
 
-fn merge_node(new: &mut Node, old: &Node, path: &mut Path, ctx: Ctx, m: &mut Merged) {
+fn merge_node(new: &mut Node, old: &Node, path: &mut KeyPath, ctx: Ctx, m: &mut Merged) {
     match (new, old) {
         (Node::Map(ne), Node::Map(oe)) => merge_map(ne, oe, path, ctx, m),
         (Node::Seq(ni), Node::Seq(oi)) => merge_seq(ni, oi, path, ctx, m),
@@ -403,12 +403,12 @@ fn merge_node(new: &mut Node, old: &Node, path: &mut Path, ctx: Ctx, m: &mut Mer
 fn merge_map(
     new: &mut Vec<(String, Node)>,
     old: &[(String, Node)],
-    path: &mut Path,
+    path: &mut KeyPath,
     ctx: Ctx,
     m: &mut Merged,
 ) {
     for (index, (key, old_value)) in old.iter().enumerate() {
-        path.push(Seg::Key(key.clone()));
+        path.push(Step::Key(key.clone()));
         let child = ctx.child(key);
         if let Some((_, new_value)) = new.iter_mut().find(|(k, _)| k == key) {
             merge_node(new_value, old_value, path, child, m);
@@ -469,7 +469,7 @@ fn insert_after_previous(
     new.insert(position, (key, value));
 }
 
-fn merge_seq(new: &mut Vec<Node>, old: &[Node], path: &mut Path, ctx: Ctx, m: &mut Merged) {
+fn merge_seq(new: &mut Vec<Node>, old: &[Node], path: &mut KeyPath, ctx: Ctx, m: &mut Merged) {
     match ctx {
         Ctx::Samples => {
             // Hand-written samples stay, in their order, before the metadata's; a metadata
@@ -509,7 +509,7 @@ fn merge_seq(new: &mut Vec<Node>, old: &[Node], path: &mut Path, ctx: Ctx, m: &m
         }
         Ctx::ParamList | Ctx::ErrorList => {
             let item_ctx = ctx.item();
-            let new_ids: Vec<Seg> = new
+            let new_ids: Vec<Step> = new
                 .iter()
                 .enumerate()
                 .map(|(i, x)| item_identity(x, i))
@@ -535,11 +535,11 @@ fn merge_seq(new: &mut Vec<Node>, old: &[Node], path: &mut Path, ctx: Ctx, m: &m
 }
 
 /// Lists the hand-added keys inside an owned node that is being dropped.
-fn collect_hand(node: &Node, path: &mut Path, ctx: Ctx, reason: &str, m: &mut Merged) {
+fn collect_hand(node: &Node, path: &mut KeyPath, ctx: Ctx, reason: &str, m: &mut Merged) {
     match node {
         Node::Map(entries) => {
             for (key, value) in entries {
-                path.push(Seg::Key(key.clone()));
+                path.push(Step::Key(key.clone()));
                 if ctx.owns(key) || matches!(ctx, Ctx::Props | Ctx::Responses | Ctx::ErrorMap) {
                     collect_hand(value, path, ctx.child(key), reason, m);
                 } else if ctx != Ctx::Leaf && ctx != Ctx::Hand {
@@ -568,7 +568,7 @@ fn collect_hand(node: &Node, path: &mut Path, ctx: Ctx, reason: &str, m: &mut Me
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::yaml::parse;
+    use crate::yaml::parse;
 
     fn yaml(text: &str) -> Node {
         parse(text).expect("test YAML parses")
