@@ -219,7 +219,7 @@ INT64_MIN = -9223372036854775808
 SPECIAL_STRINGS = ["中文 备注", "😀 emoji", "a b", "*~/+=&%", "", "#?;:,@$!'()[]",
                    " leading and trailing ", "line\nbreak\r\ntab\t", "é ü ß Ω Ключ"]
 JSON_ESCAPES = ["quote\"q", "back\\slash", "slash/", "</script>", "ctrl\u0001\u001f\u007f",
-                "line\nbreak\ttab", "sep\u2028\u2029", "😀", "中文", ""]
+                "line\nbreak\ttab", "cr\r bs\b ff\f", "sep\u2028\u2029", "😀", "中文", ""]
 
 
 def targeted_cases() -> list[dict]:
@@ -329,7 +329,7 @@ def targeted_cases() -> list[dict]:
                  "sends nothing for them"),
     ]
     for v in ("2.0", "0.1", "-0.5", "123456789.125", "1e15", "1e16", "1e20", "1e100", "1.7976931348623157e308",
-              "0.0001", "1.25e-05", "1e-06", "1e-07", "1.5e-10", "5e-324"):
+              "0.0001", "1.25e-05", "1e-05", "1e-06", "1e-07", "1.5e-10", "5e-324"):
         cases.append(dict(id=f"float/CreateDIJob/RequestedCu={v}", action="CreateDIJob",
                           set={"ResourceSettings": OrderedDict([
                               ("OfflineResourceSettings", OrderedDict([("ResourceGroupIdentifier", "S_res_1")])),
