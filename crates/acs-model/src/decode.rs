@@ -1,0 +1,106 @@
+//! The decoding entry points and their error.
+
+use crate::object::Object;
+use crate::serde_impl::Root;
+use crate::xml::{check_xml_shape, strip_bom};
+use std::fmt;
+
+/// The format of a response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// JSON.
+    Json,
+    /// XML.
+    Xml,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Json => "JSON",
+            Format::Xml => "XML",
+        })
+    }
+}
+
+/// A response body that could not be decoded.
+#[derive(Debug)]
+pub struct DecodeError {
+    format: Format,
+    message: String,
+    position: Option<(usize, usize)>,
+}
+
+impl DecodeError {
+    fn new(format: Format, message: String) -> Self {
+        DecodeError {
+            format,
+            message,
+            position: None,
+        }
+    }
+
+    /// JSON or XML.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// What was wrong, with the path of the field when it is about one
+    /// (`at Data.Deployment.Status: ...`).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// 1-based line and column of the problem, when known (JSON).
+    pub fn position(&self) -> Option<(usize, usize)> {
+        self.position
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} response body: {}", self.format, self.message)?;
+        if let Some((line, column)) = self.position {
+            write!(f, " (line {line}, column {column})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
+pub fn from_json<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice::<Root<T>>(strip_bom(body))
+        .map(|root| root.0)
+        .map_err(|e| {
+            let text = e.to_string();
+            // serde_json appends the position; it is kept apart.
+            let message = match text.rfind(" at line ") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            };
+            DecodeError {
+                format: Format::Json,
+                message,
+                position: (e.line() > 0).then(|| (e.line(), e.column())),
+            }
+        })
+}
+
+/// Decodes an XML response body (a UTF-8 byte order mark is skipped). The root element's
+/// name is not checked. Bodies with a DTD (`<!DOCTYPE ...>`) or more than
+/// [`MAX_XML_DEPTH`](crate::MAX_XML_DEPTH) nested elements are rejected before decoding
+/// ([`check_xml_shape`]); entities other than the five predefined ones are errors.
+pub fn from_xml<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
+    let text = std::str::from_utf8(strip_bom(body)).map_err(|e| {
+        DecodeError::new(
+            Format::Xml,
+            format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
+    })?;
+    check_xml_shape(text).map_err(|message| DecodeError::new(Format::Xml, message))?;
+    quick_xml::de::from_str::<Root<T>>(text)
+        .map(|root| root.0)
+        .map_err(|e| DecodeError::new(Format::Xml, e.to_string()))
+}

@@ -1,0 +1,74 @@
+//! What every generated models crate shares, so that a generated crate holds only what its
+//! spec decides: the request and response types, their wire names, enums and rules.
+//!
+//! Generated code calls these small helpers the way progenitor's output calls
+//! `progenitor-client`: a response struct implements [`Object`] (one `match` from wire
+//! names to typed slots), a request implements [`Request`] (its action, rules and one
+//! [`ParamWriter`] call per parameter), an enum is declared with [`wire_enum!`].
+//! Everything else lives here once:
+//!
+//! * decoding ([`from_json`], [`from_xml`]) with the service's quirks: numbers and booleans
+//!   as text, a list given as one object, one element or repeated elements (adjacent or
+//!   not), empty elements and `null` as absent, unknown fields skipped, enum values the spec
+//!   does not list kept, and errors that name the field path (`at Data.Deployment.Status`);
+//! * the XML safety checks ([`check_xml_shape`]: no DTD, at most [`MAX_XML_DEPTH`] levels)
+//!   and byte-order marks ([`strip_bom`]);
+//! * request parameters: one way to turn a value into wire text ([`ParamText`]), lists as
+//!   `Name.1`, `Name.2`, objects as `Name.Key`, JSON-style parameters as JSON text;
+//! * [`BuildError`] (a request that breaks the spec's rules) and [`DecodeError`].
+//!
+//! It depends on serde, serde_json and quick-xml only, so models pull in no HTTP stack.
+//!
+//! ```
+//! use acs_model::{FieldSource, Object};
+//!
+//! #[derive(Debug, Default, PartialEq)]
+//! struct Deployment {
+//!     status: Option<i32>,
+//!     items: Option<Vec<String>>,
+//! }
+//!
+//! impl Object for Deployment {
+//!     const NAME: &'static str = "Deployment";
+//!     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+//!         match name {
+//!             "Status" => f.scalar(&mut self.status),
+//!             "Items" => f.list(&mut self.items),
+//!             _ => f.skip(),
+//!         }
+//!     }
+//! }
+//!
+//! let json: Deployment = acs_model::from_json(br#"{"Status": "1", "Items": "a"}"#)?;
+//! let xml: Deployment = acs_model::from_xml(b"<R><Status>1</Status><Items>a</Items></R>")?;
+//! assert_eq!(json, xml);
+//! assert_eq!(json.items, Some(vec!["a".to_string()]));
+//! # Ok::<(), acs_model::DecodeError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod check;
+mod decode;
+mod enums;
+mod object;
+mod params;
+mod request;
+mod serde_impl;
+mod xml;
+
+pub use check::BuildError;
+pub use decode::{from_json, from_xml, DecodeError, Format};
+pub use enums::{EnumValue, WireEnum};
+pub use object::{FieldSource, InvalidText, Item, Object, Scalar};
+pub use params::{ParamLocation, ParamSink, ParamText, ParamValue, ParamWriter, WireParam};
+pub use request::{BusinessStatus, Paginated, Request};
+pub use xml::{check_xml_shape, strip_bom, MAX_XML_DEPTH};
+
+/// Used by [`wire_enum!`] and the [`Item`] trait. Not a public API: names may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::serde_impl::{AnyItem, ItemKind, ListItem, ObjectItem, ScalarItem};
+    pub use serde;
+}

@@ -1,0 +1,105 @@
+//! What a generated request says about its action, so that one generic path in the runtime
+//! can send any of them.
+
+use crate::check::BuildError;
+use crate::object::Object;
+use crate::params::{ParamWriter, WireParam};
+
+/// A request of one action: its name, rules, parameters and response.
+///
+/// ```
+/// use acs_model::{BuildError, ParamLocation, ParamWriter, Request};
+/// # #[derive(Default)] struct Empty;
+/// # impl acs_model::Object for Empty {
+/// #     const NAME: &'static str = "Empty";
+/// #     fn field<F: acs_model::FieldSource>(&mut self, _: &str, f: F) -> Result<(), F::Error> { f.skip() }
+/// # }
+///
+/// struct GetThing {
+///     id: Option<i64>,
+/// }
+///
+/// impl Request for GetThing {
+///     const ACTION: &'static str = "GetThing";
+///     type Response = Empty;
+///
+///     fn validate(&self) -> Result<(), BuildError> {
+///         acs_model::check::required("Id", &self.id)
+///     }
+///
+///     fn write_params(&self, w: &mut ParamWriter<'_>) {
+///         w.query("Id", &self.id);
+///     }
+/// }
+///
+/// let params = GetThing { id: Some(7) }.to_params();
+/// assert_eq!((&*params[0].name, params[0].location), ("Id", ParamLocation::Query));
+/// assert!(GetThing { id: None }.validate().is_err());
+/// ```
+pub trait Request {
+    /// The action name, such as `GetDeployment`.
+    const ACTION: &'static str;
+    /// The HTTP method the official SDKs use for the action.
+    const METHOD: &'static str = "POST";
+    /// What the action answers.
+    type Response: Object;
+
+    /// Checks the spec's rules (required parameters, one-of groups) before anything is sent.
+    fn validate(&self) -> Result<(), BuildError> {
+        Ok(())
+    }
+
+    /// Writes every parameter that is set, in spec order.
+    fn write_params(&self, w: &mut ParamWriter<'_>);
+
+    /// The business outcome fields of a decoded 2xx response (`Success`, `ErrorCode`, ...).
+    fn business_status(_out: &Self::Response) -> BusinessStatus<'_> {
+        BusinessStatus::default()
+    }
+
+    /// The parameters as they go on the wire, without sending anything.
+    fn to_params(&self) -> Vec<WireParam> {
+        let mut params = Vec::new();
+        self.write_params(&mut ParamWriter::new(&mut params));
+        params
+    }
+}
+
+/// The business status fields of a decoded 2xx response body.
+///
+/// A response whose `success` is `Some(false)` is a service error (with the body's code,
+/// message, HTTP status and request id); it is never retried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BusinessStatus<'a> {
+    /// `Success`.
+    pub success: Option<bool>,
+    /// `ErrorCode`.
+    pub code: Option<&'a str>,
+    /// `ErrorMessage`.
+    pub message: Option<&'a str>,
+    /// `HttpStatusCode`.
+    pub http_status: Option<i32>,
+    /// `RequestId`.
+    pub request_id: Option<&'a str>,
+}
+
+/// A list action whose pages can be walked: where its page number, page size, total count
+/// and items are.
+pub trait Paginated: Request + Clone {
+    /// One item of a page.
+    type Item;
+    /// The page number set on the request (1-based).
+    fn page_number(&self) -> Option<i64>;
+    /// Sets the page number.
+    fn set_page_number(&mut self, page: i64);
+    /// The page size set on the request.
+    fn page_size(&self) -> Option<i64>;
+    /// The total number of items, when the response says.
+    fn total_count(_out: &Self::Response) -> Option<i64> {
+        None
+    }
+    /// How many items a page holds.
+    fn item_count(out: &Self::Response) -> usize;
+    /// The items of a response, created empty when absent.
+    fn items_mut(out: &mut Self::Response) -> &mut Vec<Self::Item>;
+}
