@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use acs_model::{Object, Request};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_ENCODING, CONTENT_TYPE, HOST, USER_AGENT,
 };
-use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::{Config, ResponseFormat, SignatureVersion};
@@ -29,7 +29,7 @@ const MAX_BODY_PRESIZE: u64 = 1 << 20;
 
 /// A client for service `S`: one HTTP connection pool, cheap to clone, `Send + Sync`.
 ///
-/// Generated clients wrap it and call [`Client::invoke`] once per operation.
+/// Generated clients wrap it and hand each request to [`Client::send`].
 pub struct Client<S> {
     config: Arc<Config<S>>,
 }
@@ -222,12 +222,21 @@ impl<S: Service> Client<S> {
         &self.config
     }
 
+    /// Sends a generated request: checks the spec's rules (nothing is sent when they fail),
+    /// writes its parameters into an [`OperationRequest`] and [`invoke`](Self::invoke)s it,
+    /// reading the business status from the response as the spec says.
+    pub async fn send<R: Request>(&self, input: &R) -> Result<R::Response, Error> {
+        input.validate()?;
+        self.invoke(OperationRequest::from_request(input), R::business_status)
+            .await
+    }
+
     /// Sends `request`, with retries, and decodes a 2xx body into `T` (JSON or XML, whichever
     /// the body is). `status` extracts the business status of the decoded body; `Success=false`
     /// becomes [`Error::Service`] with [`ErrorOrigin::Business`].
     pub async fn invoke<T, F>(&self, request: OperationRequest, status: F) -> Result<T, Error>
     where
-        T: DeserializeOwned,
+        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let span = tracing::info_span!(
@@ -283,7 +292,7 @@ impl<S: Service> Client<S> {
         attempts: &AtomicU32,
     ) -> Result<T, Error>
     where
-        T: DeserializeOwned,
+        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let config = &*self.config;
@@ -492,7 +501,7 @@ impl<S: Service> Client<S> {
         status: &F,
     ) -> Result<T, Failure>
     where
-        T: DeserializeOwned,
+        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let config = &*self.config;
@@ -551,7 +560,7 @@ impl<S: Service> Client<S> {
         credentials: &Credentials,
     ) -> Result<T, Failure>
     where
-        T: DeserializeOwned,
+        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         // The redactor is only needed (and built) when the response becomes an error.
@@ -586,7 +595,7 @@ impl<S: Service> Client<S> {
                 )));
             };
             let output: T = decode::decode_body(&raw.body, format)
-                .map_err(|e| Failure::new(decode_error(&raw, e)))?;
+                .map_err(|e| Failure::new(decode_error(&raw, e.into())))?;
             let business = status(&output);
             if business.success == Some(false) {
                 let http_status = business

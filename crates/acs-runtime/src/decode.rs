@@ -1,23 +1,13 @@
 //! Response body decoding: JSON or XML by content type and content sniffing, error bodies, excerpts.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::error::BoxError;
+use acs_model::{check_xml_shape, strip_bom};
 
-/// The format of a response body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyFormat {
-    /// JSON.
-    Json,
-    /// XML.
-    Xml,
-}
+pub use acs_model::DecodeError;
 
-/// The body without a leading UTF-8 byte-order mark.
-pub fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
-}
+/// The format of a response body (the models' [`acs_model::Format`]).
+pub use acs_model::Format as BodyFormat;
 
 /// Decides how to decode a body: the first non-whitespace byte (after an optional UTF-8 BOM)
 /// wins when it is decisive (`{`/`[` JSON, `<` XML), so a body labelled wrongly still decodes;
@@ -74,87 +64,17 @@ fn looks_like_html(body: &[u8]) -> bool {
     head.starts_with(b"<!doctype html") || head.starts_with(b"<html")
 }
 
-/// Decodes a body into `T` with serde (JSON with `serde_json`, XML with `quick-xml`; the XML
-/// root element name is ignored).
-pub fn decode_body<T: DeserializeOwned>(body: &[u8], format: BodyFormat) -> Result<T, BoxError> {
-    let body = strip_bom(body);
+/// Decodes a response body into a model with the models' own decoders
+/// ([`acs_model::from_json`], [`acs_model::from_xml`]): the same code, so the client and the
+/// models decode every body alike.
+pub fn decode_body<T: acs_model::Object>(
+    body: &[u8],
+    format: BodyFormat,
+) -> Result<T, DecodeError> {
     match format {
-        BodyFormat::Json => Ok(serde_json::from_slice(body)?),
-        BodyFormat::Xml => {
-            let text = std::str::from_utf8(body)?;
-            check_xml_shape(text)?;
-            Ok(quick_xml::de::from_str(text)?)
-        }
+        BodyFormat::Json => acs_model::from_json(body),
+        BodyFormat::Xml => acs_model::from_xml(body),
     }
-}
-
-/// Deepest element nesting accepted in an XML body (serde_json's recursion limit is 128 too).
-pub const MAX_XML_DEPTH: usize = 128;
-
-/// One linear pass over an XML body before quick-xml sees it: no DTD (`<!DOCTYPE`, so no
-/// entity can be defined, expanded or fetched, and quick-xml 0.37's panic on a DOCTYPE
-/// inside text cannot be reached) and at most [`MAX_XML_DEPTH`] nested elements (so no
-/// decoder recursion can exhaust the stack).
-///
-/// The generated models crate has the same check in its `from_xml`; it cannot share this
-/// one because the models depend on serde, serde_json and quick-xml only.
-pub fn check_xml_shape(text: &str) -> Result<(), String> {
-    let bytes = text.as_bytes();
-    let mut depth: usize = 0;
-    let mut i = 0;
-    let skip_past = |from: usize, end: &[u8]| -> Option<usize> {
-        bytes[from..]
-            .windows(end.len())
-            .position(|w| w == end)
-            .map(|p| from + p + end.len())
-    };
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
-        let start = i + offset;
-        let rest = &bytes[start + 1..];
-        i = match rest.first() {
-            Some(b'?') => skip_past(start, b"?>").ok_or("an unterminated processing instruction")?,
-            Some(b'!') if rest.starts_with(b"!--") => {
-                skip_past(start, b"-->").ok_or("an unterminated comment")?
-            }
-            Some(b'!') if rest.starts_with(b"![CDATA[") => {
-                skip_past(start, b"]]>").ok_or("an unterminated CDATA section")?
-            }
-            Some(b'!') => {
-                return Err(format!(
-                    "a document type declaration or markup declaration at byte {start} (DTDs are not accepted)"
-                ))
-            }
-            Some(b'/') => {
-                depth = depth.saturating_sub(1);
-                skip_past(start, b">").ok_or("an unterminated end tag")?
-            }
-            _ => {
-                // A start tag: find its end outside quoted attribute values.
-                let mut j = start + 1;
-                let mut quote: Option<u8> = None;
-                while j < bytes.len() {
-                    match (quote, bytes[j]) {
-                        (None, b'"' | b'\'') => quote = Some(bytes[j]),
-                        (Some(q), b) if b == q => quote = None,
-                        (None, b'>') => break,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= bytes.len() {
-                    return Err("an unterminated start tag".to_owned());
-                }
-                if bytes[j - 1] != b'/' {
-                    depth += 1;
-                    if depth > MAX_XML_DEPTH {
-                        return Err(format!("elements nested deeper than {MAX_XML_DEPTH} levels"));
-                    }
-                }
-                j + 1
-            }
-        };
-    }
-    Ok(())
 }
 
 /// The first ~200 characters of a body, UTF-8-lossy, control characters other than newlines
@@ -410,10 +330,22 @@ mod tests {
 
     #[test]
     fn decode_json_and_xml_with_bom() {
-        #[derive(Deserialize, Debug, PartialEq)]
+        #[derive(Default, Debug, PartialEq)]
         struct Out {
-            #[serde(rename = "RequestId")]
-            request_id: String,
+            request_id: Option<String>,
+        }
+        impl acs_model::Object for Out {
+            const NAME: &'static str = "Out";
+            fn field<F: acs_model::FieldSource>(
+                &mut self,
+                name: &str,
+                f: F,
+            ) -> Result<(), F::Error> {
+                match name {
+                    "RequestId" => f.scalar(&mut self.request_id),
+                    _ => f.skip(),
+                }
+            }
         }
         let j: Out = decode_body(b"\xEF\xBB\xBF{\"RequestId\":\"r\"}", BodyFormat::Json).unwrap();
         let x: Out = decode_body(
@@ -422,6 +354,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(j, x);
+        assert_eq!(j.request_id.as_deref(), Some("r"));
         assert!(decode_body::<Out>(b"{", BodyFormat::Json).is_err());
         assert!(decode_body::<Out>(b"\xff<a/>", BodyFormat::Xml).is_err());
     }

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use acs_model::BuildError;
+
 use crate::config::ConfigError;
 use crate::credentials::CredentialsError;
 
@@ -16,6 +18,12 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// let err = acs_runtime::Error::validation("DeploymentId", "is required");
 /// assert_eq!(err.to_string(), "invalid parameter DeploymentId: is required");
 /// assert!(!err.is_retryable());
+///
+/// // A request that breaks the spec's rules converts with `?`, keeping the typed error.
+/// let rule = acs_model::BuildError::MissingParameter { parameter: "DeploymentId" };
+/// let err = acs_runtime::Error::from(rule.clone());
+/// assert_eq!(err.build_error(), Some(&rule));
+/// assert!(matches!(err, acs_runtime::Error::Validation { .. }));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -27,6 +35,9 @@ pub enum Error {
         param: Cow<'static, str>,
         /// What is wrong with it.
         message: String,
+        /// The spec's rule the request broke, when the models' checks found it.
+        #[source]
+        rule: Option<BuildError>,
     },
     /// The client configuration is unusable.
     #[error(transparent)]
@@ -124,6 +135,16 @@ impl Error {
         Error::Validation {
             param: param.into(),
             message: message.into(),
+            rule: None,
+        }
+    }
+
+    /// The spec's rule a request broke, when this is a validation error from the models'
+    /// checks (`GetDeploymentRequest::builder()...build()?`).
+    pub fn build_error(&self) -> Option<&BuildError> {
+        match self {
+            Error::Validation { rule, .. } => rule.as_ref(),
+            _ => None,
         }
     }
 
@@ -271,6 +292,17 @@ impl fmt::Display for ServiceError {
 }
 
 impl std::error::Error for ServiceError {}
+
+/// A request that breaks the spec's rules: a validation error naming its parameter.
+impl From<BuildError> for Error {
+    fn from(rule: BuildError) -> Self {
+        Error::Validation {
+            param: Cow::Borrowed(rule.parameter()),
+            message: rule.to_string(),
+            rule: Some(rule),
+        }
+    }
+}
 
 impl From<ServiceError> for Error {
     fn from(e: ServiceError) -> Self {

@@ -2,20 +2,25 @@
 //! transport, retries, errors.
 //!
 //! A generated crate declares a marker type implementing [`Service`], aliases
-//! [`Config`]`<Marker>`, wraps a [`Client`]`<Marker>` and, for each operation, builds an
-//! [`OperationRequest`] and calls [`Client::invoke`].
+//! [`Config`]`<Marker>`, wraps a [`Client`]`<Marker>` and hands each generated request (an
+//! [`acs_model::Request`] of its models crate) to [`Client::send`]: the request's parameters
+//! go straight into an [`OperationRequest`], which is signed, sent with retries, and whose
+//! body is decoded by the models' own decoders.
 //!
 //! * Configuration: [`Config::builder`]; the region comes from [`ConfigBuilder::region`] or the
 //!   `ALIBABA_CLOUD_REGION_ID` environment variable; an explicit [`ConfigBuilder::endpoint`] wins.
 //! * Credentials: [`Credentials`], [`CredentialsProvider`], the [`DefaultChain`]
 //!   (see [`credentials`]).
 //! * Requests are signed with V3 (ACS3-HMAC-SHA256, default) or RPC v1 (HMAC-SHA1) by `acs-sign`.
-//! * Retries: see [`retry`]. Errors: [`Error`]. Polling: [`waiter`].
+//! * Retries: see [`retry`]. Errors: [`Error`] (a broken spec rule is
+//!   [`Error::Validation`], keeping the [`BuildError`]). Polling: [`Client::wait`] and
+//!   [`waiter`]; pages: [`Client::paginate`].
 //!
-//! What generated code looks like:
+//! What generated code looks like (models and client in one place):
 //!
 //! ```no_run
-//! use acs_runtime::{BusinessStatus, ErrorCodeInfo, OperationRequest, Service, ServiceInfo};
+//! use acs_model::{BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+//! use acs_runtime::{ErrorCodeInfo, Service, ServiceInfo};
 //!
 //! pub struct DataworksPublic;
 //! impl Service for DataworksPublic {
@@ -31,37 +36,46 @@
 //! }
 //! pub type Config = acs_runtime::Config<DataworksPublic>;
 //!
-//! #[derive(serde::Deserialize)]
-//! pub struct GetDeploymentResponse {
-//!     #[serde(rename = "RequestId")] pub request_id: Option<String>,
-//!     #[serde(rename = "Success")] pub success: Option<bool>,
-//!     #[serde(rename = "ErrorCode")] pub error_code: Option<String>,
-//!     #[serde(rename = "ErrorMessage")] pub error_message: Option<String>,
-//!     #[serde(rename = "HttpStatusCode")] pub http_status_code: Option<i32>,
+//! #[derive(Default)]
+//! pub struct GetDeploymentRequest {
+//!     pub deployment_id: Option<i64>,
 //! }
 //!
-//! #[derive(Clone, Debug)]
-//! pub struct Client { inner: acs_runtime::Client<DataworksPublic> }
-//! impl Client {
-//!     pub fn new(config: Config) -> Self { Self { inner: acs_runtime::Client::new(config) } }
-//!     pub async fn get_deployment(&self, deployment_id: Option<i64>) -> Result<GetDeploymentResponse, acs_runtime::Error> {
-//!         let deployment_id = deployment_id
-//!             .ok_or_else(|| acs_runtime::Error::validation("DeploymentId", "is required"))?;
-//!         let mut req = OperationRequest::new("GetDeployment");
-//!         req.form("DeploymentId", deployment_id.to_string());
-//!         self.inner.invoke(req, |out: &GetDeploymentResponse| BusinessStatus {
-//!             success: out.success,
-//!             code: out.error_code.as_deref(),
-//!             message: out.error_message.as_deref(),
-//!             http_status: out.http_status_code,
-//!             request_id: out.request_id.as_deref(),
-//!         }).await
+//! impl Request for GetDeploymentRequest {
+//!     const ACTION: &'static str = "GetDeployment";
+//!     type Response = GetDeploymentResponse;
+//!     fn validate(&self) -> Result<(), BuildError> {
+//!         acs_model::check::required("DeploymentId", &self.deployment_id)
+//!     }
+//!     fn write_params(&self, w: &mut ParamWriter<'_>) {
+//!         w.form("DeploymentId", &self.deployment_id);
+//!     }
+//!     fn business_status(out: &GetDeploymentResponse) -> BusinessStatus<'_> {
+//!         BusinessStatus { success: out.success, request_id: out.request_id.as_deref(), ..Default::default() }
+//!     }
+//! }
+//!
+//! #[derive(Default)]
+//! pub struct GetDeploymentResponse {
+//!     pub request_id: Option<String>,
+//!     pub success: Option<bool>,
+//! }
+//!
+//! impl Object for GetDeploymentResponse {
+//!     const NAME: &'static str = "GetDeploymentResponse";
+//!     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+//!         match name {
+//!             "RequestId" => f.scalar(&mut self.request_id),
+//!             "Success" => f.scalar(&mut self.success),
+//!             _ => f.skip(),
+//!         }
 //!     }
 //! }
 //!
 //! # async fn demo() -> Result<(), acs_runtime::Error> {
-//! let client = Client::new(Config::builder().region("cn-shanghai").build()?);
-//! let out = client.get_deployment(Some(3000001)).await?;
+//! let client = acs_runtime::Client::new(Config::builder().region("cn-shanghai").build()?);
+//! let input = GetDeploymentRequest { deployment_id: Some(3000001) };
+//! let out = client.send(&input).await?;
 //! # let _ = out; Ok(()) }
 //! ```
 //!
@@ -79,7 +93,6 @@ pub mod env;
 pub mod error;
 mod ini;
 pub mod paginate;
-pub mod params;
 pub mod request;
 pub mod retry;
 pub mod service;
@@ -94,7 +107,11 @@ pub use env::{Env, MemoryEnv, SystemEnv};
 pub use error::{Error, ErrorOrigin, ServiceError, TransportKind};
 pub use request::{BusinessStatus, OperationRequest};
 pub use service::{ErrorCodeInfo, Service, ServiceInfo};
-pub use waiter::{wait_until, WaitState, WaiterConfig};
+pub use waiter::{wait_until, WaitState, Waited, WaiterConfig};
+
+/// The models' support crate (requests, decoding, enums), for generated clients.
+pub use acs_model;
+pub use acs_model::BuildError;
 
 /// Stream traits for paginators (`StreamExt::next`, `TryStreamExt::try_collect`, ...).
 pub mod stream {

@@ -15,8 +15,11 @@
 //! # });
 //! ```
 
+use crate::client::Client;
 use crate::error::Error;
-use futures_util::stream::{self, Stream};
+use crate::service::Service;
+use acs_model::Paginated;
+use futures_util::stream::{self, Stream, StreamExt};
 use std::future::Future;
 
 /// Never fetch more pages than this from one paginator (a guard against a service that
@@ -74,6 +77,50 @@ where
             )))
         },
     )
+}
+
+impl<S: Service> Client<S> {
+    /// Every page of a list action, as a stream of responses: starts at the page number set
+    /// on `input` (or 1) and stops when a page is empty, the total count is reached, or a page
+    /// is short. Each page is sent like [`Client::send`] sends a request.
+    pub fn paginate<R: Paginated>(
+        &self,
+        input: R,
+    ) -> impl Stream<Item = Result<R::Response, Error>> {
+        let client = self.clone();
+        let start = input.page_number().unwrap_or(1);
+        let asked_size = input.page_size();
+        paginate(
+            start,
+            move |page| {
+                let client = client.clone();
+                let mut input = input.clone();
+                input.set_page_number(page);
+                async move { client.send(&input).await }
+            },
+            move |out: &R::Response| PageInfo {
+                page_number: None,
+                page_size: asked_size,
+                total_count: R::total_count(out),
+                items: R::item_count(out),
+            },
+        )
+    }
+
+    /// Fetches every page and returns the first page's response with the items of all pages.
+    pub async fn send_all_pages<R: Paginated>(&self, input: R) -> Result<R::Response, Error> {
+        let pages = self.paginate(input);
+        futures_util::pin_mut!(pages);
+        let mut merged: Option<R::Response> = None;
+        while let Some(page) = pages.next().await {
+            let mut page = page?;
+            match merged.as_mut() {
+                None => merged = Some(page),
+                Some(merged) => R::items_mut(merged).append(R::items_mut(&mut page)),
+            }
+        }
+        Ok(merged.unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

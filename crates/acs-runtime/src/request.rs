@@ -1,12 +1,18 @@
-//! The request a generated operation hands to [`Client::invoke`](crate::Client::invoke).
+//! The request [`Client::send`](crate::Client::send) builds from a generated request (and
+//! hand-written code gives [`Client::invoke`](crate::Client::invoke)).
 
 use std::borrow::Cow;
+
+use acs_model::{ParamSink, ParamWriter, Request};
+
+pub use acs_model::BusinessStatus;
 
 /// One API call before signing: action, method, path and the business parameters.
 ///
 /// Parameters keep their insertion order. Keys are `Cow<'static, str>`: a `&'static str` name
-/// (as generated code has) is kept without a copy, a `String` works too. Values are plain text;
-/// use [`crate::params`] to flatten lists and objects or to serialize JSON-style parameters.
+/// (as generated code has) is kept without a copy, a `String` works too. Values are plain text.
+/// A generated request writes its parameters straight in ([`OperationRequest::from_request`]):
+/// the request is the [`ParamSink`] of the models' [`ParamWriter`].
 ///
 /// ```
 /// let mut req = acs_runtime::OperationRequest::new("GetDeployment");
@@ -21,7 +27,7 @@ use std::borrow::Cow;
 /// );
 /// // A static key is kept as is, not copied.
 /// assert!(matches!(req.form_params()[0].0, std::borrow::Cow::Borrowed("DeploymentId")));
-/// req.form_all(acs_runtime::params::flatten("Ids", &[1, 2]).unwrap());
+/// req.form_all([("Ids.1", "1"), ("Ids.2", "2")]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationRequest {
@@ -33,6 +39,16 @@ pub struct OperationRequest {
 }
 
 impl OperationRequest {
+    /// The request of a generated action: its name, HTTP method and every parameter that is
+    /// set, each in the query or the form body as the spec says. The rules are not checked
+    /// here ([`Client::send`](crate::Client::send) does).
+    pub fn from_request<R: Request>(input: &R) -> Self {
+        let mut request = Self::new(R::ACTION);
+        request.set_method(R::METHOD);
+        input.write_params(&mut ParamWriter::new(&mut request));
+        request
+    }
+
     /// A `POST /` request for `action` with no parameters.
     pub fn new(action: impl Into<Cow<'static, str>>) -> Self {
         Self {
@@ -64,7 +80,7 @@ impl OperationRequest {
         self
     }
 
-    /// Adds several form parameters (for example the output of [`crate::params::flatten`]).
+    /// Adds several form parameters.
     pub fn form_all<I, K, V>(&mut self, params: I) -> &mut Self
     where
         I: IntoIterator<Item = (K, V)>,
@@ -134,21 +150,13 @@ impl OperationRequest {
     }
 }
 
-/// The business status fields of a decoded 2xx response body, extracted by generated code.
-///
-/// A response whose `success` is `Some(false)` becomes an
-/// [`Error::Service`](crate::Error::Service) with [`ErrorOrigin::Business`](crate::ErrorOrigin::Business);
-/// it is never retried. Models without these fields pass `BusinessStatus::default()`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct BusinessStatus<'a> {
-    /// `Success`.
-    pub success: Option<bool>,
-    /// `ErrorCode`.
-    pub code: Option<&'a str>,
-    /// `ErrorMessage`.
-    pub message: Option<&'a str>,
-    /// `HttpStatusCode`.
-    pub http_status: Option<i32>,
-    /// `RequestId`.
-    pub request_id: Option<&'a str>,
+/// Generated requests write their parameters straight into the request.
+impl ParamSink for OperationRequest {
+    fn query_param(&mut self, name: Cow<'static, str>, value: String) {
+        self.query.push((name, value));
+    }
+
+    fn form_param(&mut self, name: Cow<'static, str>, value: String) {
+        self.form.push((name, value));
+    }
 }

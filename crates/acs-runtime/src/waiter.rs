@@ -17,7 +17,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use acs_model::Request;
+
+use crate::client::Client;
 use crate::error::Error;
+use crate::service::Service;
 
 /// What a waiter's classifier decides about one polled output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +123,42 @@ where
             "waiter sleeping"
         );
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// How a waiter ended: the last response, and whether it matched a success or a failure
+/// state of the spec (both are final).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Waited<T> {
+    /// The final response.
+    pub output: T,
+    /// Whether the final state is the desired one.
+    pub succeeded: bool,
+}
+
+impl<S: Service> Client<S> {
+    /// Polls `input` (checked against the spec's rules first) with `config`'s delays until
+    /// `classify` says the response is final: `Some(true)` a success state, `Some(false)` a
+    /// failure state, `None` not yet. Transient errors while polling count as "not yet".
+    pub async fn wait<R: Request>(
+        &self,
+        input: &R,
+        config: &WaiterConfig,
+        classify: impl Fn(&R::Response) -> Option<bool>,
+    ) -> Result<Waited<R::Response>, Error> {
+        input.validate()?;
+        let output = wait_until(
+            config,
+            || self.send(input),
+            |out| match classify(out) {
+                Some(_) => WaitState::Success,
+                None => WaitState::Retry,
+            },
+        )
+        .await?;
+        let succeeded = classify(&output) == Some(true);
+        Ok(Waited { output, succeeded })
     }
 }
 

@@ -22,7 +22,7 @@ async fn v3_default_request_shape() {
     let server = start(server_config()).await;
     let client = client(builder(&server));
     let out = call(&client).await.unwrap();
-    assert_eq!(out.data, Some(Data { value: 42 }));
+    assert_eq!(out.data, Some(Data { value: Some(42) }));
     assert_eq!(out.success, Some(true));
 
     let reqs = server.requests();
@@ -82,7 +82,7 @@ async fn query_params_and_encoding_are_signed() {
             common::client(builder(&server).signature_version(version))
         };
         let out: Out = client.invoke(req.clone(), status_of).await.unwrap();
-        assert_eq!(out.data, Some(Data { value: 42 }));
+        assert_eq!(out.data, Some(Data { value: Some(42) }));
         let r = server.last_request().unwrap();
         assert!(r.verified, "{version:?}: {:?}", r.error_message);
         assert_eq!(r.param("Name"), Some("a b*~/é+&="));
@@ -129,7 +129,7 @@ async fn v1_option_puts_common_params_in_the_query() {
     let server = start(server_config()).await;
     let client = client(builder(&server).signature_version(SignatureVersion::V1));
     let out = call(&client).await.unwrap();
-    assert_eq!(out.data, Some(Data { value: 42 }));
+    assert_eq!(out.data, Some(Data { value: Some(42) }));
     let r = server.last_request().unwrap();
     assert!(r.verified, "{:?}", r.error_message);
     assert_eq!(r.auth, AuthKind::V1);
@@ -212,7 +212,7 @@ async fn xml_format_both_signatures() {
                 .response_format(ResponseFormat::Xml),
         );
         let out = call(&client).await.unwrap();
-        assert_eq!(out.data, Some(Data { value: 42 }));
+        assert_eq!(out.data, Some(Data { value: Some(42) }));
         assert_eq!(out.success, Some(true));
         assert_eq!(out.http_status_code, Some(200));
         let r = server.last_request().unwrap();
@@ -297,7 +297,7 @@ async fn throttling_twice_then_success() {
     let server = start(server_config().with_steps([throttle(), throttle()])).await;
     let client = client(builder(&server));
     let out = call(&client).await.unwrap();
-    assert_eq!(out.data, Some(Data { value: 42 }));
+    assert_eq!(out.data, Some(Data { value: Some(42) }));
     assert_eq!(server.request_count(), 3);
 
     server.push_steps([throttle(), throttle(), throttle()]);
@@ -609,7 +609,7 @@ async fn stall_mid_body_times_out() {
     );
     // First attempt stalls and times out; the retry gets the default answer.
     let out = call(&client).await.unwrap();
-    assert_eq!(out.data, Some(Data { value: 42 }));
+    assert_eq!(out.data, Some(Data { value: Some(42) }));
     assert_eq!(server.request_count(), 2);
 }
 
@@ -683,7 +683,7 @@ async fn response_size_cap() {
     let out = call(&common::client(builder(&server).max_response_bytes(n)))
         .await
         .unwrap();
-    assert_eq!(out.data, Some(Data { value: 7 }));
+    assert_eq!(out.data, Some(Data { value: Some(7) }));
     let err = call(&common::client(builder(&server).max_response_bytes(n - 1)))
         .await
         .unwrap_err();
@@ -910,7 +910,7 @@ async fn header_values_that_cannot_be_sent_are_validation_errors() {
             SignatureVersion::V3 => {
                 let err = result.unwrap_err();
                 match &err {
-                    Error::Validation { param, message } => {
+                    Error::Validation { param, message, .. } => {
                         assert_eq!(param, "x-acs-security-token");
                         assert!(
                             message.contains("not allowed in an HTTP header"),

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use acs_model::{FieldSource, Object};
 use acs_runtime::{
     BusinessStatus, Client, Config, ConfigBuilder, Credentials, Error, ErrorCodeInfo, MemoryEnv,
     OperationRequest, Service, ServiceInfo,
 };
 use acs_test_server::{ServerConfig, TestServer};
-use serde::Deserialize;
 
 pub const AK: &str = "LTAI5tRUNTIMETEST";
 pub const SECRET: &str = "runtime-test-secret-0123456789";
@@ -45,26 +45,44 @@ impl Service for TestSvc {
 }
 
 /// A hand-written model like the generated ones.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Out {
-    #[serde(rename = "RequestId")]
     pub request_id: Option<String>,
-    #[serde(rename = "Success")]
     pub success: Option<bool>,
-    #[serde(rename = "ErrorCode")]
     pub error_code: Option<String>,
-    #[serde(rename = "ErrorMessage")]
     pub error_message: Option<String>,
-    #[serde(rename = "HttpStatusCode")]
     pub http_status_code: Option<i32>,
-    #[serde(rename = "Data")]
     pub data: Option<Data>,
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+impl Object for Out {
+    const NAME: &'static str = "Out";
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "RequestId" => f.scalar(&mut self.request_id),
+            "Success" => f.scalar(&mut self.success),
+            "ErrorCode" => f.scalar(&mut self.error_code),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
+        }
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
 pub struct Data {
-    #[serde(rename = "Value")]
-    pub value: i64,
+    pub value: Option<i64>,
+}
+
+impl Object for Data {
+    const NAME: &'static str = "Data";
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Value" => f.scalar(&mut self.value),
+            _ => f.skip(),
+        }
+    }
 }
 
 pub fn status_of(out: &Out) -> BusinessStatus<'_> {
