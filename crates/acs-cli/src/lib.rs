@@ -7,7 +7,11 @@
 //! (also exit 2); nothing is sent for any exit-2 failure.
 #![forbid(unsafe_code)]
 
-use acs_runtime::{ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion};
+use acs_model::WireEnum;
+use acs_runtime::{
+    ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion, TransportKind,
+    Waited,
+};
 use serde::Serialize;
 use std::future::Future;
 use std::io::Write;
@@ -130,6 +134,38 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// A JSON value, for flags of parameters that take any JSON value.
+pub type Json = serde_json::Value;
+
+/// Runs a call (a fluent builder's `send()`, `send_all_pages()`, ...) and finishes like
+/// [`finish`]: the response as pretty JSON on stdout, or one error message and its exit code.
+pub fn run<T: Serialize>(call: impl Future<Output = Result<T, Error>>) -> ExitCode {
+    finish(block_on(call).unwrap_or_else(|e| Err(runtime_error(e))))
+}
+
+/// Runs a call that sends and then waits (`send_and_wait()`) and finishes like
+/// [`finish_waited`].
+pub fn run_waited<A: Serialize, B: Serialize>(
+    call: impl Future<Output = Result<(A, Waited<B>), Error>>,
+    action: &str,
+    waiter_action: &str,
+    waiter: &str,
+) -> ExitCode {
+    let result = block_on(call)
+        .unwrap_or_else(|e| Err(runtime_error(e)))
+        .map(|(first, waited)| (first, waited.output, waited.succeeded));
+    finish_waited(result, action, waiter_action, waiter)
+}
+
+/// The error when the async runtime itself cannot start.
+pub fn runtime_error(e: std::io::Error) -> Error {
+    Error::Transport {
+        kind: TransportKind::Io,
+        attempts: 0,
+        source: Box::new(e),
+    }
+}
+
 /// Runs `work` on a single-threaded tokio runtime.
 pub fn block_on<F: Future>(work: F) -> Result<F::Output, std::io::Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -229,6 +265,18 @@ pub fn print_json<T: Serialize>(value: &T) -> std::io::Result<()> {
 /// Parses a JSON flag value (for parameters that take any JSON value).
 pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// Parses a value of an enum of the spec; values the spec does not list are kept (as the
+/// library keeps them), text that is not of the enum's wire type is an error.
+pub fn parse_enum<E: WireEnum>(text: &str) -> Result<E, String> {
+    match <E::Value as acs_model::EnumValue>::enum_from_text::<E>(text) {
+        Ok(Some(value)) => Ok(value),
+        _ => Err(format!(
+            "`{text}` is not a {} value",
+            <E::Value as acs_model::EnumValue>::KIND
+        )),
+    }
 }
 
 /// Parses `true` or `false`.

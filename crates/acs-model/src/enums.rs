@@ -80,8 +80,9 @@ impl<E: WireEnum> ParamText for E {
     }
 }
 
-/// Declares what an enum of the spec needs beyond its definition: the table of its
-/// documented values, one `(variant, wire value, documented name, is_final)` row each.
+/// Declares what an enum of the spec needs beyond its definition: its wire type (`i32`,
+/// `i64` or `str`) and the table of its documented values, one
+/// `(variant, wire value, documented name, is_final)` row each.
 ///
 /// The enum itself (with its docs and an `Unknown(i32)`, `Unknown(i64)` or
 /// `Unknown(String)` variant) is written out; the macro implements [`WireEnum`], decoding
@@ -102,10 +103,11 @@ impl<E: WireEnum> ParamText for E {
 ///     Unknown(i32),
 /// }
 ///
-/// acs_model::wire_enum!(Stage: i32, [
+/// acs_model::wire_enum!(
+///     Stage as i32,
 ///     (Ready, 0, "Ready", Some(false)),
 ///     (Done, 1, "DONE", Some(true)),
-/// ]);
+/// );
 ///
 /// assert_eq!(Stage::from_value(1), Stage::Done);
 /// assert_eq!(Stage::from_value(7), Stage::Unknown(7));
@@ -115,7 +117,7 @@ impl<E: WireEnum> ParamText for E {
 /// ```
 #[macro_export]
 macro_rules! wire_enum {
-    ($name:ident: str, [$(($variant:ident, $value:literal, $label:literal, $final:expr)),* $(,)?]) => {
+    ($name:ident as str, $(($variant:ident, $value:literal, $label:literal, $final:expr)),* $(,)?) => {
         impl $name {
             /// Every value the spec documents, in spec order.
             pub const KNOWN: &'static [Self] = &[$(Self::$variant),*];
@@ -166,7 +168,7 @@ macro_rules! wire_enum {
         $crate::__enum_traits!($name);
     };
 
-    ($name:ident: $repr:ty, [$(($variant:ident, $value:literal, $label:literal, $final:expr)),* $(,)?]) => {
+    ($name:ident as $repr:ty, $(($variant:ident, $value:literal, $label:literal, $final:expr)),* $(,)?) => {
         impl $name {
             /// Every value the spec documents, in spec order.
             pub const KNOWN: &'static [Self] = &[$(Self::$variant),*];
@@ -288,10 +290,11 @@ mod tests {
         Unknown(String),
     }
 
-    crate::wire_enum!(Color: str, [
+    crate::wire_enum!(
+        Color as str,
         (Red, "red", "Red", None),
         (BlueIsh, "BLUE_ISH", "BlueIsh", Some(true)),
-    ]);
+    );
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     enum Size {
@@ -300,7 +303,11 @@ mod tests {
         Unknown(i64),
     }
 
-    crate::wire_enum!(Size: i64, [(Small, -1, "SMALL", None), (Large, 9, "Large", None)]);
+    crate::wire_enum!(
+        Size as i64,
+        (Small, -1, "SMALL", None),
+        (Large, 9, "Large", None)
+    );
 
     #[derive(Debug, Default, PartialEq)]
     struct Holder {

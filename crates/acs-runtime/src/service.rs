@@ -75,3 +75,20 @@ pub struct ErrorCodeInfo {
     /// the built-in rules (see [`crate::retry`]); it never disables retrying throttling or 5xx.
     pub retryable: bool,
 }
+
+impl ErrorCodeInfo {
+    /// An entry, for the tables generated code declares.
+    ///
+    /// ```
+    /// const THROTTLING: acs_runtime::ErrorCodeInfo =
+    ///     acs_runtime::ErrorCodeInfo::new("Throttling.User", 429, true);
+    /// assert_eq!(THROTTLING.http_status, 429);
+    /// ```
+    pub const fn new(code: &'static str, http_status: u16, retryable: bool) -> Self {
+        ErrorCodeInfo {
+            code,
+            http_status,
+            retryable,
+        }
+    }
+}
