@@ -396,7 +396,7 @@ async fn validation_fails_before_any_io() {
         .await
         .expect_err("DeploymentId is required");
     match &err {
-        Error::Validation { param, message } => {
+        Error::Validation { param, message, .. } => {
             assert_eq!(param, "DeploymentId");
             assert!(message.contains("DeploymentId"), "{message}");
         }
@@ -412,7 +412,7 @@ async fn validation_fails_before_any_io() {
         .await
         .expect_err("ProjectId or ProjectIdentifier is required");
     match &err {
-        Error::Validation { param, message } => {
+        Error::Validation { param, message, .. } => {
             assert_eq!(param, "ProjectId");
             assert!(message.contains("ProjectIdentifier"), "{message}");
         }

@@ -43,6 +43,18 @@ fn every_generated_file_has_the_header() {
     }
 }
 
+/// A type of `op` with its structs and enums by name (the model refers to them by id).
+fn type_name(op: &xtask::model::Operation, ty: &xtask::model::Type) -> String {
+    use xtask::model::Type;
+    match ty {
+        Type::Enum(id) => format!("Enum({:?})", op.enumeration(*id).name),
+        Type::Struct(id) => format!("Struct({:?})", op.structure(*id).name),
+        Type::List(inner) => format!("List({})", type_name(op, inner)),
+        Type::Map(inner) => format!("Map({})", type_name(op, inner)),
+        scalar => format!("{scalar:?}"),
+    }
+}
+
 /// A readable summary of the model: what the emitters see.
 fn model_summary(api: &xtask::model::Api) -> String {
     use std::fmt::Write;
@@ -70,22 +82,35 @@ fn model_summary(api: &xtask::model::Api) -> String {
         let _ = writeln!(
             out,
             "\noperation {} ({}) {} -> {}",
-            op.name, op.snake, op.method, op.output
+            op.name,
+            op.names.module,
+            op.method,
+            op.structure(op.output).name
         );
         for param in &op.input.params {
             let _ = writeln!(
                 out,
-                "  param {} ({}) {:?} {:?} {:?} required={}",
-                param.wire, param.rust, param.location, param.style, param.ty, param.required
+                "  param {} ({}) {:?} {:?} {} required={}",
+                param.wire,
+                param.rust,
+                param.location,
+                param.style,
+                type_name(op, &param.ty),
+                param.required
             );
         }
         for rule in &op.input.require_one_of {
-            let _ = writeln!(out, "  require one of {:?}", rule.params);
+            let names: Vec<&str> = rule
+                .params
+                .iter()
+                .map(|id| op.input.params[id.0].rust.as_str())
+                .collect();
+            let _ = writeln!(out, "  require one of {names:?}");
         }
         for s in &op.structs {
             let _ = writeln!(out, "  struct {}", s.name);
             for f in &s.fields {
-                let _ = writeln!(out, "    {} ({}): {:?}", f.wire, f.rust, f.ty);
+                let _ = writeln!(out, "    {} ({}): {}", f.wire, f.rust, type_name(op, &f.ty));
             }
         }
         for e in &op.enums {
@@ -204,7 +229,7 @@ fn fixture_action_decodes_its_samples_in_both_formats() {
 #[test]
 fn fixture_request_serializes_every_parameter_style() {
     use widgets_fixture_models::list_widgets::{Color, ListWidgetsRequest};
-    use widgets_fixture_models::ParamLocation;
+    use widgets_fixture_models::{ParamLocation, Request};
     let request = ListWidgetsRequest::builder()
         .shelf_name("main shelf")
         .page_size(10)
@@ -227,20 +252,20 @@ fn fixture_request_serializes_every_parameter_style() {
                 "main shelf".into(),
                 ParamLocation::Query
             ),
-            ("PageSize".into(), "10".into(), ParamLocation::Body),
-            ("Colors.1".into(), "red".into(), ParamLocation::Body),
-            ("Colors.2".into(), "BLUE_ISH".into(), ParamLocation::Body),
+            ("PageSize".into(), "10".into(), ParamLocation::Form),
+            ("Colors.1".into(), "red".into(), ParamLocation::Form),
+            ("Colors.2".into(), "BLUE_ISH".into(), ParamLocation::Form),
             (
                 "Filter".into(),
                 r#"{"min":1,"tags":["a"]}"#.into(),
-                ParamLocation::Body
+                ParamLocation::Form
             ),
             (
                 "IncludeRetired".into(),
                 "false".into(),
                 ParamLocation::Query
             ),
-            ("Weight".into(), "2.5".into(), ParamLocation::Body),
+            ("Weight".into(), "2.5".into(), ParamLocation::Form),
         ]
     );
     let missing = ListWidgetsRequest::builder()

@@ -243,7 +243,7 @@ fn bad_bodies_are_typed_errors_with_positions() {
 #[test]
 fn request_builder_enforces_the_spec_rules() {
     use dataworks_public_models::get_deployment::GetDeploymentRequest;
-    use dataworks_public_models::{BuildError, ParamLocation};
+    use dataworks_public_models::{BuildError, ParamLocation, Request};
     let err = GetDeploymentRequest::builder()
         .project_id(1)
         .build()
@@ -278,12 +278,12 @@ fn request_builder_enforces_the_spec_rules() {
             (
                 "ProjectIdentifier".to_string(),
                 "dw_project".to_string(),
-                ParamLocation::Body
+                ParamLocation::Form
             ),
             (
                 "DeploymentId".to_string(),
                 "3000001".to_string(),
-                ParamLocation::Body
+                ParamLocation::Form
             ),
         ]
     );

@@ -301,7 +301,7 @@ async fn a_page_error_ends_the_stream_with_that_error() {
 #[test]
 fn imported_samples_decode_in_both_formats() {
     use dataworks_public::models as m;
-    fn decode<T: serde::de::DeserializeOwned>(action: &str) -> (T, T) {
+    fn decode<T: acs_model::Object>(action: &str) -> (T, T) {
         let json: T = m::from_json(&read_workspace_file(&format!(
             "spec/dataworks-public/samples/{action}.json"
         )))
@@ -312,7 +312,7 @@ fn imported_samples_decode_in_both_formats() {
         .expect("XML sample");
         (json, xml)
     }
-    fn both<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(action: &str) -> T {
+    fn both<T: acs_model::Object + PartialEq + std::fmt::Debug>(action: &str) -> T {
         let (json, xml) = decode::<T>(action);
         assert_eq!(json, xml, "{action}: JSON and XML samples differ");
         json

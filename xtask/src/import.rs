@@ -42,7 +42,7 @@ pub mod merge;
 
 use crate::diag::Diagnostic;
 use crate::yaml::{self, Node};
-use crate::{load, model, spec};
+use crate::{load, spec};
 use convert::{Converted, ShapeError, SAMPLE_SOURCE};
 use merge::{Change, ChangeKind, Dropped};
 use std::fmt;
@@ -630,7 +630,7 @@ pub fn validate(spec_dir: &Path, names: &[String]) -> Validation {
     };
     let mut diagnostics = Vec::new();
     let product = match load::parse_str::<spec::ProductFile>(&product_text) {
-        Ok(raw) => model::lower_product(&product_path, &raw, &mut diagnostics),
+        Ok(raw) => crate::lower::lower_product(&product_path, &raw, &mut diagnostics),
         Err((message, position)) => {
             diagnostics.push(Diagnostic {
                 file: product_path.clone(),
@@ -656,7 +656,13 @@ pub fn validate(spec_dir: &Path, names: &[String]) -> Validation {
             )),
             Ok(text) => match load::parse_str::<spec::ActionFile>(&text) {
                 Ok(raw) => {
-                    model::lower_operation(&file, spec_dir, &product, &raw, &mut diagnostics);
+                    crate::lower::lower_operation(
+                        &file,
+                        spec_dir,
+                        &product,
+                        &raw,
+                        &mut diagnostics,
+                    );
                 }
                 Err((message, position)) => diagnostics.push(Diagnostic {
                     file: file.clone(),

@@ -1,14 +1,16 @@
 //! The code generator behind `cargo xtask codegen`.
 //!
-//! Data flows one way: `spec` (serde types of the YAML) → `load` + `model` (validated,
-//! typed API) → `emit` (one emitter per generated crate, `quote!` + `prettyplease`) →
-//! `write` (only files whose contents change).
+//! Data flows one way: `spec` (serde types of the YAML) → `load` + `lower` (validation and
+//! lowering passes) → `model` (the typed API, references resolved, names computed) → `emit`
+//! (one emitter per generated crate, `quote!` + `prettyplease`) → `write` (only files whose
+//! contents change).
 #![forbid(unsafe_code)]
 
 pub mod diag;
 pub mod emit;
 pub mod import;
 pub mod load;
+pub mod lower;
 pub mod model;
 pub mod names;
 pub mod spec;

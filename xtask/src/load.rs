@@ -1,7 +1,8 @@
 //! Reading a spec folder: parse every YAML file, then validate and lower it into the model.
 
 use crate::diag::{key_path_at_line, Diagnostic, Diagnostics};
-use crate::model::{self, Api};
+use crate::lower;
+use crate::model::Api;
 use crate::spec;
 use std::path::{Path, PathBuf};
 
@@ -46,25 +47,19 @@ pub fn load_api(spec_dir: &Path, display_root: &Path) -> Result<Api, Diagnostics
     }
 
     let product = product_raw
-        .and_then(|raw| model::lower_product(&shown(&product_path), &raw, &mut diagnostics));
+        .and_then(|raw| lower::lower_product(&shown(&product_path), &raw, &mut diagnostics));
     let mut operations = Vec::new();
     if let Some(product) = &product {
         for (path, raw) in &raw_actions {
             if let Some(op) =
-                model::lower_operation(&shown(path), spec_dir, product, raw, &mut diagnostics)
+                lower::lower_operation(&shown(path), spec_dir, product, raw, &mut diagnostics)
             {
                 operations.push(op);
             }
         }
         let raws: Vec<(PathBuf, &spec::ActionFile)> =
             raw_actions.iter().map(|(p, r)| (p.clone(), r)).collect();
-        model::resolve_waits(
-            spec_dir,
-            display_root,
-            &raws,
-            &mut operations,
-            &mut diagnostics,
-        );
+        lower::resolve_waits(display_root, &raws, &mut operations, &mut diagnostics);
         if action_paths.is_empty() {
             diagnostics.push(Diagnostic::file(
                 &shown(spec_dir),
@@ -76,7 +71,10 @@ pub fn load_api(spec_dir: &Path, display_root: &Path) -> Result<Api, Diagnostics
     // Two files can't define the same action (names are checked against file names, but
     // case-insensitive file systems and snake_case collisions remain).
     for (i, a) in operations.iter().enumerate() {
-        if let Some(b) = operations[..i].iter().find(|b| b.snake == a.snake) {
+        if let Some(b) = operations[..i]
+            .iter()
+            .find(|b| b.names.module == a.names.module)
+        {
             diagnostics.push(Diagnostic::file(
                 &shown(&spec_dir.join(format!("{}.yaml", a.name))),
                 "name",

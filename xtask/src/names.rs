@@ -1,4 +1,7 @@
-//! Turning wire names into Rust identifiers.
+//! Turning wire names into Rust identifiers. Every name the generator emits is computed
+//! here, once, when the model is built.
+
+use crate::model::OperationNames;
 
 /// `DeploymentId` -> `deployment_id`, `HTTPStatus` -> `http_status`, `File.ID` -> `file_id`.
 pub fn snake_case(name: &str) -> String {
@@ -93,6 +96,28 @@ pub fn is_type_name(name: &str) -> bool {
         )
 }
 
+/// The names of an action's generated items.
+pub fn operation_names(action: &str) -> OperationNames {
+    OperationNames {
+        module: snake_case(action),
+        input: format!("{action}Request"),
+        builder: format!("{action}RequestBuilder"),
+        fluent: format!("{action}FluentBuilder"),
+        args: format!("{action}Args"),
+        subcommand: kebab_case(action),
+    }
+}
+
+/// The `Option`-taking setter of a field (`set_deployment_id`).
+pub fn set_setter(field: &str) -> String {
+    format!("set_{}", field.trim_end_matches('_'))
+}
+
+/// The client methods of a waiter: `wait_until_{name}` (and `..._with`).
+pub fn waiter_method(waiter: &str) -> String {
+    format!("wait_until_{}", snake_case(waiter))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +134,11 @@ mod tests {
         assert_eq!(pascal_case("get_deployment"), "GetDeployment");
         assert_eq!(kebab_case("GetDeployment"), "get-deployment");
         assert_eq!(field_ident("Type"), "type_");
+        assert_eq!(set_setter("type_"), "set_type");
+        assert_eq!(
+            operation_names("GetDeployment").fluent,
+            "GetDeploymentFluentBuilder"
+        );
         assert!(is_type_name("DeployedItem"));
         assert!(!is_type_name("deployed"));
     }

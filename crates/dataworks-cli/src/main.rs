@@ -3,6 +3,7 @@
 //! The command-line tool.
 #![forbid(unsafe_code)]
 use clap::Parser;
+use dataworks_public::models;
 use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(
@@ -21,32 +22,27 @@ struct Cli {
 enum Command {
     #[command(
         name = "deploy-file",
-        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.",
-        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n发布文件至生产环境。"
+        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 发布文件至生产环境。"
     )]
     DeployFile(DeployFileArgs),
     #[command(
         name = "get-deployment",
-        about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.",
-        long_about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n调用GetDeployment获取发布包的详情。"
+        about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n原文 (zh): 调用GetDeployment获取发布包的详情。"
     )]
     GetDeployment(GetDeploymentArgs),
     #[command(
         name = "get-file",
-        about = "Gets the details of a file: its content, versions and the scheduling configuration of its node.",
-        long_about = "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n该接口用于获取文件的详情。"
+        about = "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n原文 (zh): 该接口用于获取文件的详情。"
     )]
     GetFile(GetFileArgs),
     #[command(
         name = "list-deployments",
-        about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.",
-        long_about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。"
+        about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。"
     )]
     ListDeployments(ListDeploymentsArgs),
     #[command(
         name = "submit-file",
-        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.",
-        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n提交文件至调度系统的开发环境，生成对应的任务。"
+        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。"
     )]
     SubmitFile(SubmitFileArgs),
 }
@@ -69,47 +65,27 @@ enum Command {
 struct DeployFileArgs {
     #[arg(
         long = "project-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。",
-        long_help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
+        help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
     )]
     project_id: Option<i64>,
     #[arg(
         long = "project-identifier",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。",
-        long_help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
+        help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
     )]
     project_identifier: Option<String>,
     #[arg(
         long = "file-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。",
-        long_help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。\n该参数与NodeId参数配置一个即可。\n\nWire name: FileId. Example: 10000001"
+        help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。 该参数与NodeId参数配置一个即可。\n\nWire name: FileId. Example: 10000001"
     )]
     file_id: Option<i64>,
     #[arg(
         long = "comment",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "本次发布的说明信息。",
-        long_help = "本次发布的说明信息。\n\nWire name: Comment. Example: 第一次发布任务"
+        help = "本次发布的说明信息。\n\nWire name: Comment. Example: 第一次发布任务"
     )]
     comment: Option<String>,
     #[arg(
         long = "node-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "待发布文件在调度系统对应的任务ID。该参数与FileId参数配置一个即可。",
-        long_help = "待发布文件在调度系统对应的任务ID。该参数与FileId参数配置一个即可。\n\nWire name: NodeId. Example: 2000001"
+        help = "待发布文件在调度系统对应的任务ID。该参数与FileId参数配置一个即可。\n\nWire name: NodeId. Example: 2000001"
     )]
     node_id: Option<i64>,
     #[arg(
@@ -130,29 +106,18 @@ struct DeployFileArgs {
 struct GetDeploymentArgs {
     #[arg(
         long = "project-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "The ID of the DataWorks workspace. Click the wrench icon in the upper-right corner of the console to open the workspace management page and see it.",
-        long_help = "The ID of the DataWorks workspace. Click the wrench icon in the upper-right corner of the console to open the workspace management page and see it.\n\nDataWorks工作空间的ID，您可以单击页面右上角的小扳手图标，进入工作空间管理页面查看。\n\nWire name: ProjectId. Example: 10000"
+        help = "The ID of the DataWorks workspace. Click the wrench icon in the upper-right corner of the console to open the workspace management page and see it.\n\n原文 (zh): DataWorks工作空间的ID，您可以单击页面右上角的小扳手图标，进入工作空间管理页面查看。\n\nWire name: ProjectId. Example: 10000"
     )]
     project_id: Option<i64>,
     #[arg(
         long = "project-identifier",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "The unique identifier of the DataWorks workspace: the English name shown in the",
-        long_help = "The unique identifier of the DataWorks workspace: the English name shown in the\nworkspace switcher at the top of the DataStudio page.\n\nSet this parameter or ProjectId (at least one of them) to select the workspace of the call.\n\nDataWorks工作空间的唯一标识符，即数据开发页面顶部切换工作空间处的英文标识。\n\n该参数与ProjectId参数二者必须设置其一，以确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
+        help = "The unique identifier of the DataWorks workspace: the English name shown in the workspace switcher at the top of the DataStudio page.\n\nSet this parameter or ProjectId (at least one of them) to select the workspace of the call.\n\n原文 (zh): DataWorks工作空间的唯一标识符，即数据开发页面顶部切换工作空间处的英文标识。\n\n该参数与ProjectId参数二者必须设置其一，以确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
     )]
     project_identifier: Option<String>,
     #[arg(
         long = "deployment-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
         required = true,
-        help = "The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.",
-        long_help = "The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.\n\n发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。\n\nWire name: DeploymentId. Example: 3000001"
+        help = "The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.\n\n原文 (zh): 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。\n\nWire name: DeploymentId. Example: 3000001"
     )]
     deployment_id: Option<i64>,
 }
@@ -168,38 +133,22 @@ struct GetDeploymentArgs {
 struct GetFileArgs {
     #[arg(
         long = "project-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。",
-        long_help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。\n\n该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
+        help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。\n\n该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
     )]
     project_id: Option<i64>,
     #[arg(
         long = "project-identifier",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。",
-        long_help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。\n\n该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
+        help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。\n\n该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
     )]
     project_identifier: Option<String>,
     #[arg(
         long = "file-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "文件的ID。您可以调用[ListFiles](~~173942~~)接口查询对应文件的ID。",
-        long_help = "文件的ID。您可以调用[ListFiles](~~173942~~)接口查询对应文件的ID。\n\nWire name: FileId. Example: 100000001"
+        help = "文件的ID。您可以调用[ListFiles](~~173942~~)接口查询对应文件的ID。\n\nWire name: FileId. Example: 100000001"
     )]
     file_id: Option<i64>,
     #[arg(
         long = "node-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。",
-        long_help = "调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。\n\nWire name: NodeId. Example: 200000001"
+        help = "调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。\n\nWire name: NodeId. Example: 200000001"
     )]
     node_id: Option<i64>,
 }
@@ -215,98 +164,53 @@ struct GetFileArgs {
 struct ListDeploymentsArgs {
     #[arg(
         long = "project-identifier",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。",
-        long_help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。\n\n该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
+        help = "DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。\n\n该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
     )]
     project_identifier: Option<String>,
     #[arg(
         long = "project-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。",
-        long_help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。\n\n该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
+        help = "DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。\n\n该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
     )]
     project_id: Option<i64>,
     #[arg(
         long = "creator",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "发布包创建者的阿里云用户ID。",
-        long_help = "发布包创建者的阿里云用户ID。\n\nWire name: Creator. Example: 20030****"
+        help = "发布包创建者的阿里云用户ID。\n\nWire name: Creator. Example: 20030****"
     )]
     creator: Option<String>,
     #[arg(
         long = "end-create-time",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "生成发布包的最大毫秒时间戳。",
-        long_help = "生成发布包的最大毫秒时间戳。\n\nWire name: EndCreateTime. Example: 1593877765000"
+        help = "生成发布包的最大毫秒时间戳。\n\nWire name: EndCreateTime. Example: 1593877765000"
     )]
     end_create_time: Option<i64>,
     #[arg(
         long = "executor",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "发布包执行者的阿里云用户ID。",
-        long_help = "发布包执行者的阿里云用户ID。\n\nWire name: Executor. Example: 2003****"
+        help = "发布包执行者的阿里云用户ID。\n\nWire name: Executor. Example: 2003****"
     )]
     executor: Option<String>,
     #[arg(
         long = "end-execute-time",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "发布包开始执行的最大毫秒时间戳。",
-        long_help = "发布包开始执行的最大毫秒时间戳。\n\nWire name: EndExecuteTime. Example: 1593877765000"
+        help = "发布包开始执行的最大毫秒时间戳。\n\nWire name: EndExecuteTime. Example: 1593877765000"
     )]
     end_execute_time: Option<i64>,
     #[arg(
         long = "status",
-        value_name = "VALUE",
-        value_parser = |s:&str|s.trim(
-
-        ).parse::<i32>(
-
-        ).map(
-            dataworks_public::models::list_deployments::DeploymentStatus::from_value
-        ).map_err(|e|e.to_string()),
-        required = false,
-        help = "发布包当前的状态。取值如下：",
-        long_help = "发布包当前的状态。取值如下：\n- 0：发布包已准备就绪。\n- 1：发布包发布成功。\n- 2：发布包发布失败。\n- 6：发布包被驳回。\n\nWire name: Status. Example: 1"
+        value_parser = acs_cli::parse_enum::<models::list_deployments::DeploymentStatus>,
+        help = "发布包当前的状态。取值如下：\n- 0：发布包已准备就绪。\n- 1：发布包发布成功。\n- 2：发布包发布失败。\n- 6：发布包被驳回。\n\nWire name: Status. Example: 1"
     )]
-    status: Option<dataworks_public::models::list_deployments::DeploymentStatus>,
+    status: Option<models::list_deployments::DeploymentStatus>,
     #[arg(
         long = "keyword",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "发布包名称的关键字。DataWorks支持模糊匹配，即输入关键字，即可查询包含该关键字的发布包。",
-        long_help = "发布包名称的关键字。DataWorks支持模糊匹配，即输入关键字，即可查询包含该关键字的发布包。\n\nWire name: Keyword. Example: hello"
+        help = "发布包名称的关键字。DataWorks支持模糊匹配，即输入关键字，即可查询包含该关键字的发布包。\n\nWire name: Keyword. Example: hello"
     )]
     keyword: Option<String>,
     #[arg(
         long = "page-number",
-        value_name = "N",
-        value_parser = clap::value_parser!(i32),
-        required = false,
-        help = "请求的数据页数，用于翻页。",
-        long_help = "请求的数据页数，用于翻页。\n\nWire name: PageNumber. Example: 1"
+        help = "请求的数据页数，用于翻页。\n\nWire name: PageNumber. Example: 1"
     )]
     page_number: Option<i32>,
     #[arg(
         long = "page-size",
-        value_name = "N",
-        value_parser = clap::value_parser!(i32),
-        required = false,
-        help = "每页显示的条数，默认为10条，最大为100条。",
-        long_help = "每页显示的条数，默认为10条，最大为100条。\n\nWire name: PageSize. Example: 20"
+        help = "每页显示的条数，默认为10条，最大为100条。\n\nWire name: PageSize. Example: 20"
     )]
     page_size: Option<i32>,
     #[arg(
@@ -327,47 +231,29 @@ struct ListDeploymentsArgs {
 struct SubmitFileArgs {
     #[arg(
         long = "project-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
-        required = false,
-        help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。",
-        long_help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
+        help = "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectId. Example: 10000"
     )]
     project_id: Option<i64>,
     #[arg(
         long = "project-identifier",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。",
-        long_help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
+        help = "DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。\n\nWire name: ProjectIdentifier. Example: dw_project"
     )]
     project_identifier: Option<String>,
     #[arg(
         long = "file-id",
-        value_name = "N",
-        value_parser = clap::value_parser!(i64),
         required = true,
-        help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。",
-        long_help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。\n\nWire name: FileId. Example: 1000000"
+        help = "文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。\n\nWire name: FileId. Example: 1000000"
     )]
     file_id: Option<i64>,
     #[arg(
         long = "comment",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
-        required = false,
-        help = "本次提交的说明信息。",
-        long_help = "本次提交的说明信息。\n\nWire name: Comment. Example: 第一次提交任务"
+        help = "本次提交的说明信息。\n\nWire name: Comment. Example: 第一次提交任务"
     )]
     comment: Option<String>,
     #[arg(
         long = "skip-all-deploy-file-extensions",
-        value_name = "true|false",
         value_parser = acs_cli::parse_bool,
-        required = false,
-        help = "文件提交成功后是否跳过发布前检查：",
-        long_help = "文件提交成功后是否跳过发布前检查：\n- false：不跳过。文件提交后会自动触发发布前检查流程，检查通过后才会进入可发布状态。\n- true：跳过。文件提交后不会触发发布前检查流程，可直接进入发布流程。\n\nWire name: SkipAllDeployFileExtensions. Example: false"
+        help = "文件提交成功后是否跳过发布前检查：\n- false：不跳过。文件提交后会自动触发发布前检查流程，检查通过后才会进入可发布状态。\n- true：跳过。文件提交后不会触发发布前检查流程，可直接进入发布流程。\n\nWire name: SkipAllDeployFileExtensions. Example: false"
     )]
     skip_all_deploy_file_extensions: Option<bool>,
     #[arg(
@@ -375,13 +261,6 @@ struct SubmitFileArgs {
         help = "Wait until the process this call started is final (GetDeployment's DeploymentFinished waiter), then print both responses; exit 1 if it failed"
     )]
     wait: bool,
-}
-fn runtime_error(e: std::io::Error) -> acs_runtime::Error {
-    acs_runtime::Error::Transport {
-        kind: acs_runtime::TransportKind::Io,
-        attempts: 0,
-        source: Box::new(e),
-    }
 }
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -397,49 +276,43 @@ fn main() -> ExitCode {
     let client = dataworks_public::Client::new(config);
     match cli.command {
         Command::DeployFile(args) => {
-            let wait = args.wait;
-            let builder = client
+            let call = client
                 .deploy_file()
                 .set_project_id(args.project_id)
                 .set_project_identifier(args.project_identifier)
                 .set_file_id(args.file_id)
                 .set_comment(args.comment)
                 .set_node_id(args.node_id);
-            if wait {
-                let result = acs_cli::block_on(builder.send_and_wait())
-                    .unwrap_or_else(|e| Err(runtime_error(e)))
-                    .map(|(out, waited)| (out, waited.output, waited.succeeded));
-                acs_cli::finish_waited(result, "DeployFile", "GetDeployment", "DeploymentFinished")
-            } else {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
+            if args.wait {
+                acs_cli::run_waited(
+                    call.send_and_wait(),
+                    "DeployFile",
+                    "GetDeployment",
+                    "DeploymentFinished",
                 )
+            } else {
+                acs_cli::run(call.send())
             }
         }
-        Command::GetDeployment(args) => {
-            let builder = client
+        Command::GetDeployment(args) => acs_cli::run(
+            client
                 .get_deployment()
                 .set_project_id(args.project_id)
                 .set_project_identifier(args.project_identifier)
-                .set_deployment_id(args.deployment_id);
-            acs_cli::finish(
-                acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
-            )
-        }
-        Command::GetFile(args) => {
-            let builder = client
+                .set_deployment_id(args.deployment_id)
+                .send(),
+        ),
+        Command::GetFile(args) => acs_cli::run(
+            client
                 .get_file()
                 .set_project_id(args.project_id)
                 .set_project_identifier(args.project_identifier)
                 .set_file_id(args.file_id)
-                .set_node_id(args.node_id);
-            acs_cli::finish(
-                acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
-            )
-        }
+                .set_node_id(args.node_id)
+                .send(),
+        ),
         Command::ListDeployments(args) => {
-            let all_pages = args.all_pages;
-            let builder = client
+            let call = client
                 .list_deployments()
                 .set_project_identifier(args.project_identifier)
                 .set_project_id(args.project_id)
@@ -451,35 +324,29 @@ fn main() -> ExitCode {
                 .set_keyword(args.keyword)
                 .set_page_number(args.page_number)
                 .set_page_size(args.page_size);
-            if all_pages {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send_all_pages())
-                        .unwrap_or_else(|e| Err(runtime_error(e))),
-                )
+            if args.all_pages {
+                acs_cli::run(call.send_all_pages())
             } else {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
-                )
+                acs_cli::run(call.send())
             }
         }
         Command::SubmitFile(args) => {
-            let wait = args.wait;
-            let builder = client
+            let call = client
                 .submit_file()
                 .set_project_id(args.project_id)
                 .set_project_identifier(args.project_identifier)
                 .set_file_id(args.file_id)
                 .set_comment(args.comment)
                 .set_skip_all_deploy_file_extensions(args.skip_all_deploy_file_extensions);
-            if wait {
-                let result = acs_cli::block_on(builder.send_and_wait())
-                    .unwrap_or_else(|e| Err(runtime_error(e)))
-                    .map(|(out, waited)| (out, waited.output, waited.succeeded));
-                acs_cli::finish_waited(result, "SubmitFile", "GetDeployment", "DeploymentFinished")
-            } else {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
+            if args.wait {
+                acs_cli::run_waited(
+                    call.send_and_wait(),
+                    "SubmitFile",
+                    "GetDeployment",
+                    "DeploymentFinished",
                 )
+            } else {
+                acs_cli::run(call.send())
             }
         }
     }

@@ -3,13 +3,14 @@
 //! Types of the `GetDeployment` action.
 //!
 //! Get the details of a deployment package
-#[allow(unused_imports)]
-use crate::__private as rt;
-#[allow(unused_imports)]
-use crate::{BuildError, ParamLocation, WireParam};
+use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
 /// Request of `GetDeployment`.
 ///
 /// Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.
+///
+/// Rules, checked by [`build`](GetDeploymentRequestBuilder::build) and before sending:
+/// - `DeploymentId` is required.
+/// - At least one of `ProjectId`, `ProjectIdentifier` is required.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetDeploymentRequest {
@@ -17,8 +18,7 @@ pub struct GetDeploymentRequest {
     ///
     /// 原文 (zh): DataWorks工作空间的ID，您可以单击页面右上角的小扳手图标，进入工作空间管理页面查看。
     ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
+    /// Wire name: `ProjectId`; example: `10000`.
     pub project_id: Option<i64>,
     /// The unique identifier of the DataWorks workspace: the English name shown in the
     /// workspace switcher at the top of the DataStudio page.
@@ -29,15 +29,13 @@ pub struct GetDeploymentRequest {
     ///
     /// 该参数与ProjectId参数二者必须设置其一，以确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
+    /// Wire name: `ProjectIdentifier`; example: `dw_project`.
     pub project_identifier: Option<String>,
     /// The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.
     ///
     /// 原文 (zh): 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。
     ///
-    /// Wire name: `DeploymentId` (required).
-    /// Example: `3000001`.
+    /// Wire name: `DeploymentId` (required); example: `3000001`.
     pub deployment_id: Option<i64>,
 }
 impl GetDeploymentRequest {
@@ -45,101 +43,62 @@ impl GetDeploymentRequest {
     pub fn builder() -> GetDeploymentRequestBuilder {
         GetDeploymentRequestBuilder::default()
     }
-    /// Checks the spec's rules: required parameters and one-of groups.
-    /// - `DeploymentId` is required.
-    /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
-    pub fn validate(&self) -> Result<(), BuildError> {
-        if self.deployment_id.is_none() {
-            return Err(BuildError::MissingParameter {
-                parameter: "DeploymentId",
-            });
-        }
-        if self.project_id.is_none() && self.project_identifier.is_none() {
-            return Err(BuildError::OneOfRequired {
-                parameters: &["ProjectId", "ProjectIdentifier"],
-            });
-        }
+}
+impl Request for GetDeploymentRequest {
+    const ACTION: &'static str = "GetDeployment";
+    type Response = GetDeploymentResponse;
+    fn validate(&self) -> Result<(), BuildError> {
+        check::required("DeploymentId", &self.deployment_id)?;
+        check::one_of(
+            &["ProjectId", "ProjectIdentifier"],
+            &[self.project_id.is_some(), self.project_identifier.is_some()],
+        )?;
         Ok(())
     }
-    /// The parameters as they go on the wire, in spec order; unset ones are left out.
-    pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(3);
-        if let Some(value) = &self.project_id {
-            params.push(WireParam::new(
-                "ProjectId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        w.form("ProjectId", &self.project_id);
+        w.form("ProjectIdentifier", &self.project_identifier);
+        w.form("DeploymentId", &self.deployment_id);
+    }
+    fn business_status(out: &GetDeploymentResponse) -> BusinessStatus<'_> {
+        BusinessStatus {
+            success: out.success,
+            code: out.error_code.as_deref(),
+            message: out.error_message.as_deref(),
+            http_status: out.http_status_code,
+            request_id: out.request_id.as_deref(),
         }
-        if let Some(value) = &self.project_identifier {
-            params.push(WireParam::new(
-                "ProjectIdentifier",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.deployment_id {
-            params.push(WireParam::new(
-                "DeploymentId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        params
     }
 }
-#[doc = concat!(" Builder of [`", stringify!(GetDeploymentRequest), "`].")]
+/// Builder of [`GetDeploymentRequest`].
 #[derive(Debug, Clone, Default)]
 pub struct GetDeploymentRequestBuilder {
     inner: GetDeploymentRequest,
 }
 impl GetDeploymentRequestBuilder {
-    /// The ID of the DataWorks workspace. Click the wrench icon in the upper-right corner of the console to open the workspace management page and see it.
-    ///
-    /// 原文 (zh): DataWorks工作空间的ID，您可以单击页面右上角的小扳手图标，进入工作空间管理页面查看。
-    ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.inner.project_id = Some(value);
-        self
+    /// Sets [`GetDeploymentRequest::project_id`].
+    pub fn project_id(self, value: i64) -> Self {
+        self.set_project_id(Some(value))
     }
-    /// Sets or clears `ProjectId`.
+    /// Sets or clears [`GetDeploymentRequest::project_id`].
     pub fn set_project_id(mut self, value: Option<i64>) -> Self {
         self.inner.project_id = value;
         self
     }
-    /// The unique identifier of the DataWorks workspace: the English name shown in the
-    /// workspace switcher at the top of the DataStudio page.
-    ///
-    /// Set this parameter or ProjectId (at least one of them) to select the workspace of the call.
-    ///
-    /// 原文 (zh): DataWorks工作空间的唯一标识符，即数据开发页面顶部切换工作空间处的英文标识。
-    ///
-    /// 该参数与ProjectId参数二者必须设置其一，以确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
-    pub fn project_identifier(mut self, value: impl Into<String>) -> Self {
-        self.inner.project_identifier = Some(value.into());
+    /// Sets [`GetDeploymentRequest::project_identifier`].
+    pub fn project_identifier(self, value: impl Into<String>) -> Self {
+        self.set_project_identifier(Some(value.into()))
+    }
+    /// Sets or clears [`GetDeploymentRequest::project_identifier`].
+    pub fn set_project_identifier(mut self, value: Option<String>) -> Self {
+        self.inner.project_identifier = value;
         self
     }
-    /// Sets or clears `ProjectIdentifier`.
-    pub fn set_project_identifier(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.project_identifier = value.map(Into::into);
-        self
+    /// Sets [`GetDeploymentRequest::deployment_id`].
+    pub fn deployment_id(self, value: i64) -> Self {
+        self.set_deployment_id(Some(value))
     }
-    /// The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.
-    ///
-    /// 原文 (zh): 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。
-    ///
-    /// Wire name: `DeploymentId` (required).
-    /// Example: `3000001`.
-    pub fn deployment_id(mut self, value: i64) -> Self {
-        self.inner.deployment_id = Some(value);
-        self
-    }
-    /// Sets or clears `DeploymentId`.
+    /// Sets or clears [`GetDeploymentRequest::deployment_id`].
     pub fn set_deployment_id(mut self, value: Option<i64>) -> Self {
         self.inner.deployment_id = value;
         self
@@ -164,40 +123,35 @@ pub struct GetDeploymentResponse {
     ///
     /// 原文 (zh): HTTP状态码。
     ///
-    /// Wire name: `HttpStatusCode`.
-    /// Example: `200`.
+    /// Wire name: `HttpStatusCode`; example: `200`.
     #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
     pub http_status_code: Option<i32>,
     /// The error message.
     ///
     /// 原文 (zh): 错误信息。
     ///
-    /// Wire name: `ErrorMessage`.
-    /// Example: `The connection does not exist.`.
+    /// Wire name: `ErrorMessage`; example: `The connection does not exist.`.
     #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// The unique ID of this call. Use it to troubleshoot an error.
     ///
     /// 原文 (zh): 本次调用的唯一ID。出现错误后，您可以根据该ID排查问题。
     ///
-    /// Wire name: `RequestId`.
-    /// Example: `0000-ABCD-EFG****`.
+    /// Wire name: `RequestId`; example: `0000-ABCD-EFG****`.
     #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// The error code.
     ///
     /// 原文 (zh): 错误码。
     ///
-    /// Wire name: `ErrorCode`.
-    /// Example: `Invalid.Tenant.ConnectionNotExists`.
+    /// Wire name: `ErrorCode`; example: `Invalid.Tenant.ConnectionNotExists`.
     #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Whether the call succeeded.
     ///
     /// 原文 (zh): 调用是否成功。
     ///
-    /// Wire name: `Success`.
-    /// Example: `true`.
+    /// Wire name: `Success`; example: `true`.
     #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// The details of the deployment package.
@@ -208,81 +162,18 @@ pub struct GetDeploymentResponse {
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<GetDeploymentData>,
 }
-impl rt::FromMap for GetDeploymentResponse {
+impl Object for GetDeploymentResponse {
     const NAME: &'static str = "GetDeploymentResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "HttpStatusCode" => {
-                    out.http_status_code = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("HttpStatusCode", e))?
-                        .0;
-                }
-                "ErrorMessage" => {
-                    out.error_message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorMessage", e))?
-                        .0;
-                }
-                "RequestId" => {
-                    out.request_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RequestId", e))?
-                        .0;
-                }
-                "ErrorCode" => {
-                    out.error_code = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorCode", e))?
-                        .0;
-                }
-                "Success" => {
-                    out.success = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("Success", e))?
-                        .0;
-                }
-                "Data" => {
-                    out.data = map
-                        .next_value::<Option<GetDeploymentData>>()
-                        .map_err(|e| rt::in_field("Data", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "RequestId" => f.scalar(&mut self.request_id),
+            "ErrorCode" => f.scalar(&mut self.error_code),
+            "Success" => f.scalar(&mut self.success),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for GetDeploymentResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for GetDeploymentResponse {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl GetDeploymentResponse {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The details of the deployment package.
@@ -306,57 +197,14 @@ pub struct GetDeploymentData {
     #[serde(rename = "DeployedItems", skip_serializing_if = "Option::is_none")]
     pub deployed_items: Option<Vec<DeployedItem>>,
 }
-impl rt::FromMap for GetDeploymentData {
+impl Object for GetDeploymentData {
     const NAME: &'static str = "GetDeploymentData";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Deployment" => {
-                    out.deployment = map
-                        .next_value::<Option<Deployment>>()
-                        .map_err(|e| rt::in_field("Deployment", e))?;
-                }
-                "DeployedItems" => rt::extend(
-                    &mut out.deployed_items,
-                    map.next_value::<rt::Many<DeployedItem>>()
-                        .map_err(|e| rt::in_field("DeployedItems", e))?
-                        .0,
-                ),
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Deployment" => f.object(&mut self.deployment),
+            "DeployedItems" => f.list(&mut self.deployed_items),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for GetDeploymentData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for GetDeploymentData {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl GetDeploymentData {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The deployment package.
@@ -369,32 +217,28 @@ pub struct Deployment {
     ///
     /// 原文 (zh): 发布包当前的状态，包括0（就绪）、1（成功）和2（失败）。
     ///
-    /// Wire name: `Status`.
-    /// Example: `1`.
+    /// Wire name: `Status`; example: `1`.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<DeploymentStatus>,
     /// The error message when the deployment package failed (Status is 2).
     ///
     /// 原文 (zh): 当发布包执行失败（status为2）后，该字段记录具体的错误信息。
     ///
-    /// Wire name: `ErrorMessage`.
-    /// Example: `成功`.
+    /// Wire name: `ErrorMessage`; example: `成功`.
     #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// The environment the deployment ran in: 0 (local) or 1 (development).
     ///
     /// 原文 (zh): 执行本次发布所在的环境，包括0（本地）和1（开发环境）。
     ///
-    /// Wire name: `FromEnvironment`.
-    /// Example: `0`.
+    /// Wire name: `FromEnvironment`; example: `0`.
     #[serde(rename = "FromEnvironment", skip_serializing_if = "Option::is_none")]
     pub from_environment: Option<FromEnvironment>,
     /// The target environment: 1 (development) or 2 (production).
     ///
     /// 原文 (zh): 发布文件信息的目标环境，包括1（开发环境）和2（生产环境）。
     ///
-    /// Wire name: `ToEnvironment`.
-    /// Example: `1`.
+    /// Wire name: `ToEnvironment`; example: `1`.
     #[serde(rename = "ToEnvironment", skip_serializing_if = "Option::is_none")]
     pub to_environment: Option<ToEnvironment>,
     /// The check status of the nodes in the package. When the target environment is
@@ -407,151 +251,61 @@ pub struct Deployment {
     /// - 7：检查未通过
     /// - 8：正在处于检查中的状态
     ///
-    /// Wire name: `CheckingStatus`.
-    /// Example: `7`.
+    /// Wire name: `CheckingStatus`; example: `7`.
     #[serde(rename = "CheckingStatus", skip_serializing_if = "Option::is_none")]
     pub checking_status: Option<CheckingStatus>,
     /// When the package was created, in epoch milliseconds.
     ///
     /// 原文 (zh): 发布包生成的毫秒时间戳。
     ///
-    /// Wire name: `CreateTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `CreateTime`; example: `1593877765000`.
     #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// The Alibaba Cloud user ID of the executor.
     ///
     /// 原文 (zh): 发布包执行者的阿里云用户ID。
     ///
-    /// Wire name: `HandlerId`.
-    /// Example: `2003****`.
+    /// Wire name: `HandlerId`; example: `2003****`.
     #[serde(rename = "HandlerId", skip_serializing_if = "Option::is_none")]
     pub handler_id: Option<String>,
     /// The Alibaba Cloud user ID of the creator.
     ///
     /// 原文 (zh): 发布包创建者的阿里云用户ID。
     ///
-    /// Wire name: `CreatorId`.
-    /// Example: `20030****`.
+    /// Wire name: `CreatorId`; example: `20030****`.
     #[serde(rename = "CreatorId", skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
     /// When the package started to run, in epoch milliseconds.
     ///
     /// 原文 (zh): 发布包开始执行的毫秒时间戳。
     ///
-    /// Wire name: `ExecuteTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `ExecuteTime`; example: `1593877765000`.
     #[serde(rename = "ExecuteTime", skip_serializing_if = "Option::is_none")]
     pub execute_time: Option<i64>,
     /// The name of the package, shown in the console's list of deployment packages.
     ///
     /// 原文 (zh): 发布包的名称，显示在任务发布>发布包列表页面。
     ///
-    /// Wire name: `Name`.
-    /// Example: `ods_user_info_d-2020-07-04_20030****`.
+    /// Wire name: `Name`; example: `ods_user_info_d-2020-07-04_20030****`.
     #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-impl rt::FromMap for Deployment {
+impl Object for Deployment {
     const NAME: &'static str = "Deployment";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Status" => {
-                    out.status = map
-                        .next_value::<rt::Scalar<DeploymentStatus>>()
-                        .map_err(|e| rt::in_field("Status", e))?
-                        .0;
-                }
-                "ErrorMessage" => {
-                    out.error_message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorMessage", e))?
-                        .0;
-                }
-                "FromEnvironment" => {
-                    out.from_environment = map
-                        .next_value::<rt::Scalar<FromEnvironment>>()
-                        .map_err(|e| rt::in_field("FromEnvironment", e))?
-                        .0;
-                }
-                "ToEnvironment" => {
-                    out.to_environment = map
-                        .next_value::<rt::Scalar<ToEnvironment>>()
-                        .map_err(|e| rt::in_field("ToEnvironment", e))?
-                        .0;
-                }
-                "CheckingStatus" => {
-                    out.checking_status = map
-                        .next_value::<rt::Scalar<CheckingStatus>>()
-                        .map_err(|e| rt::in_field("CheckingStatus", e))?
-                        .0;
-                }
-                "CreateTime" => {
-                    out.create_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("CreateTime", e))?
-                        .0;
-                }
-                "HandlerId" => {
-                    out.handler_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("HandlerId", e))?
-                        .0;
-                }
-                "CreatorId" => {
-                    out.creator_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("CreatorId", e))?
-                        .0;
-                }
-                "ExecuteTime" => {
-                    out.execute_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("ExecuteTime", e))?
-                        .0;
-                }
-                "Name" => {
-                    out.name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Name", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Status" => f.scalar(&mut self.status),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "FromEnvironment" => f.scalar(&mut self.from_environment),
+            "ToEnvironment" => f.scalar(&mut self.to_environment),
+            "CheckingStatus" => f.scalar(&mut self.checking_status),
+            "CreateTime" => f.scalar(&mut self.create_time),
+            "HandlerId" => f.scalar(&mut self.handler_id),
+            "CreatorId" => f.scalar(&mut self.creator_id),
+            "ExecuteTime" => f.scalar(&mut self.execute_time),
+            "Name" => f.scalar(&mut self.name),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Deployment {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for Deployment {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl Deployment {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// A deployed item.
@@ -564,85 +318,33 @@ pub struct DeployedItem {
     ///
     /// 原文 (zh): 文件的ID。
     ///
-    /// Wire name: `FileId`.
-    /// Example: `507642378`.
+    /// Wire name: `FileId`; example: `507642378`.
     #[serde(rename = "FileId", skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
     /// The version of the file.
     ///
     /// 原文 (zh): 文件的版本。
     ///
-    /// Wire name: `FileVersion`.
-    /// Example: `7`.
+    /// Wire name: `FileVersion`; example: `7`.
     #[serde(rename = "FileVersion", skip_serializing_if = "Option::is_none")]
     pub file_version: Option<i64>,
     /// The status of the deployed item.
     ///
     /// 原文 (zh): 发布项的状态。
     ///
-    /// Wire name: `Status`.
-    /// Example: `1`.
+    /// Wire name: `Status`; example: `1`.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<DeployedItemStatus>,
 }
-impl rt::FromMap for DeployedItem {
+impl Object for DeployedItem {
     const NAME: &'static str = "DeployedItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "FileId" => {
-                    out.file_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("FileId", e))?
-                        .0;
-                }
-                "FileVersion" => {
-                    out.file_version = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("FileVersion", e))?
-                        .0;
-                }
-                "Status" => {
-                    out.status = map
-                        .next_value::<rt::Scalar<DeployedItemStatus>>()
-                        .map_err(|e| rt::in_field("Status", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "FileId" => f.scalar(&mut self.file_id),
+            "FileVersion" => f.scalar(&mut self.file_version),
+            "Status" => f.scalar(&mut self.status),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DeployedItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for DeployedItem {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl DeployedItem {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The status of a deployment package.
@@ -651,507 +353,137 @@ impl DeployedItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeploymentStatus {
-    /// `0`
-    ///
-    /// Ready.
+    /// `0`: Ready.
     ///
     /// 原文 (zh): 就绪
     Ready,
-    /// `1`
-    ///
-    /// Succeeded.
+    /// `1`: Succeeded.
     ///
     /// 原文 (zh): 成功
     Success,
-    /// `2`
-    ///
-    /// Failed.
+    /// `2`: Failed.
     ///
     /// 原文 (zh): 失败
     Failure,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl DeploymentStatus {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::Ready, Self::Success, Self::Failure];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            0 => Self::Ready,
-            1 => Self::Success,
-            2 => Self::Failure,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::Ready => 0,
-            Self::Success => 1,
-            Self::Failure => 2,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Ready => Some("Ready"),
-            Self::Success => Some("Success"),
-            Self::Failure => Some("Failure"),
-            Self::Unknown(_) => None,
-        }
-    }
-    /// Whether this value is final (the process it describes has ended), as the
-    /// documentation says; `None` for values it does not classify, and for unknown ones.
-    pub fn is_final(&self) -> Option<bool> {
-        match self {
-            Self::Ready => Some(false),
-            Self::Success => Some(true),
-            Self::Failure => Some(true),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for DeploymentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for DeploymentStatus {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<DeploymentStatus> for i32 {
-    fn from(value: DeploymentStatus) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for DeploymentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for DeploymentStatus {
-    const EXPECTING: &'static str = concat!("a ", stringify!(DeploymentStatus), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    DeploymentStatus as i32,
+    (Ready, 0, "Ready", Some(false)),
+    (Success, 1, "Success", Some(true)),
+    (Failure, 2, "Failure", Some(true))
+);
 /// The environment a deployment ran in.
 ///
 /// 原文 (zh): 执行发布所在的环境。
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FromEnvironment {
-    /// `0`
-    ///
-    /// Local.
+    /// `0`: Local.
     ///
     /// 原文 (zh): 本地
     Local,
-    /// `1`
-    ///
-    /// The development environment.
+    /// `1`: The development environment.
     ///
     /// 原文 (zh): 开发环境
     Development,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl FromEnvironment {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::Local, Self::Development];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            0 => Self::Local,
-            1 => Self::Development,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::Local => 0,
-            Self::Development => 1,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Local => Some("Local"),
-            Self::Development => Some("Development"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for FromEnvironment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for FromEnvironment {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<FromEnvironment> for i32 {
-    fn from(value: FromEnvironment) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for FromEnvironment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for FromEnvironment {
-    const EXPECTING: &'static str = concat!("a ", stringify!(FromEnvironment), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    FromEnvironment as i32,
+    (Local, 0, "Local", None),
+    (Development, 1, "Development", None)
+);
 /// The target environment of a deployment.
 ///
 /// 原文 (zh): 发布的目标环境。
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ToEnvironment {
-    /// `1`
-    ///
-    /// The development environment.
+    /// `1`: The development environment.
     ///
     /// 原文 (zh): 开发环境
     Development,
-    /// `2`
-    ///
-    /// The production environment.
+    /// `2`: The production environment.
     ///
     /// 原文 (zh): 生产环境
     Production,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl ToEnvironment {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::Development, Self::Production];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            1 => Self::Development,
-            2 => Self::Production,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::Development => 1,
-            Self::Production => 2,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Development => Some("Development"),
-            Self::Production => Some("Production"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for ToEnvironment {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for ToEnvironment {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<ToEnvironment> for i32 {
-    fn from(value: ToEnvironment) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for ToEnvironment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for ToEnvironment {
-    const EXPECTING: &'static str = concat!("a ", stringify!(ToEnvironment), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    ToEnvironment as i32,
+    (Development, 1, "Development", None),
+    (Production, 2, "Production", None)
+);
 /// The check status of the nodes in a deployment package.
 ///
 /// 原文 (zh): 发布包涉及节点的检查状态。
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CheckingStatus {
-    /// `7`
-    ///
-    /// The check failed.
+    /// `7`: The check failed.
     ///
     /// 原文 (zh): 检查未通过
     CheckFailed,
-    /// `8`
-    ///
-    /// The check is in progress.
+    /// `8`: The check is in progress.
     ///
     /// 原文 (zh): 正在处于检查中的状态
     Checking,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl CheckingStatus {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::CheckFailed, Self::Checking];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            7 => Self::CheckFailed,
-            8 => Self::Checking,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::CheckFailed => 7,
-            Self::Checking => 8,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::CheckFailed => Some("CheckFailed"),
-            Self::Checking => Some("Checking"),
-            Self::Unknown(_) => None,
-        }
-    }
-    /// Whether this value is final (the process it describes has ended), as the
-    /// documentation says; `None` for values it does not classify, and for unknown ones.
-    pub fn is_final(&self) -> Option<bool> {
-        match self {
-            Self::CheckFailed => Some(true),
-            Self::Checking => Some(false),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for CheckingStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for CheckingStatus {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<CheckingStatus> for i32 {
-    fn from(value: CheckingStatus) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for CheckingStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for CheckingStatus {
-    const EXPECTING: &'static str = concat!("a ", stringify!(CheckingStatus), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    CheckingStatus as i32,
+    (CheckFailed, 7, "CheckFailed", Some(true)),
+    (Checking, 8, "Checking", Some(false))
+);
 /// The status of a deployed item.
 ///
 /// 原文 (zh): 发布项的状态。
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeployedItemStatus {
-    /// `0` (UNPUBLISHED)
-    ///
-    /// Not published.
+    /// `0` (UNPUBLISHED): Not published.
     ///
     /// 原文 (zh): 未发布
     Unpublished,
-    /// `1` (SUCCESS)
-    ///
-    /// Published.
+    /// `1` (SUCCESS): Published.
     ///
     /// 原文 (zh): 发布成功
     Success,
-    /// `2` (ERROR)
-    ///
-    /// Publishing failed.
+    /// `2` (ERROR): Publishing failed.
     ///
     /// 原文 (zh): 发布失败
     Error,
-    /// `3` (CLONED)
-    ///
-    /// Cloned.
+    /// `3` (CLONED): Cloned.
     ///
     /// 原文 (zh): 克隆成功
     Cloned,
-    /// `4` (DEPLOY_ERROR)
-    ///
-    /// Deployment failed.
+    /// `4` (DEPLOY_ERROR): Deployment failed.
     ///
     /// 原文 (zh): 发布失败
     DeployError,
-    /// `5` (CLONING)
-    ///
-    /// Cloning in progress.
+    /// `5` (CLONING): Cloning in progress.
     ///
     /// 原文 (zh): 克隆中
     Cloning,
-    /// `6` (REJECT)
-    ///
-    /// Deployment rejected.
+    /// `6` (REJECT): Deployment rejected.
     ///
     /// 原文 (zh): 发布驳回
     Reject,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl DeployedItemStatus {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[
-        Self::Unpublished,
-        Self::Success,
-        Self::Error,
-        Self::Cloned,
-        Self::DeployError,
-        Self::Cloning,
-        Self::Reject,
-    ];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            0 => Self::Unpublished,
-            1 => Self::Success,
-            2 => Self::Error,
-            3 => Self::Cloned,
-            4 => Self::DeployError,
-            5 => Self::Cloning,
-            6 => Self::Reject,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::Unpublished => 0,
-            Self::Success => 1,
-            Self::Error => 2,
-            Self::Cloned => 3,
-            Self::DeployError => 4,
-            Self::Cloning => 5,
-            Self::Reject => 6,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Unpublished => Some("UNPUBLISHED"),
-            Self::Success => Some("SUCCESS"),
-            Self::Error => Some("ERROR"),
-            Self::Cloned => Some("CLONED"),
-            Self::DeployError => Some("DEPLOY_ERROR"),
-            Self::Cloning => Some("CLONING"),
-            Self::Reject => Some("REJECT"),
-            Self::Unknown(_) => None,
-        }
-    }
-    /// Whether this value is final (the process it describes has ended), as the
-    /// documentation says; `None` for values it does not classify, and for unknown ones.
-    pub fn is_final(&self) -> Option<bool> {
-        match self {
-            Self::Unpublished => None,
-            Self::Success => Some(true),
-            Self::Error => Some(true),
-            Self::Cloned => Some(true),
-            Self::DeployError => Some(true),
-            Self::Cloning => Some(false),
-            Self::Reject => Some(true),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for DeployedItemStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for DeployedItemStatus {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<DeployedItemStatus> for i32 {
-    fn from(value: DeployedItemStatus) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for DeployedItemStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for DeployedItemStatus {
-    const EXPECTING: &'static str = concat!("a ", stringify!(DeployedItemStatus), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    DeployedItemStatus as i32,
+    (Unpublished, 0, "UNPUBLISHED", None),
+    (Success, 1, "SUCCESS", Some(true)),
+    (Error, 2, "ERROR", Some(true)),
+    (Cloned, 3, "CLONED", Some(true)),
+    (DeployError, 4, "DEPLOY_ERROR", Some(true)),
+    (Cloning, 5, "CLONING", Some(false)),
+    (Reject, 6, "REJECT", Some(true))
+);

@@ -3,13 +3,13 @@
 //! Types of the `GetFile` action.
 //!
 //! Get the details of a file
-#[allow(unused_imports)]
-use crate::__private as rt;
-#[allow(unused_imports)]
-use crate::{BuildError, ParamLocation, WireParam};
+use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
 /// Request of `GetFile`.
 ///
 /// Gets the details of a file: its content, versions and the scheduling configuration of its node.
+///
+/// Rules, checked by [`build`](GetFileRequestBuilder::build) and before sending:
+/// - At least one of `ProjectId`, `ProjectIdentifier` is required.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetFileRequest {
@@ -17,25 +17,21 @@ pub struct GetFileRequest {
     ///
     /// 该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
+    /// Wire name: `ProjectId`; example: `10000`.
     pub project_id: Option<i64>,
     /// DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。
     ///
     /// 该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
+    /// Wire name: `ProjectIdentifier`; example: `dw_project`.
     pub project_identifier: Option<String>,
     /// 文件的ID。您可以调用[ListFiles](~~173942~~)接口查询对应文件的ID。
     ///
-    /// Wire name: `FileId`.
-    /// Example: `100000001`.
+    /// Wire name: `FileId`; example: `100000001`.
     pub file_id: Option<i64>,
     /// 调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。
     ///
-    /// Wire name: `NodeId`.
-    /// Example: `200000001`.
+    /// Wire name: `NodeId`; example: `200000001`.
     pub node_id: Option<i64>,
 }
 impl GetFileRequest {
@@ -43,108 +39,71 @@ impl GetFileRequest {
     pub fn builder() -> GetFileRequestBuilder {
         GetFileRequestBuilder::default()
     }
-    /// Checks the spec's rules: required parameters and one-of groups.
-    /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
-    pub fn validate(&self) -> Result<(), BuildError> {
-        if self.project_id.is_none() && self.project_identifier.is_none() {
-            return Err(BuildError::OneOfRequired {
-                parameters: &["ProjectId", "ProjectIdentifier"],
-            });
-        }
+}
+impl Request for GetFileRequest {
+    const ACTION: &'static str = "GetFile";
+    type Response = GetFileResponse;
+    fn validate(&self) -> Result<(), BuildError> {
+        check::one_of(
+            &["ProjectId", "ProjectIdentifier"],
+            &[self.project_id.is_some(), self.project_identifier.is_some()],
+        )?;
         Ok(())
     }
-    /// The parameters as they go on the wire, in spec order; unset ones are left out.
-    pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(4);
-        if let Some(value) = &self.project_id {
-            params.push(WireParam::new(
-                "ProjectId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        w.form("ProjectId", &self.project_id);
+        w.form("ProjectIdentifier", &self.project_identifier);
+        w.form("FileId", &self.file_id);
+        w.form("NodeId", &self.node_id);
+    }
+    fn business_status(out: &GetFileResponse) -> BusinessStatus<'_> {
+        BusinessStatus {
+            success: out.success,
+            code: out.error_code.as_deref(),
+            message: out.error_message.as_deref(),
+            http_status: out.http_status_code,
+            request_id: out.request_id.as_deref(),
         }
-        if let Some(value) = &self.project_identifier {
-            params.push(WireParam::new(
-                "ProjectIdentifier",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.file_id {
-            params.push(WireParam::new(
-                "FileId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.node_id {
-            params.push(WireParam::new(
-                "NodeId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        params
     }
 }
-#[doc = concat!(" Builder of [`", stringify!(GetFileRequest), "`].")]
+/// Builder of [`GetFileRequest`].
 #[derive(Debug, Clone, Default)]
 pub struct GetFileRequestBuilder {
     inner: GetFileRequest,
 }
 impl GetFileRequestBuilder {
-    /// DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。
-    ///
-    /// 该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.inner.project_id = Some(value);
-        self
+    /// Sets [`GetFileRequest::project_id`].
+    pub fn project_id(self, value: i64) -> Self {
+        self.set_project_id(Some(value))
     }
-    /// Sets or clears `ProjectId`.
+    /// Sets or clears [`GetFileRequest::project_id`].
     pub fn set_project_id(mut self, value: Option<i64>) -> Self {
         self.inner.project_id = value;
         self
     }
-    /// DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。
-    ///
-    /// 该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
-    pub fn project_identifier(mut self, value: impl Into<String>) -> Self {
-        self.inner.project_identifier = Some(value.into());
+    /// Sets [`GetFileRequest::project_identifier`].
+    pub fn project_identifier(self, value: impl Into<String>) -> Self {
+        self.set_project_identifier(Some(value.into()))
+    }
+    /// Sets or clears [`GetFileRequest::project_identifier`].
+    pub fn set_project_identifier(mut self, value: Option<String>) -> Self {
+        self.inner.project_identifier = value;
         self
     }
-    /// Sets or clears `ProjectIdentifier`.
-    pub fn set_project_identifier(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.project_identifier = value.map(Into::into);
-        self
+    /// Sets [`GetFileRequest::file_id`].
+    pub fn file_id(self, value: i64) -> Self {
+        self.set_file_id(Some(value))
     }
-    /// 文件的ID。您可以调用[ListFiles](~~173942~~)接口查询对应文件的ID。
-    ///
-    /// Wire name: `FileId`.
-    /// Example: `100000001`.
-    pub fn file_id(mut self, value: i64) -> Self {
-        self.inner.file_id = Some(value);
-        self
-    }
-    /// Sets or clears `FileId`.
+    /// Sets or clears [`GetFileRequest::file_id`].
     pub fn set_file_id(mut self, value: Option<i64>) -> Self {
         self.inner.file_id = value;
         self
     }
-    /// 调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。
-    ///
-    /// Wire name: `NodeId`.
-    /// Example: `200000001`.
-    pub fn node_id(mut self, value: i64) -> Self {
-        self.inner.node_id = Some(value);
-        self
+    /// Sets [`GetFileRequest::node_id`].
+    pub fn node_id(self, value: i64) -> Self {
+        self.set_node_id(Some(value))
     }
-    /// Sets or clears `NodeId`.
+    /// Sets or clears [`GetFileRequest::node_id`].
     pub fn set_node_id(mut self, value: Option<i64>) -> Self {
         self.inner.node_id = value;
         self
@@ -165,34 +124,29 @@ impl GetFileRequestBuilder {
 pub struct GetFileResponse {
     /// HTTP状态码。
     ///
-    /// Wire name: `HttpStatusCode`.
-    /// Example: `200`.
+    /// Wire name: `HttpStatusCode`; example: `200`.
     #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
     pub http_status_code: Option<i32>,
     /// 错误信息。
     ///
-    /// Wire name: `ErrorMessage`.
-    /// Example: `The connection does not exist.`.
+    /// Wire name: `ErrorMessage`; example: `The connection does not exist.`.
     #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// 请求ID。用于出现错误后排查问题。
     ///
-    /// Wire name: `RequestId`.
-    /// Example: `0000-ABCD-EFG****`.
+    /// Wire name: `RequestId`; example: `0000-ABCD-EFG****`.
     #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 错误码。
     ///
-    /// Wire name: `ErrorCode`.
-    /// Example: `Invalid.Tenant.ConnectionNotExists`.
+    /// Wire name: `ErrorCode`; example: `Invalid.Tenant.ConnectionNotExists`.
     #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// 调用是否成功。取值如下：
     /// - true：调用成功。
     /// - false：调用失败。
     ///
-    /// Wire name: `Success`.
-    /// Example: `true`.
+    /// Wire name: `Success`; example: `true`.
     #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 文件的详情。
@@ -201,81 +155,18 @@ pub struct GetFileResponse {
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
 }
-impl rt::FromMap for GetFileResponse {
+impl Object for GetFileResponse {
     const NAME: &'static str = "GetFileResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "HttpStatusCode" => {
-                    out.http_status_code = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("HttpStatusCode", e))?
-                        .0;
-                }
-                "ErrorMessage" => {
-                    out.error_message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorMessage", e))?
-                        .0;
-                }
-                "RequestId" => {
-                    out.request_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RequestId", e))?
-                        .0;
-                }
-                "ErrorCode" => {
-                    out.error_code = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorCode", e))?
-                        .0;
-                }
-                "Success" => {
-                    out.success = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("Success", e))?
-                        .0;
-                }
-                "Data" => {
-                    out.data = map
-                        .next_value::<Option<Data>>()
-                        .map_err(|e| rt::in_field("Data", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "RequestId" => f.scalar(&mut self.request_id),
+            "ErrorCode" => f.scalar(&mut self.error_code),
+            "Success" => f.scalar(&mut self.success),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for GetFileResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for GetFileResponse {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl GetFileResponse {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 文件的详情。
@@ -293,56 +184,14 @@ pub struct Data {
     #[serde(rename = "NodeConfiguration", skip_serializing_if = "Option::is_none")]
     pub node_configuration: Option<NodeConfiguration>,
 }
-impl rt::FromMap for Data {
+impl Object for Data {
     const NAME: &'static str = "Data";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "File" => {
-                    out.file = map
-                        .next_value::<Option<File>>()
-                        .map_err(|e| rt::in_field("File", e))?;
-                }
-                "NodeConfiguration" => {
-                    out.node_configuration = map
-                        .next_value::<Option<NodeConfiguration>>()
-                        .map_err(|e| rt::in_field("NodeConfiguration", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "File" => f.object(&mut self.file),
+            "NodeConfiguration" => f.object(&mut self.node_configuration),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Data {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for Data {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl Data {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 文件的基本信息。
@@ -351,8 +200,7 @@ impl Data {
 pub struct File {
     /// 文件当前的提交状态，包括0（未提交最新的代码）和1（已提交最新的代码）。
     ///
-    /// Wire name: `CommitStatus`.
-    /// Example: `0`.
+    /// Wire name: `CommitStatus`; example: `0`.
     #[serde(rename = "CommitStatus", skip_serializing_if = "Option::is_none")]
     pub commit_status: Option<i32>,
     /// 文件是否开启自动解析功能。取值如下：
@@ -361,56 +209,47 @@ pub struct File {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>调度依赖”选择“同周期”时的“代码解析”对应。
     ///
-    /// Wire name: `AutoParsing`.
-    /// Example: `true`.
+    /// Wire name: `AutoParsing`; example: `true`.
     #[serde(rename = "AutoParsing", skip_serializing_if = "Option::is_none")]
     pub auto_parsing: Option<bool>,
     /// 文件责任人的阿里云用户ID。
     ///
-    /// Wire name: `Owner`.
-    /// Example: `7775674356****`.
+    /// Wire name: `Owner`; example: `7775674356****`.
     #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// 文件创建的时间戳，单位为毫秒。
     ///
-    /// Wire name: `CreateTime`.
-    /// Example: `1593879116000`.
+    /// Wire name: `CreateTime`; example: `1593879116000`.
     #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// 文件的代码类型。常用的代码及其对应的文件类型包括6（Shell）、10（ODPS SQL）、11（ODPS MR）、23（数据集成）、24（ODPS Script）、99（虚拟节点）、221（PyODPS 2）、225（ODPS Spark）、227（EMR Hive）、228（EMR Spark）、229（EMR Spark SQL）、230（EMR MR）、239（OSS对象检查）、257（EMR Shell）、258（EMR Spark Shell）、259（EMR Presto）、260（EMR Impala）、900（实时同步）、1089（跨租户节点）、1091（Hologres开发）、1093（Hologres SQL）、1100（赋值节点）、1221（PyODPS 3）。
     ///
-    /// Wire name: `FileType`.
-    /// Example: `10`.
+    /// Wire name: `FileType`; example: `10`.
     #[serde(rename = "FileType", skip_serializing_if = "Option::is_none")]
     pub file_type: Option<i32>,
     /// 文件当前已经提交的最新版本号。
     ///
-    /// Wire name: `CurrentVersion`.
-    /// Example: `3`.
+    /// Wire name: `CurrentVersion`; example: `3`.
     #[serde(rename = "CurrentVersion", skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
     /// 文件所属业务流程的ID。该字段已废弃，请使用BusinessId字段。
     ///
-    /// Wire name: `BizId`.
-    /// Example: `1000001`.
+    /// Wire name: `BizId`; example: `1000001`.
     #[serde(rename = "BizId", skip_serializing_if = "Option::is_none")]
     pub biz_id: Option<i64>,
     /// 最近一次编辑文件的阿里云用户ID。
     ///
-    /// Wire name: `LastEditUser`.
-    /// Example: `62465892****`.
+    /// Wire name: `LastEditUser`; example: `62465892****`.
     #[serde(rename = "LastEditUser", skip_serializing_if = "Option::is_none")]
     pub last_edit_user: Option<String>,
     /// 文件的名称。
     ///
-    /// Wire name: `FileName`.
-    /// Example: `ods_user_info_d`.
+    /// Wire name: `FileName`; example: `ods_user_info_d`.
     #[serde(rename = "FileName", skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// 执行文件对应的任务时，所使用的数据源名称。
     ///
-    /// Wire name: `ConnectionName`.
-    /// Example: `odps_source`.
+    /// Wire name: `ConnectionName`; example: `odps_source`.
     #[serde(rename = "ConnectionName", skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
     /// 文件所属的功能模块。取值如下：
@@ -421,45 +260,38 @@ pub struct File {
     /// - ADHOCQUERY：临时查询。
     /// - COMPONENT：组件管理。
     ///
-    /// Wire name: `UseType`.
-    /// Example: `NORMAL`.
+    /// Wire name: `UseType`; example: `NORMAL`.
     #[serde(rename = "UseType", skip_serializing_if = "Option::is_none")]
     pub use_type: Option<String>,
     /// 文件所属文件夹的ID。
     ///
-    /// Wire name: `FileFolderId`.
-    /// Example: `2735c2****`.
+    /// Wire name: `FileFolderId`; example: `2735c2****`.
     #[serde(rename = "FileFolderId", skip_serializing_if = "Option::is_none")]
     pub file_folder_id: Option<String>,
     /// 如果当前文件是组合节点文件的内部文件，该字段标识对应组合节点文件的ID。
     ///
-    /// Wire name: `ParentId`.
-    /// Example: `-1`.
+    /// Wire name: `ParentId`; example: `-1`.
     #[serde(rename = "ParentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
     /// 文件创建人的阿里云用户ID。
     ///
-    /// Wire name: `CreateUser`.
-    /// Example: `424732****`.
+    /// Wire name: `CreateUser`; example: `424732****`.
     #[serde(rename = "CreateUser", skip_serializing_if = "Option::is_none")]
     pub create_user: Option<String>,
     /// 标识该资源文件是否需要上传至MaxCompute。
     /// 仅当文件是MaxCompute资源文件时才需要配置该参数。
     ///
-    /// Wire name: `IsMaxCompute`.
-    /// Example: `true`.
+    /// Wire name: `IsMaxCompute`; example: `true`.
     #[serde(rename = "IsMaxCompute", skip_serializing_if = "Option::is_none")]
     pub is_max_compute: Option<bool>,
     /// 文件的业务流程ID。
     ///
-    /// Wire name: `BusinessId`.
-    /// Example: `1000001`.
+    /// Wire name: `BusinessId`; example: `1000001`.
     #[serde(rename = "BusinessId", skip_serializing_if = "Option::is_none")]
     pub business_id: Option<i64>,
     /// 文件的描述信息。
     ///
-    /// Wire name: `FileDescription`.
-    /// Example: `我的第一个DataWorks文件`.
+    /// Wire name: `FileDescription`; example: `我的第一个DataWorks文件`.
     #[serde(rename = "FileDescription", skip_serializing_if = "Option::is_none")]
     pub file_description: Option<String>,
     /// 文件的删除状态。取值如下：
@@ -467,26 +299,22 @@ pub struct File {
     /// - RECYCLE_BIN：回收站。
     /// - DELETED：被删除。
     ///
-    /// Wire name: `DeletedStatus`.
-    /// Example: `RECYCLE`.
+    /// Wire name: `DeletedStatus`; example: `RECYCLE`.
     #[serde(rename = "DeletedStatus", skip_serializing_if = "Option::is_none")]
     pub deleted_status: Option<String>,
     /// 最近一次编辑文件的时间戳，单位为毫秒。
     ///
-    /// Wire name: `LastEditTime`.
-    /// Example: `1593879116000`.
+    /// Wire name: `LastEditTime`; example: `1593879116000`.
     #[serde(rename = "LastEditTime", skip_serializing_if = "Option::is_none")]
     pub last_edit_time: Option<i64>,
     /// 文件的代码。
     ///
-    /// Wire name: `Content`.
-    /// Example: `SHOW TABLES;`.
+    /// Wire name: `Content`; example: `SHOW TABLES;`.
     #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 提交文件后，在调度系统生成的调度任务ID。
     ///
-    /// Wire name: `NodeId`.
-    /// Example: `300001`.
+    /// Wire name: `NodeId`; example: `300001`.
     #[serde(rename = "NodeId", skip_serializing_if = "Option::is_none")]
     pub node_id: Option<i64>,
     /// 任务的高级配置。
@@ -497,195 +325,44 @@ pub struct File {
     ///
     /// 各EMR任务开发的高级参数说明，请参见[EMR任务开发](~~473077~~)。
     ///
-    /// Wire name: `AdvancedSettings`.
-    /// Example: `{\"priority\":\"1\",\"ENABLE_SPARKSQL_JDBC\":false,\"FLOW_SKIP_SQL_ANALYZE\":false,\"queue\":\"default\"}`.
+    /// Wire name: `AdvancedSettings`; example: `{\"priority\":\"1\",\"ENABLE_SPARKSQL_JDBC\":false,\"FLOW_SKIP_SQL_ANALYZE\":false,\"queue\":\"default\"}`.
     #[serde(rename = "AdvancedSettings", skip_serializing_if = "Option::is_none")]
     pub advanced_settings: Option<String>,
     /// 文件的ID。
     ///
-    /// Wire name: `FileId`.
-    /// Example: `100000001`.
+    /// Wire name: `FileId`; example: `100000001`.
     #[serde(rename = "FileId", skip_serializing_if = "Option::is_none")]
     pub file_id: Option<i64>,
 }
-impl rt::FromMap for File {
+impl Object for File {
     const NAME: &'static str = "File";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "CommitStatus" => {
-                    out.commit_status = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("CommitStatus", e))?
-                        .0;
-                }
-                "AutoParsing" => {
-                    out.auto_parsing = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("AutoParsing", e))?
-                        .0;
-                }
-                "Owner" => {
-                    out.owner = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Owner", e))?
-                        .0;
-                }
-                "CreateTime" => {
-                    out.create_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("CreateTime", e))?
-                        .0;
-                }
-                "FileType" => {
-                    out.file_type = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("FileType", e))?
-                        .0;
-                }
-                "CurrentVersion" => {
-                    out.current_version = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("CurrentVersion", e))?
-                        .0;
-                }
-                "BizId" => {
-                    out.biz_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("BizId", e))?
-                        .0;
-                }
-                "LastEditUser" => {
-                    out.last_edit_user = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("LastEditUser", e))?
-                        .0;
-                }
-                "FileName" => {
-                    out.file_name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("FileName", e))?
-                        .0;
-                }
-                "ConnectionName" => {
-                    out.connection_name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ConnectionName", e))?
-                        .0;
-                }
-                "UseType" => {
-                    out.use_type = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("UseType", e))?
-                        .0;
-                }
-                "FileFolderId" => {
-                    out.file_folder_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("FileFolderId", e))?
-                        .0;
-                }
-                "ParentId" => {
-                    out.parent_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("ParentId", e))?
-                        .0;
-                }
-                "CreateUser" => {
-                    out.create_user = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("CreateUser", e))?
-                        .0;
-                }
-                "IsMaxCompute" => {
-                    out.is_max_compute = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("IsMaxCompute", e))?
-                        .0;
-                }
-                "BusinessId" => {
-                    out.business_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("BusinessId", e))?
-                        .0;
-                }
-                "FileDescription" => {
-                    out.file_description = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("FileDescription", e))?
-                        .0;
-                }
-                "DeletedStatus" => {
-                    out.deleted_status = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("DeletedStatus", e))?
-                        .0;
-                }
-                "LastEditTime" => {
-                    out.last_edit_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("LastEditTime", e))?
-                        .0;
-                }
-                "Content" => {
-                    out.content = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Content", e))?
-                        .0;
-                }
-                "NodeId" => {
-                    out.node_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("NodeId", e))?
-                        .0;
-                }
-                "AdvancedSettings" => {
-                    out.advanced_settings = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("AdvancedSettings", e))?
-                        .0;
-                }
-                "FileId" => {
-                    out.file_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("FileId", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "CommitStatus" => f.scalar(&mut self.commit_status),
+            "AutoParsing" => f.scalar(&mut self.auto_parsing),
+            "Owner" => f.scalar(&mut self.owner),
+            "CreateTime" => f.scalar(&mut self.create_time),
+            "FileType" => f.scalar(&mut self.file_type),
+            "CurrentVersion" => f.scalar(&mut self.current_version),
+            "BizId" => f.scalar(&mut self.biz_id),
+            "LastEditUser" => f.scalar(&mut self.last_edit_user),
+            "FileName" => f.scalar(&mut self.file_name),
+            "ConnectionName" => f.scalar(&mut self.connection_name),
+            "UseType" => f.scalar(&mut self.use_type),
+            "FileFolderId" => f.scalar(&mut self.file_folder_id),
+            "ParentId" => f.scalar(&mut self.parent_id),
+            "CreateUser" => f.scalar(&mut self.create_user),
+            "IsMaxCompute" => f.scalar(&mut self.is_max_compute),
+            "BusinessId" => f.scalar(&mut self.business_id),
+            "FileDescription" => f.scalar(&mut self.file_description),
+            "DeletedStatus" => f.scalar(&mut self.deleted_status),
+            "LastEditTime" => f.scalar(&mut self.last_edit_time),
+            "Content" => f.scalar(&mut self.content),
+            "NodeId" => f.scalar(&mut self.node_id),
+            "AdvancedSettings" => f.scalar(&mut self.advanced_settings),
+            "FileId" => f.scalar(&mut self.file_id),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for File {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for File {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl File {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 文件的调度配置。
@@ -699,8 +376,7 @@ pub struct NodeConfiguration {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>重跑属性”配置内容对应。
     ///
-    /// Wire name: `RerunMode`.
-    /// Example: `ALL_ALLOWED`.
+    /// Wire name: `RerunMode`; example: `ALL_ALLOWED`.
     #[serde(rename = "RerunMode", skip_serializing_if = "Option::is_none")]
     pub rerun_mode: Option<String>,
     /// 调度的类型，取值如下：
@@ -709,8 +385,7 @@ pub struct NodeConfiguration {
     /// - PAUSE：暂停任务。
     /// - SKIP：空跑任务，被日常调度，但启动调度时直接被置为成功。
     ///
-    /// Wire name: `SchedulerType`.
-    /// Example: `NORMAL`.
+    /// Wire name: `SchedulerType`; example: `NORMAL`.
     #[serde(rename = "SchedulerType", skip_serializing_if = "Option::is_none")]
     pub scheduler_type: Option<String>,
     /// 是否暂停调度，取值如下：
@@ -719,48 +394,42 @@ pub struct NodeConfiguration {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>调度类型”配置为”暂停调度“时对应。
     ///
-    /// Wire name: `Stop`.
-    /// Example: `false`.
+    /// Wire name: `Stop`; example: `false`.
     #[serde(rename = "Stop", skip_serializing_if = "Option::is_none")]
     pub stop: Option<bool>,
     /// 调度参数。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>参数”对应。您可以参考[调度参数](~~137548~~)配置。
     ///
-    /// Wire name: `ParaValue`.
-    /// Example: `a=x b=y`.
+    /// Wire name: `ParaValue`; example: `a=x b=y`.
     #[serde(rename = "ParaValue", skip_serializing_if = "Option::is_none")]
     pub para_value: Option<String>,
     /// 开始自动调度的毫秒时间戳。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>生效日期”配置的开始时间的毫秒时间戳对应。
     ///
-    /// Wire name: `StartEffectDate`.
-    /// Example: `936923400000`.
+    /// Wire name: `StartEffectDate`; example: `936923400000`.
     #[serde(rename = "StartEffectDate", skip_serializing_if = "Option::is_none")]
     pub start_effect_date: Option<i64>,
     /// 停止自动调度的时间戳，单位为毫秒。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>生效日期”配置的结束时间的毫秒时间戳对应。
     ///
-    /// Wire name: `EndEffectDate`.
-    /// Example: `4155787800000`.
+    /// Wire name: `EndEffectDate`; example: `4155787800000`.
     #[serde(rename = "EndEffectDate", skip_serializing_if = "Option::is_none")]
     pub end_effect_date: Option<i64>,
     /// 调度周期的类型，包括NOT_DAY（分钟、小时）和DAY（日、周、月）。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>调度周期”对应。
     ///
-    /// Wire name: `CycleType`.
-    /// Example: `DAY`.
+    /// Wire name: `CycleType`; example: `DAY`.
     #[serde(rename = "CycleType", skip_serializing_if = "Option::is_none")]
     pub cycle_type: Option<String>,
     /// 当DependentType参数配置为USER_DEFINE时，用于设置当前文件具体依赖的节点ID。依赖多个节点时，使用英文逗号（,）分隔。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>调度依赖”配置为“上一周期”后，依赖项选择”其他节点“时配置的内容对应。
     ///
-    /// Wire name: `DependentNodeIdList`.
-    /// Example: `5,10,15,20`.
+    /// Wire name: `DependentNodeIdList`; example: `5,10,15,20`.
     #[serde(
         rename = "DependentNodeIdList",
         skip_serializing_if = "Option::is_none"
@@ -768,8 +437,7 @@ pub struct NodeConfiguration {
     pub dependent_node_id_list: Option<String>,
     /// 文件发布成任务后，任务执行时对应的资源组。您可以调用[ListResourceGroups](~~173913~~)获取工作空间可用的资源组列表。
     ///
-    /// Wire name: `ResourceGroupId`.
-    /// Example: `375827434852437`.
+    /// Wire name: `ResourceGroupId`; example: `375827434852437`.
     #[serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")]
     pub resource_group_id: Option<i64>,
     /// 依赖上一周期的方式。取值如下：
@@ -778,14 +446,12 @@ pub struct NodeConfiguration {
     /// - USER_DEFINE：依赖项选择其他节点。
     /// - NONE：未选择依赖项，即不会依赖上一周期。
     ///
-    /// Wire name: `DependentType`.
-    /// Example: `USER_DEFINE`.
+    /// Wire name: `DependentType`; example: `USER_DEFINE`.
     #[serde(rename = "DependentType", skip_serializing_if = "Option::is_none")]
     pub dependent_type: Option<String>,
     /// 出错自动重跑的次数。
     ///
-    /// Wire name: `AutoRerunTimes`.
-    /// Example: `3`.
+    /// Wire name: `AutoRerunTimes`; example: `3`.
     #[serde(rename = "AutoRerunTimes", skip_serializing_if = "Option::is_none")]
     pub auto_rerun_times: Option<i32>,
     /// 出错自动重跑时间间隔，单位为毫秒。
@@ -793,8 +459,7 @@ pub struct NodeConfiguration {
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>时间属性>出错自动重跑”的”重跑间隔“配置对应。
     /// 控制台中“重跑间隔”的时间单位为分钟，请在调用时注意转换时间。
     ///
-    /// Wire name: `AutoRerunIntervalMillis`.
-    /// Example: `120000`.
+    /// Wire name: `AutoRerunIntervalMillis`; example: `120000`.
     #[serde(
         rename = "AutoRerunIntervalMillis",
         skip_serializing_if = "Option::is_none"
@@ -802,8 +467,7 @@ pub struct NodeConfiguration {
     pub auto_rerun_interval_millis: Option<i32>,
     /// 文件定时调度的cron表达式。
     ///
-    /// Wire name: `CronExpress`.
-    /// Example: `00 05 00 * * ?`.
+    /// Wire name: `CronExpress`; example: `00 05 00 * * ?`.
     #[serde(rename = "CronExpress", skip_serializing_if = "Option::is_none")]
     pub cron_express: Option<String>,
     /// 文件依赖的上游文件输出。
@@ -822,8 +486,7 @@ pub struct NodeConfiguration {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，EMR Spark Streaming和EMR Streaming SQL数据开发任务，编辑页面右侧导航栏的“配置>时间属性>启动方式“对应。
     ///
-    /// Wire name: `StartImmediately`.
-    /// Example: `true`.
+    /// Wire name: `StartImmediately`; example: `true`.
     #[serde(rename = "StartImmediately", skip_serializing_if = "Option::is_none")]
     pub start_immediately: Option<bool>,
     /// 节点上下文输入参数。
@@ -841,154 +504,30 @@ pub struct NodeConfiguration {
     #[serde(rename = "OutputParameters", skip_serializing_if = "Option::is_none")]
     pub output_parameters: Option<Vec<OutputParametersItem>>,
 }
-impl rt::FromMap for NodeConfiguration {
+impl Object for NodeConfiguration {
     const NAME: &'static str = "NodeConfiguration";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "RerunMode" => {
-                    out.rerun_mode = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RerunMode", e))?
-                        .0;
-                }
-                "SchedulerType" => {
-                    out.scheduler_type = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("SchedulerType", e))?
-                        .0;
-                }
-                "Stop" => {
-                    out.stop = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("Stop", e))?
-                        .0;
-                }
-                "ParaValue" => {
-                    out.para_value = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ParaValue", e))?
-                        .0;
-                }
-                "StartEffectDate" => {
-                    out.start_effect_date = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("StartEffectDate", e))?
-                        .0;
-                }
-                "EndEffectDate" => {
-                    out.end_effect_date = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("EndEffectDate", e))?
-                        .0;
-                }
-                "CycleType" => {
-                    out.cycle_type = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("CycleType", e))?
-                        .0;
-                }
-                "DependentNodeIdList" => {
-                    out.dependent_node_id_list = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("DependentNodeIdList", e))?
-                        .0;
-                }
-                "ResourceGroupId" => {
-                    out.resource_group_id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("ResourceGroupId", e))?
-                        .0;
-                }
-                "DependentType" => {
-                    out.dependent_type = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("DependentType", e))?
-                        .0;
-                }
-                "AutoRerunTimes" => {
-                    out.auto_rerun_times = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("AutoRerunTimes", e))?
-                        .0;
-                }
-                "AutoRerunIntervalMillis" => {
-                    out.auto_rerun_interval_millis = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("AutoRerunIntervalMillis", e))?
-                        .0;
-                }
-                "CronExpress" => {
-                    out.cron_express = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("CronExpress", e))?
-                        .0;
-                }
-                "InputList" => rt::extend(
-                    &mut out.input_list,
-                    map.next_value::<rt::Many<InputListItem>>()
-                        .map_err(|e| rt::in_field("InputList", e))?
-                        .0,
-                ),
-                "OutputList" => rt::extend(
-                    &mut out.output_list,
-                    map.next_value::<rt::Many<OutputListItem>>()
-                        .map_err(|e| rt::in_field("OutputList", e))?
-                        .0,
-                ),
-                "StartImmediately" => {
-                    out.start_immediately = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("StartImmediately", e))?
-                        .0;
-                }
-                "InputParameters" => rt::extend(
-                    &mut out.input_parameters,
-                    map.next_value::<rt::Many<InputParametersItem>>()
-                        .map_err(|e| rt::in_field("InputParameters", e))?
-                        .0,
-                ),
-                "OutputParameters" => rt::extend(
-                    &mut out.output_parameters,
-                    map.next_value::<rt::Many<OutputParametersItem>>()
-                        .map_err(|e| rt::in_field("OutputParameters", e))?
-                        .0,
-                ),
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "RerunMode" => f.scalar(&mut self.rerun_mode),
+            "SchedulerType" => f.scalar(&mut self.scheduler_type),
+            "Stop" => f.scalar(&mut self.stop),
+            "ParaValue" => f.scalar(&mut self.para_value),
+            "StartEffectDate" => f.scalar(&mut self.start_effect_date),
+            "EndEffectDate" => f.scalar(&mut self.end_effect_date),
+            "CycleType" => f.scalar(&mut self.cycle_type),
+            "DependentNodeIdList" => f.scalar(&mut self.dependent_node_id_list),
+            "ResourceGroupId" => f.scalar(&mut self.resource_group_id),
+            "DependentType" => f.scalar(&mut self.dependent_type),
+            "AutoRerunTimes" => f.scalar(&mut self.auto_rerun_times),
+            "AutoRerunIntervalMillis" => f.scalar(&mut self.auto_rerun_interval_millis),
+            "CronExpress" => f.scalar(&mut self.cron_express),
+            "InputList" => f.list(&mut self.input_list),
+            "OutputList" => f.list(&mut self.output_list),
+            "StartImmediately" => f.scalar(&mut self.start_immediately),
+            "InputParameters" => f.list(&mut self.input_parameters),
+            "OutputParameters" => f.list(&mut self.output_parameters),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for NodeConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for NodeConfiguration {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl NodeConfiguration {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 依赖的上游文件输出信息。
@@ -999,71 +538,25 @@ pub struct InputListItem {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>调度依赖“选择”同周期“时的”父节点输出名称”对应。
     ///
-    /// Wire name: `Input`.
-    /// Example: `project.001_out`.
+    /// Wire name: `Input`; example: `project.001_out`.
     #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
     /// 配置文件依赖的方式，取值如下：
     /// - MANUAL：手动配置。
     /// - AUTO：自动解析。
     ///
-    /// Wire name: `ParseType`.
-    /// Example: `MANUAL`.
+    /// Wire name: `ParseType`; example: `MANUAL`.
     #[serde(rename = "ParseType", skip_serializing_if = "Option::is_none")]
     pub parse_type: Option<String>,
 }
-impl rt::FromMap for InputListItem {
+impl Object for InputListItem {
     const NAME: &'static str = "InputListItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Input" => {
-                    out.input = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Input", e))?
-                        .0;
-                }
-                "ParseType" => {
-                    out.parse_type = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ParseType", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Input" => f.scalar(&mut self.input),
+            "ParseType" => f.scalar(&mut self.parse_type),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InputListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for InputListItem {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl InputListItem {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 文件的输出信息。
@@ -1074,71 +567,25 @@ pub struct OutputListItem {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>调度依赖“选择”同周期“时的“本节点的输出表”列的值对应。
     ///
-    /// Wire name: `RefTableName`.
-    /// Example: `ods_user_info_d`.
+    /// Wire name: `RefTableName`; example: `ods_user_info_d`.
     #[serde(rename = "RefTableName", skip_serializing_if = "Option::is_none")]
     pub ref_table_name: Option<String>,
     /// 文件的输出名称。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>调度依赖“选择”同周期“时的“本节点的输出名称”列值对应。
     ///
-    /// Wire name: `Output`.
-    /// Example: `dw_project.002_out`.
+    /// Wire name: `Output`; example: `dw_project.002_out`.
     #[serde(rename = "Output", skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
 }
-impl rt::FromMap for OutputListItem {
+impl Object for OutputListItem {
     const NAME: &'static str = "OutputListItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "RefTableName" => {
-                    out.ref_table_name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RefTableName", e))?
-                        .0;
-                }
-                "Output" => {
-                    out.output = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Output", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "RefTableName" => f.scalar(&mut self.ref_table_name),
+            "Output" => f.scalar(&mut self.output),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OutputListItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for OutputListItem {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl OutputListItem {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 返回结果。
@@ -1149,71 +596,25 @@ pub struct InputParametersItem {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>节点上下文>本节点输入参数“的”参数名“对应。
     ///
-    /// Wire name: `ParameterName`.
-    /// Example: `input`.
+    /// Wire name: `ParameterName`; example: `input`.
     #[serde(rename = "ParameterName", skip_serializing_if = "Option::is_none")]
     pub parameter_name: Option<String>,
     /// 节点上下文输入参数的取值来源。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>节点上下文>本节点输入参数“的”取值来源“对应。
     ///
-    /// Wire name: `ValueSource`.
-    /// Example: `project_001.parent_node:outputs`.
+    /// Wire name: `ValueSource`; example: `project_001.parent_node:outputs`.
     #[serde(rename = "ValueSource", skip_serializing_if = "Option::is_none")]
     pub value_source: Option<String>,
 }
-impl rt::FromMap for InputParametersItem {
+impl Object for InputParametersItem {
     const NAME: &'static str = "InputParametersItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "ParameterName" => {
-                    out.parameter_name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ParameterName", e))?
-                        .0;
-                }
-                "ValueSource" => {
-                    out.value_source = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ValueSource", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ParameterName" => f.scalar(&mut self.parameter_name),
+            "ValueSource" => f.scalar(&mut self.value_source),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for InputParametersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for InputParametersItem {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl InputParametersItem {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 返回结果。
@@ -1224,16 +625,14 @@ pub struct OutputParametersItem {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>节点上下文>本节点输出参数“的”参数名“对应。
     ///
-    /// Wire name: `ParameterName`.
-    /// Example: `output`.
+    /// Wire name: `ParameterName`; example: `output`.
     #[serde(rename = "ParameterName", skip_serializing_if = "Option::is_none")]
     pub parameter_name: Option<String>,
     /// 节点上下文输出参数的表达式。
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>节点上下文>本节点输出参数“的”取值“对应。
     ///
-    /// Wire name: `Value`.
-    /// Example: `${bizdate}`.
+    /// Wire name: `Value`; example: `${bizdate}`.
     #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// 节点上下文输出参数表达式的类型。取值如下：
@@ -1243,80 +642,24 @@ pub struct OutputParametersItem {
     ///
     /// 该参数与[DataWorks控制台](https://workbench.data.aliyun.com/console)中，数据开发任务的“调度配置>节点上下文>本节点输出参数“的”类型“对应。
     ///
-    /// Wire name: `Type`.
-    /// Example: `1`.
+    /// Wire name: `Type`; example: `1`.
     #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// 节点上下文输出的参数描述。
     ///
-    /// Wire name: `Description`.
-    /// Example: `It's a context output parameter.`.
+    /// Wire name: `Description`; example: `It's a context output parameter.`.
     #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-impl rt::FromMap for OutputParametersItem {
+impl Object for OutputParametersItem {
     const NAME: &'static str = "OutputParametersItem";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "ParameterName" => {
-                    out.parameter_name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ParameterName", e))?
-                        .0;
-                }
-                "Value" => {
-                    out.value = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Value", e))?
-                        .0;
-                }
-                "Type" => {
-                    out.type_ = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Type", e))?
-                        .0;
-                }
-                "Description" => {
-                    out.description = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Description", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ParameterName" => f.scalar(&mut self.parameter_name),
+            "Value" => f.scalar(&mut self.value),
+            "Type" => f.scalar(&mut self.type_),
+            "Description" => f.scalar(&mut self.description),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for OutputParametersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for OutputParametersItem {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl OutputParametersItem {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }

@@ -2,9 +2,10 @@
 
 //! Request and response models of **DataWorks public OpenAPI (big data development and governance platform)** (`dataworks-public`, API version `2020-05-18`).
 //!
-//! Generated from the YAML spec by `cargo xtask codegen`. Every action has a module with
-//! its request type (with a builder), its response types and its enums. Responses decode
-//! from JSON ([`from_json`]) and from XML ([`from_xml`]) to the same values.
+//! Generated from the YAML spec by `cargo xtask codegen`: one module per action with its
+//! request (and its builder), its response types and its enums. Responses decode from JSON
+//! ([`from_json`]) and from XML ([`from_xml`]) to the same values; what every product shares
+//! (decoding rules, parameters, errors) is in [`acs_model`].
 //!
 //! ```
 //! use dataworks_public_models::DeployFileResponse;
@@ -25,246 +26,18 @@ pub mod get_file;
 pub mod list_deployments;
 /// Types of the `SubmitFile` action.
 pub mod submit_file;
+pub use acs_model::{
+    from_json, from_xml, BuildError, DecodeError, Format, ParamLocation, Request, WireEnum,
+    WireParam,
+};
 pub use deploy_file::{DeployFileRequest, DeployFileResponse};
 pub use get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
 pub use get_file::{GetFileRequest, GetFileResponse};
 pub use list_deployments::{ListDeploymentsRequest, ListDeploymentsResponse};
-pub use submit_file::{SubmitFileRequest, SubmitFileResponse};
-#[doc(hidden)]
-pub mod __private;
 /// `serde_json`, for fields and parameters that hold any JSON value.
 pub use serde_json;
-use std::borrow::Cow;
-use std::fmt;
+pub use submit_file::{SubmitFileRequest, SubmitFileResponse};
 /// Product code of the API these models belong to.
 pub const PRODUCT: &str = "dataworks-public";
 /// API version of these models.
 pub const API_VERSION: &str = "2020-05-18";
-/// A request that breaks the spec's rules, found before anything is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// A required parameter was not set.
-    MissingParameter {
-        /// The parameter's wire name.
-        parameter: &'static str,
-    },
-    /// None of a group of parameters was set, and at least one must be.
-    OneOfRequired {
-        /// The wire names of the group.
-        parameters: &'static [&'static str],
-    },
-}
-impl BuildError {
-    /// The wire name of the first parameter the error is about.
-    pub fn parameter(&self) -> &'static str {
-        match self {
-            BuildError::MissingParameter { parameter } => parameter,
-            BuildError::OneOfRequired { parameters } => parameters.first().copied().unwrap_or(""),
-        }
-    }
-}
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::MissingParameter { parameter } => {
-                write!(f, "the required parameter `{parameter}` is not set")
-            }
-            BuildError::OneOfRequired { parameters } => {
-                write!(
-                    f,
-                    "at least one of the parameters `{}` must be set",
-                    parameters.join("`, `")
-                )
-            }
-        }
-    }
-}
-impl std::error::Error for BuildError {}
-/// Where a request parameter travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ParamLocation {
-    /// In the URL query string.
-    Query,
-    /// In the `application/x-www-form-urlencoded` body.
-    Body,
-}
-/// One request parameter as it goes on the wire (before percent-encoding).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WireParam {
-    /// Wire name, such as `DeploymentId` or `Ids.1`.
-    pub name: Cow<'static, str>,
-    /// Text of the value.
-    pub value: String,
-    /// Query or body.
-    pub location: ParamLocation,
-}
-impl WireParam {
-    /// A parameter.
-    pub fn new(name: impl Into<Cow<'static, str>>, value: String, location: ParamLocation) -> Self {
-        WireParam {
-            name: name.into(),
-            value,
-            location,
-        }
-    }
-}
-/// The format of a body that failed to decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// JSON.
-    Json,
-    /// XML.
-    Xml,
-}
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::Json => "JSON",
-            Format::Xml => "XML",
-        })
-    }
-}
-/// A response body that could not be decoded.
-#[derive(Debug)]
-pub struct DecodeError {
-    format: Format,
-    message: String,
-    line: Option<usize>,
-    column: Option<usize>,
-}
-impl DecodeError {
-    /// JSON or XML.
-    pub fn format(&self) -> Format {
-        self.format
-    }
-    /// What was wrong.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-    /// 1-based line and column of the problem, when known (JSON).
-    pub fn position(&self) -> Option<(usize, usize)> {
-        self.line.zip(self.column)
-    }
-}
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} response body: {}", self.format, self.message)?;
-        if let Some((line, column)) = self.position() {
-            write!(f, " (line {line}, column {column})")?;
-        }
-        Ok(())
-    }
-}
-impl std::error::Error for DecodeError {}
-fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
-}
-/// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
-pub fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice(strip_bom(body)).map_err(|e| {
-        let position = (e.line() > 0).then(|| (e.line(), e.column()));
-        let text = e.to_string();
-        let message = match text.rfind(" at line ") {
-            Some(i) => text[..i].to_owned(),
-            None => text,
-        };
-        DecodeError {
-            format: Format::Json,
-            message,
-            line: position.map(|p| p.0),
-            column: position.map(|p| p.1),
-        }
-    })
-}
-/// Decodes an XML response body. The root element's name is not checked. Bodies with a
-/// DTD (`<!DOCTYPE ...>`) or more than [`MAX_XML_DEPTH`] nested elements are rejected
-/// before decoding; entities other than the five predefined ones are errors.
-pub fn from_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
-    let text = std::str::from_utf8(strip_bom(body)).map_err(|e| DecodeError {
-        format: Format::Xml,
-        message: format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
-        line: None,
-        column: None,
-    })?;
-    check_xml_shape(text).map_err(|message| DecodeError {
-        format: Format::Xml,
-        message,
-        line: None,
-        column: None,
-    })?;
-    quick_xml::de::from_str(text).map_err(|e| DecodeError {
-        format: Format::Xml,
-        message: e.to_string(),
-        line: None,
-        column: None,
-    })
-}
-/// Deepest element nesting accepted in an XML body (serde_json's limit is 128 too).
-pub const MAX_XML_DEPTH: usize = 128;
-/// One linear pass before decoding: no DTD (`<!DOCTYPE`, so no entity can be defined,
-/// expanded or fetched) and at most [`MAX_XML_DEPTH`] nested elements (so no decoder
-/// recursion can exhaust the stack).
-fn check_xml_shape(text: &str) -> Result<(), String> {
-    let bytes = text.as_bytes();
-    let mut depth: usize = 0;
-    let mut i = 0;
-    let skip_past = |from: usize, end: &[u8]| -> Option<usize> {
-        bytes[from..]
-            .windows(end.len())
-            .position(|w| w == end)
-            .map(|p| from + p + end.len())
-    };
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
-        let start = i + offset;
-        let rest = &bytes[start + 1..];
-        i = match rest.first() {
-            Some(b'?') => {
-                skip_past(start, b"?>").ok_or("an unterminated processing instruction")?
-            }
-            Some(b'!') if rest.starts_with(b"!--") => {
-                skip_past(start, b"-->").ok_or("an unterminated comment")?
-            }
-            Some(b'!') if rest.starts_with(b"![CDATA[") => {
-                skip_past(start, b"]]>").ok_or("an unterminated CDATA section")?
-            }
-            Some(b'!') => {
-                return Err(
-                    format!(
-                        "a document type declaration or markup declaration at byte {start} (DTDs are not accepted)"
-                    ),
-                );
-            }
-            Some(b'/') => {
-                depth = depth.saturating_sub(1);
-                skip_past(start, b">").ok_or("an unterminated end tag")?
-            }
-            _ => {
-                let mut j = start + 1;
-                let mut quote: Option<u8> = None;
-                while j < bytes.len() {
-                    match (quote, bytes[j]) {
-                        (None, b'"' | b'\'') => quote = Some(bytes[j]),
-                        (Some(q), b) if b == q => quote = None,
-                        (None, b'>') => break,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if j >= bytes.len() {
-                    return Err("an unterminated start tag".to_owned());
-                }
-                if bytes[j - 1] != b'/' {
-                    depth += 1;
-                    if depth > MAX_XML_DEPTH {
-                        return Err(format!(
-                            "elements nested deeper than {MAX_XML_DEPTH} levels"
-                        ));
-                    }
-                }
-                j + 1
-            }
-        };
-    }
-    Ok(())
-}

@@ -3,13 +3,15 @@
 //! Types of the `ListDeployments` action.
 //!
 //! List deployment packages
-#[allow(unused_imports)]
-use crate::__private as rt;
-#[allow(unused_imports)]
-use crate::{BuildError, ParamLocation, WireParam};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Object, Paginated, ParamWriter, Request,
+};
 /// Request of `ListDeployments`.
 ///
 /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
+///
+/// Rules, checked by [`build`](ListDeploymentsRequestBuilder::build) and before sending:
+/// - At least one of `ProjectId`, `ProjectIdentifier` is required.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDeploymentsRequest {
@@ -17,35 +19,29 @@ pub struct ListDeploymentsRequest {
     ///
     /// 该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
+    /// Wire name: `ProjectIdentifier`; example: `dw_project`.
     pub project_identifier: Option<String>,
     /// DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。
     ///
     /// 该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
+    /// Wire name: `ProjectId`; example: `10000`.
     pub project_id: Option<i64>,
     /// 发布包创建者的阿里云用户ID。
     ///
-    /// Wire name: `Creator`.
-    /// Example: `20030****`.
+    /// Wire name: `Creator`; example: `20030****`.
     pub creator: Option<String>,
     /// 生成发布包的最大毫秒时间戳。
     ///
-    /// Wire name: `EndCreateTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `EndCreateTime`; example: `1593877765000`.
     pub end_create_time: Option<i64>,
     /// 发布包执行者的阿里云用户ID。
     ///
-    /// Wire name: `Executor`.
-    /// Example: `2003****`.
+    /// Wire name: `Executor`; example: `2003****`.
     pub executor: Option<String>,
     /// 发布包开始执行的最大毫秒时间戳。
     ///
-    /// Wire name: `EndExecuteTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `EndExecuteTime`; example: `1593877765000`.
     pub end_execute_time: Option<i64>,
     /// 发布包当前的状态。取值如下：
     /// - 0：发布包已准备就绪。
@@ -53,23 +49,19 @@ pub struct ListDeploymentsRequest {
     /// - 2：发布包发布失败。
     /// - 6：发布包被驳回。
     ///
-    /// Wire name: `Status`.
-    /// Example: `1`.
+    /// Wire name: `Status`; example: `1`.
     pub status: Option<DeploymentStatus>,
     /// 发布包名称的关键字。DataWorks支持模糊匹配，即输入关键字，即可查询包含该关键字的发布包。
     ///
-    /// Wire name: `Keyword`.
-    /// Example: `hello`.
+    /// Wire name: `Keyword`; example: `hello`.
     pub keyword: Option<String>,
     /// 请求的数据页数，用于翻页。
     ///
-    /// Wire name: `PageNumber`.
-    /// Example: `1`.
+    /// Wire name: `PageNumber`; example: `1`.
     pub page_number: Option<i32>,
     /// 每页显示的条数，默认为10条，最大为100条。
     ///
-    /// Wire name: `PageSize`.
-    /// Example: `20`.
+    /// Wire name: `PageSize`; example: `20`.
     pub page_size: Option<i32>,
 }
 impl ListDeploymentsRequest {
@@ -77,232 +69,128 @@ impl ListDeploymentsRequest {
     pub fn builder() -> ListDeploymentsRequestBuilder {
         ListDeploymentsRequestBuilder::default()
     }
-    /// Checks the spec's rules: required parameters and one-of groups.
-    /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
-    pub fn validate(&self) -> Result<(), BuildError> {
-        if self.project_id.is_none() && self.project_identifier.is_none() {
-            return Err(BuildError::OneOfRequired {
-                parameters: &["ProjectId", "ProjectIdentifier"],
-            });
-        }
+}
+impl Request for ListDeploymentsRequest {
+    const ACTION: &'static str = "ListDeployments";
+    type Response = ListDeploymentsResponse;
+    fn validate(&self) -> Result<(), BuildError> {
+        check::one_of(
+            &["ProjectId", "ProjectIdentifier"],
+            &[self.project_id.is_some(), self.project_identifier.is_some()],
+        )?;
         Ok(())
     }
-    /// The parameters as they go on the wire, in spec order; unset ones are left out.
-    pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(10);
-        if let Some(value) = &self.project_identifier {
-            params.push(WireParam::new(
-                "ProjectIdentifier",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        w.form("ProjectIdentifier", &self.project_identifier);
+        w.form("ProjectId", &self.project_id);
+        w.form("Creator", &self.creator);
+        w.form("EndCreateTime", &self.end_create_time);
+        w.form("Executor", &self.executor);
+        w.form("EndExecuteTime", &self.end_execute_time);
+        w.form("Status", &self.status);
+        w.form("Keyword", &self.keyword);
+        w.form("PageNumber", &self.page_number);
+        w.form("PageSize", &self.page_size);
+    }
+    fn business_status(out: &ListDeploymentsResponse) -> BusinessStatus<'_> {
+        BusinessStatus {
+            request_id: out.request_id.as_deref(),
+            ..BusinessStatus::default()
         }
-        if let Some(value) = &self.project_id {
-            params.push(WireParam::new(
-                "ProjectId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.creator {
-            params.push(WireParam::new(
-                "Creator",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.end_create_time {
-            params.push(WireParam::new(
-                "EndCreateTime",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.executor {
-            params.push(WireParam::new(
-                "Executor",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.end_execute_time {
-            params.push(WireParam::new(
-                "EndExecuteTime",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.status {
-            params.push(WireParam::new(
-                "Status",
-                value.to_param(),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.keyword {
-            params.push(WireParam::new(
-                "Keyword",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.page_number {
-            params.push(WireParam::new(
-                "PageNumber",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.page_size {
-            params.push(WireParam::new(
-                "PageSize",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        params
     }
 }
-#[doc = concat!(" Builder of [`", stringify!(ListDeploymentsRequest), "`].")]
+/// Builder of [`ListDeploymentsRequest`].
 #[derive(Debug, Clone, Default)]
 pub struct ListDeploymentsRequestBuilder {
     inner: ListDeploymentsRequest,
 }
 impl ListDeploymentsRequestBuilder {
-    /// DataWorks工作空间的名称。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间名称。
-    ///
-    /// 该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
-    pub fn project_identifier(mut self, value: impl Into<String>) -> Self {
-        self.inner.project_identifier = Some(value.into());
+    /// Sets [`ListDeploymentsRequest::project_identifier`].
+    pub fn project_identifier(self, value: impl Into<String>) -> Self {
+        self.set_project_identifier(Some(value.into()))
+    }
+    /// Sets or clears [`ListDeploymentsRequest::project_identifier`].
+    pub fn set_project_identifier(mut self, value: Option<String>) -> Self {
+        self.inner.project_identifier = value;
         self
     }
-    /// Sets or clears `ProjectIdentifier`.
-    pub fn set_project_identifier(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.project_identifier = value.map(Into::into);
-        self
+    /// Sets [`ListDeploymentsRequest::project_id`].
+    pub fn project_id(self, value: i64) -> Self {
+        self.set_project_id(Some(value))
     }
-    /// DataWorks工作空间的ID。您可以登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入工作空间配置页面获取工作空间ID。
-    ///
-    /// 该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.inner.project_id = Some(value);
-        self
-    }
-    /// Sets or clears `ProjectId`.
+    /// Sets or clears [`ListDeploymentsRequest::project_id`].
     pub fn set_project_id(mut self, value: Option<i64>) -> Self {
         self.inner.project_id = value;
         self
     }
-    /// 发布包创建者的阿里云用户ID。
-    ///
-    /// Wire name: `Creator`.
-    /// Example: `20030****`.
-    pub fn creator(mut self, value: impl Into<String>) -> Self {
-        self.inner.creator = Some(value.into());
+    /// Sets [`ListDeploymentsRequest::creator`].
+    pub fn creator(self, value: impl Into<String>) -> Self {
+        self.set_creator(Some(value.into()))
+    }
+    /// Sets or clears [`ListDeploymentsRequest::creator`].
+    pub fn set_creator(mut self, value: Option<String>) -> Self {
+        self.inner.creator = value;
         self
     }
-    /// Sets or clears `Creator`.
-    pub fn set_creator(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.creator = value.map(Into::into);
-        self
+    /// Sets [`ListDeploymentsRequest::end_create_time`].
+    pub fn end_create_time(self, value: i64) -> Self {
+        self.set_end_create_time(Some(value))
     }
-    /// 生成发布包的最大毫秒时间戳。
-    ///
-    /// Wire name: `EndCreateTime`.
-    /// Example: `1593877765000`.
-    pub fn end_create_time(mut self, value: i64) -> Self {
-        self.inner.end_create_time = Some(value);
-        self
-    }
-    /// Sets or clears `EndCreateTime`.
+    /// Sets or clears [`ListDeploymentsRequest::end_create_time`].
     pub fn set_end_create_time(mut self, value: Option<i64>) -> Self {
         self.inner.end_create_time = value;
         self
     }
-    /// 发布包执行者的阿里云用户ID。
-    ///
-    /// Wire name: `Executor`.
-    /// Example: `2003****`.
-    pub fn executor(mut self, value: impl Into<String>) -> Self {
-        self.inner.executor = Some(value.into());
+    /// Sets [`ListDeploymentsRequest::executor`].
+    pub fn executor(self, value: impl Into<String>) -> Self {
+        self.set_executor(Some(value.into()))
+    }
+    /// Sets or clears [`ListDeploymentsRequest::executor`].
+    pub fn set_executor(mut self, value: Option<String>) -> Self {
+        self.inner.executor = value;
         self
     }
-    /// Sets or clears `Executor`.
-    pub fn set_executor(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.executor = value.map(Into::into);
-        self
+    /// Sets [`ListDeploymentsRequest::end_execute_time`].
+    pub fn end_execute_time(self, value: i64) -> Self {
+        self.set_end_execute_time(Some(value))
     }
-    /// 发布包开始执行的最大毫秒时间戳。
-    ///
-    /// Wire name: `EndExecuteTime`.
-    /// Example: `1593877765000`.
-    pub fn end_execute_time(mut self, value: i64) -> Self {
-        self.inner.end_execute_time = Some(value);
-        self
-    }
-    /// Sets or clears `EndExecuteTime`.
+    /// Sets or clears [`ListDeploymentsRequest::end_execute_time`].
     pub fn set_end_execute_time(mut self, value: Option<i64>) -> Self {
         self.inner.end_execute_time = value;
         self
     }
-    /// 发布包当前的状态。取值如下：
-    /// - 0：发布包已准备就绪。
-    /// - 1：发布包发布成功。
-    /// - 2：发布包发布失败。
-    /// - 6：发布包被驳回。
-    ///
-    /// Wire name: `Status`.
-    /// Example: `1`.
-    pub fn status(mut self, value: DeploymentStatus) -> Self {
-        self.inner.status = Some(value);
-        self
+    /// Sets [`ListDeploymentsRequest::status`].
+    pub fn status(self, value: DeploymentStatus) -> Self {
+        self.set_status(Some(value))
     }
-    /// Sets or clears `Status`.
+    /// Sets or clears [`ListDeploymentsRequest::status`].
     pub fn set_status(mut self, value: Option<DeploymentStatus>) -> Self {
         self.inner.status = value;
         self
     }
-    /// 发布包名称的关键字。DataWorks支持模糊匹配，即输入关键字，即可查询包含该关键字的发布包。
-    ///
-    /// Wire name: `Keyword`.
-    /// Example: `hello`.
-    pub fn keyword(mut self, value: impl Into<String>) -> Self {
-        self.inner.keyword = Some(value.into());
+    /// Sets [`ListDeploymentsRequest::keyword`].
+    pub fn keyword(self, value: impl Into<String>) -> Self {
+        self.set_keyword(Some(value.into()))
+    }
+    /// Sets or clears [`ListDeploymentsRequest::keyword`].
+    pub fn set_keyword(mut self, value: Option<String>) -> Self {
+        self.inner.keyword = value;
         self
     }
-    /// Sets or clears `Keyword`.
-    pub fn set_keyword(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.keyword = value.map(Into::into);
-        self
+    /// Sets [`ListDeploymentsRequest::page_number`].
+    pub fn page_number(self, value: i32) -> Self {
+        self.set_page_number(Some(value))
     }
-    /// 请求的数据页数，用于翻页。
-    ///
-    /// Wire name: `PageNumber`.
-    /// Example: `1`.
-    pub fn page_number(mut self, value: i32) -> Self {
-        self.inner.page_number = Some(value);
-        self
-    }
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears [`ListDeploymentsRequest::page_number`].
     pub fn set_page_number(mut self, value: Option<i32>) -> Self {
         self.inner.page_number = value;
         self
     }
-    /// 每页显示的条数，默认为10条，最大为100条。
-    ///
-    /// Wire name: `PageSize`.
-    /// Example: `20`.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.inner.page_size = Some(value);
-        self
+    /// Sets [`ListDeploymentsRequest::page_size`].
+    pub fn page_size(self, value: i32) -> Self {
+        self.set_page_size(Some(value))
     }
-    /// Sets or clears `PageSize`.
+    /// Sets or clears [`ListDeploymentsRequest::page_size`].
     pub fn set_page_size(mut self, value: Option<i32>) -> Self {
         self.inner.page_size = value;
         self
@@ -317,14 +205,43 @@ impl ListDeploymentsRequestBuilder {
         Ok(self.inner)
     }
 }
+impl Paginated for ListDeploymentsRequest {
+    type Item = DeploymentSummary;
+    fn page_number(&self) -> Option<i64> {
+        self.page_number.map(i64::from)
+    }
+    fn set_page_number(&mut self, page: i64) {
+        self.page_number = Some(i32::try_from(page).unwrap_or(i32::MAX));
+    }
+    fn page_size(&self) -> Option<i64> {
+        self.page_size.map(i64::from)
+    }
+    fn total_count(out: &ListDeploymentsResponse) -> Option<i64> {
+        out.data
+            .as_ref()
+            .and_then(|v| v.total_count.as_ref())
+            .copied()
+    }
+    fn item_count(out: &ListDeploymentsResponse) -> usize {
+        out.data
+            .as_ref()
+            .and_then(|v| v.deployments.as_ref())
+            .map_or(0, Vec::len)
+    }
+    fn items_mut(out: &mut ListDeploymentsResponse) -> &mut Vec<DeploymentSummary> {
+        out.data
+            .get_or_insert_with(Default::default)
+            .deployments
+            .get_or_insert_with(Vec::new)
+    }
+}
 /// 返回结果。
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ListDeploymentsResponse {
     /// 请求ID。用于出现错误后排查问题。
     ///
-    /// Wire name: `RequestId`.
-    /// Example: `0000-ABCD-EFG`.
+    /// Wire name: `RequestId`; example: `0000-ABCD-EFG`.
     #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 满足查询条件的发布包列表数据。
@@ -333,57 +250,14 @@ pub struct ListDeploymentsResponse {
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
 }
-impl rt::FromMap for ListDeploymentsResponse {
+impl Object for ListDeploymentsResponse {
     const NAME: &'static str = "ListDeploymentsResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "RequestId" => {
-                    out.request_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RequestId", e))?
-                        .0;
-                }
-                "Data" => {
-                    out.data = map
-                        .next_value::<Option<Data>>()
-                        .map_err(|e| rt::in_field("Data", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "RequestId" => f.scalar(&mut self.request_id),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListDeploymentsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for ListDeploymentsResponse {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl ListDeploymentsResponse {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// 满足查询条件的发布包列表数据。
@@ -392,20 +266,17 @@ impl ListDeploymentsResponse {
 pub struct Data {
     /// 请求的数据页数，用于翻页。
     ///
-    /// Wire name: `PageNumber`.
-    /// Example: `1`.
+    /// Wire name: `PageNumber`; example: `1`.
     #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
     pub page_number: Option<i64>,
     /// 每页显示的数据条数。
     ///
-    /// Wire name: `PageSize`.
-    /// Example: `10`.
+    /// Wire name: `PageSize`; example: `10`.
     #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// 满足条件的数据总条数。
     ///
-    /// Wire name: `TotalCount`.
-    /// Example: `13`.
+    /// Wire name: `TotalCount`; example: `13`.
     #[serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// 返回的发布包列表。
@@ -414,70 +285,16 @@ pub struct Data {
     #[serde(rename = "Deployments", skip_serializing_if = "Option::is_none")]
     pub deployments: Option<Vec<DeploymentSummary>>,
 }
-impl rt::FromMap for Data {
+impl Object for Data {
     const NAME: &'static str = "Data";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "PageNumber" => {
-                    out.page_number = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("PageNumber", e))?
-                        .0;
-                }
-                "PageSize" => {
-                    out.page_size = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("PageSize", e))?
-                        .0;
-                }
-                "TotalCount" => {
-                    out.total_count = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("TotalCount", e))?
-                        .0;
-                }
-                "Deployments" => rt::extend(
-                    &mut out.deployments,
-                    map.next_value::<rt::Many<DeploymentSummary>>()
-                        .map_err(|e| rt::in_field("Deployments", e))?
-                        .0,
-                ),
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "PageNumber" => f.scalar(&mut self.page_number),
+            "PageSize" => f.scalar(&mut self.page_size),
+            "TotalCount" => f.scalar(&mut self.total_count),
+            "Deployments" => f.list(&mut self.deployments),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Data {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for Data {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl Data {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// A deployment package.
@@ -492,141 +309,59 @@ pub struct DeploymentSummary {
     /// - 2：发布包发布失败。
     /// - 6：发布包被驳回。
     ///
-    /// Wire name: `Status`.
-    /// Example: `1`.
+    /// Wire name: `Status`; example: `1`.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<DeploymentStatus>,
     /// 当发布包执行失败，该参数用于记录错误信息。
     ///
-    /// Wire name: `ErrorMessage`.
-    /// Example: `OK`.
+    /// Wire name: `ErrorMessage`; example: `OK`.
     #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// 发布包创建的时间戳。
     ///
-    /// Wire name: `CreateTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `CreateTime`; example: `1593877765000`.
     #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// 发布包执行者的阿里云用户ID。
     ///
-    /// Wire name: `Executor`.
-    /// Example: `2003****`.
+    /// Wire name: `Executor`; example: `2003****`.
     #[serde(rename = "Executor", skip_serializing_if = "Option::is_none")]
     pub executor: Option<String>,
     /// 发布包创建者的阿里云用户ID。
     ///
-    /// Wire name: `Creator`.
-    /// Example: `2003****`.
+    /// Wire name: `Creator`; example: `2003****`.
     #[serde(rename = "Creator", skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
     /// 执行发布包的时间戳。
     ///
-    /// Wire name: `ExecuteTime`.
-    /// Example: `1593877765000`.
+    /// Wire name: `ExecuteTime`; example: `1593877765000`.
     #[serde(rename = "ExecuteTime", skip_serializing_if = "Option::is_none")]
     pub execute_time: Option<i64>,
     /// 发布包的名称。
     ///
-    /// Wire name: `Name`.
-    /// Example: `auto_created`.
+    /// Wire name: `Name`; example: `auto_created`.
     #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 发布包的ID，您可以根据此ID调用[GetDeployment](~~173950~~)接口，获取发布包详情。
     ///
-    /// Wire name: `Id`.
-    /// Example: `11111`.
+    /// Wire name: `Id`; example: `11111`.
     #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
 }
-impl rt::FromMap for DeploymentSummary {
+impl Object for DeploymentSummary {
     const NAME: &'static str = "DeploymentSummary";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Status" => {
-                    out.status = map
-                        .next_value::<rt::Scalar<DeploymentStatus>>()
-                        .map_err(|e| rt::in_field("Status", e))?
-                        .0;
-                }
-                "ErrorMessage" => {
-                    out.error_message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorMessage", e))?
-                        .0;
-                }
-                "CreateTime" => {
-                    out.create_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("CreateTime", e))?
-                        .0;
-                }
-                "Executor" => {
-                    out.executor = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Executor", e))?
-                        .0;
-                }
-                "Creator" => {
-                    out.creator = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Creator", e))?
-                        .0;
-                }
-                "ExecuteTime" => {
-                    out.execute_time = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("ExecuteTime", e))?
-                        .0;
-                }
-                "Name" => {
-                    out.name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Name", e))?
-                        .0;
-                }
-                "Id" => {
-                    out.id = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("Id", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Status" => f.scalar(&mut self.status),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "CreateTime" => f.scalar(&mut self.create_time),
+            "Executor" => f.scalar(&mut self.executor),
+            "Creator" => f.scalar(&mut self.creator),
+            "ExecuteTime" => f.scalar(&mut self.execute_time),
+            "Name" => f.scalar(&mut self.name),
+            "Id" => f.scalar(&mut self.id),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for DeploymentSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for DeploymentSummary {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl DeploymentSummary {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The status of a deployment package.
@@ -635,109 +370,29 @@ impl DeploymentSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeploymentStatus {
-    /// `0`
-    ///
-    /// Ready.
+    /// `0`: Ready.
     ///
     /// 原文 (zh): 发布包已准备就绪。
     Ready,
-    /// `1`
-    ///
-    /// Succeeded.
+    /// `1`: Succeeded.
     ///
     /// 原文 (zh): 发布包发布成功。
     Success,
-    /// `2`
-    ///
-    /// Failed.
+    /// `2`: Failed.
     ///
     /// 原文 (zh): 发布包发布失败。
     Failure,
-    /// `6`
-    ///
-    /// Rejected.
+    /// `6`: Rejected.
     ///
     /// 原文 (zh): 发布包被驳回。
     Rejected,
     /// A value this version of the SDK does not know; kept as received.
     Unknown(i32),
 }
-impl DeploymentStatus {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::Ready, Self::Success, Self::Failure, Self::Rejected];
-    /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
-    pub const fn from_value(value: i32) -> Self {
-        match value {
-            0 => Self::Ready,
-            1 => Self::Success,
-            2 => Self::Failure,
-            6 => Self::Rejected,
-            other => Self::Unknown(other),
-        }
-    }
-    /// The wire number.
-    pub const fn value(&self) -> i32 {
-        match self {
-            Self::Ready => 0,
-            Self::Success => 1,
-            Self::Failure => 2,
-            Self::Rejected => 6,
-            Self::Unknown(other) => *other,
-        }
-    }
-    /// Text of the wire number, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_string()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Ready => Some("Ready"),
-            Self::Success => Some("Success"),
-            Self::Failure => Some("Failure"),
-            Self::Rejected => Some("Rejected"),
-            Self::Unknown(_) => None,
-        }
-    }
-    /// Whether this value is final (the process it describes has ended), as the
-    /// documentation says; `None` for values it does not classify, and for unknown ones.
-    pub fn is_final(&self) -> Option<bool> {
-        match self {
-            Self::Ready => Some(false),
-            Self::Success => Some(true),
-            Self::Failure => Some(true),
-            Self::Rejected => Some(true),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for DeploymentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.value(), serializer)
-    }
-}
-impl From<i32> for DeploymentStatus {
-    fn from(value: i32) -> Self {
-        Self::from_value(value)
-    }
-}
-impl From<DeploymentStatus> for i32 {
-    fn from(value: DeploymentStatus) -> Self {
-        value.value()
-    }
-}
-impl std::fmt::Display for DeploymentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.value())
-    }
-}
-impl rt::ScalarValue for DeploymentStatus {
-    const EXPECTING: &'static str = concat!("a ", stringify!(DeploymentStatus), " number");
-    fn from_i64(v: i64) -> Option<Self> {
-        <i32>::try_from(v).ok().map(Self::from_value)
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        <i32 as rt::ScalarValue>::from_text(v).map(|o| o.map(Self::from_value))
-    }
-}
+acs_model::wire_enum!(
+    DeploymentStatus as i32,
+    (Ready, 0, "Ready", Some(false)),
+    (Success, 1, "Success", Some(true)),
+    (Failure, 2, "Failure", Some(true)),
+    (Rejected, 6, "Rejected", Some(true))
+);

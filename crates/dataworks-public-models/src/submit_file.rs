@@ -3,42 +3,38 @@
 //! Types of the `SubmitFile` action.
 //!
 //! Submit a file to the development environment of the scheduling system
-#[allow(unused_imports)]
-use crate::__private as rt;
-#[allow(unused_imports)]
-use crate::{BuildError, ParamLocation, WireParam};
+use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
 /// Request of `SubmitFile`.
 ///
 /// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+///
+/// Rules, checked by [`build`](SubmitFileRequestBuilder::build) and before sending:
+/// - `FileId` is required.
+/// - At least one of `ProjectId`, `ProjectIdentifier` is required.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubmitFileRequest {
     /// DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
+    /// Wire name: `ProjectId`; example: `10000`.
     pub project_id: Option<i64>,
     /// DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
     ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
+    /// Wire name: `ProjectIdentifier`; example: `dw_project`.
     pub project_identifier: Option<String>,
     /// 文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。
     ///
-    /// Wire name: `FileId` (required).
-    /// Example: `1000000`.
+    /// Wire name: `FileId` (required); example: `1000000`.
     pub file_id: Option<i64>,
     /// 本次提交的说明信息。
     ///
-    /// Wire name: `Comment`.
-    /// Example: `第一次提交任务`.
+    /// Wire name: `Comment`; example: `第一次提交任务`.
     pub comment: Option<String>,
     /// 文件提交成功后是否跳过发布前检查：
     /// - false：不跳过。文件提交后会自动触发发布前检查流程，检查通过后才会进入可发布状态。
     /// - true：跳过。文件提交后不会触发发布前检查流程，可直接进入发布流程。
     ///
-    /// Wire name: `SkipAllDeployFileExtensions`.
-    /// Example: `false`.
+    /// Wire name: `SkipAllDeployFileExtensions`; example: `false`.
     pub skip_all_deploy_file_extensions: Option<bool>,
 }
 impl SubmitFileRequest {
@@ -46,132 +42,85 @@ impl SubmitFileRequest {
     pub fn builder() -> SubmitFileRequestBuilder {
         SubmitFileRequestBuilder::default()
     }
-    /// Checks the spec's rules: required parameters and one-of groups.
-    /// - `FileId` is required.
-    /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
-    pub fn validate(&self) -> Result<(), BuildError> {
-        if self.file_id.is_none() {
-            return Err(BuildError::MissingParameter {
-                parameter: "FileId",
-            });
-        }
-        if self.project_id.is_none() && self.project_identifier.is_none() {
-            return Err(BuildError::OneOfRequired {
-                parameters: &["ProjectId", "ProjectIdentifier"],
-            });
-        }
+}
+impl Request for SubmitFileRequest {
+    const ACTION: &'static str = "SubmitFile";
+    type Response = SubmitFileResponse;
+    fn validate(&self) -> Result<(), BuildError> {
+        check::required("FileId", &self.file_id)?;
+        check::one_of(
+            &["ProjectId", "ProjectIdentifier"],
+            &[self.project_id.is_some(), self.project_identifier.is_some()],
+        )?;
         Ok(())
     }
-    /// The parameters as they go on the wire, in spec order; unset ones are left out.
-    pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(5);
-        if let Some(value) = &self.project_id {
-            params.push(WireParam::new(
-                "ProjectId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        w.form("ProjectId", &self.project_id);
+        w.form("ProjectIdentifier", &self.project_identifier);
+        w.form("FileId", &self.file_id);
+        w.form("Comment", &self.comment);
+        w.form(
+            "SkipAllDeployFileExtensions",
+            &self.skip_all_deploy_file_extensions,
+        );
+    }
+    fn business_status(out: &SubmitFileResponse) -> BusinessStatus<'_> {
+        BusinessStatus {
+            success: out.success,
+            code: out.error_code.as_deref(),
+            message: out.error_message.as_deref(),
+            http_status: out.http_status_code,
+            request_id: out.request_id.as_deref(),
         }
-        if let Some(value) = &self.project_identifier {
-            params.push(WireParam::new(
-                "ProjectIdentifier",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.file_id {
-            params.push(WireParam::new(
-                "FileId",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.comment {
-            params.push(WireParam::new(
-                "Comment",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.skip_all_deploy_file_extensions {
-            params.push(WireParam::new(
-                "SkipAllDeployFileExtensions",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        params
     }
 }
-#[doc = concat!(" Builder of [`", stringify!(SubmitFileRequest), "`].")]
+/// Builder of [`SubmitFileRequest`].
 #[derive(Debug, Clone, Default)]
 pub struct SubmitFileRequestBuilder {
     inner: SubmitFileRequest,
 }
 impl SubmitFileRequestBuilder {
-    /// DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。该参数与ProjectIdentifier参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectId`.
-    /// Example: `10000`.
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.inner.project_id = Some(value);
-        self
+    /// Sets [`SubmitFileRequest::project_id`].
+    pub fn project_id(self, value: i64) -> Self {
+        self.set_project_id(Some(value))
     }
-    /// Sets or clears `ProjectId`.
+    /// Sets or clears [`SubmitFileRequest::project_id`].
     pub fn set_project_id(mut self, value: Option<i64>) -> Self {
         self.inner.project_id = value;
         self
     }
-    /// DataWorks工作空间名称。您可以登录DataWorks控制台，进入工作空间配置页面获取工作空间名称。该参数与ProjectId参数，二者必须设置其一，用来确定本次API调用操作的DataWorks工作空间。
-    ///
-    /// Wire name: `ProjectIdentifier`.
-    /// Example: `dw_project`.
-    pub fn project_identifier(mut self, value: impl Into<String>) -> Self {
-        self.inner.project_identifier = Some(value.into());
+    /// Sets [`SubmitFileRequest::project_identifier`].
+    pub fn project_identifier(self, value: impl Into<String>) -> Self {
+        self.set_project_identifier(Some(value.into()))
+    }
+    /// Sets or clears [`SubmitFileRequest::project_identifier`].
+    pub fn set_project_identifier(mut self, value: Option<String>) -> Self {
+        self.inner.project_identifier = value;
         self
     }
-    /// Sets or clears `ProjectIdentifier`.
-    pub fn set_project_identifier(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.project_identifier = value.map(Into::into);
-        self
+    /// Sets [`SubmitFileRequest::file_id`].
+    pub fn file_id(self, value: i64) -> Self {
+        self.set_file_id(Some(value))
     }
-    /// 文件的ID，您可以通过[ListFiles](~~173942~~)查询对应文件的ID。
-    ///
-    /// Wire name: `FileId` (required).
-    /// Example: `1000000`.
-    pub fn file_id(mut self, value: i64) -> Self {
-        self.inner.file_id = Some(value);
-        self
-    }
-    /// Sets or clears `FileId`.
+    /// Sets or clears [`SubmitFileRequest::file_id`].
     pub fn set_file_id(mut self, value: Option<i64>) -> Self {
         self.inner.file_id = value;
         self
     }
-    /// 本次提交的说明信息。
-    ///
-    /// Wire name: `Comment`.
-    /// Example: `第一次提交任务`.
-    pub fn comment(mut self, value: impl Into<String>) -> Self {
-        self.inner.comment = Some(value.into());
+    /// Sets [`SubmitFileRequest::comment`].
+    pub fn comment(self, value: impl Into<String>) -> Self {
+        self.set_comment(Some(value.into()))
+    }
+    /// Sets or clears [`SubmitFileRequest::comment`].
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.inner.comment = value;
         self
     }
-    /// Sets or clears `Comment`.
-    pub fn set_comment(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.comment = value.map(Into::into);
-        self
+    /// Sets [`SubmitFileRequest::skip_all_deploy_file_extensions`].
+    pub fn skip_all_deploy_file_extensions(self, value: bool) -> Self {
+        self.set_skip_all_deploy_file_extensions(Some(value))
     }
-    /// 文件提交成功后是否跳过发布前检查：
-    /// - false：不跳过。文件提交后会自动触发发布前检查流程，检查通过后才会进入可发布状态。
-    /// - true：跳过。文件提交后不会触发发布前检查流程，可直接进入发布流程。
-    ///
-    /// Wire name: `SkipAllDeployFileExtensions`.
-    /// Example: `false`.
-    pub fn skip_all_deploy_file_extensions(mut self, value: bool) -> Self {
-        self.inner.skip_all_deploy_file_extensions = Some(value);
-        self
-    }
-    /// Sets or clears `SkipAllDeployFileExtensions`.
+    /// Sets or clears [`SubmitFileRequest::skip_all_deploy_file_extensions`].
     pub fn set_skip_all_deploy_file_extensions(mut self, value: Option<bool>) -> Self {
         self.inner.skip_all_deploy_file_extensions = value;
         self
@@ -192,116 +141,46 @@ impl SubmitFileRequestBuilder {
 pub struct SubmitFileResponse {
     /// HTTP状态码。
     ///
-    /// Wire name: `HttpStatusCode`.
-    /// Example: `200`.
+    /// Wire name: `HttpStatusCode`; example: `200`.
     #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
     pub http_status_code: Option<i32>,
     /// 发布包的ID，后续需要将该ID作为参数调用[GetDeployment](~~173950~~)接口，获取本次发布的具体情况。
     ///
-    /// Wire name: `Data`.
-    /// Example: `3000001`.
+    /// Wire name: `Data`; example: `3000001`.
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<i64>,
     /// 请求ID。用于出现错误后排查问题。
     ///
-    /// Wire name: `RequestId`.
-    /// Example: `0000-ABCD-EFG****`.
+    /// Wire name: `RequestId`; example: `0000-ABCD-EFG****`.
     #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 错误信息。
     ///
-    /// Wire name: `ErrorMessage`.
-    /// Example: `The connection does not exist.`.
+    /// Wire name: `ErrorMessage`; example: `The connection does not exist.`.
     #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// 调用是否成功。
     ///
-    /// Wire name: `Success`.
-    /// Example: `true`.
+    /// Wire name: `Success`; example: `true`.
     #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// 错误码。
     ///
-    /// Wire name: `ErrorCode`.
-    /// Example: `Invalid.Tenant.ConnectionNotExists`.
+    /// Wire name: `ErrorCode`; example: `Invalid.Tenant.ConnectionNotExists`.
     #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
 }
-impl rt::FromMap for SubmitFileResponse {
+impl Object for SubmitFileResponse {
     const NAME: &'static str = "SubmitFileResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "HttpStatusCode" => {
-                    out.http_status_code = map
-                        .next_value::<rt::Scalar<i32>>()
-                        .map_err(|e| rt::in_field("HttpStatusCode", e))?
-                        .0;
-                }
-                "Data" => {
-                    out.data = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("Data", e))?
-                        .0;
-                }
-                "RequestId" => {
-                    out.request_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RequestId", e))?
-                        .0;
-                }
-                "ErrorMessage" => {
-                    out.error_message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorMessage", e))?
-                        .0;
-                }
-                "Success" => {
-                    out.success = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("Success", e))?
-                        .0;
-                }
-                "ErrorCode" => {
-                    out.error_code = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("ErrorCode", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
+            "Data" => f.scalar(&mut self.data),
+            "RequestId" => f.scalar(&mut self.request_id),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "Success" => f.scalar(&mut self.success),
+            "ErrorCode" => f.scalar(&mut self.error_code),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for SubmitFileResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for SubmitFileResponse {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl SubmitFileResponse {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }

@@ -4,20 +4,25 @@
 //! `cargo xtask codegen`.
 //!
 //! One [`Client`] per application (it is cheap to clone and shares one connection pool);
-//! one method per action returning a fluent builder; `send().await` signs (V3
-//! ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and network errors
-//! with backoff, and decodes JSON or XML into the [`models`].
+//! one method per action returning a fluent builder; `send().await` checks the spec's rules,
+//! signs (V3 ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and
+//! network errors with backoff, and decodes JSON or XML into the [`models`].
 //!
-//! ```no_run
-//! use dataworks_public::{Client, Config, Credentials, CredentialsExt};
+//! ```
+//! use dataworks_public::{Client, Config, Credentials};
 //!
-//! # async fn run() -> Result<(), dataworks_public::Error> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = acs_test_server::TestServer::start(acs_test_server::ServerConfig::new()
+//! #     .with_credential("<access-key-id>", "<access-key-secret>")
+//! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"RequestId": "1"})))).await?;
 //! let config = Config::builder()
-//!     .region("ap-northeast-1")
-//!     .credentials(Credentials::from_env()?)
+//!     .region("cn-shanghai")
+//! #   .endpoint(server.endpoint())
+//!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
 //! let client = Client::new(config);
-//! let out = client.deploy_file().project_id(10000).send().await?;
+//! let out = client.deploy_file().project_id(10000).file_id(10000001).send().await?;
 //! println!("{out:?}");
 //! # Ok(())
 //! # }
@@ -27,7 +32,7 @@ pub mod operation;
 pub use acs_runtime::{
     Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
     CredentialsProvider, DefaultChain, Error, ErrorOrigin, ResponseFormat, ServiceError,
-    SignatureVersion, TransportKind, WaiterConfig,
+    SignatureVersion, TransportKind, Waited, WaiterConfig,
 };
 pub use dataworks_public_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
@@ -78,71 +83,19 @@ impl acs_runtime::Service for DataworksPublic {
         ],
         endpoint_fallback: "dataworks.{region}.aliyuncs.com",
         error_codes: &[
-            acs_runtime::ErrorCodeInfo {
-                code: "Throttling",
-                http_status: 429u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "Throttling.Api",
-                http_status: 429u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "Throttling.System",
-                http_status: 429u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "Throttling.User",
-                http_status: 429u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "InternalError",
-                http_status: 500u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "InternalError.System",
-                http_status: 500u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "InternalError.UserId.Missing",
-                http_status: 500u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "ServiceUnavailable",
-                http_status: 503u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "Forbidden.Access",
-                http_status: 403u16,
-                retryable: false,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "SignatureDoesNotMatch",
-                http_status: 400u16,
-                retryable: false,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "InvalidTimeStamp.Expired",
-                http_status: 400u16,
-                retryable: false,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "SignatureNonceUsed",
-                http_status: 400u16,
-                retryable: true,
-            },
-            acs_runtime::ErrorCodeInfo {
-                code: "InvalidAccessKeyId.NotFound",
-                http_status: 404u16,
-                retryable: false,
-            },
+            acs_runtime::ErrorCodeInfo::new("Throttling", 429u16, true),
+            acs_runtime::ErrorCodeInfo::new("Throttling.Api", 429u16, true),
+            acs_runtime::ErrorCodeInfo::new("Throttling.System", 429u16, true),
+            acs_runtime::ErrorCodeInfo::new("Throttling.User", 429u16, true),
+            acs_runtime::ErrorCodeInfo::new("InternalError", 500u16, true),
+            acs_runtime::ErrorCodeInfo::new("InternalError.System", 500u16, true),
+            acs_runtime::ErrorCodeInfo::new("InternalError.UserId.Missing", 500u16, true),
+            acs_runtime::ErrorCodeInfo::new("ServiceUnavailable", 503u16, true),
+            acs_runtime::ErrorCodeInfo::new("Forbidden.Access", 403u16, false),
+            acs_runtime::ErrorCodeInfo::new("SignatureDoesNotMatch", 400u16, false),
+            acs_runtime::ErrorCodeInfo::new("InvalidTimeStamp.Expired", 400u16, false),
+            acs_runtime::ErrorCodeInfo::new("SignatureNonceUsed", 400u16, true),
+            acs_runtime::ErrorCodeInfo::new("InvalidAccessKeyId.NotFound", 404u16, false),
         ],
         sdk_name: "dataworks-public",
         sdk_version: env!("CARGO_PKG_VERSION"),
@@ -153,17 +106,8 @@ impl acs_runtime::Service for DataworksPublic {
 pub type Config = acs_runtime::Config<DataworksPublic>;
 /// Builder of [`Config`].
 pub type ConfigBuilder = acs_runtime::ConfigBuilder<DataworksPublic>;
-/// How a waiter ended: the last response, and whether it matched a success or a
-/// failure state of the spec (both are final).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Waited<T> {
-    /// The final response.
-    pub output: T,
-    /// Whether the final state is the desired one.
-    pub succeeded: bool,
-}
-/// The client. Cheap to clone (clones share the connection pool); `Send + Sync`.
+/// The client. Cheap to clone (clones share the connection pool); `Send + Sync`. Its
+/// methods, one per action, are in the [`operation`] modules.
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: acs_runtime::Client<DataworksPublic>,
@@ -187,119 +131,5 @@ impl Client {
     /// The shared runtime client, for calls the generated API does not cover.
     pub fn runtime(&self) -> &acs_runtime::Client<DataworksPublic> {
         &self.inner
-    }
-    /// Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
-    ///
-    /// 原文 (zh): 发布文件至生产环境。
-    ///
-    /// Action `DeployFile`; set the parameters on the returned builder, then `send().await`.
-    pub fn deploy_file(&self) -> operation::deploy_file::DeployFileFluentBuilder {
-        operation::deploy_file::DeployFileFluentBuilder::new(self.clone())
-    }
-    /// Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.
-    ///
-    /// 原文 (zh): 调用GetDeployment获取发布包的详情。
-    ///
-    /// Action `GetDeployment`; set the parameters on the returned builder, then `send().await`.
-    pub fn get_deployment(&self) -> operation::get_deployment::GetDeploymentFluentBuilder {
-        operation::get_deployment::GetDeploymentFluentBuilder::new(self.clone())
-    }
-    /// Gets the details of a file: its content, versions and the scheduling configuration of its node.
-    ///
-    /// 原文 (zh): 该接口用于获取文件的详情。
-    ///
-    /// Action `GetFile`; set the parameters on the returned builder, then `send().await`.
-    pub fn get_file(&self) -> operation::get_file::GetFileFluentBuilder {
-        operation::get_file::GetFileFluentBuilder::new(self.clone())
-    }
-    /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
-    ///
-    /// 原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。
-    ///
-    /// Action `ListDeployments`; set the parameters on the returned builder, then `send().await`.
-    pub fn list_deployments(&self) -> operation::list_deployments::ListDeploymentsFluentBuilder {
-        operation::list_deployments::ListDeploymentsFluentBuilder::new(self.clone())
-    }
-    /// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
-    ///
-    /// 原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。
-    ///
-    /// Action `SubmitFile`; set the parameters on the returned builder, then `send().await`.
-    pub fn submit_file(&self) -> operation::submit_file::SubmitFileFluentBuilder {
-        operation::submit_file::SubmitFileFluentBuilder::new(self.clone())
-    }
-    /// Waits until the deployment package has finished (succeeded or failed) and its nodes are no longer being checked.
-    ///
-    /// 原文 (zh): 等待发布包执行结束（成功或失败），且节点检查不再处于检查中。
-    ///
-    /// Polls `GetDeployment` with backoff (2 s to 30 s between polls, at most 600 s in all):
-    /// - `Data.Deployment.CheckingStatus` == `8`: keep polling
-    /// - `Data.Deployment.Status` == `1`: final, success
-    /// - `Data.Deployment.Status` == `2`: final, failure
-    ///
-    /// Returns the final response with whether it is a success; [`Error::WaiterTimeout`] when
-    /// the time runs out. Transient errors while polling are retried.
-    pub async fn wait_until_deployment_finished(
-        &self,
-        input: dataworks_public_models::get_deployment::GetDeploymentRequest,
-    ) -> Result<Waited<dataworks_public_models::get_deployment::GetDeploymentResponse>, Error> {
-        let config = WaiterConfig::new(
-            std::time::Duration::from_secs(2u64),
-            std::time::Duration::from_secs(30u64),
-            std::time::Duration::from_secs(600u64),
-        );
-        self.wait_until_deployment_finished_with(input, config)
-            .await
-    }
-    /// Same as [`wait_until_deployment_finished`](Self::wait_until_deployment_finished), with your own delays and time limit.
-    pub async fn wait_until_deployment_finished_with(
-        &self,
-        input: dataworks_public_models::get_deployment::GetDeploymentRequest,
-        config: WaiterConfig,
-    ) -> Result<Waited<dataworks_public_models::get_deployment::GetDeploymentResponse>, Error> {
-        input
-            .validate()
-            .map_err(|e| Error::validation(e.parameter(), e.to_string()))?;
-        /// `Some(true)` success, `Some(false)` failure, `None` not final yet.
-        fn classify_deployment_finished(
-            out: &dataworks_public_models::get_deployment::GetDeploymentResponse,
-        ) -> Option<bool> {
-            if Some(out)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.deployment.as_ref())
-                .and_then(|v| v.checking_status.as_ref())
-                .is_some_and(|v| v.value() == 8)
-            {
-                return None;
-            }
-            if Some(out)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.deployment.as_ref())
-                .and_then(|v| v.status.as_ref())
-                .is_some_and(|v| v.value() == 1)
-            {
-                return Some(true);
-            }
-            if Some(out)
-                .and_then(|v| v.data.as_ref())
-                .and_then(|v| v.deployment.as_ref())
-                .and_then(|v| v.status.as_ref())
-                .is_some_and(|v| v.value() == 2)
-            {
-                return Some(false);
-            }
-            None
-        }
-        let output = acs_runtime::wait_until(
-            &config,
-            || operation::get_deployment::send(self, &input),
-            |out| match classify_deployment_finished(out) {
-                Some(_) => acs_runtime::WaitState::Success,
-                None => acs_runtime::WaitState::Retry,
-            },
-        )
-        .await?;
-        let succeeded = classify_deployment_finished(&output) == Some(true);
-        Ok(Waited { output, succeeded })
     }
 }

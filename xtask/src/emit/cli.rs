@@ -1,12 +1,10 @@
 //! The command-line crate: one clap subcommand per action (kebab-case), one typed flag per
-//! parameter (kebab-case), spec descriptions as help. Shared behaviour (global options,
-//! output, exit codes, tracing) lives in the hand-written `acs-cli` crate.
+//! parameter, whole spec descriptions as help. Shared behaviour (global options, running a
+//! call, output, exit codes, tracing, value parsers) lives in the hand-written `acs-cli` crate.
 
+use super::docs::{wire_note, Docs};
 use super::{ident, rust_file, text_file, GeneratedFile};
-use crate::emit::client::service_type_name;
-use crate::emit::models::rust_type;
-use crate::model::{Api, Doc, EnumRepr, Operation, Param, Type};
-use crate::names::kebab_case;
+use crate::model::{Api, Operation, Param, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -37,7 +35,6 @@ path = "src/main.rs"
 
 [dependencies]
 acs-cli = {{ workspace = true }}
-acs-runtime = {{ workspace = true }}
 {client} = {{ path = "{client_path}", version = "0.1.0" }}
 clap = {{ workspace = true }}
 
@@ -55,24 +52,10 @@ serde_json = {{ workspace = true }}
     text_file(format!("{}/Cargo.toml", p.cli_crate.path), body)
 }
 
-/// Help text: the English description, then the original Chinese.
-fn help_text(doc: &Doc, fallback: &str) -> String {
-    let clean = |t: &str| t.lines().map(str::trim).collect::<Vec<_>>().join("\n");
-    match (&doc.en, &doc.zh) {
-        (Some(en), Some(zh)) => format!("{}\n\n{}", clean(en), clean(zh)),
-        (Some(one), None) | (None, Some(one)) => clean(one),
-        (None, None) => fallback.to_string(),
-    }
-}
-
-fn args_name(op: &Operation) -> String {
-    format!("{}Args", op.name)
-}
-
 fn main_rs(api: &Api) -> TokenStream {
     let p = &api.product;
     let client = ident(&p.client_crate.ident());
-    let service = ident(&service_type_name(api));
+    let service = ident(&p.service_type);
     let binary = &p.cli_binary;
     let about = format!(
         "{} (API {}), from the spec by cargo xtask codegen.",
@@ -87,85 +70,27 @@ fn main_rs(api: &Api) -> TokenStream {
     );
     let variants = api.operations.iter().map(|op| {
         let v = ident(&op.name);
-        let args = ident(&args_name(op));
-        let name = kebab_case(&op.name);
-        let help = help_text(
-            if op.summary.is_empty() {
-                &op.title
-            } else {
-                &op.summary
-            },
-            &format!("Calls {}.", op.name),
-        );
-        let short = help.lines().next().unwrap_or_default().to_string();
+        let args = ident(&op.names.args);
+        let name = &op.names.subcommand;
+        let about = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name)).cli();
         quote! {
-            #[command(name = #name, about = #short, long_about = #help)]
+            #[command(name = #name, about = #about)]
             #v(#args),
         }
     });
     let arg_structs = api.operations.iter().map(|op| args_struct(api, op));
-    let arms = api.operations.iter().map(|op| {
-        let v = ident(&op.name);
-        let method = ident(&op.snake);
-        let setters = op.input.params.iter().map(|param| {
-            let f = ident(&param.rust);
-            let set = ident(&format!("set_{}", param.rust));
-            match &param.ty {
-                Type::List(_) => quote! { .#set((!args.#f.is_empty()).then_some(args.#f)) },
-                _ => quote! { .#set(args.#f) },
-            }
-        });
-        let builder = quote! { client.#method() #(#setters)* };
-        let run_plain = quote! { acs_cli::finish(acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e)))) };
-        let run = match (&op.paginator, &op.wait) {
-            (_, Some(wait)) => {
-                let first = &op.name;
-                let second = &wait.action;
-                let waiter = &wait.waiter;
-                quote! {
-                    if wait {
-                        let result = acs_cli::block_on(builder.send_and_wait())
-                            .unwrap_or_else(|e| Err(runtime_error(e)))
-                            .map(|(out, waited)| (out, waited.output, waited.succeeded));
-                        acs_cli::finish_waited(result, #first, #second, #waiter)
-                    } else {
-                        #run_plain
-                    }
-                }
-            }
-            (Some(_), None) => quote! {
-                if all_pages {
-                    acs_cli::finish(acs_cli::block_on(builder.send_all_pages()).unwrap_or_else(|e| Err(runtime_error(e))))
-                } else {
-                    #run_plain
-                }
-            },
-            (None, None) => run_plain,
-        };
-        let flags = match (&op.paginator, &op.wait) {
-            (_, Some(_)) => quote! { let wait = args.wait; },
-            (Some(_), None) => quote! { let all_pages = args.all_pages; },
-            (None, None) => TokenStream::new(),
-        };
-        // An action without parameters or flags does not read its (empty) arguments.
-        let binding = if op.input.params.is_empty() && op.paginator.is_none() && op.wait.is_none() {
-            quote!(_)
-        } else {
-            quote!(args)
-        };
-        quote! {
-            Command::#v(#binding) => {
-                #flags
-                let builder = #builder;
-                #run
-            }
-        }
-    });
+    let arms = api.operations.iter().map(|op| dispatch(api, op));
+    let uses_models = api
+        .operations
+        .iter()
+        .any(|op| op.input.params.iter().any(|p| enum_of(&p.ty).is_some()));
+    let models = uses_models.then(|| quote! { use #client::models; });
     quote! {
         //! The command-line tool.
         #![forbid(unsafe_code)]
 
         use clap::Parser;
+        #models
         use std::process::ExitCode;
 
         #[derive(Debug, Parser)]
@@ -184,14 +109,6 @@ fn main_rs(api: &Api) -> TokenStream {
 
         #(#arg_structs)*
 
-        fn runtime_error(e: std::io::Error) -> acs_runtime::Error {
-            acs_runtime::Error::Transport {
-                kind: acs_runtime::TransportKind::Io,
-                attempts: 0,
-                source: Box::new(e),
-            }
-        }
-
         fn main() -> ExitCode {
             let cli = Cli::parse();
             acs_cli::init_tracing();
@@ -207,77 +124,67 @@ fn main_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// The flag's value type and its clap value parser. `models` is the path of the action's
-/// models module, such as `dataworks_public::models::get_deployment`.
-fn flag_type(
-    ty: &Type,
-    op: &Operation,
-    models: &TokenStream,
-    client: &proc_macro2::Ident,
-) -> (TokenStream, TokenStream) {
-    match ty {
-        Type::Bool => (quote!(bool), quote!(acs_cli::parse_bool)),
-        Type::Any => (
-            quote!(#client::models::serde_json::Value),
-            quote!(acs_cli::parse_json),
-        ),
-        Type::Enum(name) => {
-            let n = ident(name);
-            let repr = op
-                .enums
-                .iter()
-                .find(|e| &e.name == name)
-                .map(|e| e.repr)
-                .unwrap_or(EnumRepr::String);
-            let parser = match repr {
-                EnumRepr::I32 => {
-                    quote!(|s: &str| s.trim().parse::<i32>().map(#models::#n::from_value).map_err(|e| e.to_string()))
+/// The call of one subcommand: the fluent builder with every flag set, then `send` (or the
+/// waiter or all pages, when their flag is given).
+fn dispatch(api: &Api, op: &Operation) -> TokenStream {
+    let v = ident(&op.name);
+    let method = ident(&op.names.module);
+    let sets = op.input.params.iter().map(|param| {
+        let f = ident(&param.rust);
+        let set = ident(&param.set);
+        quote! { .#set(args.#f) }
+    });
+    let call = quote! { client.#method() #(#sets)* };
+    match (&op.wait, &op.paginator) {
+        (Some(wait), _) => {
+            let target = &api.operations[wait.operation];
+            let (first, second) = (&op.name, &target.name);
+            let waiter = &target.waiters[wait.waiter].name;
+            quote! {
+                Command::#v(args) => {
+                    let call = #call;
+                    if args.wait {
+                        acs_cli::run_waited(call.send_and_wait(), #first, #second, #waiter)
+                    } else {
+                        acs_cli::run(call.send())
+                    }
                 }
-                EnumRepr::I64 => {
-                    quote!(|s: &str| s.trim().parse::<i64>().map(#models::#n::from_value).map_err(|e| e.to_string()))
+            }
+        }
+        (None, Some(_)) => quote! {
+            Command::#v(args) => {
+                let call = #call;
+                if args.all_pages {
+                    acs_cli::run(call.send_all_pages())
+                } else {
+                    acs_cli::run(call.send())
                 }
-                EnumRepr::String => quote!(|s: &str| Ok::<_, String>(#models::#n::from_value(s))),
-            };
-            (quote!(#models::#n), parser)
-        }
-        other => {
-            let t = rust_type(other);
-            (t.clone(), quote!(clap::value_parser!(#t)))
-        }
-    }
-}
-
-fn value_name(ty: &Type) -> &'static str {
-    match ty {
-        Type::I32 | Type::I64 => "N",
-        Type::F64 => "NUMBER",
-        Type::Bool => "true|false",
-        Type::Any => "JSON",
-        Type::Enum(_) => "VALUE",
-        _ => "TEXT",
+            }
+        },
+        // An action without parameters does not read its (empty) arguments.
+        (None, None) if op.input.params.is_empty() => quote! {
+            Command::#v(_) => acs_cli::run(#call.send()),
+        },
+        (None, None) => quote! {
+            Command::#v(args) => acs_cli::run(#call.send()),
+        },
     }
 }
 
 fn args_struct(api: &Api, op: &Operation) -> TokenStream {
-    let name = ident(&args_name(op));
-    let client = ident(&api.product.client_crate.ident());
-    let module = ident(&op.snake);
-    let models = quote!(#client::models::#module);
+    let name = ident(&op.names.args);
     let groups = op.input.require_one_of.iter().enumerate().map(|(i, rule)| {
-        let group = format!("{}_one_of_{}", op.snake, i + 1);
-        let ids = &rule.params;
+        let group = format!("{}_one_of_{}", op.names.module, i + 1);
+        let ids = rule.params.iter().map(|id| &op.input.params[id.0].rust);
         quote! { #[command(group(clap::ArgGroup::new(#group).args([#(#ids),*]).required(true).multiple(true)))] }
     });
-    let fields = op
-        .input
-        .params
-        .iter()
-        .map(|param| flag(op, param, &models, &client));
+    let fields = op.input.params.iter().map(|param| flag(op, param));
     let extra = match (&op.paginator, &op.wait) {
         (_, Some(wait)) => {
+            let target = &api.operations[wait.operation];
             let help = format!(
                 "Wait until the process this call started is final ({}'s {} waiter), then print both responses; exit 1 if it failed",
-                wait.action, wait.waiter
+                target.name, target.waiters[wait.waiter].name
             );
             quote! {
                 #[arg(long = "wait", help = #help)]
@@ -296,9 +203,9 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
         }
         (None, None) => TokenStream::new(),
     };
-    let doc = format!(" Flags of `{}`.", kebab_case(&op.name));
+    let doc = Docs::line(format!("Flags of `{}`.", op.names.subcommand)).rustdoc();
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, clap::Args)]
         #(#groups)*
         struct #name {
@@ -308,37 +215,44 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn flag(
-    op: &Operation,
-    param: &Param,
-    models: &TokenStream,
-    client: &proc_macro2::Ident,
-) -> TokenStream {
+/// The enum a value of this type is (or holds), if any.
+fn enum_of(ty: &Type) -> Option<crate::model::EnumId> {
+    match ty {
+        Type::Enum(id) => Some(*id),
+        Type::List(inner) => enum_of(inner),
+        _ => None,
+    }
+}
+
+fn flag(op: &Operation, param: &Param) -> TokenStream {
     let f = ident(&param.rust);
-    let long = kebab_case(&param.wire);
-    let help = {
-        let mut text = help_text(&param.doc, &format!("The {} parameter.", param.wire));
-        text.push_str(&format!("\n\nWire name: {}", param.wire));
-        if let Some(example) = param.example.as_ref().filter(|e| !e.trim().is_empty()) {
-            text.push_str(&format!(". Example: {example}"));
-        }
-        text
-    };
-    let short = help.lines().next().unwrap_or_default().to_string();
-    let required = param.required;
+    let long = &param.flag;
+    let (_, note) = wire_note(&param.wire, false, param.example.as_deref());
+    let help = Docs::described(&param.doc, &format!("The {} parameter.", param.wire))
+        .paragraph(note)
+        .cli();
     let (inner, list) = match &param.ty {
         Type::List(inner) => (inner.as_ref(), true),
         ty => (ty, false),
     };
-    let (ty, parser) = flag_type(inner, op, models, client);
-    let vn = value_name(inner);
-    let field_ty = if list {
-        quote!(Vec<#ty>)
-    } else {
-        quote!(Option<#ty>)
+    let module = ident(&op.names.module);
+    let (ty, parser) = match inner {
+        Type::Bool => (quote!(bool), Some(quote!(acs_cli::parse_bool))),
+        Type::Any => (quote!(acs_cli::Json), Some(quote!(acs_cli::parse_json))),
+        Type::Enum(id) => {
+            let n = ident(&op.enumeration(*id).name);
+            (
+                quote!(models::#module::#n),
+                Some(quote!(acs_cli::parse_enum::<models::#module::#n>)),
+            )
+        }
+        other => (super::rust_type(op, other), None),
     };
+    let ty = if list { quote!(Vec<#ty>) } else { ty };
+    let parser = parser.map(|p| quote!(value_parser = #p,));
+    let required = param.required.then(|| quote!(required = true,));
     quote! {
-        #[arg(long = #long, value_name = #vn, value_parser = #parser, required = #required, help = #short, long_help = #help)]
-        #f: #field_ty,
+        #[arg(long = #long, #parser #required help = #help)]
+        #f: Option<#ty>,
     }
 }

@@ -3,10 +3,10 @@
 
 pub mod cli;
 pub mod client;
+pub mod docs;
 pub mod models;
-pub mod support;
 
-use crate::model::Doc;
+use crate::model::{Operation, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -100,73 +100,6 @@ pub fn text_file(path: String, body: String) -> GeneratedFile {
     }
 }
 
-/// Makes spec text safe as Markdown in rustdoc: no indented code blocks (they would be
-/// compiled as doctests) and fenced blocks are marked as text.
-fn doc_text(text: &str) -> String {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|line| {
-            let line = line.trim();
-            if line.starts_with("```") {
-                "```text".to_string()
-            } else {
-                // Tabs in doc comments render unpredictably (clippy::tabs_in_doc_comments).
-                line.replace('\t', "    ")
-            }
-        })
-        .collect();
-    end_lists(&lines).join("\n")
-}
-
-fn is_list_item(line: &str) -> bool {
-    let line = line.trim_start();
-    line.starts_with("- ")
-        || line.starts_with("* ")
-        || line
-            .split_once(". ")
-            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Puts a blank line between a Markdown list and a following paragraph line, which
-/// Markdown would otherwise fold into the last item.
-fn end_lists(lines: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    for line in lines {
-        let after_item = out.last().is_some_and(|prev| is_list_item(prev));
-        if after_item && !line.trim().is_empty() && !is_list_item(line) {
-            out.push(String::new());
-        }
-        out.push(line.clone());
-    }
-    out
-}
-
-/// `#[doc]` attributes for a bilingual description: English first, then the original.
-pub fn doc_attrs(doc: &Doc, fallback: &str) -> TokenStream {
-    let mut lines: Vec<String> = Vec::new();
-    match (&doc.en, &doc.zh) {
-        (Some(en), Some(zh)) => {
-            lines.push(doc_text(en));
-            lines.push(String::new());
-            lines.push(format!("原文 (zh): {}", doc_text(zh)));
-        }
-        (Some(en), None) => lines.push(doc_text(en)),
-        (None, Some(zh)) => lines.push(doc_text(zh)),
-        (None, None) => lines.push(fallback.to_string()),
-    }
-    let text = lines.join("\n");
-    let docs = text.lines().map(|l| format!(" {l}"));
-    quote! { #( #[doc = #docs] )* }
-}
-
-/// `#[doc]` attributes from plain lines.
-pub fn doc_lines(lines: &[String]) -> TokenStream {
-    let docs = end_lists(lines)
-        .into_iter()
-        .map(|l| format!(" {}", l.replace('\t', "    ")));
-    quote! { #( #[doc = #docs] )* }
-}
-
 /// The path of `to` as seen from the folder `from` (both relative to the workspace root),
 /// for path dependencies between generated crates.
 pub fn relative_path(from: &str, to: &str) -> String {
@@ -177,4 +110,32 @@ pub fn relative_path(from: &str, to: &str) -> String {
 /// An identifier token.
 pub fn ident(name: &str) -> proc_macro2::Ident {
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}
+
+/// The Rust type of a value of `op` (without the outer `Option`).
+pub fn rust_type(op: &Operation, ty: &Type) -> TokenStream {
+    match ty {
+        Type::Bool => quote!(bool),
+        Type::I32 => quote!(i32),
+        Type::I64 => quote!(i64),
+        Type::F64 => quote!(f64),
+        Type::String => quote!(String),
+        Type::Any => quote!(serde_json::Value),
+        Type::Enum(id) => {
+            let n = ident(&op.enumeration(*id).name);
+            quote!(#n)
+        }
+        Type::Struct(id) => {
+            let n = ident(&op.structure(*id).name);
+            quote!(#n)
+        }
+        Type::List(inner) => {
+            let inner = rust_type(op, inner);
+            quote!(Vec<#inner>)
+        }
+        Type::Map(inner) => {
+            let inner = rust_type(op, inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+    }
 }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 use clap::Parser;
 use std::process::ExitCode;
+use widgets_fixture::models;
 #[derive(Debug, Parser)]
 #[command(
     name = "widgets-fixture",
@@ -21,8 +22,7 @@ struct Cli {
 enum Command {
     #[command(
         name = "list-widgets",
-        about = "Lists the widgets of a shelf, one page at a time.",
-        long_about = "Lists the widgets of a shelf, one page at a time."
+        about = "Lists the widgets of a shelf, one page at a time."
     )]
     ListWidgets(ListWidgetsArgs),
 }
@@ -31,66 +31,41 @@ enum Command {
 struct ListWidgetsArgs {
     #[arg(
         long = "shelf-name",
-        value_name = "TEXT",
-        value_parser = clap::value_parser!(String),
         required = true,
-        help = "The shelf.",
-        long_help = "The shelf.\n\nWire name: ShelfName. Example: main"
+        help = "The shelf.\n\nWire name: ShelfName. Example: main"
     )]
     shelf_name: Option<String>,
     #[arg(
         long = "page-size",
-        value_name = "N",
-        value_parser = clap::value_parser!(i32),
-        required = false,
-        help = "Items per page.",
-        long_help = "Items per page.\n\nWire name: PageSize. Example: 10"
+        help = "Items per page.\n\nWire name: PageSize. Example: 10"
     )]
     page_size: Option<i32>,
     #[arg(
         long = "page-number",
-        value_name = "N",
-        value_parser = clap::value_parser!(i32),
-        required = false,
-        help = "The 1-based page.",
-        long_help = "The 1-based page.\n\nWire name: PageNumber"
+        help = "The 1-based page.\n\nWire name: PageNumber."
     )]
     page_number: Option<i32>,
     #[arg(
         long = "colors",
-        value_name = "VALUE",
-        value_parser = |s:&str|Ok::<_,
-        String>(widgets_fixture::models::list_widgets::Color::from_value(s)),
-        required = false,
-        help = "Only widgets of these colors.",
-        long_help = "Only widgets of these colors.\n\nWire name: Colors"
+        value_parser = acs_cli::parse_enum::<models::list_widgets::Color>,
+        help = "Only widgets of these colors.\n\nWire name: Colors."
     )]
-    colors: Vec<widgets_fixture::models::list_widgets::Color>,
+    colors: Option<Vec<models::list_widgets::Color>>,
     #[arg(
         long = "filter",
-        value_name = "JSON",
         value_parser = acs_cli::parse_json,
-        required = false,
-        help = "A free-form filter, sent as JSON text.",
-        long_help = "A free-form filter, sent as JSON text.\n\nWire name: Filter"
+        help = "A free-form filter, sent as JSON text.\n\nWire name: Filter."
     )]
-    filter: Option<widgets_fixture::models::serde_json::Value>,
+    filter: Option<acs_cli::Json>,
     #[arg(
         long = "include-retired",
-        value_name = "true|false",
         value_parser = acs_cli::parse_bool,
-        required = false,
-        help = "Whether retired widgets are listed too.",
-        long_help = "Whether retired widgets are listed too.\n\nWire name: IncludeRetired"
+        help = "Whether retired widgets are listed too.\n\nWire name: IncludeRetired."
     )]
     include_retired: Option<bool>,
     #[arg(
         long = "weight",
-        value_name = "NUMBER",
-        value_parser = clap::value_parser!(f64),
-        required = false,
-        help = "Minimum weight in kilograms.",
-        long_help = "Minimum weight in kilograms.\n\nWire name: Weight"
+        help = "Minimum weight in kilograms.\n\nWire name: Weight."
     )]
     weight: Option<f64>,
     #[arg(
@@ -98,13 +73,6 @@ struct ListWidgetsArgs {
         help = "Fetch every page and print one response with the Widgets of all pages"
     )]
     all_pages: bool,
-}
-fn runtime_error(e: std::io::Error) -> acs_runtime::Error {
-    acs_runtime::Error::Transport {
-        kind: acs_runtime::TransportKind::Io,
-        attempts: 0,
-        source: Box::new(e),
-    }
 }
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -120,25 +88,19 @@ fn main() -> ExitCode {
     let client = widgets_fixture::Client::new(config);
     match cli.command {
         Command::ListWidgets(args) => {
-            let all_pages = args.all_pages;
-            let builder = client
+            let call = client
                 .list_widgets()
                 .set_shelf_name(args.shelf_name)
                 .set_page_size(args.page_size)
                 .set_page_number(args.page_number)
-                .set_colors((!args.colors.is_empty()).then_some(args.colors))
+                .set_colors(args.colors)
                 .set_filter(args.filter)
                 .set_include_retired(args.include_retired)
                 .set_weight(args.weight);
-            if all_pages {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send_all_pages())
-                        .unwrap_or_else(|e| Err(runtime_error(e))),
-                )
+            if args.all_pages {
+                acs_cli::run(call.send_all_pages())
             } else {
-                acs_cli::finish(
-                    acs_cli::block_on(builder.send()).unwrap_or_else(|e| Err(runtime_error(e))),
-                )
+                acs_cli::run(call.send())
             }
         }
     }

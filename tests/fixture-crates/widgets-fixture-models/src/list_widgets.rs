@@ -3,25 +3,25 @@
 //! Types of the `ListWidgets` action.
 //!
 //! List widgets
-#[allow(unused_imports)]
-use crate::__private as rt;
-#[allow(unused_imports)]
-use crate::{BuildError, ParamLocation, WireParam};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Object, Paginated, ParamWriter, Request,
+};
 /// Request of `ListWidgets`.
 ///
 /// Lists the widgets of a shelf, one page at a time.
+///
+/// Rules, checked by [`build`](ListWidgetsRequestBuilder::build) and before sending:
+/// - `ShelfName` is required.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListWidgetsRequest {
     /// The shelf.
     ///
-    /// Wire name: `ShelfName` (required).
-    /// Example: `main`.
+    /// Wire name: `ShelfName` (required); example: `main`.
     pub shelf_name: Option<String>,
     /// Items per page.
     ///
-    /// Wire name: `PageSize`.
-    /// Example: `10`.
+    /// Wire name: `PageSize`; example: `10`.
     pub page_size: Option<i32>,
     /// The 1-based page.
     ///
@@ -49,161 +49,98 @@ impl ListWidgetsRequest {
     pub fn builder() -> ListWidgetsRequestBuilder {
         ListWidgetsRequestBuilder::default()
     }
-    /// Checks the spec's rules: required parameters and one-of groups.
-    /// - `ShelfName` is required.
-    pub fn validate(&self) -> Result<(), BuildError> {
-        if self.shelf_name.is_none() {
-            return Err(BuildError::MissingParameter {
-                parameter: "ShelfName",
-            });
-        }
+}
+impl Request for ListWidgetsRequest {
+    const ACTION: &'static str = "ListWidgets";
+    type Response = ListWidgetsResponse;
+    fn validate(&self) -> Result<(), BuildError> {
+        check::required("ShelfName", &self.shelf_name)?;
         Ok(())
     }
-    /// The parameters as they go on the wire, in spec order; unset ones are left out.
-    pub fn to_params(&self) -> Vec<WireParam> {
-        let mut params: Vec<WireParam> = Vec::with_capacity(7);
-        if let Some(value) = &self.shelf_name {
-            params.push(WireParam::new(
-                "ShelfName",
-                rt::ToParam::to_param(value),
-                ParamLocation::Query,
-            ));
+    fn write_params(&self, w: &mut ParamWriter<'_>) {
+        w.query("ShelfName", &self.shelf_name);
+        w.form("PageSize", &self.page_size);
+        w.form("PageNumber", &self.page_number);
+        w.form("Colors", &self.colors);
+        w.form_json("Filter", &self.filter);
+        w.query("IncludeRetired", &self.include_retired);
+        w.form("Weight", &self.weight);
+    }
+    fn business_status(out: &ListWidgetsResponse) -> BusinessStatus<'_> {
+        BusinessStatus {
+            success: out.ok,
+            code: out.code.as_deref(),
+            message: out.message.as_deref(),
+            request_id: out.request_id.as_deref(),
+            ..BusinessStatus::default()
         }
-        if let Some(value) = &self.page_size {
-            params.push(WireParam::new(
-                "PageSize",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.page_number {
-            params.push(WireParam::new(
-                "PageNumber",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(list) = &self.colors {
-            for (i, item) in list.iter().enumerate() {
-                params.push(WireParam::new(
-                    format!("{}.{}", "Colors", i + 1),
-                    item.to_param(),
-                    ParamLocation::Body,
-                ));
-            }
-        }
-        if let Some(value) = &self.filter {
-            params.push(WireParam::new(
-                "Filter",
-                value.to_string(),
-                ParamLocation::Body,
-            ));
-        }
-        if let Some(value) = &self.include_retired {
-            params.push(WireParam::new(
-                "IncludeRetired",
-                rt::ToParam::to_param(value),
-                ParamLocation::Query,
-            ));
-        }
-        if let Some(value) = &self.weight {
-            params.push(WireParam::new(
-                "Weight",
-                rt::ToParam::to_param(value),
-                ParamLocation::Body,
-            ));
-        }
-        params
     }
 }
-#[doc = concat!(" Builder of [`", stringify!(ListWidgetsRequest), "`].")]
+/// Builder of [`ListWidgetsRequest`].
 #[derive(Debug, Clone, Default)]
 pub struct ListWidgetsRequestBuilder {
     inner: ListWidgetsRequest,
 }
 impl ListWidgetsRequestBuilder {
-    /// The shelf.
-    ///
-    /// Wire name: `ShelfName` (required).
-    /// Example: `main`.
-    pub fn shelf_name(mut self, value: impl Into<String>) -> Self {
-        self.inner.shelf_name = Some(value.into());
+    /// Sets [`ListWidgetsRequest::shelf_name`].
+    pub fn shelf_name(self, value: impl Into<String>) -> Self {
+        self.set_shelf_name(Some(value.into()))
+    }
+    /// Sets or clears [`ListWidgetsRequest::shelf_name`].
+    pub fn set_shelf_name(mut self, value: Option<String>) -> Self {
+        self.inner.shelf_name = value;
         self
     }
-    /// Sets or clears `ShelfName`.
-    pub fn set_shelf_name(mut self, value: Option<impl Into<String>>) -> Self {
-        self.inner.shelf_name = value.map(Into::into);
-        self
+    /// Sets [`ListWidgetsRequest::page_size`].
+    pub fn page_size(self, value: i32) -> Self {
+        self.set_page_size(Some(value))
     }
-    /// Items per page.
-    ///
-    /// Wire name: `PageSize`.
-    /// Example: `10`.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.inner.page_size = Some(value);
-        self
-    }
-    /// Sets or clears `PageSize`.
+    /// Sets or clears [`ListWidgetsRequest::page_size`].
     pub fn set_page_size(mut self, value: Option<i32>) -> Self {
         self.inner.page_size = value;
         self
     }
-    /// The 1-based page.
-    ///
-    /// Wire name: `PageNumber`.
-    pub fn page_number(mut self, value: i32) -> Self {
-        self.inner.page_number = Some(value);
-        self
+    /// Sets [`ListWidgetsRequest::page_number`].
+    pub fn page_number(self, value: i32) -> Self {
+        self.set_page_number(Some(value))
     }
-    /// Sets or clears `PageNumber`.
+    /// Sets or clears [`ListWidgetsRequest::page_number`].
     pub fn set_page_number(mut self, value: Option<i32>) -> Self {
         self.inner.page_number = value;
         self
     }
-    /// Only widgets of these colors.
-    ///
-    /// Wire name: `Colors`.
-    pub fn colors(mut self, value: Vec<Color>) -> Self {
-        self.inner.colors = Some(value);
-        self
+    /// Sets [`ListWidgetsRequest::colors`].
+    pub fn colors(self, value: Vec<Color>) -> Self {
+        self.set_colors(Some(value))
     }
-    /// Sets or clears `Colors`.
+    /// Sets or clears [`ListWidgetsRequest::colors`].
     pub fn set_colors(mut self, value: Option<Vec<Color>>) -> Self {
         self.inner.colors = value;
         self
     }
-    /// A free-form filter, sent as JSON text.
-    ///
-    /// Wire name: `Filter`.
-    pub fn filter(mut self, value: serde_json::Value) -> Self {
-        self.inner.filter = Some(value);
-        self
+    /// Sets [`ListWidgetsRequest::filter`].
+    pub fn filter(self, value: serde_json::Value) -> Self {
+        self.set_filter(Some(value))
     }
-    /// Sets or clears `Filter`.
+    /// Sets or clears [`ListWidgetsRequest::filter`].
     pub fn set_filter(mut self, value: Option<serde_json::Value>) -> Self {
         self.inner.filter = value;
         self
     }
-    /// Whether retired widgets are listed too.
-    ///
-    /// Wire name: `IncludeRetired`.
-    pub fn include_retired(mut self, value: bool) -> Self {
-        self.inner.include_retired = Some(value);
-        self
+    /// Sets [`ListWidgetsRequest::include_retired`].
+    pub fn include_retired(self, value: bool) -> Self {
+        self.set_include_retired(Some(value))
     }
-    /// Sets or clears `IncludeRetired`.
+    /// Sets or clears [`ListWidgetsRequest::include_retired`].
     pub fn set_include_retired(mut self, value: Option<bool>) -> Self {
         self.inner.include_retired = value;
         self
     }
-    /// Minimum weight in kilograms.
-    ///
-    /// Wire name: `Weight`.
-    pub fn weight(mut self, value: f64) -> Self {
-        self.inner.weight = Some(value);
-        self
+    /// Sets [`ListWidgetsRequest::weight`].
+    pub fn weight(self, value: f64) -> Self {
+        self.set_weight(Some(value))
     }
-    /// Sets or clears `Weight`.
+    /// Sets or clears [`ListWidgetsRequest::weight`].
     pub fn set_weight(mut self, value: Option<f64>) -> Self {
         self.inner.weight = value;
         self
@@ -216,6 +153,27 @@ impl ListWidgetsRequestBuilder {
     pub fn build(self) -> Result<ListWidgetsRequest, BuildError> {
         self.inner.validate()?;
         Ok(self.inner)
+    }
+}
+impl Paginated for ListWidgetsRequest {
+    type Item = Widget;
+    fn page_number(&self) -> Option<i64> {
+        self.page_number.map(i64::from)
+    }
+    fn set_page_number(&mut self, page: i64) {
+        self.page_number = Some(i32::try_from(page).unwrap_or(i32::MAX));
+    }
+    fn page_size(&self) -> Option<i64> {
+        self.page_size.map(i64::from)
+    }
+    fn total_count(out: &ListWidgetsResponse) -> Option<i64> {
+        out.total_count.as_ref().copied()
+    }
+    fn item_count(out: &ListWidgetsResponse) -> usize {
+        out.widgets.as_ref().map_or(0, Vec::len)
+    }
+    fn items_mut(out: &mut ListWidgetsResponse) -> &mut Vec<Widget> {
+        out.widgets.get_or_insert_with(Vec::new)
     }
 }
 /// The `ListWidgetsResponse` object.
@@ -258,87 +216,19 @@ pub struct ListWidgetsResponse {
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<ListWidgetsResponseData>,
 }
-impl rt::FromMap for ListWidgetsResponse {
+impl Object for ListWidgetsResponse {
     const NAME: &'static str = "ListWidgetsResponse";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "RequestId" => {
-                    out.request_id = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("RequestId", e))?
-                        .0;
-                }
-                "Ok" => {
-                    out.ok = map
-                        .next_value::<rt::Scalar<bool>>()
-                        .map_err(|e| rt::in_field("Ok", e))?
-                        .0;
-                }
-                "Code" => {
-                    out.code = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Code", e))?
-                        .0;
-                }
-                "Message" => {
-                    out.message = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Message", e))?
-                        .0;
-                }
-                "TotalCount" => {
-                    out.total_count = map
-                        .next_value::<rt::Scalar<i64>>()
-                        .map_err(|e| rt::in_field("TotalCount", e))?
-                        .0;
-                }
-                "Widgets" => rt::extend(
-                    &mut out.widgets,
-                    map.next_value::<rt::Many<Widget>>()
-                        .map_err(|e| rt::in_field("Widgets", e))?
-                        .0,
-                ),
-                "Data" => {
-                    out.data = map
-                        .next_value::<Option<ListWidgetsResponseData>>()
-                        .map_err(|e| rt::in_field("Data", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "RequestId" => f.scalar(&mut self.request_id),
+            "Ok" => f.scalar(&mut self.ok),
+            "Code" => f.scalar(&mut self.code),
+            "Message" => f.scalar(&mut self.message),
+            "TotalCount" => f.scalar(&mut self.total_count),
+            "Widgets" => f.list(&mut self.widgets),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListWidgetsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for ListWidgetsResponse {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl ListWidgetsResponse {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The `Widget` object.
@@ -381,87 +271,19 @@ pub struct Widget {
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
 }
-impl rt::FromMap for Widget {
+impl Object for Widget {
     const NAME: &'static str = "Widget";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Name" => {
-                    out.name = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Name", e))?
-                        .0;
-                }
-                "Color" => {
-                    out.color = map
-                        .next_value::<rt::Scalar<Color>>()
-                        .map_err(|e| rt::in_field("Color", e))?
-                        .0;
-                }
-                "Sizes" => rt::extend(
-                    &mut out.sizes,
-                    map.next_value::<rt::Many<i32>>()
-                        .map_err(|e| rt::in_field("Sizes", e))?
-                        .0,
-                ),
-                "Grid" => rt::extend(
-                    &mut out.grid,
-                    map.next_value::<rt::Many<Vec<f64>>>()
-                        .map_err(|e| rt::in_field("Grid", e))?
-                        .0,
-                ),
-                "Labels" => {
-                    out.labels = Some(
-                        map.next_value::<rt::MapOf<String>>()
-                            .map_err(|e| rt::in_field("Labels", e))?
-                            .0,
-                    );
-                }
-                "Extra" => {
-                    out.extra = map
-                        .next_value::<Option<serde_json::Value>>()
-                        .map_err(|e| rt::in_field("Extra", e))?;
-                }
-                "Data" => {
-                    out.data = map
-                        .next_value::<Option<Data>>()
-                        .map_err(|e| rt::in_field("Data", e))?;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Name" => f.scalar(&mut self.name),
+            "Color" => f.scalar(&mut self.color),
+            "Sizes" => f.list(&mut self.sizes),
+            "Grid" => f.list(&mut self.grid),
+            "Labels" => f.map(&mut self.labels),
+            "Extra" => f.any(&mut self.extra),
+            "Data" => f.object(&mut self.data),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Widget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for Widget {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl Widget {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// The `Data` object.
@@ -474,52 +296,13 @@ pub struct Data {
     #[serde(rename = "Note", skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
-impl rt::FromMap for Data {
+impl Object for Data {
     const NAME: &'static str = "Data";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Note" => {
-                    out.note = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Note", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Note" => f.scalar(&mut self.note),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for Data {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for Data {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl Data {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// Same property name as Widget.Data: the generator must disambiguate.
@@ -532,52 +315,13 @@ pub struct ListWidgetsResponseData {
     #[serde(rename = "Note", skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
-impl rt::FromMap for ListWidgetsResponseData {
+impl Object for ListWidgetsResponseData {
     const NAME: &'static str = "ListWidgetsResponseData";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut out = Self::default();
-        while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-            match key.as_str() {
-                "Note" => {
-                    out.note = map
-                        .next_value::<rt::Scalar<String>>()
-                        .map_err(|e| rt::in_field("Note", e))?
-                        .0;
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Note" => f.scalar(&mut self.note),
+            _ => f.skip(),
         }
-        Ok(out)
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListWidgetsResponseData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(rt::StructVisitor::<Self>::new())
-    }
-}
-impl rt::ListItem for ListWidgetsResponseData {
-    fn deserialize_item<'de, D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Self>, D::Error> {
-        rt::struct_item(deserializer)
-    }
-    fn item_from_map<'de, A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-        rt::struct_item_from_map(map)
-    }
-    fn item_from_text<E: serde::de::Error>(text: &str) -> Result<Option<Self>, E> {
-        rt::struct_item_from_text::<Self, E>(text)
-    }
-}
-impl ListWidgetsResponseData {
-    /// Decodes this type from a JSON body.
-    pub fn from_json(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_json(body)
-    }
-    /// Decodes this type from an XML body.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::DecodeError> {
-        crate::from_xml(body)
     }
 }
 /// A widget color.
@@ -593,73 +337,9 @@ pub enum Color {
     /// A value this version of the SDK does not know; kept as received.
     Unknown(String),
 }
-impl Color {
-    /// Every value the spec documents, in spec order.
-    pub const KNOWN: &'static [Self] = &[Self::Red, Self::Green, Self::BlueIsh];
-    /// The value for a wire string; strings the spec does not list are kept in `Unknown`.
-    pub fn from_value(value: &str) -> Self {
-        match value {
-            "red" => Self::Red,
-            "green" => Self::Green,
-            "BLUE_ISH" => Self::BlueIsh,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-    /// The wire string.
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Red => "red",
-            Self::Green => "green",
-            Self::BlueIsh => "BLUE_ISH",
-            Self::Unknown(other) => other,
-        }
-    }
-    /// The wire string, as sent in a request parameter.
-    pub fn to_param(&self) -> String {
-        self.value().to_owned()
-    }
-    /// The documented name of the value (such as `DEPLOY_ERROR` or the variant name);
-    /// `None` for an unknown value.
-    pub fn name(&self) -> Option<&'static str> {
-        match self {
-            Self::Red => Some("Red"),
-            Self::Green => Some("Green"),
-            Self::BlueIsh => Some("BlueIsh"),
-            Self::Unknown(_) => None,
-        }
-    }
-    /// Whether this value is final (the process it describes has ended), as the
-    /// documentation says; `None` for values it does not classify, and for unknown ones.
-    pub fn is_final(&self) -> Option<bool> {
-        match self {
-            Self::Red => None,
-            Self::Green => None,
-            Self::BlueIsh => Some(true),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl serde::Serialize for Color {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.value())
-    }
-}
-impl From<&str> for Color {
-    fn from(value: &str) -> Self {
-        Self::from_value(value)
-    }
-}
-impl std::fmt::Display for Color {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.value())
-    }
-}
-impl rt::ScalarValue for Color {
-    const EXPECTING: &'static str = concat!("a ", stringify!(Color), " string");
-    fn from_i64(v: i64) -> Option<Self> {
-        Some(Self::from_value(&v.to_string()))
-    }
-    fn from_text(v: &str) -> Result<Option<Self>, rt::InvalidText> {
-        Ok(Some(Self::from_value(v)))
-    }
-}
+acs_model::wire_enum!(
+    Color as str,
+    (Red, "red", "Red", None),
+    (Green, "green", "Green", None),
+    (BlueIsh, "BLUE_ISH", "BlueIsh", Some(true))
+);

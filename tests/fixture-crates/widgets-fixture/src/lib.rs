@@ -4,17 +4,22 @@
 //! `cargo xtask codegen`.
 //!
 //! One [`Client`] per application (it is cheap to clone and shares one connection pool);
-//! one method per action returning a fluent builder; `send().await` signs (V3
-//! ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and network errors
-//! with backoff, and decodes JSON or XML into the [`models`].
+//! one method per action returning a fluent builder; `send().await` checks the spec's rules,
+//! signs (V3 ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and
+//! network errors with backoff, and decodes JSON or XML into the [`models`].
 //!
-//! ```no_run
-//! use widgets_fixture::{Client, Config, Credentials, CredentialsExt};
+//! ```
+//! use widgets_fixture::{Client, Config, Credentials};
 //!
-//! # async fn run() -> Result<(), widgets_fixture::Error> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = acs_test_server::TestServer::start(acs_test_server::ServerConfig::new()
+//! #     .with_credential("<access-key-id>", "<access-key-secret>")
+//! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"RequestId": "1"})))).await?;
 //! let config = Config::builder()
 //!     .region("test-1")
-//!     .credentials(Credentials::from_env()?)
+//! #   .endpoint(server.endpoint())
+//!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
 //! let client = Client::new(config);
 //! let out = client.list_widgets().shelf_name("main").send().await?;
@@ -27,7 +32,7 @@ pub mod operation;
 pub use acs_runtime::{
     Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
     CredentialsProvider, DefaultChain, Error, ErrorOrigin, ResponseFormat, ServiceError,
-    SignatureVersion, TransportKind, WaiterConfig,
+    SignatureVersion, TransportKind, Waited, WaiterConfig,
 };
 pub use widgets_fixture_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
@@ -39,11 +44,11 @@ impl acs_runtime::Service for WidgetsFixture {
         version: "2024-01-01",
         endpoint_map: &[("test-1", "widgets.test-1.example.invalid")],
         endpoint_fallback: "widgets.{region}.example.invalid",
-        error_codes: &[acs_runtime::ErrorCodeInfo {
-            code: "Throttling.Widget",
-            http_status: 429u16,
-            retryable: true,
-        }],
+        error_codes: &[acs_runtime::ErrorCodeInfo::new(
+            "Throttling.Widget",
+            429u16,
+            true,
+        )],
         sdk_name: "widgets-fixture",
         sdk_version: env!("CARGO_PKG_VERSION"),
     };
@@ -53,17 +58,8 @@ impl acs_runtime::Service for WidgetsFixture {
 pub type Config = acs_runtime::Config<WidgetsFixture>;
 /// Builder of [`Config`].
 pub type ConfigBuilder = acs_runtime::ConfigBuilder<WidgetsFixture>;
-/// How a waiter ended: the last response, and whether it matched a success or a
-/// failure state of the spec (both are final).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Waited<T> {
-    /// The final response.
-    pub output: T,
-    /// Whether the final state is the desired one.
-    pub succeeded: bool,
-}
-/// The client. Cheap to clone (clones share the connection pool); `Send + Sync`.
+/// The client. Cheap to clone (clones share the connection pool); `Send + Sync`. Its
+/// methods, one per action, are in the [`operation`] modules.
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: acs_runtime::Client<WidgetsFixture>,
@@ -87,11 +83,5 @@ impl Client {
     /// The shared runtime client, for calls the generated API does not cover.
     pub fn runtime(&self) -> &acs_runtime::Client<WidgetsFixture> {
         &self.inner
-    }
-    /// Lists the widgets of a shelf, one page at a time.
-    ///
-    /// Action `ListWidgets`; set the parameters on the returned builder, then `send().await`.
-    pub fn list_widgets(&self) -> operation::list_widgets::ListWidgetsFluentBuilder {
-        operation::list_widgets::ListWidgetsFluentBuilder::new(self.clone())
     }
 }

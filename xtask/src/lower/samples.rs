@@ -1,0 +1,70 @@
+//! Documented response samples (`file:` beside the spec, or an inline `body:`).
+
+use super::Ctx;
+use crate::model::{Sample, SampleBody, SampleFormat};
+use crate::spec;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Every valid sample, with file paths resolved against the spec folder.
+pub(super) fn lower_samples(
+    cx: &mut Ctx<'_>,
+    raw: &[spec::Sample],
+    spec_dir: &Path,
+) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    let mut sample_names = BTreeSet::new();
+    for (i, s) in raw.iter().enumerate() {
+        let path = format!("samples[{i}]");
+        if !sample_names.insert(s.name.value.clone()) {
+            cx.error(
+                &format!("{path}.name"),
+                s.name.referenced,
+                format!("duplicate sample name `{}`", s.name.value),
+            );
+        }
+        let format = match s.format.value.as_str() {
+            "json" => SampleFormat::Json,
+            "xml" => SampleFormat::Xml,
+            other => {
+                cx.error(
+                    &format!("{path}.format"),
+                    s.format.referenced,
+                    format!("unknown sample format `{other}` (expected json or xml)"),
+                );
+                continue;
+            }
+        };
+        let body = match (&s.file, &s.body) {
+            (Some(f), None) => {
+                let resolved = spec_dir.join(&f.value);
+                if !resolved.is_file() {
+                    cx.error(
+                        &format!("{path}.file"),
+                        f.referenced,
+                        format!("sample file `{}` does not exist", resolved.display()),
+                    );
+                    continue;
+                }
+                SampleBody::File(resolved)
+            }
+            (None, Some(b)) => SampleBody::Inline(b.clone()),
+            _ => {
+                cx.error(
+                    &path,
+                    s.name.referenced,
+                    "a sample needs exactly one of `file` and `body`",
+                );
+                continue;
+            }
+        };
+        samples.push(Sample {
+            name: s.name.value.clone(),
+            format,
+            http_status: s.http_status.unwrap_or(200),
+            body,
+            source: s.source.clone(),
+        });
+    }
+    samples
+}
