@@ -144,10 +144,8 @@ impl Operation {
 pub struct OperationNames {
     /// snake_case: the models and client module and the client method (`get_deployment`).
     pub module: String,
-    /// The request type (`GetDeploymentRequest`).
+    /// The request type, its own builder (`GetDeploymentRequest`).
     pub input: String,
-    /// The request's builder (`GetDeploymentRequestBuilder`).
-    pub builder: String,
     /// The client's fluent builder (`GetDeploymentFluentBuilder`).
     pub fluent: String,
     /// The CLI's flags struct (`GetDeploymentArgs`).

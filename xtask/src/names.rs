@@ -101,7 +101,6 @@ pub fn operation_names(action: &str) -> OperationNames {
     OperationNames {
         module: snake_case(action),
         input: format!("{action}Request"),
-        builder: format!("{action}RequestBuilder"),
         fluent: format!("{action}FluentBuilder"),
         args: format!("{action}Args"),
         subcommand: kebab_case(action),

@@ -316,7 +316,6 @@ mod tests {
     }
 
     impl crate::Object for Holder {
-        const NAME: &'static str = "Holder";
         fn field<F: crate::FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
             match name {
                 "Color" => f.scalar(&mut self.color),

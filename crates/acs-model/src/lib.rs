@@ -29,7 +29,6 @@
 //! }
 //!
 //! impl Object for Deployment {
-//!     const NAME: &'static str = "Deployment";
 //!     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
 //!         match name {
 //!             "Status" => f.scalar(&mut self.status),

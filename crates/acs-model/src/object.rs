@@ -11,8 +11,11 @@ use std::fmt;
 
 /// A struct of the response tree, read field by field from JSON or XML.
 pub trait Object: Default {
-    /// The type's name, for error messages.
-    const NAME: &'static str;
+    /// The type's name, for error messages (by default the last segment of its path).
+    fn name() -> &'static str {
+        let path = std::any::type_name::<Self>();
+        path.rsplit("::").next().unwrap_or(path)
+    }
 
     /// Reads the field with wire name `name` from `f` into its slot, or skips it with
     /// [`FieldSource::skip`] when the type has no such field.

@@ -11,7 +11,6 @@ use crate::params::{ParamWriter, WireParam};
 /// use acs_model::{BuildError, ParamLocation, ParamWriter, Request};
 /// # #[derive(Default)] struct Empty;
 /// # impl acs_model::Object for Empty {
-/// #     const NAME: &'static str = "Empty";
 /// #     fn field<F: acs_model::FieldSource>(&mut self, _: &str, f: F) -> Result<(), F::Error> { f.skip() }
 /// # }
 ///

@@ -52,7 +52,7 @@ struct ObjectVisitor<T>(PhantomData<T>);
 impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} object", T::NAME)
+        write!(f, "a {} object", T::name())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();

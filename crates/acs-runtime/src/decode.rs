@@ -335,7 +335,6 @@ mod tests {
             request_id: Option<String>,
         }
         impl acs_model::Object for Out {
-            const NAME: &'static str = "Out";
             fn field<F: acs_model::FieldSource>(
                 &mut self,
                 name: &str,

@@ -62,7 +62,6 @@
 //! }
 //!
 //! impl Object for GetDeploymentResponse {
-//!     const NAME: &'static str = "GetDeploymentResponse";
 //!     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
 //!         match name {
 //!             "RequestId" => f.scalar(&mut self.request_id),

@@ -46,7 +46,6 @@ enum Command {
     )]
     SubmitFile(SubmitFileArgs),
 }
-/// Flags of `deploy-file`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(
@@ -94,7 +93,6 @@ struct DeployFileArgs {
     )]
     wait: bool,
 }
-/// Flags of `get-deployment`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(
@@ -121,7 +119,6 @@ struct GetDeploymentArgs {
     )]
     deployment_id: Option<i64>,
 }
-/// Flags of `get-file`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(
@@ -152,7 +149,6 @@ struct GetFileArgs {
     )]
     node_id: Option<i64>,
 }
-/// Flags of `list-deployments`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(
@@ -219,7 +215,6 @@ struct ListDeploymentsArgs {
     )]
     all_pages: bool,
 }
-/// Flags of `submit-file`.
 #[derive(Debug, clap::Args)]
 #[command(
     group(

@@ -36,6 +36,21 @@ pub use acs_runtime::{
 };
 pub use dataworks_public_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
+///
+/// Error codes any action may return:
+/// - `Throttling` (HTTP 429), retried: Request was denied due to request throttling.
+/// - `Throttling.Api` (HTTP 429), retried: The request for this resource has exceeded your available limit.
+/// - `Throttling.System` (HTTP 429), retried: The DataWorks system is busy. Try again later.
+/// - `Throttling.User` (HTTP 429), retried: Your request is too frequent. Try again later.
+/// - `InternalError` (HTTP 500), retried: The request processing has failed due to some unknown error.
+/// - `InternalError.System` (HTTP 500), retried: An internal system error occurred. Try again later.
+/// - `InternalError.UserId.Missing` (HTTP 500), retried: An internal system error occurred. Try again later.
+/// - `ServiceUnavailable` (HTTP 503), retried: The request has failed due to a temporary failure of the server.
+/// - `Forbidden.Access` (HTTP 403): Access is forbidden. Please first activate DataWorks Enterprise Edition or Flagship Edition.
+/// - `SignatureDoesNotMatch` (HTTP 400): Specified signature is not matched with our calculation.
+/// - `InvalidTimeStamp.Expired` (HTTP 400): Specified time stamp or date value is expired.
+/// - `SignatureNonceUsed` (HTTP 400), retried: Specified signature nonce was used already.
+/// - `InvalidAccessKeyId.NotFound` (HTTP 404): Specified access key is not found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DataworksPublic;
 impl acs_runtime::Service for DataworksPublic {

@@ -2,7 +2,7 @@
 //! parameter, whole spec descriptions as help. Shared behaviour (global options, running a
 //! call, output, exit codes, tracing, value parsers) lives in the hand-written `acs-cli` crate.
 
-use super::docs::{wire_note, Docs};
+use super::docs::{cli_wire_note, Docs};
 use super::{ident, rust_file, text_file, GeneratedFile};
 use crate::model::{Api, Operation, Param, Type};
 use proc_macro2::TokenStream;
@@ -203,9 +203,7 @@ fn args_struct(api: &Api, op: &Operation) -> TokenStream {
         }
         (None, None) => TokenStream::new(),
     };
-    let doc = Docs::line(format!("Flags of `{}`.", op.names.subcommand)).rustdoc();
     quote! {
-        #doc
         #[derive(Debug, clap::Args)]
         #(#groups)*
         struct #name {
@@ -227,7 +225,7 @@ fn enum_of(ty: &Type) -> Option<crate::model::EnumId> {
 fn flag(op: &Operation, param: &Param) -> TokenStream {
     let f = ident(&param.rust);
     let long = &param.flag;
-    let (_, note) = wire_note(&param.wire, false, param.example.as_deref());
+    let note = cli_wire_note(&param.wire, param.example.as_deref());
     let help = Docs::described(&param.doc, &format!("The {} parameter.", param.wire))
         .paragraph(note)
         .cli();

@@ -77,6 +77,27 @@ fn lib_rs(api: &Api) -> TokenStream {
         let retryable = e.retryable.unwrap_or(false);
         quote! { acs_runtime::ErrorCodeInfo::new(#code, #status, #retryable) }
     });
+    let mut service_doc =
+        Docs::line("The product, for the shared runtime: API version, endpoints and error codes.")
+            .paragraph("Error codes any action may return:");
+    for e in &product.errors {
+        let status = e
+            .http_status
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
+        let retried = if e.retryable == Some(true) {
+            ", retried"
+        } else {
+            ""
+        };
+        let message = e
+            .message
+            .as_ref()
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default();
+        service_doc = service_doc.then(format!("- `{}`{status}{retried}{message}", e.code));
+    }
+    let service_doc = service_doc.rustdoc();
     let title = product.title.short().unwrap_or(code);
     let mut doc = Docs::line(format!(
         "Client of **{title}** (`{code}`, API version `{version}`), generated from the spec by"
@@ -107,7 +128,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         };
         pub use #models as models;
 
-        /// The product, for the shared runtime: API version, endpoints and error codes.
+        #service_doc
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct #service;
 
@@ -250,12 +271,11 @@ fn operation_index(api: &Api) -> TokenStream {
 fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     let module = ident(&op.names.module);
     let input = ident(&op.names.input);
-    let builder = ident(&op.names.builder);
     let output = ident(&op.structure(op.output).name);
     let fluent = ident(&op.names.fluent);
     let method = ident(&op.names.module);
     let mut imports = vec![quote!(Client), quote!(Error)];
-    let mut models = vec![input.clone(), builder.clone(), output.clone()];
+    let mut models = vec![input.clone(), output.clone()];
     let mut extra_uses = Vec::new();
     // The types parameters name: the action's enums, and JSON values.
     let mut enums = Vec::new();
@@ -293,16 +313,12 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     if op.paginator.is_some() {
         extra_uses.push(quote! { use acs_runtime::stream::Stream; });
     }
-    let method_doc = Docs::described(op.summary_or_title(), &format!("Calls `{}`.", op.name))
-        .paragraph(format!(
-            "Action `{}`; set the parameters on the returned builder, then `send().await`.",
-            op.name
-        ))
-        .rustdoc();
+    let method_doc =
+        Docs::described(op.summary_or_title(), &format!("Calls `{}`.", op.name)).rustdoc();
     let waiters = op.waiters.iter().map(|w| waiter_methods(op, w));
     let fluent_doc = Docs::line(format!(
-        "Fluent builder of [`Client::{}`]; finish with [`send`](Self::send).",
-        op.names.module
+        "Fluent builder of [`Client::{}`] (action `{}`): set the parameters, then [`send`](Self::send).",
+        op.names.module, op.name
     ))
     .rustdoc();
     let setters = op.input.params.iter().map(|p| {
@@ -332,7 +348,7 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let send_doc = send_doc(op).rustdoc();
+    let send_doc = send_doc(api, op).rustdoc();
     let paginator = op.paginator.as_ref().map(|p| {
         let all = Docs::line(format!(
             "All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `{}` is empty, the total count is reached, or a page is short.",
@@ -346,12 +362,12 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         quote! {
             #all
             pub fn into_paginator(self) -> impl Stream<Item = Result<#output, Error>> {
-                self.client.inner.paginate(self.input.as_input().clone())
+                self.client.inner.paginate(self.input)
             }
 
             #merged
             pub async fn send_all_pages(self) -> Result<#output, Error> {
-                self.client.inner.send_all_pages(self.input.as_input().clone()).await
+                self.client.inner.send_all_pages(self.input).await
             }
         }
     });
@@ -370,7 +386,7 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         impl Client {
             #method_doc
             pub fn #method(&self) -> #fluent {
-                #fluent { client: self.clone(), input: #input::builder() }
+                #fluent { client: self.clone(), input: #input::default() }
             }
 
             #(#waiters)*
@@ -381,7 +397,7 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         #[must_use = "a fluent builder does nothing until `send` is awaited"]
         pub struct #fluent {
             client: Client,
-            input: #builder,
+            input: #input,
         }
 
         impl #fluent {
@@ -389,7 +405,7 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
 
             /// The request so far.
             pub fn as_input(&self) -> &#input {
-                self.input.as_input()
+                &self.input
             }
 
             #send_doc
@@ -403,16 +419,20 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
-fn send_doc(op: &Operation) -> Docs {
+fn send_doc(api: &Api, op: &Operation) -> Docs {
     let mut doc = Docs::line(
         "Checks the request against the spec's rules (no I/O on failure), sends it with retries,",
     )
     .then("and decodes the response. A 2xx body with `Success: false` is an error.");
-    if !op.errors.is_empty() {
-        doc = doc
-            .paragraph("# Errors")
-            .paragraph("Besides validation, transport and decoding errors, the spec lists these service errors:");
-        for e in &op.errors {
+    // Codes any action may return are listed once, on the product's service type.
+    let common = |code: &str| api.product.errors.iter().any(|e| e.code == code);
+    let own: Vec<_> = op.errors.iter().filter(|e| !common(&e.code)).collect();
+    if !own.is_empty() {
+        doc = doc.paragraph(format!(
+            "Errors the spec lists, besides validation, transport and decoding errors and those of [`{}`](crate::{0}):",
+            api.product.service_type
+        ));
+        for e in own {
             doc = doc.then(format!(
                 "- `{}`{}{}",
                 e.code,

@@ -171,25 +171,41 @@ fn end_lists(lines: &[String]) -> Vec<String> {
     out
 }
 
-/// What a field or parameter is on the wire: its name, whether it is required, an example.
-pub fn wire_note(wire: &str, required: bool, example: Option<&str>) -> (String, String) {
-    let required = if required { " (required)" } else { "" };
-    let example = example
+/// The docs of a field or parameter: its wire name (whether it is required, an example) as
+/// the start of its description, such as ``"`ProjectId` (example `10000`): The ID of..."``.
+pub fn field_docs(doc: &Doc, wire: &str, required: bool, example: Option<&str>) -> Docs {
+    let example = clean_example(example).map(|e| format!("example `{}`", e.replace('`', "'")));
+    let notes: Vec<String> = required
+        .then(|| "required".to_string())
+        .into_iter()
+        .chain(example)
+        .collect();
+    let title = if notes.is_empty() {
+        format!("`{wire}`")
+    } else {
+        format!("`{wire}` ({})", notes.join("; "))
+    };
+    if doc.is_empty() {
+        Docs::line(format!("{title}."))
+    } else {
+        Docs::titled(&title, doc)
+    }
+}
+
+/// What a flag is on the wire, for CLI help: `Wire name: ProjectId. Example: 10000`.
+pub fn cli_wire_note(wire: &str, example: Option<&str>) -> String {
+    match clean_example(example) {
+        Some(e) => format!("Wire name: {wire}. Example: {e}"),
+        None => format!("Wire name: {wire}."),
+    }
+}
+
+/// A one-line example, or none.
+fn clean_example(example: Option<&str>) -> Option<String> {
+    example
         .map(str::trim)
         .filter(|e| !e.is_empty() && !e.contains('\n'))
-        .map(|e| e.replace('\t', " "));
-    let rustdoc = match &example {
-        Some(e) => format!(
-            "Wire name: `{wire}`{required}; example: `{}`.",
-            e.replace('`', "'")
-        ),
-        None => format!("Wire name: `{wire}`{required}."),
-    };
-    let cli = match &example {
-        Some(e) => format!("Wire name: {wire}{required}. Example: {e}"),
-        None => format!("Wire name: {wire}{required}."),
-    };
-    (rustdoc, cli)
+        .map(|e| e.replace('\t', " "))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! impl), the response structs (each an `acs_model::Object`) and the enums. Everything that
 //! does not depend on the spec comes from `acs-model`.
 
-use super::docs::{wire_note, Docs};
+use super::docs::{field_docs, Docs};
 use super::{ident, rust_file, rust_type, text_file, GeneratedFile};
 use crate::model::{
     Api, Enum, EnumRepr, Field, Literal, Operation, Param, ParamLocation, ParamStyle, Struct, Type,
@@ -116,11 +116,11 @@ fn lib_rs(api: &Api) -> TokenStream {
 }
 
 fn operation_module(op: &Operation) -> TokenStream {
-    let mut module_doc = Docs::line(format!("Types of the `{}` action.", op.name));
-    if let Some(title) = op.title.short() {
-        module_doc = module_doc.paragraph(title);
+    let module_doc = match op.title.short() {
+        Some(title) => Docs::line(format!("Types of the `{}` action: {title}", op.name)),
+        None => Docs::line(format!("Types of the `{}` action.", op.name)),
     }
-    let module_doc = module_doc.inner_rustdoc();
+    .inner_rustdoc();
     let has_rules =
         op.input.params.iter().any(|p| p.required) || !op.input.require_one_of.is_empty();
     let mut imports = vec![
@@ -140,7 +140,6 @@ fn operation_module(op: &Operation) -> TokenStream {
         imports.push(quote!(Paginated));
     }
     let request = request_tokens(op);
-    let builder = builder_tokens(op);
     let paginated = op.paginator.as_ref().map(|_| paginated_tokens(op));
     let structs = op.structs.iter().map(|s| struct_tokens(op, s));
     let enums = op.enums.iter().map(enum_tokens);
@@ -150,21 +149,14 @@ fn operation_module(op: &Operation) -> TokenStream {
         use acs_model::{#(#imports),*};
 
         #request
-        #builder
         #paginated
         #(#structs)*
         #(#enums)*
     }
 }
 
-/// The description of a parameter or field, then its wire name and an example.
-pub fn field_docs(doc: &crate::model::Doc, fallback: &str, note: String) -> Docs {
-    Docs::described(doc, fallback).paragraph(note)
-}
-
 fn param_docs(p: &Param) -> Docs {
-    let (note, _) = wire_note(&p.wire, p.required, p.example.as_deref());
-    field_docs(&p.doc, &format!("The `{}` parameter.", p.wire), note)
+    field_docs(&p.doc, &p.wire, p.required, p.example.as_deref())
 }
 
 fn has_envelope(op: &Operation) -> bool {
@@ -199,8 +191,8 @@ fn rule_lines(op: &Operation) -> Vec<String> {
 }
 
 fn request_tokens(op: &Operation) -> TokenStream {
-    let name = ident(&op.names.input);
-    let builder = ident(&op.names.builder);
+    let input = &op.names.input;
+    let name = ident(input);
     let output = ident(&op.structure(op.output).name);
     let action = &op.name;
     let mut doc = Docs::line(format!("Request of `{action}`."));
@@ -210,8 +202,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
     let rules = rule_lines(op);
     if !rules.is_empty() {
         doc = doc.paragraph(format!(
-            "Rules, checked by [`build`]({}::build) and before sending:",
-            op.names.builder
+            "Rules, checked by [`build`]({input}::build) and before sending:"
         ));
         for line in rules {
             doc = doc.then(line);
@@ -231,6 +222,30 @@ fn request_tokens(op: &Operation) -> TokenStream {
     let validate = validate_tokens(op);
     let writes = op.input.params.iter().map(write_param);
     let status = has_envelope(op).then(|| business_status(op));
+    let setters = op.input.params.iter().map(|p| {
+        let f = ident(&p.rust);
+        let set = ident(&p.set);
+        let ty = rust_type(op, &p.ty);
+        let link = format!("[`{}`](field@{input}::{})", p.rust, p.rust);
+        let doc = Docs::line(format!("Sets {link}.")).rustdoc();
+        let set_doc = Docs::line(format!("Sets or clears {link}.")).rustdoc();
+        let (arg, value) = match p.ty {
+            Type::String => (quote!(impl Into<String>), quote!(value.into())),
+            _ => (ty.clone(), quote!(value)),
+        };
+        quote! {
+            #doc
+            pub fn #f(self, value: #arg) -> Self {
+                self.#set(Some(#value))
+            }
+
+            #set_doc
+            pub fn #set(mut self, value: Option<#ty>) -> Self {
+                self.#f = value;
+                self
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Default)]
@@ -240,9 +255,18 @@ fn request_tokens(op: &Operation) -> TokenStream {
         }
 
         impl #name {
-            /// A builder for this request.
-            pub fn builder() -> #builder {
-                #builder::default()
+            /// A request with nothing set: fill it in with the setters, then check it with
+            /// [`build`](Self::build).
+            pub fn builder() -> Self {
+                Self::default()
+            }
+
+            #(#setters)*
+
+            /// Checks the spec's rules and returns the request.
+            pub fn build(self) -> Result<Self, BuildError> {
+                self.validate()?;
+                Ok(self)
             }
         }
 
@@ -345,58 +369,6 @@ fn business_status(op: &Operation) -> TokenStream {
     }
 }
 
-fn builder_tokens(op: &Operation) -> TokenStream {
-    let input = &op.names.input;
-    let name = ident(input);
-    let builder = ident(&op.names.builder);
-    let doc = Docs::line(format!("Builder of [`{input}`].")).rustdoc();
-    let setters = op.input.params.iter().map(|p| {
-        let f = ident(&p.rust);
-        let set = ident(&p.set);
-        let ty = rust_type(op, &p.ty);
-        let doc = Docs::line(format!("Sets [`{input}::{}`].", p.rust)).rustdoc();
-        let set_doc = Docs::line(format!("Sets or clears [`{input}::{}`].", p.rust)).rustdoc();
-        let (arg, value) = match p.ty {
-            Type::String => (quote!(impl Into<String>), quote!(value.into())),
-            _ => (ty.clone(), quote!(value)),
-        };
-        quote! {
-            #doc
-            pub fn #f(self, value: #arg) -> Self {
-                self.#set(Some(#value))
-            }
-
-            #set_doc
-            pub fn #set(mut self, value: Option<#ty>) -> Self {
-                self.inner.#f = value;
-                self
-            }
-        }
-    });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, Default)]
-        pub struct #builder {
-            inner: #name,
-        }
-
-        impl #builder {
-            #(#setters)*
-
-            /// The request so far, without checking it.
-            pub fn as_input(&self) -> &#name {
-                &self.inner
-            }
-
-            /// Checks the spec's rules and returns the request.
-            pub fn build(self) -> Result<#name, BuildError> {
-                self.inner.validate()?;
-                Ok(self.inner)
-            }
-        }
-    }
-}
-
 /// Where the paging parameters and the items of a list action are.
 fn paginated_tokens(op: &Operation) -> TokenStream {
     let Some(p) = &op.paginator else {
@@ -484,7 +456,6 @@ pub fn ref_chain(root: TokenStream, path: &[String]) -> TokenStream {
 
 fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
     let name = ident(&s.name);
-    let name_str = &s.name;
     let docs = Docs::described(&s.doc, &format!("The `{}` object.", s.name)).rustdoc();
     let fields = s.fields.iter().map(|f| {
         let r = ident(&f.rust);
@@ -518,8 +489,6 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
         }
 
         impl Object for #name {
-            const NAME: &'static str = #name_str;
-
             fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
                 match name {
                     #(#arms)*
@@ -531,8 +500,7 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
 }
 
 fn field_doc(f: &Field) -> Docs {
-    let (note, _) = wire_note(&f.wire, false, f.example.as_deref());
-    field_docs(&f.doc, &format!("The `{}` field.", f.wire), note)
+    field_docs(&f.doc, &f.wire, false, f.example.as_deref())
 }
 
 fn enum_tokens(e: &Enum) -> TokenStream {

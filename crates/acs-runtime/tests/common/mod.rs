@@ -56,7 +56,6 @@ pub struct Out {
 }
 
 impl Object for Out {
-    const NAME: &'static str = "Out";
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RequestId" => f.scalar(&mut self.request_id),
@@ -76,7 +75,6 @@ pub struct Data {
 }
 
 impl Object for Data {
-    const NAME: &'static str = "Data";
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Value" => f.scalar(&mut self.value),

@@ -2,8 +2,7 @@
 
 //! The `ListDeployments` action: [`Client::list_deployments`](crate::Client::list_deployments) and its fluent builder.
 use crate::models::list_deployments::{
-    DeploymentStatus, ListDeploymentsRequest, ListDeploymentsRequestBuilder,
-    ListDeploymentsResponse,
+    DeploymentStatus, ListDeploymentsRequest, ListDeploymentsResponse,
 };
 use crate::{Client, Error};
 use acs_runtime::stream::Stream;
@@ -11,21 +10,19 @@ impl Client {
     /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
     ///
     /// 原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。
-    ///
-    /// Action `ListDeployments`; set the parameters on the returned builder, then `send().await`.
     pub fn list_deployments(&self) -> ListDeploymentsFluentBuilder {
         ListDeploymentsFluentBuilder {
             client: self.clone(),
-            input: ListDeploymentsRequest::builder(),
+            input: ListDeploymentsRequest::default(),
         }
     }
 }
-/// Fluent builder of [`Client::list_deployments`]; finish with [`send`](Self::send).
+/// Fluent builder of [`Client::list_deployments`] (action `ListDeployments`): set the parameters, then [`send`](Self::send).
 #[derive(Debug, Clone)]
 #[must_use = "a fluent builder does nothing until `send` is awaited"]
 pub struct ListDeploymentsFluentBuilder {
     client: Client,
-    input: ListDeploymentsRequestBuilder,
+    input: ListDeploymentsRequest,
 }
 impl ListDeploymentsFluentBuilder {
     /// Sets [`ListDeploymentsRequest::project_identifier`].
@@ -120,31 +117,19 @@ impl ListDeploymentsFluentBuilder {
     }
     /// The request so far.
     pub fn as_input(&self) -> &ListDeploymentsRequest {
-        self.input.as_input()
+        &self.input
     }
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
-    ///
-    /// # Errors
-    ///
-    /// Besides validation, transport and decoding errors, the spec lists these service errors:
-    /// - `Forbidden.Access` (HTTP 403): Access is forbidden. Please first activate DataWorks Enterprise Edition or Flagship Edition.
-    /// - `Throttling.Api` (HTTP 429): The request for this resource has exceeded your available limit.
-    /// - `Throttling.System` (HTTP 429): The DataWorks system is busy. Try again later.
-    /// - `Throttling.User` (HTTP 429): Your request is too frequent. Try again later.
-    /// - `InternalError.System` (HTTP 500): An internal system error occurred. Try again later.
     pub async fn send(self) -> Result<ListDeploymentsResponse, Error> {
         self.client.inner.send(&self.input.build()?).await
     }
     /// All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `Data.Deployments` is empty, the total count is reached, or a page is short.
     pub fn into_paginator(self) -> impl Stream<Item = Result<ListDeploymentsResponse, Error>> {
-        self.client.inner.paginate(self.input.as_input().clone())
+        self.client.inner.paginate(self.input)
     }
     /// Fetches every page and returns the first page's response with the `Data.Deployments` of all pages.
     pub async fn send_all_pages(self) -> Result<ListDeploymentsResponse, Error> {
-        self.client
-            .inner
-            .send_all_pages(self.input.as_input().clone())
-            .await
+        self.client.inner.send_all_pages(self.input).await
     }
 }

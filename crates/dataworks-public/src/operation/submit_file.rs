@@ -2,28 +2,26 @@
 
 //! The `SubmitFile` action: [`Client::submit_file`](crate::Client::submit_file) and its fluent builder.
 use crate::models::get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
-use crate::models::submit_file::{SubmitFileRequest, SubmitFileRequestBuilder, SubmitFileResponse};
+use crate::models::submit_file::{SubmitFileRequest, SubmitFileResponse};
 use crate::{Client, Error, Waited, WaiterConfig};
 use std::time::Duration;
 impl Client {
     /// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
     ///
     /// 原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。
-    ///
-    /// Action `SubmitFile`; set the parameters on the returned builder, then `send().await`.
     pub fn submit_file(&self) -> SubmitFileFluentBuilder {
         SubmitFileFluentBuilder {
             client: self.clone(),
-            input: SubmitFileRequest::builder(),
+            input: SubmitFileRequest::default(),
         }
     }
 }
-/// Fluent builder of [`Client::submit_file`]; finish with [`send`](Self::send).
+/// Fluent builder of [`Client::submit_file`] (action `SubmitFile`): set the parameters, then [`send`](Self::send).
 #[derive(Debug, Clone)]
 #[must_use = "a fluent builder does nothing until `send` is awaited"]
 pub struct SubmitFileFluentBuilder {
     client: Client,
-    input: SubmitFileRequestBuilder,
+    input: SubmitFileRequest,
 }
 impl SubmitFileFluentBuilder {
     /// Sets [`SubmitFileRequest::project_id`].
@@ -73,20 +71,10 @@ impl SubmitFileFluentBuilder {
     }
     /// The request so far.
     pub fn as_input(&self) -> &SubmitFileRequest {
-        self.input.as_input()
+        &self.input
     }
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
-    ///
-    /// # Errors
-    ///
-    /// Besides validation, transport and decoding errors, the spec lists these service errors:
-    /// - `Forbidden.Access` (HTTP 403): Access is forbidden. Please first activate DataWorks Enterprise Edition or Flagship Edition.
-    /// - `Throttling.Api` (HTTP 429): The request for this resource has exceeded your available limit.
-    /// - `Throttling.System` (HTTP 429): The DataWorks system is busy. Try again later.
-    /// - `Throttling.User` (HTTP 429): Your request is too frequent. Try again later.
-    /// - `InternalError.System` (HTTP 500): An internal system error occurred. Try again later.
-    /// - `InternalError.UserId.Missing` (HTTP 500): An internal system error occurred. Try again later.
     pub async fn send(self) -> Result<SubmitFileResponse, Error> {
         self.client.inner.send(&self.input.build()?).await
     }

@@ -26,7 +26,6 @@ enum Command {
     )]
     ListWidgets(ListWidgetsArgs),
 }
-/// Flags of `list-widgets`.
 #[derive(Debug, clap::Args)]
 struct ListWidgetsArgs {
     #[arg(

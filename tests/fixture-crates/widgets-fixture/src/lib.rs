@@ -36,6 +36,9 @@ pub use acs_runtime::{
 };
 pub use widgets_fixture_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
+///
+/// Error codes any action may return:
+/// - `Throttling.Widget` (HTTP 429), retried: Too many widgets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WidgetsFixture;
 impl acs_runtime::Service for WidgetsFixture {
