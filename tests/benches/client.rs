@@ -114,11 +114,7 @@ fn sign_headers(host: &str, body: &str, user_agent: &str, credentials: &Credenti
 }
 
 async fn client_call(client: &Client) -> GetDeploymentResponse {
-    client
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
+    workspace_tests::calls::get_deployment(client)
         .await
         .expect("the client call succeeds")
 }

@@ -2,6 +2,9 @@
 //! holds helpers they share.
 #![forbid(unsafe_code)]
 
+pub mod calls;
+pub mod secrets;
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root of the checkout whose tests are running: the parent of the
@@ -65,3 +68,18 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `HARDENING_SCALE` (default 1, at most 1000): multiplies the case counts of the hardening
+/// tests for longer runs.
+pub fn hardening_scale() -> u32 {
+    std::env::var("HARDENING_SCALE")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1000)
+}
+
+/// The README's Rust examples (the quickstart) compile as they are.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

@@ -7,20 +7,21 @@
 //! Everything runs offline on 127.0.0.1, with millisecond backoff so retries stay fast.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use acs_runtime::MemoryEnv;
-use acs_test_server::{AuthKind, RecordedRequest, ServerConfig, Step, TestServer};
+use acs_test_server::{AuthKind, ServerConfig, Step, TestServer};
 use dataworks_public::models::get_deployment::{
     CheckingStatus, DeployedItemStatus, DeploymentStatus, GetDeploymentRequest,
     GetDeploymentResponse,
 };
 use dataworks_public::{
-    Client, Config, ConfigBuilder, Credentials, Error, ErrorOrigin, ResponseFormat,
-    SignatureVersion, WaiterConfig,
+    Client, ConfigBuilder, Credentials, Error, ErrorOrigin, ResponseFormat, SignatureVersion,
+    WaiterConfig,
 };
 use serde_json::{json, Value};
+use workspace_tests::calls::{
+    assert_verified, get_deployment, hermetic_config, nonce, query_param,
+};
 use workspace_tests::read_workspace_file;
 
 const AK: &str = "LTAI5tClientE2eKeyId";
@@ -49,12 +50,7 @@ async fn start(configure: impl FnOnce(ServerConfig) -> ServerConfig) -> TestServ
 
 /// A config builder pointed at `server`, hermetic (empty environment), with fast retries.
 fn builder(server: &TestServer) -> ConfigBuilder {
-    Config::builder()
-        .env(Arc::new(MemoryEnv::new()))
-        .endpoint(server.endpoint())
-        .credentials(Credentials::new(AK, SECRET))
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(5))
+    hermetic_config(&server.endpoint(), Credentials::new(AK, SECRET))
         .attempt_timeout(Duration::from_secs(10))
         .operation_timeout(Some(Duration::from_secs(30)))
 }
@@ -94,25 +90,6 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     v
 }
 
-fn query_param<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn assert_verified(reqs: &[RecordedRequest]) {
-    for r in reqs {
-        assert!(
-            r.verified && !r.rejected,
-            "request {} was not verified: {:?} {:?}",
-            r.seq,
-            r.error_code,
-            r.error_message
-        );
-    }
-}
-
 /// `YYYY-MM-DDThh:mm:ssZ`.
 fn is_iso_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
@@ -124,14 +101,6 @@ fn is_iso_timestamp(s: &str) -> bool {
             19 => *c == b'Z',
             _ => c.is_ascii_digit(),
         })
-}
-
-/// The nonce of a recorded request (V3 header or v1 parameter).
-fn nonce(r: &RecordedRequest) -> String {
-    r.header("x-acs-signature-nonce")
-        .or_else(|| r.param("SignatureNonce"))
-        .expect("the request carries a nonce")
-        .to_string()
 }
 
 fn deployment_body(status: i64, checking_status: Option<i64>) -> Value {
@@ -267,11 +236,7 @@ async fn v3_default_request_shape_and_documented_json_sample() {
 async fn v1_common_params_in_query_business_params_in_form() {
     let server = start(|c| c.with_step(Step::raw(200, JSON_CT, json_sample()))).await;
     let client = client_with(&server, |b| b.signature_version(SignatureVersion::V1));
-    let out = client
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
+    let out = get_deployment(&client)
         .await
         .expect("GetDeployment (v1) succeeds");
     assert_eq!(out, expected_sample());
@@ -320,11 +285,7 @@ async fn xml_format_documented_sample_equals_json_result() {
             b.signature_version(version)
                 .response_format(ResponseFormat::Xml)
         });
-        let out = client
-            .get_deployment()
-            .project_id(10000)
-            .deployment_id(3000001)
-            .send()
+        let out = get_deployment(&client)
             .await
             .unwrap_or_else(|e| panic!("{version:?} XML call fails: {e}"));
         assert_eq!(out, expected, "{version:?}");
@@ -348,11 +309,7 @@ async fn sts_token_is_sent_in_both_modes() {
             b.signature_version(version)
                 .credentials(Credentials::new(AK, SECRET).with_security_token(TOKEN))
         });
-        client
-            .get_deployment()
-            .project_id(10000)
-            .deployment_id(3000001)
-            .send()
+        get_deployment(&client)
             .await
             .unwrap_or_else(|e| panic!("{version:?} STS call fails: {e}"));
     }
@@ -366,11 +323,7 @@ async fn sts_token_is_sent_in_both_modes() {
 
     // The server really requires the token: without it the call fails, not retried.
     let no_token = client(&server);
-    let err = no_token
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
+    let err = get_deployment(&no_token)
         .await
         .expect_err("a call without the token is rejected");
     assert_eq!(
@@ -443,6 +396,39 @@ async fn validation_fails_before_any_io() {
     assert_eq!(reqs.len(), 1, "only the valid call reached the server");
     assert_eq!(reqs[0].param("ProjectIdentifier"), Some("dw_project"));
     assert_eq!(reqs[0].param("ProjectId"), None);
+}
+
+/// A request built with `?` in a function that returns the client's error: a broken rule
+/// becomes `Error::Validation` naming the parameter, with the typed `BuildError` kept.
+#[test]
+fn build_errors_convert_into_the_client_error_and_keep_the_rule() {
+    use dataworks_public::models::BuildError;
+    fn request(deployment_id: Option<i64>) -> Result<GetDeploymentRequest, Error> {
+        let request = GetDeploymentRequest::builder()
+            .project_id(10000)
+            .set_deployment_id(deployment_id)
+            .build()?;
+        Ok(request)
+    }
+    assert_eq!(
+        request(Some(3000001)).expect("valid").deployment_id,
+        Some(3000001)
+    );
+    let err = request(None).expect_err("DeploymentId is required");
+    assert_eq!(
+        err.build_error(),
+        Some(&BuildError::MissingParameter {
+            parameter: "DeploymentId"
+        })
+    );
+    match &err {
+        Error::Validation { param, .. } => assert_eq!(param, "DeploymentId"),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter DeploymentId: the required parameter `DeploymentId` is not set"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -566,11 +552,7 @@ async fn success_false_in_a_200_body_is_a_business_error_not_retried() {
     })
     .await;
     let client = client(&server);
-    let err = client
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
+    let err = get_deployment(&client)
         .await
         .expect_err("Success=false is an error");
     let reqs = server.requests();
@@ -737,11 +719,7 @@ async fn several_deployed_items_in_json_and_xml() {
     let call = |format: ResponseFormat| {
         let client = client_with(&server, |b| b.response_format(format));
         async move {
-            client
-                .get_deployment()
-                .project_id(10000)
-                .deployment_id(3000001)
-                .send()
+            get_deployment(&client)
                 .await
                 .unwrap_or_else(|e| panic!("{format:?}: {e}"))
         }

@@ -4,14 +4,13 @@
 //! Its own test binary with one test, because it installs a global tracing subscriber
 //! (a thread-scoped one races with other tests over tracing's callsite interest cache).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acs_runtime::MemoryEnv;
 use acs_test_server::{ServerConfig, Step, TestServer};
-use dataworks_public::{Client, Config, ConfigBuilder, Credentials, Error, SignatureVersion};
+use dataworks_public::{Client, ConfigBuilder, Credentials, Error, SignatureVersion};
 use serde_json::json;
+use workspace_tests::calls::{get_deployment, hermetic_config, query_param};
+use workspace_tests::secrets::{assert_absent, needles, Capture};
 
 const AK: &str = "LTAI5tClientE2eKeyId";
 const SECRET: &str = "e2eSecretValue-Zq8Wm3Xr7Tb";
@@ -24,13 +23,8 @@ fn builder(
     version: SignatureVersion,
     credentials: Credentials,
 ) -> ConfigBuilder {
-    Config::builder()
-        .env(Arc::new(MemoryEnv::new()))
-        .endpoint(server.endpoint())
-        .credentials(credentials)
+    hermetic_config(&server.endpoint(), credentials)
         .signature_version(version)
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(5))
         .operation_timeout(Some(Duration::from_secs(30)))
 }
 
@@ -42,70 +36,12 @@ fn client(server: &TestServer, version: SignatureVersion, credentials: Credentia
     )
 }
 
-fn query_param<'a>(r: &'a acs_test_server::RecordedRequest, name: &str) -> Option<&'a str> {
-    r.query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// A `MakeWriter` that appends everything to a shared buffer.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("capture lock")).into_owned()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// The secret and the token, raw and percent-encoded once and twice.
-fn secret_needles() -> Vec<String> {
-    let mut needles = Vec::new();
-    for s in [SECRET, TOKEN] {
-        let once = acs_sign::encode::percent_encode(s);
-        let twice = acs_sign::encode::percent_encode(&once);
-        needles.extend([s.to_string(), once, twice]);
-    }
-    needles
-}
-
 fn assert_no_secret(what: &str, text: &str) {
-    for needle in secret_needles() {
-        assert!(
-            !text.contains(&needle),
-            "{what} contains a secret ({needle:?}):\n{text}"
-        );
-    }
+    assert_absent(&needles(&[SECRET, TOKEN]), what, text);
 }
 
 async fn call(client: &Client) -> Result<(), Error> {
-    client
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
-        .await
-        .map(drop)
+    get_deployment(client).await.map(drop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

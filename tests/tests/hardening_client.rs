@@ -8,18 +8,17 @@
 //! (raw or percent-encoded) appears in the captured output or in any error it saw.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use acs_runtime::MemoryEnv;
-use acs_test_server::{RecordedRequest, ServerConfig, Step, TestServer};
+use acs_test_server::{ServerConfig, Step, TestServer};
 use dataworks_public::{
-    Client, Config, ConfigBuilder, Credentials, Error, ResponseFormat, SignatureVersion,
-    TransportKind,
+    Client, ConfigBuilder, Credentials, Error, ResponseFormat, SignatureVersion, TransportKind,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use workspace_tests::calls::{assert_verified, get_deployment, hermetic_config, nonce};
+use workspace_tests::secrets::{assert_absent, needles, Capture};
 use workspace_tests::{read_workspace_file, workspace_root};
 
 const AK: &str = "LTAI5tHardeningKeyId";
@@ -32,38 +31,6 @@ const ERROR_SAMPLES: &str = "crates/acs-runtime/tests/data/error_samples";
 
 // ---------------------------------------------------------------------------------------
 // capture and secrets
-
-/// A `MakeWriter` that appends everything to a shared buffer.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
-    }
-}
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// The global TRACE capture of this test binary (installed on first use).
 fn capture() -> &'static Capture {
@@ -83,25 +50,8 @@ fn capture() -> &'static Capture {
     })
 }
 
-/// The secret and the token, raw and percent-encoded once and twice.
-fn secret_needles() -> Vec<String> {
-    let mut needles = Vec::new();
-    for s in [SECRET, TOKEN] {
-        let once = acs_sign::encode::percent_encode(s);
-        let twice = acs_sign::encode::percent_encode(&once);
-        needles.extend([s.to_string(), once, twice]);
-    }
-    needles
-}
-
 fn assert_no_secret(what: &str, text: &str) {
-    for needle in secret_needles() {
-        assert!(
-            !text.contains(&needle),
-            "{what} contains a secret ({needle:?}):\n{}",
-            text.chars().take(4000).collect::<String>()
-        );
-    }
+    assert_absent(&needles(&[SECRET, TOKEN]), what, text);
 }
 
 /// Checks an error's Display and Debug for secrets, returns the Display text.
@@ -138,28 +88,17 @@ async fn start(configure: impl FnOnce(ServerConfig) -> ServerConfig) -> TestServ
 /// A hermetic config: empty environment, STS credentials, fast retries, short timeouts.
 fn builder(endpoint: &str) -> ConfigBuilder {
     capture();
-    Config::builder()
-        .env(Arc::new(MemoryEnv::new()))
-        .endpoint(endpoint)
-        .credentials(Credentials::new(AK, SECRET).with_security_token(TOKEN))
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(5))
-        .connect_timeout(Duration::from_secs(2))
-        .attempt_timeout(Duration::from_millis(400))
-        .operation_timeout(Some(Duration::from_secs(15)))
+    hermetic_config(
+        endpoint,
+        Credentials::new(AK, SECRET).with_security_token(TOKEN),
+    )
+    .connect_timeout(Duration::from_secs(2))
+    .attempt_timeout(Duration::from_millis(400))
+    .operation_timeout(Some(Duration::from_secs(15)))
 }
 
 fn client(b: ConfigBuilder) -> Client {
     Client::new(b.build().expect("config builds"))
-}
-
-async fn call(client: &Client) -> Result<dataworks_public::models::GetDeploymentResponse, Error> {
-    client
-        .get_deployment()
-        .project_id(10000)
-        .deployment_id(3000001)
-        .send()
-        .await
 }
 
 fn sample_json() -> Vec<u8> {
@@ -168,26 +107,6 @@ fn sample_json() -> Vec<u8> {
 
 fn error_sample(name: &str) -> Vec<u8> {
     std::fs::read(workspace_root().join(ERROR_SAMPLES).join(name)).expect("error sample")
-}
-
-/// The nonce of a recorded request (V3 header or v1 parameter).
-fn nonce(r: &RecordedRequest) -> String {
-    r.header("x-acs-signature-nonce")
-        .or_else(|| r.param("SignatureNonce"))
-        .expect("the request carries a nonce")
-        .to_string()
-}
-
-fn assert_verified(reqs: &[RecordedRequest]) {
-    for r in reqs {
-        assert!(
-            r.verified && !r.rejected,
-            "request {} was not verified: {:?} {:?}",
-            r.seq,
-            r.error_code,
-            r.error_message
-        );
-    }
 }
 
 fn report(name: &str, cases: usize, started: Instant) {
@@ -283,7 +202,7 @@ async fn a_body_over_the_size_cap_is_a_clear_error() {
                 .max_response_bytes(CAP)
                 .max_attempts(1),
         );
-        let err = call(&c).await.expect_err("over the cap");
+        let err = get_deployment(&c).await.expect_err("over the cap");
         let text = clean_text(&err);
         match &err {
             Error::ResponseTooLarge {
@@ -309,7 +228,7 @@ async fn a_body_over_the_size_cap_is_a_clear_error() {
             .max_response_bytes(CAP)
             .max_attempts(3),
     );
-    let err = call(&c).await.expect_err("over the cap");
+    let err = get_deployment(&c).await.expect_err("over the cap");
     clean_text(&err);
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
     assert_eq!(server.take_requests().len(), 1);
@@ -319,7 +238,7 @@ async fn a_body_over_the_size_cap_is_a_clear_error() {
         "the second step was never asked for"
     );
     server.take_requests();
-    call(&client(builder(&server.endpoint())))
+    get_deployment(&client(builder(&server.endpoint())))
         .await
         .expect("drains the queued step");
     cases += 1;
@@ -330,11 +249,11 @@ async fn a_body_over_the_size_cap_is_a_clear_error() {
         Step::raw(200, JSON_CT, body.clone()),
         Step::raw(200, JSON_CT, body),
     ]);
-    let out = call(&client(builder(&server.endpoint()).max_response_bytes(n)))
+    let out = get_deployment(&client(builder(&server.endpoint()).max_response_bytes(n)))
         .await
         .expect("a body exactly at the cap");
     assert_eq!(out.success, Some(true));
-    let err = call(&client(
+    let err = get_deployment(&client(
         builder(&server.endpoint()).max_response_bytes(n - 1),
     ))
     .await
@@ -374,7 +293,7 @@ async fn an_endless_body_stops_at_the_cap_in_bounded_time_and_memory() {
                 .attempt_timeout(Duration::from_secs(10)),
         );
         let t = Instant::now();
-        let err = call(&c).await.expect_err("an endless body");
+        let err = get_deployment(&c).await.expect_err("an endless body");
         let elapsed = t.elapsed();
         clean_text(&err);
         match &err {
@@ -749,7 +668,7 @@ async fn faults_end_in_a_typed_error_or_a_correct_retry_within_the_timeouts() {
                     .response_format(fault.format),
             );
             let t = Instant::now();
-            let result = call(&c).await;
+            let result = get_deployment(&c).await;
             let elapsed = t.elapsed();
             let name = fault.name;
             match (&fault.expect, &result) {
@@ -842,7 +761,7 @@ async fn the_operation_timeout_bounds_every_retry() {
             .operation_timeout(Some(Duration::from_millis(1000))),
     );
     let t = Instant::now();
-    let err = call(&c).await.expect_err("never answers in time");
+    let err = get_deployment(&c).await.expect_err("never answers in time");
     let elapsed = t.elapsed();
     clean_text(&err);
     match &err {
@@ -893,7 +812,9 @@ async fn an_expired_timestamp_is_not_retried_and_points_at_the_local_clock() {
                 .response_format(format)
                 .max_attempts(5),
         );
-        let err = call(&c).await.expect_err("the timestamp is rejected");
+        let err = get_deployment(&c)
+            .await
+            .expect_err("the timestamp is rejected");
         let text = clean_text(&err);
         assert_eq!(err.code(), Some("InvalidTimeStamp.Expired"), "{file}");
         assert!(!err.is_retryable(), "{file}");
@@ -938,7 +859,7 @@ async fn a_used_nonce_is_retried_once_with_a_fresh_nonce() {
                 .response_format(format)
                 .max_attempts(5),
         );
-        let out = call(&c)
+        let out = get_deployment(&c)
             .await
             .unwrap_or_else(|e| panic!("{}", clean_text(&e)));
         assert_eq!(out.success, Some(true));
@@ -950,7 +871,9 @@ async fn a_used_nonce_is_retried_once_with_a_fresh_nonce() {
         // would get the server's default answer and succeed).
         cases += 1;
         server.push_steps([used(), used()]);
-        let err = call(&c).await.expect_err("the nonce is rejected twice");
+        let err = get_deployment(&c)
+            .await
+            .expect_err("the nonce is rejected twice");
         clean_text(&err);
         assert_eq!(err.code(), Some("SignatureNonceUsed"), "{file}");
         assert_eq!(err.attempts(), Some(2), "{file}");
@@ -960,7 +883,7 @@ async fn a_used_nonce_is_retried_once_with_a_fresh_nonce() {
         // The budget is per call: the next call may retry once again.
         cases += 1;
         server.push_steps([used()]);
-        call(&c)
+        get_deployment(&c)
             .await
             .unwrap_or_else(|e| panic!("{}", clean_text(&e)));
         assert_eq!(server.take_requests().len(), 2);
@@ -1014,7 +937,7 @@ async fn an_echoed_token_never_reaches_an_error() {
                 .signature_version(version)
                 .max_attempts(1),
         );
-        let err = call(&c).await.expect_err("a broken answer");
+        let err = get_deployment(&c).await.expect_err("a broken answer");
         clean_text(&err);
     }
     report("an_echoed_token_never_reaches_an_error", cases, started);
@@ -1031,7 +954,7 @@ async fn an_echoed_token_in_a_truncated_body_never_reaches_an_error() {
     );
     let server = start(|c| c.with_step(Step::raw(200, JSON_CT, echo).truncate_body(60))).await;
     let c = client(builder(&server.endpoint()).max_attempts(1));
-    let err = call(&c).await.expect_err("a truncated answer");
+    let err = get_deployment(&c).await.expect_err("a truncated answer");
     clean_text(&err);
 }
 
@@ -1049,7 +972,7 @@ async fn an_xml_error_body_with_a_doctype_inside_text_is_an_error_not_a_panic() 
     })
     .await;
     let c = client(builder(&server.endpoint()).max_attempts(1));
-    let outcome = tokio::spawn(async move { call(&c).await.map(drop) }).await;
+    let outcome = tokio::spawn(async move { get_deployment(&c).await.map(drop) }).await;
     match outcome {
         Ok(result) => {
             let err = result.expect_err("a 400 is an error");

@@ -26,7 +26,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::Value;
 use widgets_fixture_models::list_widgets::ListWidgetsResponse;
-use workspace_tests::{read_workspace_file, workspace_root};
+use workspace_tests::{hardening_scale, read_workspace_file, workspace_root};
 
 const JSON_SAMPLE: &str = "spec/dataworks-public/samples/GetDeployment.json";
 const XML_SAMPLE: &str = "spec/dataworks-public/samples/GetDeployment.xml";
@@ -81,15 +81,6 @@ impl Tally {
         assert!(self.cases > 0, "{} ran no case", self.name);
         self.cases
     }
-}
-
-/// `HARDENING_SCALE` (default 1, at most 1000): multiplies the proptest case counts.
-fn scale() -> u32 {
-    std::env::var("HARDENING_SCALE")
-        .ok()
-        .and_then(|s| s.trim().parse::<u32>().ok())
-        .unwrap_or(1)
-        .clamp(1, 1000)
 }
 
 /// A printable, bounded rendering of an input, for failure messages.
@@ -535,7 +526,7 @@ fn every_byte_of_the_success_samples_mutated() {
         (json_sample(), BodyFormat::Json),
         (xml_sample(), BodyFormat::Xml),
     ] {
-        for mutated in byte_mutations(&body, REPLACEMENTS, 3 * scale() as usize) {
+        for mutated in byte_mutations(&body, REPLACEMENTS, 3 * hardening_scale() as usize) {
             tally.record(&decode_all(&mutated, format));
         }
     }
@@ -547,7 +538,7 @@ fn every_byte_of_the_error_samples_mutated() {
     let mut tally = Tally::new("every_byte_of_the_error_samples_mutated");
     let some = &[0x00, b'"', b'{', b'}', b'<', b'>', b'/', b'&', b':', 0xFF];
     for (_, format, body) in error_samples() {
-        for mutated in byte_mutations(&body, some, 3 * scale() as usize) {
+        for mutated in byte_mutations(&body, some, 3 * hardening_scale() as usize) {
             tally.record(&parse_error_checked(&mutated, format).ok_or(()));
         }
     }
@@ -662,7 +653,7 @@ fn apply(body: &[u8], edits: &[Edit]) -> Vec<u8> {
 
 fn runner(cases: u32) -> TestRunner {
     TestRunner::new(ProptestConfig {
-        cases: cases * scale(),
+        cases: cases * hardening_scale(),
         // Nothing is written into the repository; a failure prints the minimal input.
         failure_persistence: None,
         max_shrink_iters: 2048,

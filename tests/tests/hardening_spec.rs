@@ -14,18 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use workspace_tests::{copy_dir, workspace_root, TempDir};
+use workspace_tests::{copy_dir, hardening_scale, workspace_root, TempDir};
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-fn scale() -> usize {
-    std::env::var("HARDENING_SCALE")
-        .ok()
-        .and_then(|s| s.trim().parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, 1000)
-}
 
 /// The spec folders codegen reads (every product under `spec/`, and the fixture).
 fn spec_dirs() -> Vec<PathBuf> {
@@ -315,7 +307,7 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn every_spec_file_mutated_parses_to_a_value_or_a_one_line_error() {
     let started = Instant::now();
     let files = spec_files();
-    let per_kind = 8 * scale();
+    let per_kind = 8 * (hardening_scale() as usize);
     let (mut cases, mut errors) = (0usize, 0usize);
     for path in &files {
         let text = std::fs::read_to_string(path).expect("spec file");
@@ -342,7 +334,7 @@ fn every_spec_file_mutated_parses_to_a_value_or_a_one_line_error() {
 fn mutated_specs_through_load_and_codegen_never_write_anything_when_invalid() {
     let started = Instant::now();
     let root = workspace_root();
-    let per_file = 2 * scale();
+    let per_file = 2 * (hardening_scale() as usize);
     let (mut cases, mut invalid, mut valid, mut emitted) = (0usize, 0usize, 0usize, 0usize);
     let mut emit_budget = 1usize;
     for dir in spec_dirs() {

@@ -1,18 +1,15 @@
 //! The deployment workflow through the generated client against the in-process server:
-//! SubmitFile / DeployFile followed by the GetDeployment waiter, ListDeployments pages, and
-//! the documented samples of every imported action.
+//! SubmitFile / DeployFile followed by the GetDeployment waiter, and ListDeployments pages.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use acs_runtime::stream::{StreamExt, TryStreamExt};
-use acs_runtime::MemoryEnv;
 use acs_test_server::{ServerConfig, Step, TestServer};
 use dataworks_public::models::get_deployment::{DeployedItemStatus, DeploymentStatus};
 use dataworks_public::models::list_deployments::DeploymentStatus as ListedStatus;
-use dataworks_public::{Client, Config, Credentials, Error, WaiterConfig};
+use dataworks_public::{Client, Credentials, Error, WaiterConfig};
 use serde_json::json;
-use workspace_tests::read_workspace_file;
+use workspace_tests::calls::hermetic_config;
 
 const AK: &str = "LTAI5tWorkflowKeyId";
 const SECRET: &str = "workflow-secret-Vn3Qp8";
@@ -33,12 +30,7 @@ async fn start(steps: Vec<Step>) -> TestServer {
 }
 
 fn client(server: &TestServer) -> Client {
-    let config = Config::builder()
-        .env(Arc::new(MemoryEnv::new()))
-        .endpoint(server.endpoint())
-        .credentials(Credentials::new(AK, SECRET))
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(5))
+    let config = hermetic_config(&server.endpoint(), Credentials::new(AK, SECRET))
         .max_attempts(1)
         .build()
         .expect("config builds");
@@ -295,54 +287,4 @@ async fn a_page_error_ends_the_stream_with_that_error() {
         pages.next().await.is_none(),
         "the stream ends after an error"
     );
-}
-
-/// Every imported action decodes its documented samples, and JSON and XML agree.
-#[test]
-fn imported_samples_decode_in_both_formats() {
-    use dataworks_public::models as m;
-    fn decode<T: acs_model::Object>(action: &str) -> (T, T) {
-        let json: T = m::from_json(&read_workspace_file(&format!(
-            "spec/dataworks-public/samples/{action}.json"
-        )))
-        .expect("JSON sample");
-        let xml: T = m::from_xml(&read_workspace_file(&format!(
-            "spec/dataworks-public/samples/{action}.xml"
-        )))
-        .expect("XML sample");
-        (json, xml)
-    }
-    fn both<T: acs_model::Object + PartialEq + std::fmt::Debug>(action: &str) -> T {
-        let (json, xml) = decode::<T>(action);
-        assert_eq!(json, xml, "{action}: JSON and XML samples differ");
-        json
-    }
-    let submit: m::submit_file::SubmitFileResponse = both("SubmitFile");
-    assert!(submit.data.is_some());
-    let deploy: m::deploy_file::DeployFileResponse = both("DeployFile");
-    assert!(deploy.data.is_some());
-    let list: m::list_deployments::ListDeploymentsResponse = both("ListDeployments");
-    assert!(!list
-        .data
-        .and_then(|d| d.deployments)
-        .unwrap_or_default()
-        .is_empty());
-    // The official GetFile demos differ in two texts (FileDescription and AdvancedSettings), so
-    // compare them with those two fields set aside.
-    let (json, xml): (m::get_file::GetFileResponse, m::get_file::GetFileResponse) =
-        decode("GetFile");
-    let set_aside = |mut r: m::get_file::GetFileResponse| {
-        if let Some(file) = r.data.as_mut().and_then(|d| d.file.as_mut()) {
-            file.file_description = None;
-            file.advanced_settings = None;
-        }
-        r
-    };
-    assert!(json
-        .data
-        .as_ref()
-        .and_then(|d| d.file.as_ref())
-        .and_then(|f| f.advanced_settings.as_ref())
-        .is_some());
-    assert_eq!(set_aside(json), set_aside(xml));
 }
