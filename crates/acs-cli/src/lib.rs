@@ -9,8 +9,8 @@
 
 use acs_model::WireEnum;
 use acs_runtime::{
-    ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion, TransportKind,
-    Waited,
+    Config, ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion,
+    TransportKind, Waited,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -41,6 +41,44 @@ pub enum FormatArg {
     Json,
     /// Ask the service for XML (the output is JSON either way).
     Xml,
+}
+
+/// A generated tool's command line: the global options, then one subcommand per action.
+#[derive(Debug, clap::Parser)]
+pub struct Cli<C: clap::Subcommand> {
+    /// Options before the subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The action to call.
+    #[command(subcommand)]
+    pub command: C,
+}
+
+/// Parses the command line of the tool `name` (version `version`, described by `about`);
+/// exits with clap's message and status 2 on a usage error, 0 after `--help`/`--version`.
+pub fn parse<C: clap::Subcommand>(
+    name: &'static str,
+    version: &'static str,
+    about: &'static str,
+) -> Cli<C> {
+    use clap::{CommandFactory, FromArgMatches};
+    let long_about = format!(
+        "{about}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, \
+         ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then \
+         ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
+         Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
+         when the service or the network failed, exit 2 when the invocation, the \
+         configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
+         the calls on stderr."
+    );
+    let matches = Cli::<C>::command()
+        .name(name)
+        .bin_name(name)
+        .version(version)
+        .about(about)
+        .long_about(long_about)
+        .get_matches();
+    Cli::<C>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Options every generated tool accepts before the subcommand.
@@ -87,6 +125,21 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
 }
 
 impl GlobalArgs {
+    /// The body of a generated tool's `main`: starts tracing, builds the configuration from
+    /// these options (exit 2 when it is unusable), makes the client with `new_client`, and
+    /// runs the chosen command with it.
+    pub fn run<S: Service, C>(
+        &self,
+        new_client: impl FnOnce(Config<S>) -> C,
+        command: impl FnOnce(C) -> ExitCode,
+    ) -> ExitCode {
+        init_tracing();
+        match self.config_builder::<S>().build() {
+            Ok(config) => command(new_client(config)),
+            Err(e) => finish::<()>(Err(e.into())),
+        }
+    }
+
     /// A configuration builder with every option applied. The region falls back to
     /// `ALIBABA_CLOUD_REGION_ID` (clap reads it) and credentials to the default chain.
     pub fn config_builder<S: Service>(&self) -> ConfigBuilder<S> {

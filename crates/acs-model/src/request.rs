@@ -102,3 +102,24 @@ pub trait Paginated: Request + Clone {
     /// The items of a response, created empty when absent.
     fn items_mut(out: &mut Self::Response) -> &mut Vec<Self::Item>;
 }
+
+/// The inherent `builder()` and `build()` of a generated request, which is its own builder:
+/// `GetDeploymentRequest::builder().project_id(1).deployment_id(2).build()?`.
+#[macro_export]
+macro_rules! request_builder {
+    ($request:ident) => {
+        impl $request {
+            /// A request with nothing set: fill it in with the setters, then check it with
+            /// [`build`](Self::build).
+            pub fn builder() -> Self {
+                Self::default()
+            }
+
+            /// Checks the spec's rules and returns the request.
+            pub fn build(self) -> Result<Self, $crate::BuildError> {
+                $crate::Request::validate(&self)?;
+                Ok(self)
+            }
+        }
+    };
+}

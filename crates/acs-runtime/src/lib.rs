@@ -112,6 +112,53 @@ pub use waiter::{wait_until, WaitState, Waited, WaiterConfig};
 pub use acs_model;
 pub use acs_model::BuildError;
 
+/// Declares what every generated client crate has for its product `$service` (a type that
+/// implements [`Service`]): `Config` and `ConfigBuilder`, and `Client`, which wraps a
+/// [`Client`]`<$service>`; the generated crate adds one method per action to `Client`.
+#[macro_export]
+macro_rules! client {
+    ($service:ident) => {
+        /// Client configuration: region or endpoint, credentials, signature version, response
+        /// format, timeouts and retries. Start with `Config::builder()`.
+        pub type Config = $crate::Config<$service>;
+
+        /// Builder of [`Config`].
+        pub type ConfigBuilder = $crate::ConfigBuilder<$service>;
+
+        /// The client. Cheap to clone (clones share the connection pool); `Send + Sync`.
+        /// It has one method per action, returning the action's fluent builder.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: $crate::Client<$service>,
+        }
+
+        impl Client {
+            /// A client with the given configuration.
+            pub fn new(config: Config) -> Self {
+                Client {
+                    inner: $crate::Client::new(config),
+                }
+            }
+
+            /// A client configured from the environment: region from
+            /// `ALIBABA_CLOUD_REGION_ID`, credentials from the default chain.
+            pub fn from_env() -> Result<Self, $crate::ConfigError> {
+                Ok(Self::new(Config::builder().build()?))
+            }
+
+            /// The configuration.
+            pub fn config(&self) -> &Config {
+                self.inner.config()
+            }
+
+            /// The shared runtime client, for calls the generated API does not cover.
+            pub fn runtime(&self) -> &$crate::Client<$service> {
+                &self.inner
+            }
+        }
+    };
+}
+
 /// Stream traits for paginators (`StreamExt::next`, `TryStreamExt::try_collect`, ...).
 pub mod stream {
     pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};

@@ -23,7 +23,7 @@ async fn v3_default_request_shape() {
     let client = client(builder(&server));
     let out = call(&client).await.unwrap();
     assert_eq!(out.data, Some(Data { value: Some(42) }));
-    assert_eq!(out.success, Some(true));
+    assert_eq!(out.ok, Some(true));
 
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
@@ -213,8 +213,8 @@ async fn xml_format_both_signatures() {
         );
         let out = call(&client).await.unwrap();
         assert_eq!(out.data, Some(Data { value: Some(42) }));
-        assert_eq!(out.success, Some(true));
-        assert_eq!(out.http_status_code, Some(200));
+        assert_eq!(out.ok, Some(true));
+        assert_eq!(out.status, Some(200));
         let r = server.last_request().unwrap();
         assert!(r.verified);
         assert_eq!(r.format, WireFormat::Xml, "{version:?}");
@@ -222,7 +222,7 @@ async fn xml_format_both_signatures() {
             SignatureVersion::V3 => assert_eq!(r.header("accept"), Some("application/xml")),
             _ => assert_eq!(r.param("Format"), Some("XML")),
         }
-        assert_eq!(out.request_id.as_deref(), Some(r.request_id.as_str()));
+        assert_eq!(out.id.as_deref(), Some(r.request_id.as_str()));
     }
 }
 

@@ -2,47 +2,38 @@
 
 //! The command-line tool.
 #![forbid(unsafe_code)]
-use clap::Parser;
 use dataworks_public::models;
 use std::process::ExitCode;
-#[derive(Debug, Parser)]
-#[command(
-    name = "dataworks",
-    version,
-    about = "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.",
-    long_about = "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
-)]
-struct Cli {
-    #[command(flatten)]
-    global: acs_cli::GlobalArgs,
-    #[command(subcommand)]
-    command: Command,
-}
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     #[command(
         name = "deploy-file",
-        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 发布文件至生产环境。"
+        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 发布文件至生产环境。",
+        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait."
     )]
     DeployFile(DeployFileArgs),
     #[command(
         name = "get-deployment",
-        about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n原文 (zh): 调用GetDeployment获取发布包的详情。"
+        long_about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n原文 (zh): 调用GetDeployment获取发布包的详情。",
+        about = "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId."
     )]
     GetDeployment(GetDeploymentArgs),
     #[command(
         name = "get-file",
-        about = "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n原文 (zh): 该接口用于获取文件的详情。"
+        long_about = "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n原文 (zh): 该接口用于获取文件的详情。",
+        about = "Gets the details of a file: its content, versions and the scheduling configuration of its node."
     )]
     GetFile(GetFileArgs),
     #[command(
         name = "list-deployments",
-        about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。"
+        long_about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。",
+        about = "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console."
     )]
     ListDeployments(ListDeploymentsArgs),
     #[command(
         name = "submit-file",
-        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。"
+        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。",
+        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait."
     )]
     SubmitFile(SubmitFileArgs),
 }
@@ -258,91 +249,88 @@ struct SubmitFileArgs {
     wait: bool,
 }
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    acs_cli::init_tracing();
-    let config = match cli
-        .global
-        .config_builder::<dataworks_public::DataworksPublic>()
-        .build()
-    {
-        Ok(config) => config,
-        Err(e) => return acs_cli::finish::<()>(Err(e.into())),
-    };
-    let client = dataworks_public::Client::new(config);
-    match cli.command {
-        Command::DeployFile(args) => {
-            let call = client
-                .deploy_file()
-                .set_project_id(args.project_id)
-                .set_project_identifier(args.project_identifier)
-                .set_file_id(args.file_id)
-                .set_comment(args.comment)
-                .set_node_id(args.node_id);
-            if args.wait {
-                acs_cli::run_waited(
-                    call.send_and_wait(),
-                    "DeployFile",
-                    "GetDeployment",
-                    "DeploymentFinished",
-                )
-            } else {
-                acs_cli::run(call.send())
+    let cli = acs_cli::parse::<
+        Command,
+    >(
+        "dataworks",
+        env!("CARGO_PKG_VERSION"),
+        "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.",
+    );
+    cli.global
+        .run(dataworks_public::Client::new, |client| match cli.command {
+            Command::DeployFile(args) => {
+                let call = client
+                    .deploy_file()
+                    .set_project_id(args.project_id)
+                    .set_project_identifier(args.project_identifier)
+                    .set_file_id(args.file_id)
+                    .set_comment(args.comment)
+                    .set_node_id(args.node_id);
+                if args.wait {
+                    acs_cli::run_waited(
+                        call.send_and_wait(),
+                        "DeployFile",
+                        "GetDeployment",
+                        "DeploymentFinished",
+                    )
+                } else {
+                    acs_cli::run(call.send())
+                }
             }
-        }
-        Command::GetDeployment(args) => acs_cli::run(
-            client
-                .get_deployment()
-                .set_project_id(args.project_id)
-                .set_project_identifier(args.project_identifier)
-                .set_deployment_id(args.deployment_id)
-                .send(),
-        ),
-        Command::GetFile(args) => acs_cli::run(
-            client
-                .get_file()
-                .set_project_id(args.project_id)
-                .set_project_identifier(args.project_identifier)
-                .set_file_id(args.file_id)
-                .set_node_id(args.node_id)
-                .send(),
-        ),
-        Command::ListDeployments(args) => {
-            let call = client
-                .list_deployments()
-                .set_project_identifier(args.project_identifier)
-                .set_project_id(args.project_id)
-                .set_creator(args.creator)
-                .set_end_create_time(args.end_create_time)
-                .set_executor(args.executor)
-                .set_end_execute_time(args.end_execute_time)
-                .set_status(args.status)
-                .set_keyword(args.keyword)
-                .set_page_number(args.page_number)
-                .set_page_size(args.page_size);
-            if args.all_pages {
-                acs_cli::run(call.send_all_pages())
-            } else {
-                acs_cli::run(call.send())
+            Command::GetDeployment(args) => acs_cli::run(
+                client
+                    .get_deployment()
+                    .set_project_id(args.project_id)
+                    .set_project_identifier(args.project_identifier)
+                    .set_deployment_id(args.deployment_id)
+                    .send(),
+            ),
+            Command::GetFile(args) => acs_cli::run(
+                client
+                    .get_file()
+                    .set_project_id(args.project_id)
+                    .set_project_identifier(args.project_identifier)
+                    .set_file_id(args.file_id)
+                    .set_node_id(args.node_id)
+                    .send(),
+            ),
+            Command::ListDeployments(args) => {
+                let call = client
+                    .list_deployments()
+                    .set_project_identifier(args.project_identifier)
+                    .set_project_id(args.project_id)
+                    .set_creator(args.creator)
+                    .set_end_create_time(args.end_create_time)
+                    .set_executor(args.executor)
+                    .set_end_execute_time(args.end_execute_time)
+                    .set_status(args.status)
+                    .set_keyword(args.keyword)
+                    .set_page_number(args.page_number)
+                    .set_page_size(args.page_size);
+                if args.all_pages {
+                    acs_cli::run(call.send_all_pages())
+                } else {
+                    acs_cli::run(call.send())
+                }
             }
-        }
-        Command::SubmitFile(args) => {
-            let call = client
-                .submit_file()
-                .set_project_id(args.project_id)
-                .set_project_identifier(args.project_identifier)
-                .set_file_id(args.file_id)
-                .set_comment(args.comment)
-                .set_skip_all_deploy_file_extensions(args.skip_all_deploy_file_extensions);
-            if args.wait {
-                acs_cli::run_waited(
-                    call.send_and_wait(),
-                    "SubmitFile",
-                    "GetDeployment",
-                    "DeploymentFinished",
-                )
-            } else {
-                acs_cli::run(call.send())
+            Command::SubmitFile(args) => {
+                let call = client
+                    .submit_file()
+                    .set_project_id(args.project_id)
+                    .set_project_identifier(args.project_identifier)
+                    .set_file_id(args.file_id)
+                    .set_comment(args.comment)
+                    .set_skip_all_deploy_file_extensions(args.skip_all_deploy_file_extensions);
+                if args.wait {
+                    acs_cli::run_waited(
+                        call.send_and_wait(),
+                        "SubmitFile",
+                        "GetDeployment",
+                        "DeploymentFinished",
+                    )
+                } else {
+                    acs_cli::run(call.send())
+                }
             }
-        }
-    }
+        })
 }

@@ -24,12 +24,8 @@ pub struct DeployFileRequest {
     /// `NodeId` (example `2000001`): 待发布文件在调度系统对应的任务ID。该参数与FileId参数配置一个即可。
     pub node_id: Option<i64>,
 }
+acs_model::request_builder!(DeployFileRequest);
 impl DeployFileRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`project_id`](field@DeployFileRequest::project_id).
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -74,11 +70,6 @@ impl DeployFileRequest {
     pub fn set_node_id(mut self, value: Option<i64>) -> Self {
         self.node_id = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for DeployFileRequest {

@@ -30,12 +30,8 @@ pub struct GetDeploymentRequest {
     /// 原文 (zh): 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。
     pub deployment_id: Option<i64>,
 }
+acs_model::request_builder!(GetDeploymentRequest);
 impl GetDeploymentRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`project_id`](field@GetDeploymentRequest::project_id).
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -62,11 +58,6 @@ impl GetDeploymentRequest {
     pub fn set_deployment_id(mut self, value: Option<i64>) -> Self {
         self.deployment_id = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for GetDeploymentRequest {

@@ -24,12 +24,8 @@ pub struct GetFileRequest {
     /// `NodeId` (example `200000001`): 调度节点的ID。您可以调用[ListFiles](~~173942~~)接口获取节点ID。
     pub node_id: Option<i64>,
 }
+acs_model::request_builder!(GetFileRequest);
 impl GetFileRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`project_id`](field@GetFileRequest::project_id).
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -65,11 +61,6 @@ impl GetFileRequest {
     pub fn set_node_id(mut self, value: Option<i64>) -> Self {
         self.node_id = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for GetFileRequest {

@@ -42,12 +42,8 @@ pub struct ListDeploymentsRequest {
     /// `PageSize` (example `20`): 每页显示的条数，默认为10条，最大为100条。
     pub page_size: Option<i32>,
 }
+acs_model::request_builder!(ListDeploymentsRequest);
 impl ListDeploymentsRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`project_identifier`](field@ListDeploymentsRequest::project_identifier).
     pub fn project_identifier(self, value: impl Into<String>) -> Self {
         self.set_project_identifier(Some(value.into()))
@@ -137,11 +133,6 @@ impl ListDeploymentsRequest {
     pub fn set_page_size(mut self, value: Option<i32>) -> Self {
         self.page_size = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for ListDeploymentsRequest {

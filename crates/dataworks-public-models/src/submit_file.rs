@@ -25,12 +25,8 @@ pub struct SubmitFileRequest {
     /// - true：跳过。文件提交后不会触发发布前检查流程，可直接进入发布流程。
     pub skip_all_deploy_file_extensions: Option<bool>,
 }
+acs_model::request_builder!(SubmitFileRequest);
 impl SubmitFileRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`project_id`](field@SubmitFileRequest::project_id).
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -75,11 +71,6 @@ impl SubmitFileRequest {
     pub fn set_skip_all_deploy_file_extensions(mut self, value: Option<bool>) -> Self {
         self.skip_all_deploy_file_extensions = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for SubmitFileRequest {

@@ -55,26 +55,22 @@ serde_json = {{ workspace = true }}
 fn main_rs(api: &Api) -> TokenStream {
     let p = &api.product;
     let client = ident(&p.client_crate.ident());
-    let service = ident(&p.service_type);
     let binary = &p.cli_binary;
     let about = format!(
         "{} (API {}), from the spec by cargo xtask codegen.",
         p.title.short().unwrap_or(&p.code),
         p.version
     );
-    let long_about = format!(
-        "{about}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
-         ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
-         Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network \
-         failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
-    );
     let variants = api.operations.iter().map(|op| {
         let v = ident(&op.name);
         let args = ident(&op.names.args);
         let name = &op.names.subcommand;
-        let about = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name)).cli();
+        let docs = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name));
+        let (about, long_about) = (docs.cli_summary(), docs.cli());
+        // The list of commands shows the first paragraph; `<command> --help` all of it.
+        let long_about = (long_about != about).then(|| quote!(long_about = #long_about,));
         quote! {
-            #[command(name = #name, about = #about)]
+            #[command(name = #name, #long_about about = #about)]
             #v(#args),
         }
     });
@@ -89,18 +85,8 @@ fn main_rs(api: &Api) -> TokenStream {
         //! The command-line tool.
         #![forbid(unsafe_code)]
 
-        use clap::Parser;
         #models
         use std::process::ExitCode;
-
-        #[derive(Debug, Parser)]
-        #[command(name = #binary, version, about = #about, long_about = #long_about)]
-        struct Cli {
-            #[command(flatten)]
-            global: acs_cli::GlobalArgs,
-            #[command(subcommand)]
-            command: Command,
-        }
 
         #[derive(Debug, clap::Subcommand)]
         enum Command {
@@ -110,16 +96,10 @@ fn main_rs(api: &Api) -> TokenStream {
         #(#arg_structs)*
 
         fn main() -> ExitCode {
-            let cli = Cli::parse();
-            acs_cli::init_tracing();
-            let config = match cli.global.config_builder::<#client::#service>().build() {
-                Ok(config) => config,
-                Err(e) => return acs_cli::finish::<()>(Err(e.into())),
-            };
-            let client = #client::Client::new(config);
-            match cli.command {
+            let cli = acs_cli::parse::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
+            cli.global.run(#client::Client::new, |client| match cli.command {
                 #(#arms)*
-            }
+            })
         }
     }
 }

@@ -111,6 +111,15 @@ impl Docs {
         quote! { #( #![doc = #lines] )* }
     }
 
+    /// The first paragraph of [`Docs::cli`]: a subcommand's line in the list of commands.
+    pub fn cli_summary(&self) -> String {
+        let text = self.cli();
+        match text.split_once("\n\n") {
+            Some((first, _)) => first.to_string(),
+            None => text,
+        }
+    }
+
     /// Help text for the command line: the lines of a paragraph joined into one (clap wraps
     /// them to the terminal), list items on their own lines, paragraphs apart.
     pub fn cli(&self) -> String {

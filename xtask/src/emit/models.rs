@@ -124,14 +124,13 @@ fn operation_module(op: &Operation) -> TokenStream {
     let has_rules =
         op.input.params.iter().any(|p| p.required) || !op.input.require_one_of.is_empty();
     let mut imports = vec![
-        quote!(BuildError),
         quote!(FieldSource),
         quote!(Object),
         quote!(ParamWriter),
         quote!(Request),
     ];
     if has_rules {
-        imports.push(quote!(check));
+        imports.extend([quote!(check), quote!(BuildError)]);
     }
     if has_envelope(op) {
         imports.push(quote!(BusinessStatus));
@@ -254,20 +253,10 @@ fn request_tokens(op: &Operation) -> TokenStream {
             #(#fields)*
         }
 
+        acs_model::request_builder!(#name);
+
         impl #name {
-            /// A request with nothing set: fill it in with the setters, then check it with
-            /// [`build`](Self::build).
-            pub fn builder() -> Self {
-                Self::default()
-            }
-
             #(#setters)*
-
-            /// Checks the spec's rules and returns the request.
-            pub fn build(self) -> Result<Self, BuildError> {
-                self.validate()?;
-                Ok(self)
-            }
         }
 
         impl Request for #name {

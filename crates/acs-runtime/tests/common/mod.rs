@@ -44,31 +44,33 @@ impl Service for TestSvc {
     };
 }
 
-/// A hand-written model like the generated ones.
+/// A hand-written model like the generated ones: `Data.Value` and the business envelope
+/// (`Success`, `ErrorCode`, `ErrorMessage`, `HttpStatusCode`, `RequestId`).
 #[derive(Debug, Default, PartialEq)]
 pub struct Out {
-    pub request_id: Option<String>,
-    pub success: Option<bool>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub http_status_code: Option<i32>,
     pub data: Option<Data>,
+    pub ok: Option<bool>,
+    pub status: Option<i32>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub id: Option<String>,
 }
 
 impl Object for Out {
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
-            "RequestId" => f.scalar(&mut self.request_id),
-            "Success" => f.scalar(&mut self.success),
-            "ErrorCode" => f.scalar(&mut self.error_code),
-            "ErrorMessage" => f.scalar(&mut self.error_message),
-            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
             "Data" => f.object(&mut self.data),
+            "Success" => f.scalar(&mut self.ok),
+            "HttpStatusCode" => f.scalar(&mut self.status),
+            "ErrorCode" => f.scalar(&mut self.code),
+            "ErrorMessage" => f.scalar(&mut self.message),
+            "RequestId" => f.scalar(&mut self.id),
             _ => f.skip(),
         }
     }
 }
 
+/// `Data` of [`Out`].
 #[derive(Debug, Default, PartialEq)]
 pub struct Data {
     pub value: Option<i64>,
@@ -83,13 +85,22 @@ impl Object for Data {
     }
 }
 
+/// The business status of an [`Out`], as generated code reads it.
 pub fn status_of(out: &Out) -> BusinessStatus<'_> {
+    let Out {
+        ok,
+        status,
+        code,
+        message,
+        id,
+        ..
+    } = out;
     BusinessStatus {
-        success: out.success,
-        code: out.error_code.as_deref(),
-        message: out.error_message.as_deref(),
-        http_status: out.http_status_code,
-        request_id: out.request_id.as_deref(),
+        success: *ok,
+        code: code.as_deref(),
+        message: message.as_deref(),
+        http_status: *status,
+        request_id: id.as_deref(),
     }
 }
 

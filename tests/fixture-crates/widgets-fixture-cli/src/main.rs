@@ -2,22 +2,8 @@
 
 //! The command-line tool.
 #![forbid(unsafe_code)]
-use clap::Parser;
 use std::process::ExitCode;
 use widgets_fixture::models;
-#[derive(Debug, Parser)]
-#[command(
-    name = "widgets-fixture",
-    version,
-    about = "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.",
-    long_about = "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\nOutput: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 when the service or the network failed, exit 2 when the invocation, the configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces the calls on stderr."
-)]
-struct Cli {
-    #[command(flatten)]
-    global: acs_cli::GlobalArgs,
-    #[command(subcommand)]
-    command: Command,
-}
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     #[command(
@@ -74,33 +60,30 @@ struct ListWidgetsArgs {
     all_pages: bool,
 }
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    acs_cli::init_tracing();
-    let config = match cli
-        .global
-        .config_builder::<widgets_fixture::WidgetsFixture>()
-        .build()
-    {
-        Ok(config) => config,
-        Err(e) => return acs_cli::finish::<()>(Err(e.into())),
-    };
-    let client = widgets_fixture::Client::new(config);
-    match cli.command {
-        Command::ListWidgets(args) => {
-            let call = client
-                .list_widgets()
-                .set_shelf_name(args.shelf_name)
-                .set_page_size(args.page_size)
-                .set_page_number(args.page_number)
-                .set_colors(args.colors)
-                .set_filter(args.filter)
-                .set_include_retired(args.include_retired)
-                .set_weight(args.weight);
-            if args.all_pages {
-                acs_cli::run(call.send_all_pages())
-            } else {
-                acs_cli::run(call.send())
+    let cli = acs_cli::parse::<
+        Command,
+    >(
+        "widgets-fixture",
+        env!("CARGO_PKG_VERSION"),
+        "Widgets fixture service (test only) (API 2024-01-01), from the spec by cargo xtask codegen.",
+    );
+    cli.global
+        .run(widgets_fixture::Client::new, |client| match cli.command {
+            Command::ListWidgets(args) => {
+                let call = client
+                    .list_widgets()
+                    .set_shelf_name(args.shelf_name)
+                    .set_page_size(args.page_size)
+                    .set_page_number(args.page_number)
+                    .set_colors(args.colors)
+                    .set_filter(args.filter)
+                    .set_include_retired(args.include_retired)
+                    .set_weight(args.weight);
+                if args.all_pages {
+                    acs_cli::run(call.send_all_pages())
+                } else {
+                    acs_cli::run(call.send())
+                }
             }
-        }
-    }
+        })
 }

@@ -28,12 +28,8 @@ pub struct ListWidgetsRequest {
     /// `Weight`: Minimum weight in kilograms.
     pub weight: Option<f64>,
 }
+acs_model::request_builder!(ListWidgetsRequest);
 impl ListWidgetsRequest {
-    /// A request with nothing set: fill it in with the setters, then check it with
-    /// [`build`](Self::build).
-    pub fn builder() -> Self {
-        Self::default()
-    }
     /// Sets [`shelf_name`](field@ListWidgetsRequest::shelf_name).
     pub fn shelf_name(self, value: impl Into<String>) -> Self {
         self.set_shelf_name(Some(value.into()))
@@ -96,11 +92,6 @@ impl ListWidgetsRequest {
     pub fn set_weight(mut self, value: Option<f64>) -> Self {
         self.weight = value;
         self
-    }
-    /// Checks the spec's rules and returns the request.
-    pub fn build(self) -> Result<Self, BuildError> {
-        self.validate()?;
-        Ok(self)
     }
 }
 impl Request for ListWidgetsRequest {

@@ -56,35 +56,4 @@ impl acs_runtime::Service for WidgetsFixture {
         sdk_version: env!("CARGO_PKG_VERSION"),
     };
 }
-/// Client configuration: region or endpoint, credentials, signature version, response
-/// format, timeouts and retries. Start with `Config::builder()`.
-pub type Config = acs_runtime::Config<WidgetsFixture>;
-/// Builder of [`Config`].
-pub type ConfigBuilder = acs_runtime::ConfigBuilder<WidgetsFixture>;
-/// The client. Cheap to clone (clones share the connection pool); `Send + Sync`. Its
-/// methods, one per action, are in the [`operation`] modules.
-#[derive(Debug, Clone)]
-pub struct Client {
-    inner: acs_runtime::Client<WidgetsFixture>,
-}
-impl Client {
-    /// A client with the given configuration.
-    pub fn new(config: Config) -> Self {
-        Client {
-            inner: acs_runtime::Client::new(config),
-        }
-    }
-    /// A client configured from the environment: region from `ALIBABA_CLOUD_REGION_ID`,
-    /// credentials from the default chain.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self::new(Config::builder().build()?))
-    }
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        self.inner.config()
-    }
-    /// The shared runtime client, for calls the generated API does not cover.
-    pub fn runtime(&self) -> &acs_runtime::Client<WidgetsFixture> {
-        &self.inner
-    }
-}
+acs_runtime::client!(WidgetsFixture);
