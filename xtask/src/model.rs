@@ -334,8 +334,10 @@ pub enum SampleBody {
 #[derive(Debug, Clone)]
 pub struct Waiter {
     pub name: String,
-    /// The client method (`wait_until_deployment_finished`); `{method}_with` takes delays.
+    /// The client method (`wait_until_deployment_finished`).
     pub method: String,
+    /// The client method that takes the delays (`wait_until_deployment_finished_with`).
+    pub method_with: String,
     pub doc: Doc,
     pub acceptors: Vec<Acceptor>,
     pub min_delay_seconds: u64,

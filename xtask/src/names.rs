@@ -112,9 +112,11 @@ pub fn set_setter(field: &str) -> String {
     format!("set_{}", field.trim_end_matches('_'))
 }
 
-/// The client methods of a waiter: `wait_until_{name}` (and `..._with`).
-pub fn waiter_method(waiter: &str) -> String {
-    format!("wait_until_{}", snake_case(waiter))
+/// The client methods of a waiter: `wait_until_{name}`, and `wait_until_{name}_with`.
+pub fn waiter_methods(waiter: &str) -> (String, String) {
+    let method = format!("wait_until_{}", snake_case(waiter));
+    let with = format!("{method}_with");
+    (method, with)
 }
 
 #[cfg(test)]

@@ -418,7 +418,7 @@ fn waiter_methods(op: &Operation, w: &Waiter) -> TokenStream {
     let input = ident(&op.names.input);
     let output = ident(&op.structure(op.output).name);
     let wait = ident(&w.method);
-    let wait_with = ident(&format!("{}_with", w.method));
+    let wait_with = ident(&w.method_with);
     let (min, max, max_wait) = (w.min_delay_seconds, w.max_delay_seconds, w.max_wait_seconds);
     let mut docs = Docs::described(&w.doc, &format!("Polls `{}` until a final state.", op.name))
         .paragraph(format!(
@@ -527,7 +527,7 @@ fn send_and_wait(api: &Api, op: &Operation, w: &WaitFor) -> TokenStream {
     let output = ident(&op.structure(op.output).name);
     let target_input = ident(&target.names.input);
     let target_output = ident(&target.structure(target.output).name);
-    let wait_with = ident(&format!("{}_with", waiter.method));
+    let wait_with = ident(&waiter.method_with);
     let copy = |ty: &Type| match ty {
         Type::Bool | Type::I32 | Type::I64 | Type::F64 => true,
         Type::Enum(id) => target.enumeration(*id).repr != EnumRepr::String,
