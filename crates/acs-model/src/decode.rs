@@ -71,7 +71,7 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
 pub fn from_json<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice::<Root<T>>(strip_bom(body))
+    serde_json::from_slice::<Root<T, false>>(strip_bom(body))
         .map(|root| root.0)
         .map_err(|e| {
             let text = e.to_string();
@@ -100,7 +100,7 @@ pub fn from_xml<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
         )
     })?;
     check_xml_shape(text).map_err(|message| DecodeError::new(Format::Xml, message))?;
-    quick_xml::de::from_str::<Root<T>>(text)
+    quick_xml::de::from_str::<Root<T, true>>(text)
         .map(|root| root.0)
         .map_err(|e| DecodeError::new(Format::Xml, e.to_string()))
 }

@@ -123,6 +123,7 @@ macro_rules! wire_enum {
             pub const KNOWN: &'static [Self] = &[$(Self::$variant),*];
 
             /// The value for a wire string; strings the spec does not list are kept in `Unknown`.
+            #[inline]
             pub fn from_value(value: &str) -> Self {
                 match value {
                     $($value => Self::$variant,)*
@@ -131,6 +132,7 @@ macro_rules! wire_enum {
             }
 
             /// The wire string, as sent in a request parameter.
+            #[inline]
             pub fn value(&self) -> &str {
                 match self {
                     $(Self::$variant => $value,)*
@@ -145,9 +147,11 @@ macro_rules! wire_enum {
             const NAME: &'static str = stringify!($name);
             const KNOWN: &'static [Self] = Self::KNOWN;
             type Value = str;
+            #[inline]
             fn from_wire(value: &str) -> Self {
                 Self::from_value(value)
             }
+            #[inline]
             fn wire(&self) -> &str {
                 self.value()
             }
@@ -174,6 +178,7 @@ macro_rules! wire_enum {
             pub const KNOWN: &'static [Self] = &[$(Self::$variant),*];
 
             /// The value for a wire number; numbers the spec does not list are kept in `Unknown`.
+            #[inline]
             pub const fn from_value(value: $repr) -> Self {
                 match value {
                     $($value => Self::$variant,)*
@@ -182,6 +187,7 @@ macro_rules! wire_enum {
             }
 
             /// The wire number, as sent in a request parameter.
+            #[inline]
             pub const fn value(&self) -> $repr {
                 match self {
                     $(Self::$variant => $value,)*
@@ -196,9 +202,11 @@ macro_rules! wire_enum {
             const NAME: &'static str = stringify!($name);
             const KNOWN: &'static [Self] = Self::KNOWN;
             type Value = $repr;
+            #[inline]
             fn from_wire(value: &$repr) -> Self {
                 Self::from_value(*value)
             }
+            #[inline]
             fn wire(&self) -> &$repr {
                 match self {
                     $(Self::$variant => &$value,)*

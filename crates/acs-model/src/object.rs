@@ -18,7 +18,9 @@ pub trait Object: Default {
     }
 
     /// Reads the field with wire name `name` from `f` into its slot, or skips it with
-    /// [`FieldSource::skip`] when the type has no such field.
+    /// [`FieldSource::skip`] when the type has no such field. Mark impls `#[inline]`: the
+    /// decoder calls this once per field, and inlined it costs what a hand-written serde
+    /// `match` costs.
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error>;
 }
 

@@ -35,21 +35,22 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A whole object: the root of a body, or an object-valued field.
-pub(crate) struct Root<T>(pub T);
+/// A whole object: the root of a body, or an object-valued field. `XML` tells which decoder
+/// reads it: the two get differently tuned code (see [`MapValue`]).
+pub(crate) struct Root<T, const XML: bool>(pub T);
 
-impl<'de, T: Object> Deserialize<'de> for Root<T> {
+impl<'de, T: Object, const XML: bool> Deserialize<'de> for Root<T, XML> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_map(ObjectVisitor::<T>(PhantomData))
+            .deserialize_map(ObjectVisitor::<T, XML>(PhantomData))
             .map(Root)
     }
 }
 
 /// Visits an object: a map of fields; an empty array or blank text means no fields.
-struct ObjectVisitor<T>(PhantomData<T>);
+struct ObjectVisitor<T, const XML: bool>(PhantomData<T>);
 
-impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+impl<'de, T: Object, const XML: bool> Visitor<'de> for ObjectVisitor<T, XML> {
     type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} object", T::name())
@@ -60,7 +61,7 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
             let key = key.0;
             out.field(
                 &key,
-                MapValue {
+                MapValue::<A, XML> {
                     map: &mut map,
                     key: &key,
                     input: PhantomData,
@@ -88,39 +89,53 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 }
 
 /// The value of the map entry whose key was just read.
-struct MapValue<'a, 'de, A> {
+///
+/// Generated `Object::field` impls are `#[inline]`, so a struct's `match` sits in the loop of
+/// [`ObjectVisitor::visit_map`] as hand-written serde code would. With serde_json the readers
+/// below are inlined into it too; behind quick-xml's deserializer that made the loop large
+/// enough to slow XML decoding by a fifth (measured with the decode bench), so there they are
+/// called out of line.
+struct MapValue<'a, 'de, A, const XML: bool> {
     map: &'a mut A,
     key: &'a str,
     input: PhantomData<&'de ()>,
 }
 
-impl<'de, A: MapAccess<'de>> FieldSource for MapValue<'_, 'de, A> {
+impl<'de, A: MapAccess<'de>, const XML: bool> MapValue<'_, 'de, A, XML> {
+    fn read<V: Deserialize<'de>>(self) -> Result<V, A::Error> {
+        if XML {
+            read_out_of_line(self.map, self.key)
+        } else {
+            self.map
+                .next_value::<V>()
+                .map_err(|e| in_field(self.key, e))
+        }
+    }
+}
+
+#[inline(never)]
+fn read_out_of_line<'de, A: MapAccess<'de>, V: Deserialize<'de>>(
+    map: &mut A,
+    key: &str,
+) -> Result<V, A::Error> {
+    map.next_value::<V>().map_err(|e| in_field(key, e))
+}
+
+impl<'de, A: MapAccess<'de>, const XML: bool> FieldSource for MapValue<'_, 'de, A, XML> {
     type Error = A::Error;
 
     fn scalar<T: Scalar>(self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        *slot = self
-            .map
-            .next_value::<ScalarValue<T>>()
-            .map_err(|e| in_field(self.key, e))?
-            .0;
+        *slot = self.read::<ScalarValue<T>>()?.0;
         Ok(())
     }
 
     fn object<T: Object>(self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        *slot = self
-            .map
-            .next_value::<Option<Root<T>>>()
-            .map_err(|e| in_field(self.key, e))?
-            .map(|root| root.0);
+        *slot = self.read::<Option<Root<T, XML>>>()?.map(|root| root.0);
         Ok(())
     }
 
     fn list<T: Item>(self, slot: &mut Option<Vec<T>>) -> Result<(), A::Error> {
-        let items = self
-            .map
-            .next_value::<Many<T>>()
-            .map_err(|e| in_field(self.key, e))?
-            .0;
+        let items = self.read::<Many<T, XML>>()?.0;
         // Repeated XML elements arrive as repeated keys: each occurrence extends the list.
         match slot {
             Some(existing) => existing.extend(items),
@@ -130,20 +145,12 @@ impl<'de, A: MapAccess<'de>> FieldSource for MapValue<'_, 'de, A> {
     }
 
     fn map<T: Item>(self, slot: &mut Option<BTreeMap<String, T>>) -> Result<(), A::Error> {
-        *slot = Some(
-            self.map
-                .next_value::<MapOf<T>>()
-                .map_err(|e| in_field(self.key, e))?
-                .0,
-        );
+        *slot = Some(self.read::<MapOf<T, XML>>()?.0);
         Ok(())
     }
 
     fn any(self, slot: &mut Option<serde_json::Value>) -> Result<(), A::Error> {
-        *slot = self
-            .map
-            .next_value::<Option<serde_json::Value>>()
-            .map_err(|e| in_field(self.key, e))?;
+        *slot = self.read::<Option<serde_json::Value>>()?;
         Ok(())
     }
 
@@ -254,11 +261,15 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
 /// How the items of one kind are read from serde. Not a public API.
 pub trait ItemKind<T> {
     /// One item, from any value; `None` for an empty one.
-    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error>;
+    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error>;
     /// One item given as a map (a JSON object or an XML element).
-    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error>;
+    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
+        map: A,
+    ) -> Result<Option<T>, A::Error>;
     /// One item given as text.
-    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E>;
+    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E>;
 }
 
 /// Items that are [`Scalar`]s.
@@ -271,26 +282,34 @@ pub struct ListItem;
 pub struct AnyItem;
 
 impl<T: Scalar> ItemKind<T> for ScalarItem {
-    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
         ScalarValue::<T>::deserialize(deserializer).map(|s| s.0)
     }
-    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error> {
+    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
+        map: A,
+    ) -> Result<Option<T>, A::Error> {
         ScalarVisitor::<T>(PhantomData).visit_map(map)
     }
-    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
+    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E> {
         ScalarVisitor::<T>(PhantomData).visit_str(text)
     }
 }
 
 impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
-    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
         deserializer
-            .deserialize_any(ObjectVisitor::<T>(PhantomData))
+            .deserialize_any(ObjectVisitor::<T, XML>(PhantomData))
             .map(Some)
     }
     /// An XML element with no known fields (such as `<Items/>`) is no item.
-    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error> {
-        let item = ObjectVisitor::<T>(PhantomData).visit_map(map)?;
+    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
+        map: A,
+    ) -> Result<Option<T>, A::Error> {
+        let item = ObjectVisitor::<T, XML>(PhantomData).visit_map(map)?;
         Ok(if item == T::default() {
             None
         } else {
@@ -298,85 +317,89 @@ impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
         })
     }
     /// Only blank text is accepted, as no item.
-    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
-        ObjectVisitor::<T>(PhantomData)
+    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E> {
+        ObjectVisitor::<T, XML>(PhantomData)
             .visit_str(text)
             .map(|_| None)
     }
 }
 
 impl<T: Item> ItemKind<Vec<T>> for ListItem {
-    fn deserialize_item<'de, D: Deserializer<'de>>(
+    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
         deserializer: D,
     ) -> Result<Option<Vec<T>>, D::Error> {
-        Many::<T>::deserialize(deserializer).map(|m| Some(m.0))
+        Many::<T, XML>::deserialize(deserializer).map(|m| Some(m.0))
     }
-    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Vec<T>>, A::Error> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_map(map)?.map(|one| vec![one]))
+    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
+        map: A,
+    ) -> Result<Option<Vec<T>>, A::Error> {
+        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A, XML>(map)?.map(|one| vec![one]))
     }
-    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<Vec<T>>, E> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_text(text)?.map(|one| vec![one]))
+    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<Vec<T>>, E> {
+        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E, XML>(text)?.map(|one| vec![one]))
     }
 }
 
 impl ItemKind<serde_json::Value> for AnyItem {
-    fn deserialize_item<'de, D: Deserializer<'de>>(
+    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
         deserializer: D,
     ) -> Result<Option<serde_json::Value>, D::Error> {
         Option::<serde_json::Value>::deserialize(deserializer)
     }
-    fn item_from_map<'de, A: MapAccess<'de>>(
+    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
         map: A,
     ) -> Result<Option<serde_json::Value>, A::Error> {
         serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
     }
-    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<serde_json::Value>, E> {
+    fn item_from_text<E: de::Error, const XML: bool>(
+        text: &str,
+    ) -> Result<Option<serde_json::Value>, E> {
         Ok(Some(serde_json::Value::String(text.to_owned())))
     }
 }
 
 /// Reads one item of type `T` as a seed.
-struct ItemSeed<T>(PhantomData<T>);
+struct ItemSeed<T, const XML: bool>(PhantomData<T>);
 
-impl<'de, T: Item> DeserializeSeed<'de> for ItemSeed<T> {
+impl<'de, T: Item, const XML: bool> DeserializeSeed<'de> for ItemSeed<T, XML> {
     type Value = Option<T>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-        <T::Kind as ItemKind<T>>::deserialize_item(deserializer)
+        <T::Kind as ItemKind<T>>::deserialize_item::<D, XML>(deserializer)
     }
 }
 
 /// Items of a list field: an array, one object, one XML element, or blank.
-struct Many<T>(Vec<T>);
+struct Many<T, const XML: bool>(Vec<T>);
 
-impl<'de, T: Item> Deserialize<'de> for Many<T> {
+impl<'de, T: Item, const XML: bool> Deserialize<'de> for Many<T, XML> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_any(ManyVisitor::<T>(PhantomData))
+            .deserialize_any(ManyVisitor::<T, XML>(PhantomData))
             .map(Many)
     }
 }
 
-struct ManyVisitor<T>(PhantomData<T>);
+struct ManyVisitor<T, const XML: bool>(PhantomData<T>);
 
-impl<'de, T: Item> Visitor<'de> for ManyVisitor<T> {
+impl<'de, T: Item, const XML: bool> Visitor<'de> for ManyVisitor<T, XML> {
     type Value = Vec<T>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list, or a single item")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element_seed(ItemSeed::<T>(PhantomData))? {
+        while let Some(item) = seq.next_element_seed(ItemSeed::<T, XML>(PhantomData))? {
             items.extend(item);
         }
         Ok(items)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_map(map)?
+        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A, XML>(map)?
             .into_iter()
             .collect())
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_text(v)?
+        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E, XML>(v)?
             .into_iter()
             .collect())
     }
@@ -404,12 +427,12 @@ impl<'de, T: Item> Visitor<'de> for ManyVisitor<T> {
 }
 
 /// A map field with string keys.
-struct MapOf<T>(BTreeMap<String, T>);
+struct MapOf<T, const XML: bool>(BTreeMap<String, T>);
 
-impl<'de, T: Item> Deserialize<'de> for MapOf<T> {
+impl<'de, T: Item, const XML: bool> Deserialize<'de> for MapOf<T, XML> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<T>(PhantomData<T>);
-        impl<'de, T: Item> Visitor<'de> for MapVisitor<T> {
+        struct MapVisitor<T, const XML: bool>(PhantomData<T>);
+        impl<'de, T: Item, const XML: bool> Visitor<'de> for MapVisitor<T, XML> {
             type Value = BTreeMap<String, T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
@@ -417,7 +440,7 @@ impl<'de, T: Item> Deserialize<'de> for MapOf<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = BTreeMap::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if let Some(value) = map.next_value_seed(ItemSeed::<T>(PhantomData))? {
+                    if let Some(value) = map.next_value_seed(ItemSeed::<T, XML>(PhantomData))? {
                         out.insert(key.0.into_owned(), value);
                     }
                 }
@@ -428,7 +451,7 @@ impl<'de, T: Item> Deserialize<'de> for MapOf<T> {
             }
         }
         deserializer
-            .deserialize_any(MapVisitor(PhantomData))
+            .deserialize_any(MapVisitor::<T, XML>(PhantomData))
             .map(MapOf)
     }
 }

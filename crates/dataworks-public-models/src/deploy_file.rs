@@ -127,6 +127,7 @@ pub struct DeployFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for DeployFileResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "HttpStatusCode" => f.scalar(&mut self.http_status_code),

@@ -124,6 +124,7 @@ pub struct GetDeploymentResponse {
     pub data: Option<GetDeploymentData>,
 }
 impl Object for GetDeploymentResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "HttpStatusCode" => f.scalar(&mut self.http_status_code),
@@ -154,6 +155,7 @@ pub struct GetDeploymentData {
     pub deployed_items: Option<Vec<DeployedItem>>,
 }
 impl Object for GetDeploymentData {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Deployment" => f.object(&mut self.deployment),
@@ -226,6 +228,7 @@ pub struct Deployment {
     pub name: Option<String>,
 }
 impl Object for Deployment {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Status" => f.scalar(&mut self.status),
@@ -265,6 +268,7 @@ pub struct DeployedItem {
     pub status: Option<DeployedItemStatus>,
 }
 impl Object for DeployedItem {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileId" => f.scalar(&mut self.file_id),

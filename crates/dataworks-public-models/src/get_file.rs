@@ -115,6 +115,7 @@ pub struct GetFileResponse {
     pub data: Option<Data>,
 }
 impl Object for GetFileResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "HttpStatusCode" => f.scalar(&mut self.http_status_code),
@@ -139,6 +140,7 @@ pub struct Data {
     pub node_configuration: Option<NodeConfiguration>,
 }
 impl Object for Data {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "File" => f.object(&mut self.file),
@@ -242,6 +244,7 @@ pub struct File {
     pub file_id: Option<i64>,
 }
 impl Object for File {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CommitStatus" => f.scalar(&mut self.commit_status),
@@ -375,6 +378,7 @@ pub struct NodeConfiguration {
     pub output_parameters: Option<Vec<OutputParametersItem>>,
 }
 impl Object for NodeConfiguration {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RerunMode" => f.scalar(&mut self.rerun_mode),
@@ -415,6 +419,7 @@ pub struct InputListItem {
     pub parse_type: Option<String>,
 }
 impl Object for InputListItem {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Input" => f.scalar(&mut self.input),
@@ -439,6 +444,7 @@ pub struct OutputListItem {
     pub output: Option<String>,
 }
 impl Object for OutputListItem {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RefTableName" => f.scalar(&mut self.ref_table_name),
@@ -463,6 +469,7 @@ pub struct InputParametersItem {
     pub value_source: Option<String>,
 }
 impl Object for InputParametersItem {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParameterName" => f.scalar(&mut self.parameter_name),
@@ -498,6 +505,7 @@ pub struct OutputParametersItem {
     pub description: Option<String>,
 }
 impl Object for OutputParametersItem {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParameterName" => f.scalar(&mut self.parameter_name),

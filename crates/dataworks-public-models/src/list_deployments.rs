@@ -206,6 +206,7 @@ pub struct ListDeploymentsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDeploymentsResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RequestId" => f.scalar(&mut self.request_id),
@@ -232,6 +233,7 @@ pub struct Data {
     pub deployments: Option<Vec<DeploymentSummary>>,
 }
 impl Object for Data {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -278,6 +280,7 @@ pub struct DeploymentSummary {
     pub id: Option<i64>,
 }
 impl Object for DeploymentSummary {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Status" => f.scalar(&mut self.status),

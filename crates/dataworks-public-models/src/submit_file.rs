@@ -128,6 +128,7 @@ pub struct SubmitFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for SubmitFileResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "HttpStatusCode" => f.scalar(&mut self.http_status_code),

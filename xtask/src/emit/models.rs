@@ -478,6 +478,7 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
         }
 
         impl Object for #name {
+            #[inline]
             fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
                 match name {
                     #(#arms)*

@@ -168,6 +168,7 @@ pub struct ListWidgetsResponse {
     pub data: Option<ListWidgetsResponseData>,
 }
 impl Object for ListWidgetsResponse {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RequestId" => f.scalar(&mut self.request_id),
@@ -208,6 +209,7 @@ pub struct Widget {
     pub data: Option<Data>,
 }
 impl Object for Widget {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -230,6 +232,7 @@ pub struct Data {
     pub note: Option<String>,
 }
 impl Object for Data {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Note" => f.scalar(&mut self.note),
@@ -246,6 +249,7 @@ pub struct ListWidgetsResponseData {
     pub note: Option<String>,
 }
 impl Object for ListWidgetsResponseData {
+    #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Note" => f.scalar(&mut self.note),
