@@ -58,3 +58,14 @@ pub fn query_param<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// The parameters a request sends, as `(name, value, location)`, in the order it writes them.
+pub fn wire_pairs<R: acs_runtime::acs_model::Request>(
+    request: &R,
+) -> Vec<(String, String, acs_runtime::acs_model::ParamLocation)> {
+    request
+        .to_params()
+        .into_iter()
+        .map(|p| (p.name.into_owned(), p.value, p.location))
+        .collect()
+}

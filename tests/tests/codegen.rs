@@ -229,7 +229,7 @@ fn fixture_action_decodes_its_samples_in_both_formats() {
 #[test]
 fn fixture_request_serializes_every_parameter_style() {
     use widgets_fixture_models::list_widgets::{Color, ListWidgetsRequest};
-    use widgets_fixture_models::{ParamLocation, Request};
+    use widgets_fixture_models::ParamLocation;
     let request = ListWidgetsRequest::builder()
         .shelf_name("main shelf")
         .page_size(10)
@@ -239,13 +239,8 @@ fn fixture_request_serializes_every_parameter_style() {
         .weight(2.5)
         .build()
         .expect("valid request");
-    let params: Vec<(String, String, ParamLocation)> = request
-        .to_params()
-        .into_iter()
-        .map(|p| (p.name.into_owned(), p.value, p.location))
-        .collect();
     assert_eq!(
-        params,
+        workspace_tests::calls::wire_pairs(&request),
         vec![
             (
                 "ShelfName".into(),

@@ -243,7 +243,7 @@ fn bad_bodies_are_typed_errors_with_positions() {
 #[test]
 fn request_builder_enforces_the_spec_rules() {
     use dataworks_public_models::get_deployment::GetDeploymentRequest;
-    use dataworks_public_models::{BuildError, ParamLocation, Request};
+    use dataworks_public_models::{BuildError, ParamLocation};
     let err = GetDeploymentRequest::builder()
         .project_id(1)
         .build()
@@ -267,13 +267,8 @@ fn request_builder_enforces_the_spec_rules() {
         .deployment_id(3_000_001)
         .build()
         .expect("valid");
-    let params: Vec<(String, String, ParamLocation)> = req
-        .to_params()
-        .into_iter()
-        .map(|p| (p.name.into_owned(), p.value, p.location))
-        .collect();
     assert_eq!(
-        params,
+        workspace_tests::calls::wire_pairs(&req),
         vec![
             (
                 "ProjectIdentifier".to_string(),

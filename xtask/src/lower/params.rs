@@ -1,6 +1,6 @@
 //! The request's parameters: wire name, location (`in`), style, type, Rust names.
 
-use super::types::{enum_ref_type, scalar_type};
+use super::types::{shape, Shape};
 use super::Ctx;
 use crate::model::{Doc, Enum, Param, ParamLocation, ParamStyle, Type};
 use crate::names::{field_ident, kebab_case, set_setter};
@@ -110,28 +110,13 @@ fn param_type(
     enums: &[Enum],
     style: ParamStyle,
 ) -> Option<Type> {
-    let format = schema.format.as_ref().map(|f| f.value.as_str());
-    match scalar_type(&schema.ty.value, format) {
-        Err(message) => {
-            cx.error(&format!("{path}.type"), schema.ty.referenced, message);
-            None
-        }
-        Ok(Some(scalar)) => enum_ref_type(cx, path, schema, &scalar, enums),
-        Ok(None) if schema.ty.value == "array" => {
-            let Some(items) = &schema.items else {
-                cx.error(
-                    &format!("{path}.items"),
-                    schema.ty.referenced,
-                    "an array needs `items`",
-                );
-                return None;
-            };
-            if style == ParamStyle::Json {
-                return Some(Type::Any);
-            }
+    match shape(cx, path, schema, enums)? {
+        Shape::Scalar(ty) => Some(ty),
+        Shape::Array(_) if style == ParamStyle::Json => Some(Type::Any),
+        Shape::Array(items) => {
             let item = param_type(cx, &format!("{path}.items"), items, enums, style)?;
             Some(Type::List(Box::new(item)))
         }
-        Ok(None) => Some(Type::Any),
+        Shape::Object => Some(Type::Any),
     }
 }

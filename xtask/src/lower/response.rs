@@ -1,7 +1,7 @@
 //! The response tree: one struct per object schema (with unique names), its fields, and the
 //! envelope fields (`Success`, `ErrorCode`, ...) of the root.
 
-use super::types::{enum_ref_type, scalar_type};
+use super::types::{shape, Shape};
 use super::{Ctx, Tree};
 use crate::model::{Doc, Enum, EnvelopeFields, EnvelopeNames, Field, Struct, StructId, Type};
 use crate::names::{field_ident, is_type_name, pascal_case};
@@ -205,28 +205,15 @@ impl StructBuilder<'_> {
         prop: &str,
         parent: &str,
     ) -> Option<Type> {
-        let format = schema.format.as_ref().map(|f| f.value.as_str());
-        match scalar_type(&schema.ty.value, format) {
-            Err(message) => {
-                cx.error(&format!("{path}.type"), schema.ty.referenced, message);
-                None
-            }
-            Ok(Some(scalar)) => enum_ref_type(cx, path, schema, &scalar, self.enums),
-            Ok(None) if schema.ty.value == "array" => {
-                let Some(items) = &schema.items else {
-                    cx.error(
-                        &format!("{path}.items"),
-                        schema.ty.referenced,
-                        "an array needs `items`",
-                    );
-                    return None;
-                };
+        match shape(cx, path, schema, self.enums)? {
+            Shape::Scalar(ty) => Some(ty),
+            Shape::Array(items) => {
                 let item_prop = format!("{}Item", pascal_case(prop));
                 let item =
                     self.lower_type(cx, &format!("{path}.items"), items, &item_prop, parent)?;
                 Some(Type::List(Box::new(item)))
             }
-            Ok(None) => {
+            Shape::Object => {
                 if schema.properties.as_ref().is_some_and(|p| !p.0.is_empty())
                     || schema.type_name.is_some()
                 {

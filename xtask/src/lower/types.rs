@@ -5,8 +5,48 @@ use super::Ctx;
 use crate::model::{Enum, EnumId, EnumRepr, Type};
 use crate::spec;
 
+/// What a schema node is, as both the parameter and the response passes need to know first.
+pub(super) enum Shape<'a> {
+    /// A scalar, or the enum its `enumRef` names.
+    Scalar(Type),
+    /// An array, with the schema of its items.
+    Array(&'a spec::Schema),
+    /// An object (`properties`, `additionalProperties`, or any value).
+    Object,
+}
+
+/// The shape of `schema`; `None` (reported) when its type, format, enum reference or items
+/// are wrong.
+pub(super) fn shape<'a>(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    schema: &'a spec::Schema,
+    enums: &[Enum],
+) -> Option<Shape<'a>> {
+    let format = schema.format.as_ref().map(|f| f.value.as_str());
+    match scalar_type(&schema.ty.value, format) {
+        Err(message) => {
+            cx.error(&format!("{path}.type"), schema.ty.referenced, message);
+            None
+        }
+        Ok(Some(scalar)) => enum_ref_type(cx, path, schema, &scalar, enums).map(Shape::Scalar),
+        Ok(None) if schema.ty.value == "array" => match &schema.items {
+            Some(items) => Some(Shape::Array(items)),
+            None => {
+                cx.error(
+                    &format!("{path}.items"),
+                    schema.ty.referenced,
+                    "an array needs `items`",
+                );
+                None
+            }
+        },
+        Ok(None) => Some(Shape::Object),
+    }
+}
+
 /// The scalar type named by `type` + `format`; `Ok(None)` for arrays and objects.
-pub(super) fn scalar_type(ty: &str, format: Option<&str>) -> Result<Option<Type>, String> {
+fn scalar_type(ty: &str, format: Option<&str>) -> Result<Option<Type>, String> {
     Ok(Some(match (ty, format) {
         ("boolean", _) => Type::Bool,
         ("integer", Some("int32")) => Type::I32,
@@ -22,7 +62,7 @@ pub(super) fn scalar_type(ty: &str, format: Option<&str>) -> Result<Option<Type>
 }
 
 /// The scalar itself, or the enum its `enumRef` names (which must have the same wire type).
-pub(super) fn enum_ref_type(
+fn enum_ref_type(
     cx: &mut Ctx<'_>,
     path: &str,
     schema: &spec::Schema,
