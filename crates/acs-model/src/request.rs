@@ -48,8 +48,9 @@ pub trait Request {
         Ok(())
     }
 
-    /// Writes every parameter that is set, in spec order.
-    fn write_params(&self, w: &mut ParamWriter<'_>);
+    /// Writes every parameter that is set, in spec order (an action without parameters
+    /// writes nothing).
+    fn write_params(&self, _w: &mut ParamWriter<'_>) {}
 
     /// The business outcome fields of a decoded 2xx response (`Success`, `ErrorCode`, ...).
     fn business_status(_out: &Self::Response) -> BusinessStatus<'_> {

@@ -123,12 +123,10 @@ fn operation_module(op: &Operation) -> TokenStream {
     .inner_rustdoc();
     let has_rules =
         op.input.params.iter().any(|p| p.required) || !op.input.require_one_of.is_empty();
-    let mut imports = vec![
-        quote!(FieldSource),
-        quote!(Object),
-        quote!(ParamWriter),
-        quote!(Request),
-    ];
+    let mut imports = vec![quote!(FieldSource), quote!(Object), quote!(Request)];
+    if !op.input.params.is_empty() {
+        imports.push(quote!(ParamWriter));
+    }
     if has_rules {
         imports.extend([quote!(check), quote!(BuildError)]);
     }
@@ -219,7 +217,14 @@ fn request_tokens(op: &Operation) -> TokenStream {
         quote! { const METHOD: &'static str = #m; }
     });
     let validate = validate_tokens(op);
-    let writes = op.input.params.iter().map(write_param);
+    let writes: Vec<TokenStream> = op.input.params.iter().map(write_param).collect();
+    let write_params = (!writes.is_empty()).then(|| {
+        quote! {
+            fn write_params(&self, w: &mut ParamWriter<'_>) {
+                #(#writes)*
+            }
+        }
+    });
     let status = has_envelope(op).then(|| business_status(op));
     let setters = op.input.params.iter().map(|p| {
         let f = ident(&p.rust);
@@ -265,11 +270,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
             type Response = #output;
 
             #validate
-
-            fn write_params(&self, w: &mut ParamWriter<'_>) {
-                #(#writes)*
-            }
-
+            #write_params
             #status
         }
     }
