@@ -43,17 +43,7 @@ echo "rejected by validation: $rejected"
 
 # A workspace around the generated crates, with the project's hand-written crates by path
 # (written first: codegen refuses a root without a Cargo.toml).
-python3 - "$here" "$work" <<'PY'
-import re, sys
-here, work = sys.argv[1], sys.argv[2]
-root = open(f"{here}/Cargo.toml").read()
-package = re.search(r"\[workspace\.package\]\n(.*?)\n\n", root, re.S).group(0)
-deps = re.search(r"\[workspace\.dependencies\]\n(.*?)(\n\[|\Z)", root, re.S).group(1)
-deps = re.sub(r'path = "(crates/[^"]+)"', lambda m: f'path = "{here}/{m.group(1)}"', deps)
-open(f"{work}/Cargo.toml", "w").write(
-    '[workspace]\nresolver = "2"\nmembers = ["crates/dataworks-public-models", "crates/dataworks-public", "crates/dataworks-cli"]\n\n'
-    + package + "\n[workspace.dependencies]\n" + deps + "\n")
-PY
+"$here/scripts/generated-workspace.py" "$here" "$work"
 cp "$here/Cargo.lock" "$work/Cargo.lock"
 
 t0=$(now)
