@@ -9,8 +9,7 @@
 
 use acs_model::WireEnum;
 use acs_runtime::{
-    Config, ConfigBuilder, DefaultChain, Error, ResponseFormat, Service, SignatureVersion,
-    TransportKind, Waited,
+    Config, ConfigBuilder, Error, ResponseFormat, Service, SignatureVersion, TransportKind, Waited,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -164,7 +163,7 @@ impl GlobalArgs {
             builder = builder.attempt_timeout(timeout);
         }
         if let Some(profile) = &self.profile {
-            builder = builder.credentials_provider(DefaultChain::with_profile(profile.clone()));
+            builder = builder.profile(profile.clone());
         }
         builder
     }

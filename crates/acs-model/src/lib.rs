@@ -61,7 +61,7 @@ pub use decode::{from_json, from_xml, DecodeError, Format};
 pub use enums::{EnumValue, WireEnum};
 pub use object::{FieldSource, InvalidText, Item, Object, Scalar};
 pub use params::{ParamLocation, ParamSink, ParamText, ParamValue, ParamWriter, WireParam};
-pub use request::{BusinessStatus, Paginated, Request};
+pub use request::{BusinessStatus, Paginated, Request, Signing};
 pub use xml::{check_xml_shape, strip_bom, MAX_XML_DEPTH};
 
 /// Used by [`wire_enum!`] and the [`Item`] trait. Not a public API: names may change in

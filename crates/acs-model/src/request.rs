@@ -40,6 +40,9 @@ pub trait Request {
     const ACTION: &'static str;
     /// The HTTP method the official SDKs use for the action.
     const METHOD: &'static str = "POST";
+    /// How the action is authenticated, when its spec says more than "signed as the client
+    /// is configured".
+    const SIGNING: Signing = Signing::Configured;
     /// What the action answers.
     type Response: Object;
 
@@ -63,6 +66,24 @@ pub trait Request {
         self.write_params(&mut ParamWriter::new(&mut params));
         params
     }
+}
+
+/// How an action is authenticated, as its spec says (`auth`, `signatureVersion`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Signing {
+    /// Signed as the client is configured (V3 by default, RPC v1 on request).
+    #[default]
+    Configured,
+    /// Always signed with RPC v1 (HMAC-SHA1), whatever the client's configuration says.
+    V1,
+    /// Always signed with V3 (ACS3-HMAC-SHA256), whatever the client's configuration says.
+    V3,
+    /// Not signed, and no credentials asked for: the RPC common parameters (`Action`,
+    /// `Format`, `Version`, `Timestamp`, `SignatureNonce`) in the query, no `AccessKeyId`,
+    /// `Signature*` or `SecurityToken`, as the official SDKs send an action whose `authType`
+    /// is `Anonymous` (AssumeRoleWithOIDC authenticates by its token parameter).
+    Anonymous,
 }
 
 /// The business status fields of a decoded 2xx response body.

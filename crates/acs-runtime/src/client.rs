@@ -16,7 +16,7 @@ use crate::config::{Config, ResponseFormat, SignatureVersion};
 use crate::credentials::Credentials;
 use crate::decode;
 use crate::error::{BoxError, Error, ErrorOrigin, ServiceError, TransportKind};
-use crate::request::{BusinessStatus, OperationRequest};
+use crate::request::{BusinessStatus, OperationRequest, Signing};
 use crate::retry;
 use crate::service::Service;
 
@@ -253,12 +253,17 @@ impl<S: Service> Client<S> {
                     format!("must start with '/', got {:?}", request.pathname()),
                 ));
             }
-            // Static credentials are lent for the call; a provider gives a fresh copy.
+            // Static credentials are lent for the call; a provider gives a fresh copy; an
+            // anonymous call asks for none (the empty ones are never sent).
             let provided;
-            let credentials = match &self.config.static_credentials {
-                Some(credentials) => &**credentials,
-                None => {
-                    provided = self.config.credentials.credentials()?;
+            let credentials = match (request.signing(), &self.config.static_credentials) {
+                (Signing::Anonymous, _) => {
+                    provided = Credentials::new("", "");
+                    &provided
+                }
+                (_, Some(credentials)) => &**credentials,
+                (_, None) => {
+                    provided = self.config.credentials.credentials().await?;
                     &provided
                 }
             };
@@ -359,8 +364,36 @@ impl<S: Service> Client<S> {
         let body = encode_pairs(as_refs(request.form_params()));
         let action = request.action();
         let mut headers = HeaderMap::with_capacity(12);
-        let query = match config.signature_version {
-            SignatureVersion::V3 => {
+        let version = match request.signing() {
+            Signing::V1 => Some(SignatureVersion::V1),
+            Signing::V3 => Some(SignatureVersion::V3),
+            Signing::Anonymous => None,
+            // `Configured`, and any way a newer acs-model adds.
+            _ => Some(config.signature_version),
+        };
+        let rpc_format = match config.response_format {
+            ResponseFormat::Json => "JSON",
+            ResponseFormat::Xml => "XML",
+        };
+        let query = match version {
+            None => {
+                // The RPC common parameters without AccessKeyId, Signature* or SecurityToken.
+                let common = [
+                    ("Action", action),
+                    ("Format", rpc_format),
+                    ("Version", info.version),
+                    ("Timestamp", timestamp.as_str()),
+                    ("SignatureNonce", nonce.as_str()),
+                ];
+                headers.insert(HOST, self.host_header()?);
+                headers.insert(
+                    X_ACS_VERSION,
+                    static_header_value("x-acs-version", info.version)?,
+                );
+                headers.insert(X_ACS_ACTION, self.action_header(request)?);
+                encode_pairs(common.into_iter().chain(as_refs(request.query_params())))
+            }
+            Some(SignatureVersion::V3) => {
                 let query: Vec<(&str, &str)> = as_refs(request.query_params()).collect();
                 let signed = acs_sign::v3::sign_request(
                     &acs_sign::v3::V3Request {
@@ -404,15 +437,11 @@ impl<S: Service> Client<S> {
                 headers.insert(ACCEPT, HeaderValue::from_static(accept));
                 encode_pairs(query.iter().copied())
             }
-            SignatureVersion::V1 => {
-                let format = match config.response_format {
-                    ResponseFormat::Json => "JSON",
-                    ResponseFormat::Xml => "XML",
-                };
+            Some(SignatureVersion::V1) => {
                 let common = acs_sign::v1::CommonParams {
                     action,
                     version: info.version,
-                    format,
+                    format: rpc_format,
                     access_key_id: credentials.access_key_id(),
                     signature_nonce: &nonce,
                     timestamp: &timestamp,

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::credentials::{Credentials, CredentialsProvider, DefaultChain};
+use crate::credentials::{
+    Credentials, CredentialsProvider, CredentialsSettings, SharedCredentialsProvider,
+};
 use crate::env::{Env, SystemEnv};
 use crate::error::BoxError;
 use crate::service::Service;
@@ -328,7 +330,9 @@ impl<S> fmt::Debug for Config<S> {
 impl<S: Service> Config<S> {
     /// A builder with the defaults: V3 signature, JSON, 3 attempts, 5 s connect, 10 s per
     /// attempt, no operation timeout, backoff 100 ms doubling up to 20 s with full jitter, 4 MiB
-    /// response limit, credentials from the [`DefaultChain`].
+    /// response limit, credentials from the product's default provider
+    /// ([`Service::default_credentials`]; the runtime's own is the
+    /// [`StaticChain`](crate::StaticChain)).
     pub fn builder() -> ConfigBuilder<S> {
         ConfigBuilder::new()
     }
@@ -396,7 +400,7 @@ impl<S> Config<S> {
     }
 
     /// The credentials provider.
-    pub fn credentials_provider(&self) -> &Arc<dyn CredentialsProvider> {
+    pub fn credentials_provider(&self) -> &SharedCredentialsProvider {
         &self.credentials
     }
 }
@@ -429,6 +433,9 @@ pub struct ConfigBuilder<S> {
     credentials: Option<Arc<dyn CredentialsProvider>>,
     static_credentials: Option<Arc<Credentials>>,
     env: Option<Arc<dyn Env>>,
+    profile: Option<String>,
+    sts_endpoint: Option<String>,
+    ecs_metadata_endpoint: Option<String>,
     signature_version: SignatureVersion,
     response_format: ResponseFormat,
     max_attempts: u32,
@@ -463,6 +470,9 @@ impl<S> Clone for ConfigBuilder<S> {
             credentials: self.credentials.clone(),
             static_credentials: self.static_credentials.clone(),
             env: self.env.clone(),
+            profile: self.profile.clone(),
+            sts_endpoint: self.sts_endpoint.clone(),
+            ecs_metadata_endpoint: self.ecs_metadata_endpoint.clone(),
             signature_version: self.signature_version,
             response_format: self.response_format,
             max_attempts: self.max_attempts,
@@ -493,6 +503,9 @@ impl<S: Service> ConfigBuilder<S> {
             credentials: None,
             static_credentials: None,
             env: None,
+            profile: None,
+            sts_endpoint: None,
+            ecs_metadata_endpoint: None,
             signature_version: SignatureVersion::default(),
             response_format: ResponseFormat::default(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
@@ -528,10 +541,46 @@ impl<S: Service> ConfigBuilder<S> {
         self
     }
 
-    /// A credentials provider, asked once per call. Default: [`DefaultChain`].
+    /// A credentials provider, asked once per call. Default: the product's default provider
+    /// ([`Service::default_credentials`]), built from [`env`](Self::env),
+    /// [`profile`](Self::profile), [`sts_endpoint`](Self::sts_endpoint) and
+    /// [`ecs_metadata_endpoint`](Self::ecs_metadata_endpoint).
     pub fn credentials_provider(mut self, provider: impl CredentialsProvider + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
         self.static_credentials = None;
+        self
+    }
+
+    /// A shared credentials provider (its cache is shared with everyone holding it).
+    pub fn shared_credentials_provider(mut self, provider: SharedCredentialsProvider) -> Self {
+        self.credentials = Some(provider);
+        self.static_credentials = None;
+        self
+    }
+
+    /// The profile of the default credentials provider (the CLI config profile and the
+    /// credentials file section); then the environment AccessKey is not used. Ignored when
+    /// credentials or a provider are set.
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// The STS endpoint URL the default credentials provider calls for RAM roles and OIDC
+    /// (`http://` allowed), instead of `ALIBABA_CLOUD_STS_ENDPOINT` or
+    /// `sts[-vpc][.<region>].aliyuncs.com`. An extension of this SDK, for tests and private
+    /// deployments. Ignored when credentials or a provider are set.
+    pub fn sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The ECS metadata service URL the default credentials provider asks for the
+    /// instance's RAM role, instead of `ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT` or
+    /// `http://100.100.100.200`. An extension of this SDK, for tests and private
+    /// deployments. Ignored when credentials or a provider are set.
+    pub fn ecs_metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.ecs_metadata_endpoint = Some(endpoint.into());
         self
     }
 
@@ -661,9 +710,15 @@ impl<S: Service> ConfigBuilder<S> {
                 user_agent.push_str(suffix);
             }
         }
-        let credentials = self
-            .credentials
-            .unwrap_or_else(|| Arc::new(DefaultChain::new().env(Arc::clone(&env))));
+        let credentials = match self.credentials {
+            Some(provider) => provider,
+            None => S::default_credentials(&CredentialsSettings {
+                env: Arc::clone(&env),
+                profile: self.profile,
+                sts_endpoint: self.sts_endpoint,
+                ecs_metadata_endpoint: self.ecs_metadata_endpoint,
+            }),
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())

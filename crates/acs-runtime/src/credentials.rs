@@ -1,29 +1,37 @@
-//! Credentials: static AccessKey (optionally with an STS token), providers and the default chain.
+//! Credentials: static AccessKey (optionally with an STS token), the provider trait and the
+//! [`StaticChain`] of sources that need no network.
 //!
-//! The [`DefaultChain`] follows the official Alibaba Cloud SDKs, limited to the modes this SDK can
-//! serve (AccessKey and STS token):
+//! A [`CredentialsProvider`] is asked (asynchronously) once per API call. The runtime itself
+//! serves static credentials only; the `acs-credentials` crate adds the providers that call
+//! STS, the ECS metadata service or a credentials URI, with caching, and the full default
+//! chain of the official SDKs. A generated client picks its default provider through
+//! [`Service::default_credentials`](crate::Service::default_credentials).
+//!
+//! The [`StaticChain`] (the default of a client whose product names no other) reads, at every
+//! call:
 //!
 //! 1. environment: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, optional
 //!    `ALIBABA_CLOUD_SECURITY_TOKEN`;
-//! 2. the aliyun CLI's `~/.aliyun/config.json` (modes `AK` and `StsToken`), profile from
-//!    `ALIBABA_CLOUD_PROFILE`, else the file's `current`; skipped when
-//!    `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`;
-//! 3. `~/.alibabacloud/credentials.ini` (or the file named by `ALIBABA_CLOUD_CREDENTIALS_FILE`),
-//!    section `ALIBABA_CLOUD_PROFILE`, else `default`, with `type = access_key`,
-//!    `access_key_id`, `access_key_secret`.
+//! 2. the aliyun CLI's `~/.aliyun/config.json` (or `ALIBABA_CLOUD_CONFIG_FILE`), modes `AK`
+//!    and `StsToken`, profile from `ALIBABA_CLOUD_PROFILE`, else the file's `current`;
+//!    skipped when `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`;
+//! 3. `~/.alibabacloud/credentials.ini` (or `ALIBABA_CLOUD_CREDENTIALS_FILE`), section
+//!    `ALIBABA_CLOUD_PROFILE`, else `default`, `type = access_key`.
 //!
-//! OIDC settings in the environment, RAM-role, ECS-role and other modes in a profile are reported
-//! as [`CredentialsError::Unsupported`], naming the mode and the file, rather than silently skipped.
-//! ECS instance metadata and `ALIBABA_CLOUD_CREDENTIALS_URI` are not used.
+//! OIDC settings in the environment and RAM-role, ECS-role, OIDC and external-command
+//! profiles are reported as [`CredentialsError::Unsupported`] (they need `acs-credentials`).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 
 pub use acs_sign::Credentials;
 
 use crate::env::{Env, SystemEnv};
-use crate::ini::Ini;
+use crate::error::BoxError;
+use crate::profile::{self, non_empty, Lookup, ProfileCredentials};
 
 /// Environment variable holding the AccessKey id.
 pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
@@ -35,14 +43,37 @@ pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 pub const ENV_PROFILE: &str = "ALIBABA_CLOUD_PROFILE";
 /// Environment variable naming the credentials INI file.
 pub const ENV_CREDENTIALS_FILE: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
+/// Environment variable naming the aliyun CLI configuration file.
+pub const ENV_CONFIG_FILE: &str = "ALIBABA_CLOUD_CONFIG_FILE";
 /// Environment variable that disables the CLI profile source when `true`.
 pub const ENV_CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
+/// Environment variable: the RAM role ARN (OIDC, with the two below).
+pub const ENV_ROLE_ARN: &str = "ALIBABA_CLOUD_ROLE_ARN";
+/// Environment variable: the OIDC identity provider ARN.
+pub const ENV_OIDC_PROVIDER_ARN: &str = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN";
+/// Environment variable: the file holding the OIDC token.
+pub const ENV_OIDC_TOKEN_FILE: &str = "ALIBABA_CLOUD_OIDC_TOKEN_FILE";
+/// Environment variable: the role session name.
+pub const ENV_ROLE_SESSION_NAME: &str = "ALIBABA_CLOUD_ROLE_SESSION_NAME";
+/// Environment variable: the STS region (`sts.<region>.aliyuncs.com`).
+pub const ENV_STS_REGION: &str = "ALIBABA_CLOUD_STS_REGION";
+/// Environment variable: `true` selects the STS VPC endpoint (`sts-vpc.<region>...`).
+pub const ENV_VPC_ENDPOINT_ENABLED: &str = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED";
+/// Environment variable (an extension of this SDK): the STS endpoint URL.
+pub const ENV_STS_ENDPOINT: &str = "ALIBABA_CLOUD_STS_ENDPOINT";
+/// Environment variable: `true` disables the ECS RAM role source.
+pub const ENV_ECS_METADATA_DISABLED: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
+/// Environment variable: the ECS RAM role name (else asked of the metadata service).
+pub const ENV_ECS_METADATA: &str = "ALIBABA_CLOUD_ECS_METADATA";
+/// Environment variable: `true` forbids the IMDSv1 fallback.
+pub const ENV_IMDSV1_DISABLED: &str = "ALIBABA_CLOUD_IMDSV1_DISABLED";
+/// Environment variable (an extension of this SDK): the ECS metadata service URL.
+pub const ENV_ECS_METADATA_SERVICE_ENDPOINT: &str = "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT";
+/// Environment variable: a URL that serves credentials as JSON.
+pub const ENV_CREDENTIALS_URI: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
 
-const OIDC_VARS: [&str; 3] = [
-    "ALIBABA_CLOUD_ROLE_ARN",
-    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-];
+/// The three variables that together turn the OIDC source on.
+pub const OIDC_VARS: [&str; 3] = [ENV_ROLE_ARN, ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE];
 
 /// Why no credentials could be obtained. Messages name sources and files, never secret values.
 #[derive(Debug, thiserror::Error)]
@@ -54,13 +85,15 @@ pub enum CredentialsError {
         /// What was looked at, in order.
         tried: Vec<String>,
     },
-    /// A profile or setting asks for a credential mode this SDK cannot serve.
-    #[error("credential mode {mode:?} in {location} is not supported by this SDK (supported: AccessKey and STS token); use an AK/StsToken profile or set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET}")]
+    /// A profile or setting asks for a credential mode this provider cannot serve.
+    #[error("credential mode {mode:?} in {location} is not supported (supported: {supported})")]
     Unsupported {
         /// The mode or type as written (`RamRoleArn`, `ecs_ram_role`, `OIDC`, ...).
         mode: String,
         /// Where it was found (file and profile, or `environment`).
         location: String,
+        /// What is supported there.
+        supported: &'static str,
     },
     /// A source is present but incomplete or malformed.
     #[error("invalid credentials in {location}: {message}")]
@@ -87,31 +120,126 @@ pub enum CredentialsError {
         /// What was looked at.
         searched: Vec<String>,
     },
+    /// A configured provider failed (a service refused, did not answer, or answered
+    /// something unusable); the default chain stops there.
+    #[error("credentials provider {provider} failed: {source}{}", fmt_tried(tried))]
+    ProviderFailed {
+        /// The provider and where it was configured (`ECS RAM role (http://100.100.100.200)`,
+        /// `RAM role acs:ram::1:role/x (~/.aliyun/config.json, profile "dev")`).
+        provider: String,
+        /// What the chain looked at before it (empty outside a chain).
+        tried: Vec<String>,
+        /// The cause (never holds a secret).
+        #[source]
+        source: BoxError,
+    },
 }
 
-/// A source of credentials, asked once per API call.
+fn fmt_tried(tried: &[String]) -> String {
+    if tried.is_empty() {
+        String::new()
+    } else {
+        format!(" (tried before: {})", tried.join("; "))
+    }
+}
+
+/// What [`CredentialsProvider::credentials`] returns.
+pub type CredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// A provider shared by the clients and configurations that use it (clones share its cache).
+pub type SharedCredentialsProvider = Arc<dyn CredentialsProvider>;
+
+/// A source of credentials, asked once per API call (anonymous actions do not ask).
 ///
-/// Implementations must not print secrets in their `Debug` output.
+/// Providers that fetch temporary credentials cache them; a client's clones share the
+/// provider and so the cache. Implementations must not print secrets in their `Debug` output.
+///
+/// ```
+/// use acs_runtime::credentials::{Credentials, CredentialsFuture, CredentialsProvider};
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+/// impl CredentialsProvider for FromVault {
+///     fn credentials(&self) -> CredentialsFuture<'_> {
+///         Box::pin(async { Ok(Credentials::new("LTAI-example", "example-secret")) })
+///     }
+/// }
+/// ```
 pub trait CredentialsProvider: Send + Sync + fmt::Debug {
-    /// Returns the credentials to sign the next call with.
-    fn credentials(&self) -> Result<Credentials, CredentialsError>;
+    /// The credentials to sign the next call with.
+    fn credentials(&self) -> CredentialsFuture<'_>;
 }
 
 impl CredentialsProvider for Credentials {
-    fn credentials(&self) -> Result<Credentials, CredentialsError> {
-        Ok(self.clone())
+    fn credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(std::future::ready(Ok(self.clone())))
     }
 }
 
 impl<P: CredentialsProvider + ?Sized> CredentialsProvider for Arc<P> {
-    fn credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn credentials(&self) -> CredentialsFuture<'_> {
         (**self).credentials()
     }
 }
 
 impl<P: CredentialsProvider + ?Sized> CredentialsProvider for Box<P> {
-    fn credentials(&self) -> Result<Credentials, CredentialsError> {
+    fn credentials(&self) -> CredentialsFuture<'_> {
         (**self).credentials()
+    }
+}
+
+/// What a client's default credentials provider is built from, when the configuration names
+/// no provider: where variables and files are read, the profile (a CLI's `--profile`), and
+/// the endpoints of the services the providers call. The runtime's [`StaticChain`] uses the
+/// first two; `acs-credentials` uses all of them.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CredentialsSettings {
+    /// Environment variables, files and home directory.
+    pub env: Arc<dyn Env>,
+    /// An explicit profile: then the environment AccessKey is skipped and the profile must
+    /// exist in the CLI config or the credentials file.
+    pub profile: Option<String>,
+    /// STS endpoint URL (wins over `ALIBABA_CLOUD_STS_ENDPOINT`).
+    pub sts_endpoint: Option<String>,
+    /// ECS metadata service URL (wins over `ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT`).
+    pub ecs_metadata_endpoint: Option<String>,
+}
+
+impl CredentialsSettings {
+    /// Settings over `env`, with no profile and the default endpoints.
+    pub fn new(env: Arc<dyn Env>) -> Self {
+        CredentialsSettings {
+            env,
+            profile: None,
+            sts_endpoint: None,
+            ecs_metadata_endpoint: None,
+        }
+    }
+
+    /// Sets the explicit profile.
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Sets the STS endpoint URL.
+    pub fn with_sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the ECS metadata service URL.
+    pub fn with_ecs_metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.ecs_metadata_endpoint = Some(endpoint.into());
+        self
+    }
+}
+
+impl Default for CredentialsSettings {
+    fn default() -> Self {
+        CredentialsSettings::new(Arc::new(SystemEnv))
     }
 }
 
@@ -146,12 +274,9 @@ impl CredentialsExt for Credentials {
     }
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
-}
-
-/// Environment source: `Ok(None)` when neither key variable is set.
-fn from_environment(env: &dyn Env) -> Result<Option<Credentials>, CredentialsError> {
+/// The environment source: `Ok(None)` when neither key variable is set, an error naming the
+/// missing variable when only one is.
+pub fn from_environment(env: &dyn Env) -> Result<Option<Credentials>, CredentialsError> {
     let id = non_empty(env.var(ENV_ACCESS_KEY_ID));
     let secret = non_empty(env.var(ENV_ACCESS_KEY_SECRET));
     match (id, secret) {
@@ -165,13 +290,19 @@ fn from_environment(env: &dyn Env) -> Result<Option<Credentials>, CredentialsErr
             message: format!("{ENV_ACCESS_KEY_SECRET} is set but {ENV_ACCESS_KEY_ID} is not"),
         }),
         (Some(id), Some(secret)) => {
-            let creds = Credentials::new(id.trim(), secret.trim());
+            let creds = Credentials::new(id, secret);
             Ok(Some(match non_empty(env.var(ENV_SECURITY_TOKEN)) {
-                Some(token) => creds.with_security_token(token.trim()),
+                Some(token) => creds.with_security_token(token),
                 None => creds,
             }))
         }
     }
+}
+
+/// Whether a boolean environment variable is `true` (case-insensitive).
+pub fn env_flag(env: &dyn Env, name: &str) -> bool {
+    env.var(name)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// Credentials from the environment only (see [`CredentialsExt::from_env`]), read at every call.
@@ -201,42 +332,50 @@ impl Default for EnvProvider {
 }
 
 impl CredentialsProvider for EnvProvider {
-    fn credentials(&self) -> Result<Credentials, CredentialsError> {
-        Credentials::from_env_with(self.env.as_ref())
+    fn credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(std::future::ready(Credentials::from_env_with(
+            self.env.as_ref(),
+        )))
     }
 }
 
-/// The default credentials chain (see the [module docs](self) for the order), evaluated at
-/// every call so rotated files are picked up.
+/// The sources that need no network (see the [module docs](self) for the order), evaluated
+/// at every call so rotated files are picked up.
 ///
-/// With an explicit profile ([`DefaultChain::with_profile`], e.g. a CLI's `--profile`), the
+/// With an explicit profile ([`StaticChain::with_profile`], e.g. a CLI's `--profile`), the
 /// environment AccessKey is skipped and the profile must exist in the CLI config or the
 /// credentials file.
 ///
 /// ```
 /// use std::sync::Arc;
-/// use acs_runtime::credentials::{CredentialsProvider, DefaultChain};
+/// use acs_runtime::credentials::StaticChain;
 /// use acs_runtime::env::MemoryEnv;
 /// let env = MemoryEnv::new().with_home("/home/me").with_file(
 ///     "/home/me/.alibabacloud/credentials.ini",
 ///     "[work]\ntype = access_key\naccess_key_id = LTAI-work\naccess_key_secret = s\n",
 /// );
-/// let chain = DefaultChain::with_profile("work").env(Arc::new(env));
-/// assert_eq!(chain.credentials().unwrap().access_key_id(), "LTAI-work");
+/// let chain = StaticChain::with_profile("work").env(Arc::new(env));
+/// assert_eq!(chain.resolve().unwrap().access_key_id(), "LTAI-work");
 /// ```
 #[derive(Debug, Clone)]
-pub struct DefaultChain {
+pub struct StaticChain {
     env: Arc<dyn Env>,
     profile: Option<String>,
 }
 
-impl Default for DefaultChain {
+impl Default for StaticChain {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl DefaultChain {
+/// Where a static source is configured: what the chain found, or what it looked at.
+enum Found {
+    Credentials(Credentials),
+    Profile(profile::Profile),
+}
+
+impl StaticChain {
     /// The chain over the process environment and file system.
     pub fn new() -> Self {
         Self {
@@ -253,6 +392,14 @@ impl DefaultChain {
         }
     }
 
+    /// The chain for these settings (environment and profile).
+    pub fn from_settings(settings: &CredentialsSettings) -> Self {
+        Self {
+            env: Arc::clone(&settings.env),
+            profile: settings.profile.clone(),
+        }
+    }
+
     /// Reads variables and files from `env` instead of the process.
     pub fn env(mut self, env: Arc<dyn Env>) -> Self {
         self.env = env;
@@ -264,214 +411,83 @@ impl DefaultChain {
         self.profile.as_deref()
     }
 
-    fn resolve(&self) -> Result<Credentials, CredentialsError> {
-        let env = self.env.as_ref();
+    /// Looks for credentials now.
+    pub fn resolve(&self) -> Result<Credentials, CredentialsError> {
         let mut tried = Vec::new();
+        match self.find(&mut tried)? {
+            Some(Found::Credentials(c)) => Ok(c),
+            Some(Found::Profile(p)) => match p.credentials {
+                ProfileCredentials::Static(c) => Ok(c),
+                _ => Err(CredentialsError::Unsupported {
+                    mode: p.mode,
+                    location: p.location,
+                    supported: STATIC_ONLY,
+                }),
+            },
+            None => Err(match &self.profile {
+                Some(profile) => CredentialsError::ProfileNotFound {
+                    profile: profile.clone(),
+                    searched: tried,
+                },
+                None => CredentialsError::NotFound { tried },
+            }),
+        }
+    }
+
+    fn find(&self, tried: &mut Vec<String>) -> Result<Option<Found>, CredentialsError> {
+        let env = self.env.as_ref();
         if self.profile.is_none() {
             if let Some(creds) = from_environment(env)? {
                 tracing::debug!(source = "environment", "using credentials");
-                return Ok(creds);
+                return Ok(Some(Found::Credentials(creds)));
             }
             tried.push(format!("environment ({ENV_ACCESS_KEY_ID} not set)"));
-            let oidc_set: Vec<&str> = OIDC_VARS
-                .iter()
-                .copied()
-                .filter(|v| non_empty(env.var(v)).is_some())
-                .collect();
-            if oidc_set.len() == OIDC_VARS.len() {
+            if OIDC_VARS.iter().all(|v| non_empty(env.var(v)).is_some()) {
                 return Err(CredentialsError::Unsupported {
                     mode: "OIDC".into(),
                     location: format!("environment ({})", OIDC_VARS.join(", ")),
+                    supported: STATIC_ONLY,
                 });
             }
         }
-        let env_profile = non_empty(env.var(ENV_PROFILE));
-        let requested = self.profile.clone().or(env_profile);
-
-        let cli_disabled = env
-            .var(ENV_CLI_PROFILE_DISABLED)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        if cli_disabled {
+        let requested = self
+            .profile
+            .clone()
+            .or_else(|| non_empty(env.var(ENV_PROFILE)));
+        if env_flag(env, ENV_CLI_PROFILE_DISABLED) {
             tried.push(format!(
-                "aliyun CLI config (disabled by {ENV_CLI_PROFILE_DISABLED})"
+                "aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"
             ));
         } else {
-            match env.home_dir() {
-                Some(home) => {
-                    let path = home.join(".aliyun").join("config.json");
-                    match from_cli_config(env, &path, requested.as_deref())? {
-                        Lookup::Found(creds) => return Ok(creds),
+            match profile::cli_config_path(env) {
+                Some((path, explicit)) => {
+                    match profile::cli_profile(env, &path, requested.as_deref(), explicit)? {
+                        Lookup::Found(p) => return Ok(Some(Found::Profile(p))),
                         Lookup::Missing(note) => tried.push(note),
                     }
                 }
                 None => tried.push("aliyun CLI config (no home directory)".into()),
             }
         }
-
-        let explicit_file = non_empty(env.var(ENV_CREDENTIALS_FILE)).map(PathBuf::from);
-        let ini_path = explicit_file.clone().or_else(|| {
-            env.home_dir()
-                .map(|h| h.join(".alibabacloud").join("credentials.ini"))
-        });
-        match ini_path {
-            Some(path) => {
+        match profile::credentials_file_path(env) {
+            Some((path, explicit)) => {
                 let section = requested.as_deref().unwrap_or("default");
-                match from_ini_file(env, &path, section, explicit_file.is_some())? {
-                    Lookup::Found(creds) => return Ok(creds),
+                match profile::ini_profile(env, &path, section, explicit)? {
+                    Lookup::Found(p) => return Ok(Some(Found::Profile(p))),
                     Lookup::Missing(note) => tried.push(note),
                 }
             }
             None => tried.push("credentials file (no home directory)".into()),
         }
-
-        match &self.profile {
-            Some(profile) => Err(CredentialsError::ProfileNotFound {
-                profile: profile.clone(),
-                searched: tried,
-            }),
-            None => Err(CredentialsError::NotFound { tried }),
-        }
+        Ok(None)
     }
 }
 
-impl CredentialsProvider for DefaultChain {
-    fn credentials(&self) -> Result<Credentials, CredentialsError> {
-        self.resolve()
-    }
-}
+const STATIC_ONLY: &str = "AccessKey and STS token; RAM roles, ECS RAM roles, OIDC and external commands need the acs-credentials crate's DefaultChain";
 
-enum Lookup {
-    Found(Credentials),
-    Missing(String),
-}
-
-fn read_optional(env: &dyn Env, path: &Path) -> Result<Option<String>, CredentialsError> {
-    match env.read_file(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(CredentialsError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-fn json_str<'a>(profile: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    profile
-        .get(key)
-        .and_then(|v| v.as_str())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-}
-
-fn from_cli_config(
-    env: &dyn Env,
-    path: &Path,
-    requested: Option<&str>,
-) -> Result<Lookup, CredentialsError> {
-    let shown = path.display().to_string();
-    let Some(text) = read_optional(env, path)? else {
-        return Ok(Lookup::Missing(format!("{shown} (not found)")));
-    };
-    let invalid = |message: String| CredentialsError::Invalid {
-        location: shown.clone(),
-        message,
-    };
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        invalid(format!(
-            "not valid JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let name = requested
-        .map(str::to_string)
-        .or_else(|| json_str(&doc, "current").map(str::to_string))
-        .unwrap_or_else(|| "default".to_string());
-    let profiles = doc
-        .get("profiles")
-        .and_then(|p| p.as_array())
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let Some(profile) = profiles
-        .iter()
-        .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
-    else {
-        return Ok(Lookup::Missing(format!("{shown} (no profile {name:?})")));
-    };
-    let location = format!("{shown}, profile {name:?}");
-    let mode = json_str(profile, "mode").unwrap_or("AK");
-    let key = |field: &str| -> Result<&str, CredentialsError> {
-        json_str(profile, field).ok_or_else(|| CredentialsError::Invalid {
-            location: location.clone(),
-            message: format!("mode {mode} requires a non-empty `{field}`"),
-        })
-    };
-    let creds = match mode {
-        "AK" => Credentials::new(key("access_key_id")?, key("access_key_secret")?),
-        "StsToken" => Credentials::new(key("access_key_id")?, key("access_key_secret")?)
-            .with_security_token(key("sts_token")?),
-        other => {
-            return Err(CredentialsError::Unsupported {
-                mode: other.to_string(),
-                location,
-            })
-        }
-    };
-    tracing::debug!(source = %shown, profile = %name, mode, "using credentials");
-    Ok(Lookup::Found(creds))
-}
-
-fn from_ini_file(
-    env: &dyn Env,
-    path: &Path,
-    section: &str,
-    explicit: bool,
-) -> Result<Lookup, CredentialsError> {
-    let shown = path.display().to_string();
-    let text = match read_optional(env, path)? {
-        Some(text) => text,
-        None if explicit => {
-            return Err(CredentialsError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("the file named by {ENV_CREDENTIALS_FILE} does not exist"),
-                ),
-            })
-        }
-        None => return Ok(Lookup::Missing(format!("{shown} (not found)"))),
-    };
-    let ini = Ini::parse(&text).map_err(|e| CredentialsError::Invalid {
-        location: shown.clone(),
-        message: format!("line {}: {}", e.line, e.reason),
-    })?;
-    if !ini.has_section(section) {
-        return Ok(Lookup::Missing(format!("{shown} (no section [{section}])")));
-    }
-    let location = format!("{shown}, section [{section}]");
-    let get = |key: &str| {
-        ini.get(section, key)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let kind = get("type").unwrap_or("access_key");
-    match kind {
-        "access_key" => {
-            let need = |key: &str| {
-                get(key).ok_or_else(|| CredentialsError::Invalid {
-                    location: location.clone(),
-                    message: format!("type access_key requires a non-empty `{key}`"),
-                })
-            };
-            let creds = Credentials::new(need("access_key_id")?, need("access_key_secret")?);
-            tracing::debug!(source = %shown, section, "using credentials");
-            Ok(Lookup::Found(creds))
-        }
-        other => Err(CredentialsError::Unsupported {
-            mode: other.to_string(),
-            location,
-        }),
+impl CredentialsProvider for StaticChain {
+    fn credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(std::future::ready(self.resolve()))
     }
 }
 
@@ -484,8 +500,8 @@ mod tests {
     const CLI: &str = "/home/u/.aliyun/config.json";
     const INI: &str = "/home/u/.alibabacloud/credentials.ini";
 
-    fn chain(env: MemoryEnv) -> DefaultChain {
-        DefaultChain::new().env(Arc::new(env.with_home(HOME)))
+    fn chain(env: MemoryEnv) -> StaticChain {
+        StaticChain::new().env(Arc::new(env.with_home(HOME)))
     }
 
     fn cli_doc(current: &str) -> String {
@@ -509,7 +525,7 @@ mod tests {
             .with_var(ENV_SECURITY_TOKEN, "TOK_ENV")
             .with_file(CLI, cli_doc("default"))
             .with_file(INI, INI_DOC);
-        let c = chain(env).credentials().unwrap();
+        let c = chain(env).resolve().unwrap();
         assert_eq!(c.access_key_id(), "AK_ENV");
         assert_eq!(c.access_key_secret(), "S_ENV");
         assert_eq!(c.security_token(), Some("TOK_ENV"));
@@ -518,10 +534,10 @@ mod tests {
     #[test]
     fn env_incomplete_is_an_error_naming_the_variable() {
         let env = MemoryEnv::new().with_var(ENV_ACCESS_KEY_ID, "AK_ENV");
-        let err = chain(env).credentials().unwrap_err();
+        let err = chain(env).resolve().unwrap_err();
         assert!(err.to_string().contains(ENV_ACCESS_KEY_SECRET), "{err}");
         let env = MemoryEnv::new().with_var(ENV_ACCESS_KEY_SECRET, "S_ENV");
-        let err = chain(env).credentials().unwrap_err();
+        let err = chain(env).resolve().unwrap_err();
         assert!(!err.to_string().contains("S_ENV"));
         assert!(err.to_string().contains(ENV_ACCESS_KEY_ID), "{err}");
     }
@@ -531,18 +547,16 @@ mod tests {
         let env = MemoryEnv::new()
             .with_file(CLI, cli_doc("default"))
             .with_file(INI, INI_DOC);
-        let c = chain(env.clone()).credentials().unwrap();
+        let c = chain(env.clone()).resolve().unwrap();
         assert_eq!((c.access_key_id(), c.security_token()), ("AK_CLI", None));
 
-        let c = chain(env.with_var(ENV_PROFILE, "sts"))
-            .credentials()
-            .unwrap();
+        let c = chain(env.with_var(ENV_PROFILE, "sts")).resolve().unwrap();
         assert_eq!(c.access_key_id(), "AK_STS");
         assert_eq!(c.access_key_secret(), "S_STS");
         assert_eq!(c.security_token(), Some("TOK_STS"));
 
         let env = MemoryEnv::new().with_file(CLI, cli_doc("sts"));
-        assert_eq!(chain(env).credentials().unwrap().access_key_id(), "AK_STS");
+        assert_eq!(chain(env).resolve().unwrap().access_key_id(), "AK_STS");
     }
 
     #[test]
@@ -550,7 +564,7 @@ mod tests {
         let env = MemoryEnv::new()
             .with_file(CLI, cli_doc("role"))
             .with_file(INI, INI_DOC);
-        let err = chain(env).credentials().unwrap_err();
+        let err = chain(env).resolve().unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, CredentialsError::Unsupported { .. }));
         assert!(msg.contains("RamRoleArn") && msg.contains(CLI), "{msg}");
@@ -560,7 +574,7 @@ mod tests {
     #[test]
     fn incomplete_cli_profile() {
         let env = MemoryEnv::new().with_file(CLI, cli_doc("broken"));
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(
             msg.contains("access_key_secret") && msg.contains("broken"),
             "{msg}"
@@ -570,7 +584,7 @@ mod tests {
     #[test]
     fn malformed_cli_json() {
         let env = MemoryEnv::new().with_file(CLI, "{\"current\": \"x\", SECRETVALUE");
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(msg.contains(CLI) && msg.contains("JSON"), "{msg}");
         assert!(!msg.contains("SECRETVALUE"));
     }
@@ -581,11 +595,11 @@ mod tests {
             .with_file(CLI, cli_doc("default"))
             .with_file(INI, INI_DOC)
             .with_var(ENV_CLI_PROFILE_DISABLED, "TRUE");
-        assert_eq!(chain(env).credentials().unwrap().access_key_id(), "AK_INI");
+        assert_eq!(chain(env).resolve().unwrap().access_key_id(), "AK_INI");
         let env = MemoryEnv::new()
             .with_file(CLI, cli_doc("nonexistent"))
             .with_file(INI, INI_DOC);
-        assert_eq!(chain(env).credentials().unwrap().access_key_id(), "AK_INI");
+        assert_eq!(chain(env).resolve().unwrap().access_key_id(), "AK_INI");
     }
 
     #[test]
@@ -597,23 +611,21 @@ mod tests {
                 "[p2]\ntype=access_key\naccess_key_id=AK_P2\naccess_key_secret=S_P2\n",
             )
             .with_file(INI, INI_DOC);
-        let err = chain(env.clone()).credentials().unwrap_err();
+        let err = chain(env.clone()).resolve().unwrap_err();
         assert!(matches!(err, CredentialsError::NotFound { .. }), "{err}");
         assert!(
             err.to_string()
                 .contains("/etc/creds.ini (no section [default])"),
             "{err}"
         );
-        let c = chain(env.with_var(ENV_PROFILE, "p2"))
-            .credentials()
-            .unwrap();
+        let c = chain(env.with_var(ENV_PROFILE, "p2")).resolve().unwrap();
         assert_eq!(c.access_key_id(), "AK_P2");
     }
 
     #[test]
     fn explicit_ini_file_missing_is_an_error() {
         let env = MemoryEnv::new().with_var(ENV_CREDENTIALS_FILE, "/nope.ini");
-        let err = chain(env).credentials().unwrap_err();
+        let err = chain(env).resolve().unwrap_err();
         assert!(matches!(err, CredentialsError::Io { .. }));
         assert!(err.to_string().contains("/nope.ini"), "{err}");
     }
@@ -623,7 +635,7 @@ mod tests {
         let env = MemoryEnv::new()
             .with_file(INI, INI_DOC)
             .with_var(ENV_PROFILE, "role");
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(
             msg.contains("ram_role_arn") && msg.contains(INI) && msg.contains("[role]"),
             "{msg}"
@@ -631,14 +643,14 @@ mod tests {
         let env = MemoryEnv::new()
             .with_file(INI, INI_DOC)
             .with_var(ENV_PROFILE, "noid");
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(msg.contains("access_key_id"), "{msg}");
     }
 
     #[test]
     fn malformed_ini_reports_line_only() {
         let env = MemoryEnv::new().with_file(INI, "[default]\nTOPSECRET\n");
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(
             msg.contains("line 2") && !msg.contains("TOPSECRET"),
             "{msg}"
@@ -651,7 +663,7 @@ mod tests {
         for v in OIDC_VARS {
             env = env.with_var(v, "x");
         }
-        let msg = chain(env).credentials().unwrap_err().to_string();
+        let msg = chain(env).resolve().unwrap_err().to_string();
         assert!(
             msg.contains("OIDC") && msg.contains("ALIBABA_CLOUD_ROLE_ARN"),
             "{msg}"
@@ -660,15 +672,12 @@ mod tests {
 
     #[test]
     fn nothing_found_lists_sources() {
-        let msg = chain(MemoryEnv::new())
-            .credentials()
-            .unwrap_err()
-            .to_string();
+        let msg = chain(MemoryEnv::new()).resolve().unwrap_err().to_string();
         assert!(msg.contains(ENV_ACCESS_KEY_ID), "{msg}");
         assert!(msg.contains(CLI) && msg.contains(INI), "{msg}");
-        let no_home = DefaultChain::new().env(Arc::new(MemoryEnv::new()));
+        let no_home = StaticChain::new().env(Arc::new(MemoryEnv::new()));
         assert!(no_home
-            .credentials()
+            .resolve()
             .unwrap_err()
             .to_string()
             .contains("no home directory"));
@@ -683,14 +692,14 @@ mod tests {
             .with_var(ENV_PROFILE, "default")
             .with_file(CLI, cli_doc("default"))
             .with_file(INI, INI_DOC);
-        let c = DefaultChain::with_profile("sts")
+        let c = StaticChain::with_profile("sts")
             .env(Arc::new(env.clone()))
-            .credentials()
+            .resolve()
             .unwrap();
         assert_eq!(c.access_key_id(), "AK_STS");
-        let err = DefaultChain::with_profile("ghost")
+        let err = StaticChain::with_profile("ghost")
             .env(Arc::new(env))
-            .credentials()
+            .resolve()
             .unwrap_err();
         assert!(matches!(err, CredentialsError::ProfileNotFound { .. }));
         assert!(err.to_string().contains("ghost"), "{err}");
@@ -702,7 +711,7 @@ mod tests {
             .with_var(ENV_ACCESS_KEY_ID, "AK_ENV")
             .with_var(ENV_ACCESS_KEY_SECRET, "S_ENV_SECRET");
         let chain = chain(env);
-        let dbg = format!("{chain:?} {:?}", chain.credentials().unwrap());
+        let dbg = format!("{chain:?} {:?}", chain.resolve().unwrap());
         assert!(!dbg.contains("S_ENV_SECRET"), "{dbg}");
     }
 }

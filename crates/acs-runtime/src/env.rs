@@ -16,6 +16,14 @@ pub trait Env: Send + Sync + fmt::Debug {
     fn read_file(&self, path: &Path) -> io::Result<String>;
     /// The user's home directory.
     fn home_dir(&self) -> Option<PathBuf>;
+
+    /// True for an in-memory environment ([`MemoryEnv`]): providers that discover a
+    /// service by a fixed network address (the ECS metadata service at
+    /// `100.100.100.200`) use it only when the environment names its endpoint, so that a
+    /// test built on such an environment never reaches a real host.
+    fn is_sandbox(&self) -> bool {
+        false
+    }
 }
 
 /// The real process environment and file system.
@@ -117,5 +125,9 @@ impl Env for MemoryEnv {
 
     fn home_dir(&self) -> Option<PathBuf> {
         self.home.clone()
+    }
+
+    fn is_sandbox(&self) -> bool {
+        true
     }
 }

@@ -9,8 +9,10 @@
 //!
 //! * Configuration: [`Config::builder`]; the region comes from [`ConfigBuilder::region`] or the
 //!   `ALIBABA_CLOUD_REGION_ID` environment variable; an explicit [`ConfigBuilder::endpoint`] wins.
-//! * Credentials: [`Credentials`], [`CredentialsProvider`], the [`DefaultChain`]
-//!   (see [`credentials`]).
+//! * Credentials: [`Credentials`], the async [`CredentialsProvider`], the [`StaticChain`]
+//!   (see [`credentials`]); a product's default provider comes from
+//!   [`Service::default_credentials`] (the `acs-credentials` crate's chain for DataWorks).
+//!   Profiles of the CLI config and the credentials file are read by [`profile`].
 //! * Requests are signed with V3 (ACS3-HMAC-SHA256, default) or RPC v1 (HMAC-SHA1) by `acs-sign`.
 //! * Retries: see [`retry`]. Errors: [`Error`] (a broken spec rule is
 //!   [`Error::Validation`], keeping the [`BuildError`]). Polling: [`Client::wait`] and
@@ -92,6 +94,7 @@ pub mod env;
 pub mod error;
 mod ini;
 pub mod paginate;
+pub mod profile;
 pub mod request;
 pub mod retry;
 pub mod service;
@@ -100,11 +103,12 @@ pub mod waiter;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, ConfigError, ResponseFormat, SignatureVersion};
 pub use credentials::{
-    Credentials, CredentialsError, CredentialsExt, CredentialsProvider, DefaultChain,
+    Credentials, CredentialsError, CredentialsExt, CredentialsFuture, CredentialsProvider,
+    CredentialsSettings, SharedCredentialsProvider, StaticChain,
 };
 pub use env::{Env, MemoryEnv, SystemEnv};
 pub use error::{Error, ErrorOrigin, ServiceError, TransportKind};
-pub use request::{BusinessStatus, OperationRequest};
+pub use request::{BusinessStatus, OperationRequest, Signing};
 pub use service::{ErrorCodeInfo, Service, ServiceInfo};
 pub use waiter::{wait_until, WaitState, Waited, WaiterConfig};
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use acs_model::{ParamSink, ParamWriter, Request};
 
-pub use acs_model::BusinessStatus;
+pub use acs_model::{BusinessStatus, Signing};
 
 /// One API call before signing: action, method, path and the business parameters.
 ///
@@ -36,15 +36,16 @@ pub struct OperationRequest {
     pathname: Cow<'static, str>,
     query: Vec<(Cow<'static, str>, String)>,
     form: Vec<(Cow<'static, str>, String)>,
+    signing: Signing,
 }
 
 impl OperationRequest {
-    /// The request of a generated action: its name, HTTP method and every parameter that is
-    /// set, each in the query or the form body as the spec says. The rules are not checked
-    /// here ([`Client::send`](crate::Client::send) does).
+    /// The request of a generated action: its name, HTTP method, how it is signed and every
+    /// parameter that is set, each in the query or the form body as the spec says. The rules
+    /// are not checked here ([`Client::send`](crate::Client::send) does).
     pub fn from_request<R: Request>(input: &R) -> Self {
         let mut request = Self::new(R::ACTION);
-        request.set_method(R::METHOD);
+        request.set_method(R::METHOD).set_signing(R::SIGNING);
         input.write_params(&mut ParamWriter::new(&mut request));
         request
     }
@@ -57,6 +58,7 @@ impl OperationRequest {
             pathname: Cow::Borrowed("/"),
             query: Vec::new(),
             form: Vec::new(),
+            signing: Signing::Configured,
         }
     }
 
@@ -114,6 +116,18 @@ impl OperationRequest {
     pub fn set_pathname(&mut self, pathname: impl Into<Cow<'static, str>>) -> &mut Self {
         self.pathname = pathname.into();
         self
+    }
+
+    /// Sets how the request is authenticated (default: as the client is configured); see
+    /// [`Signing`].
+    pub fn set_signing(&mut self, signing: Signing) -> &mut Self {
+        self.signing = signing;
+        self
+    }
+
+    /// How the request is authenticated.
+    pub fn signing(&self) -> Signing {
+        self.signing
     }
 
     /// The action name (`GetDeployment`).

@@ -1,5 +1,9 @@
 //! Static description of one API product, emitted by the code generator.
 
+use std::sync::Arc;
+
+use crate::credentials::{CredentialsSettings, SharedCredentialsProvider, StaticChain};
+
 /// One API product (for example `dataworks-public` 2020-05-18).
 ///
 /// Generated clients declare a marker type per product and implement this trait for it; every
@@ -26,6 +30,15 @@
 pub trait Service: Send + Sync + 'static {
     /// The product's static description.
     const INFO: ServiceInfo;
+
+    /// The credentials provider of a configuration that names none. The default is the
+    /// runtime's [`StaticChain`] (no network); a generated client whose
+    /// spec names a credentials crate (`defaultCredentials` in `product.yaml`) returns that
+    /// crate's chain instead, so the runtime never depends on the providers that call
+    /// services (which themselves use a generated STS client).
+    fn default_credentials(settings: &CredentialsSettings) -> SharedCredentialsProvider {
+        Arc::new(StaticChain::from_settings(settings))
+    }
 }
 
 /// Static facts about one API product: name, version, endpoints, documented errors, SDK identity.

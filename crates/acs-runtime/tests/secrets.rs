@@ -121,8 +121,8 @@ async fn no_secret_in_errors_debug_or_traces() {
 
     // 3. Credential errors from the chain.
     let env = acs_runtime::MemoryEnv::new().with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
-    let chain = acs_runtime::DefaultChain::new().env(Arc::new(env));
-    let err = acs_runtime::CredentialsProvider::credentials(&chain).unwrap_err();
+    let chain = acs_runtime::StaticChain::new().env(Arc::new(env));
+    let err = chain.resolve().unwrap_err();
     texts.push(format!("{err} {err:?} {chain:?}"));
     texts.push(format!("{creds:?}"));
 

@@ -852,9 +852,9 @@ struct CountingProvider {
 }
 
 impl acs_runtime::CredentialsProvider for CountingProvider {
-    fn credentials(&self) -> Result<acs_runtime::Credentials, acs_runtime::CredentialsError> {
+    fn credentials(&self) -> acs_runtime::CredentialsFuture<'_> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Ok(self.credentials.clone())
+        Box::pin(std::future::ready(Ok(self.credentials.clone())))
     }
 }
 

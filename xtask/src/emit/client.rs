@@ -123,8 +123,9 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         pub use acs_runtime::{
             Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
-            CredentialsProvider, DefaultChain, Error, ErrorOrigin, ResponseFormat, ServiceError,
-            SignatureVersion, TransportKind, Waited, WaiterConfig,
+            CredentialsProvider, Error, ErrorOrigin, ResponseFormat, ServiceError,
+            SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind, Waited,
+            WaiterConfig,
         };
         pub use #models as models;
 

@@ -31,8 +31,8 @@
 pub mod operation;
 pub use acs_runtime::{
     Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
-    CredentialsProvider, DefaultChain, Error, ErrorOrigin, ResponseFormat, ServiceError,
-    SignatureVersion, TransportKind, Waited, WaiterConfig,
+    CredentialsProvider, Error, ErrorOrigin, ResponseFormat, ServiceError,
+    SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind, Waited, WaiterConfig,
 };
 pub use widgets_fixture_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
