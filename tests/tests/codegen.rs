@@ -60,10 +60,14 @@ fn model_summary(api: &xtask::model::Api) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let p = &api.product;
+    let cli = match &p.cli {
+        Some(cli) => format!("{} (binary {})", cli.krate.name, cli.binary),
+        None => "no CLI".to_string(),
+    };
     let _ = writeln!(
         out,
-        "product {} {} -> {}, {}, {} (binary {})",
-        p.code, p.version, p.models_crate.name, p.client_crate.name, p.cli_crate.name, p.cli_binary
+        "product {} {} -> {}, {}, {cli}",
+        p.code, p.version, p.models_crate.name, p.client_crate.name
     );
     let _ = writeln!(
         out,

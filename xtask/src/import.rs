@@ -12,7 +12,9 @@
 //! report, with the reason. Left out without a note, because it carries nothing for the
 //! spec or the generator: the documentation portal's catalogue tags
 //! (`systemTags.abilityTreeCode`, `abilityTreeNodes`, `operationType`, `riskType: none`,
-//! `chargeType: free`), `security` when it is AccessKey only, `docRequired` when it equals
+//! `chargeType: free`), `security` when it is AccessKey only (when it lists only token
+//! schemes, such as AssumeRoleWithOIDC's `ARS_OIDC`, the action gets `auth: anonymous`
+//! and is sent unsigned), `docRequired` when it equals
 //! `required`, blank texts and examples, empty `enumValueTitles` and `staticInfo`, and
 //! flags at their default (`isFileTransferUrl`, `allowEmptyValue`, `exclusiveMinimum`,
 //! `exclusiveMaximum` when false). Texts are trimmed (no trailing spaces, no surrounding

@@ -94,11 +94,11 @@ pub fn codegen(
     for dir in spec_dirs {
         match generate(dir, root) {
             Ok((api, files)) => {
-                for krate in [
-                    &api.product.models_crate,
-                    &api.product.client_crate,
-                    &api.product.cli_crate,
-                ] {
+                let cli = api.product.cli.as_ref().map(|cli| &cli.krate);
+                for krate in [&api.product.models_crate, &api.product.client_crate]
+                    .into_iter()
+                    .chain(cli)
+                {
                     crate_dirs.push(krate.path.clone());
                 }
                 all_files.extend(files);

@@ -45,12 +45,22 @@ pub struct Product {
     pub service_type: String,
     pub models_crate: CrateRef,
     pub client_crate: CrateRef,
-    pub cli_crate: CrateRef,
-    pub cli_binary: String,
+    /// The command-line crate, when the product has one.
+    pub cli: Option<CliCrate>,
+    /// The crate whose `default_provider` gives clients the credentials they are not given
+    /// (`None`: the runtime's chain of static sources).
+    pub default_credentials: Option<CredentialsCrate>,
     pub envelope: EnvelopeNames,
     pub fallback_endpoint: String,
     pub endpoints: Vec<(String, String)>,
     pub errors: Vec<ErrorCode>,
+}
+
+/// The generated command-line crate and the name of its binary.
+#[derive(Debug, Clone)]
+pub struct CliCrate {
+    pub krate: CrateRef,
+    pub binary: String,
 }
 
 /// A generated crate: package name and path relative to the workspace root.
@@ -63,8 +73,18 @@ pub struct CrateRef {
 impl CrateRef {
     /// The crate's name as a Rust path segment.
     pub fn ident(&self) -> String {
-        self.name.replace('-', "_")
+        crate::names::crate_ident(&self.name)
     }
+}
+
+/// The hand-written crate (a workspace dependency) whose `default_provider` function gives
+/// a client the credentials its configuration does not name.
+#[derive(Debug, Clone)]
+pub struct CredentialsCrate {
+    /// Package name (`acs-credentials`).
+    pub name: String,
+    /// As a Rust path segment (`acs_credentials`).
+    pub ident: String,
 }
 
 /// Wire names of the business-outcome fields of a 2xx body.
@@ -99,6 +119,8 @@ pub struct Operation {
     pub doc: Doc,
     pub method: String,
     pub deprecated: bool,
+    /// How the action is signed (`auth` and `signatureVersion` in the spec).
+    pub signing: Signing,
     pub input: Input,
     /// The root response struct.
     pub output: StructId,
@@ -137,6 +159,21 @@ impl Operation {
             &self.summary
         }
     }
+}
+
+/// How an action is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signing {
+    /// Signed as the client is configured (the default).
+    #[default]
+    Configured,
+    /// Always signed with RPC v1 (`signatureVersion: v1`).
+    V1,
+    /// Always signed with V3 (`signatureVersion: v3`).
+    V3,
+    /// Sent unsigned (`auth: anonymous`): the action authenticates by a token among its
+    /// parameters.
+    Anonymous,
 }
 
 /// The Rust names of an action and of what is generated for it.
@@ -204,6 +241,8 @@ pub struct Param {
     pub style: ParamStyle,
     pub ty: Type,
     pub required: bool,
+    /// A secret: `Debug` shows `***` instead of the value.
+    pub sensitive: bool,
     pub doc: Doc,
     pub example: Option<String>,
 }
@@ -259,6 +298,8 @@ pub struct Field {
     pub wire: String,
     pub rust: String,
     pub ty: Type,
+    /// A secret: `Debug` shows `***` instead of the value.
+    pub sensitive: bool,
     pub doc: Doc,
     pub example: Option<String>,
 }

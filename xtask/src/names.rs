@@ -96,6 +96,11 @@ pub fn is_type_name(name: &str) -> bool {
         )
 }
 
+/// A package name as a Rust path segment: `dataworks-public` -> `dataworks_public`.
+pub fn crate_ident(package: &str) -> String {
+    package.replace('-', "_")
+}
+
 /// The names of an action's generated items.
 pub fn operation_names(action: &str) -> OperationNames {
     OperationNames {

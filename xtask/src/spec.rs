@@ -71,6 +71,17 @@ pub struct ProductFile {
     pub endpoints: Endpoints,
     #[serde(default)]
     pub error_codes: Vec<CommonErrorCode>,
+    /// Where a client gets credentials when none are configured.
+    pub default_credentials: Option<DefaultCredentials>,
+}
+
+/// The crate whose `default_provider` function gives a client its default credentials
+/// (instead of the runtime's chain of static sources).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultCredentials {
+    #[serde(rename = "crate")]
+    pub krate: Spanned<String>,
 }
 
 /// Names and paths (relative to the workspace root) of the generated crates.
@@ -79,7 +90,8 @@ pub struct ProductFile {
 pub struct Crates {
     pub models: CrateSpec,
     pub client: CrateSpec,
-    pub cli: CliCrateSpec,
+    /// Left out for a product that gets no command-line tool (such as STS).
+    pub cli: Option<CliCrateSpec>,
 }
 
 /// One generated crate.
@@ -152,6 +164,11 @@ pub struct ActionFile {
     pub schemes: Vec<String>,
     pub operation_type: Option<String>,
     pub deprecated: Option<bool>,
+    /// `anonymous`: the action is called unsigned (the metadata's `security` lists no
+    /// AccessKey scheme, such as AssumeRoleWithOIDC's `ARS_OIDC`); default `accessKey`.
+    pub auth: Option<Spanned<String>>,
+    /// `v1` or `v3`: the action is always signed this way, whatever the client's default.
+    pub signature_version: Option<Spanned<String>>,
     #[serde(default)]
     pub parameters: Vec<Parameter>,
     pub rules: Option<Rules>,
@@ -216,6 +233,8 @@ pub struct Schema {
     pub max_items: Option<u64>,
     pub pattern: Option<String>,
     pub default: Option<String>,
+    /// A secret (a token, a key): generated `Debug` output shows `***` instead.
+    pub sensitive: Option<bool>,
 }
 
 /// Cross-parameter rules the official metadata cannot express.

@@ -15,7 +15,8 @@
 //!   and byte-order marks ([`strip_bom`]);
 //! * request parameters: one way to turn a value into wire text ([`ParamText`]), lists as
 //!   `Name.1`, `Name.2`, objects as `Name.Key`, JSON-style parameters as JSON text;
-//! * [`BuildError`] (a request that breaks the spec's rules) and [`DecodeError`].
+//! * [`BuildError`] (a request that breaks the spec's rules) and [`DecodeError`];
+//! * how an action is signed ([`Signing`]) and what `Debug` shows of a secret ([`redacted`]).
 //!
 //! It depends on serde, serde_json and quick-xml only, so models pull in no HTTP stack.
 //!
@@ -53,6 +54,7 @@ mod enums;
 mod object;
 mod params;
 mod request;
+mod secret;
 mod serde_impl;
 mod xml;
 
@@ -62,6 +64,7 @@ pub use enums::{EnumValue, WireEnum};
 pub use object::{FieldSource, InvalidText, Item, Object, Scalar};
 pub use params::{ParamLocation, ParamSink, ParamText, ParamValue, ParamWriter, WireParam};
 pub use request::{BusinessStatus, Paginated, Request, Signing};
+pub use secret::redacted;
 pub use xml::{check_xml_shape, strip_bom, MAX_XML_DEPTH};
 
 /// Used by [`wire_enum!`] and the [`Item`] trait. Not a public API: names may change in

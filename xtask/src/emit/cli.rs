@@ -4,20 +4,22 @@
 
 use super::docs::{cli_wire_note, Docs};
 use super::{ident, rust_file, text_file, GeneratedFile};
-use crate::model::{Api, Operation, Param, Type};
+use crate::model::{Api, CliCrate, Operation, Param, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// All files of the CLI crate.
+/// All files of the CLI crate (none when the product has no CLI crate).
 pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
-    let krate = &api.product.cli_crate;
+    let Some(cli) = &api.product.cli else {
+        return Ok(Vec::new());
+    };
     Ok(vec![
-        cargo_toml(api),
-        rust_file(format!("{}/src/main.rs", krate.path), main_rs(api))?,
+        cargo_toml(api, cli),
+        rust_file(format!("{}/src/main.rs", cli.krate.path), main_rs(api, cli))?,
     ])
 }
 
-fn cargo_toml(api: &Api) -> GeneratedFile {
+fn cargo_toml(api: &Api, cli: &CliCrate) -> GeneratedFile {
     let p = &api.product;
     let body = format!(
         r#"[package]
@@ -42,20 +44,20 @@ clap = {{ workspace = true }}
 acs-test-server = {{ workspace = true }}
 serde_json = {{ workspace = true }}
 "#,
-        name = p.cli_crate.name,
-        binary = p.cli_binary,
+        name = cli.krate.name,
+        binary = cli.binary,
         product = p.code,
         version = p.version,
         client = p.client_crate.name,
-        client_path = super::relative_path(&p.cli_crate.path, &p.client_crate.path),
+        client_path = super::relative_path(&cli.krate.path, &p.client_crate.path),
     );
-    text_file(format!("{}/Cargo.toml", p.cli_crate.path), body)
+    text_file(format!("{}/Cargo.toml", cli.krate.path), body)
 }
 
-fn main_rs(api: &Api) -> TokenStream {
+fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
     let p = &api.product;
     let client = ident(&p.client_crate.ident());
-    let binary = &p.cli_binary;
+    let binary = &cli.binary;
     let about = format!(
         "{} (API {}), from the spec by cargo xtask codegen.",
         p.title.short().unwrap_or(&p.code),

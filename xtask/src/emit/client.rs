@@ -48,7 +48,7 @@ repository.workspace = true
 [dependencies]
 acs-runtime = {{ workspace = true }}
 {models} = {{ path = "{models_path}", version = "0.1.0" }}
-
+{credentials}
 [dev-dependencies]
 acs-test-server = {{ workspace = true }}
 serde_json = {{ workspace = true }}
@@ -58,6 +58,10 @@ tokio = {{ workspace = true }}
         product = api.product.code,
         version = api.product.version,
         models = models.name,
+        credentials = match &api.product.default_credentials {
+            Some(c) => format!("{} = {{ workspace = true }}\n", c.name),
+            None => String::new(),
+        },
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)
 }
@@ -78,8 +82,10 @@ fn lib_rs(api: &Api) -> TokenStream {
         quote! { acs_runtime::ErrorCodeInfo::new(#code, #status, #retryable) }
     });
     let mut service_doc =
-        Docs::line("The product, for the shared runtime: API version, endpoints and error codes.")
-            .paragraph("Error codes any action may return:");
+        Docs::line("The product, for the shared runtime: API version, endpoints and error codes.");
+    if !product.errors.is_empty() {
+        service_doc = service_doc.paragraph("Error codes any action may return:");
+    }
     for e in &product.errors {
         let status = e
             .http_status
@@ -115,11 +121,41 @@ fn lib_rs(api: &Api) -> TokenStream {
         doc = crate_example(api, op, doc);
     }
     let crate_doc = doc.inner_rustdoc();
+    // A product whose spec names a credentials crate gets that crate's chain by default (the
+    // runtime cannot depend on it: the chain calls STS through another generated client).
+    let (credentials_reexport, default_credentials) = match &product.default_credentials {
+        None => (None, None),
+        Some(c) => {
+            let krate = ident(&c.ident);
+            let reexport = Docs::line(format!(
+                "The credentials providers and the default chain (`{}`).",
+                c.name
+            ))
+            .rustdoc();
+            let hook = Docs::line(format!(
+                "The default credentials chain of `{}` (its `default_provider`).",
+                c.name
+            ))
+            .rustdoc();
+            (
+                Some(quote! { #reexport pub use #krate as credentials; }),
+                Some(quote! {
+                    #hook
+                    fn default_credentials(
+                        settings: &acs_runtime::CredentialsSettings,
+                    ) -> acs_runtime::SharedCredentialsProvider {
+                        #krate::default_provider(settings)
+                    }
+                }),
+            )
+        }
+    };
     quote! {
         #crate_doc
         #![forbid(unsafe_code)]
 
         pub mod operation;
+        #credentials_reexport
 
         pub use acs_runtime::{
             Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
@@ -143,6 +179,7 @@ fn lib_rs(api: &Api) -> TokenStream {
                 sdk_name: #client_name,
                 sdk_version: env!("CARGO_PKG_VERSION"),
             };
+            #default_credentials
         }
 
         acs_runtime::client!(#service);

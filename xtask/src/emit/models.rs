@@ -1,11 +1,13 @@
 //! The models crate: per action, the request (with its builder and its `acs_model::Request`
 //! impl), the response structs (each an `acs_model::Object`) and the enums. Everything that
-//! does not depend on the spec comes from `acs-model`.
+//! does not depend on the spec comes from `acs-model`. A field the spec marks `sensitive` is
+//! shown as `***` by its struct's `Debug`.
 
 use super::docs::{field_docs, Docs};
 use super::{ident, rust_file, rust_type, text_file, GeneratedFile};
 use crate::model::{
-    Api, Enum, EnumRepr, Field, Literal, Operation, Param, ParamLocation, ParamStyle, Struct, Type,
+    Api, Enum, EnumRepr, Field, Literal, Operation, Param, ParamLocation, ParamStyle, Signing,
+    Struct, Type,
 };
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -136,6 +138,9 @@ fn operation_module(op: &Operation) -> TokenStream {
     if op.paginator.is_some() {
         imports.push(quote!(Paginated));
     }
+    if op.signing != Signing::Configured {
+        imports.push(quote!(Signing));
+    }
     let request = request_tokens(op);
     let paginated = op.paginator.as_ref().map(|_| paginated_tokens(op));
     let structs = op.structs.iter().map(|s| struct_tokens(op, s));
@@ -196,6 +201,21 @@ fn request_tokens(op: &Operation) -> TokenStream {
     if let Some(summary) = op.summary_or_title().short() {
         doc = doc.paragraph(summary);
     }
+    let signing = match op.signing {
+        Signing::Configured => None,
+        Signing::V1 => {
+            Some("Always signed with RPC v1 (HMAC-SHA1), whatever the client's setting.")
+        }
+        Signing::V3 => {
+            Some("Always signed with V3 (ACS3-HMAC-SHA256), whatever the client's setting.")
+        }
+        Signing::Anonymous => Some(
+            "Sent unsigned and without credentials: the action authenticates by its parameters.",
+        ),
+    };
+    if let Some(line) = signing {
+        doc = doc.paragraph(line);
+    }
     let rules = rule_lines(op);
     if !rules.is_empty() {
         doc = doc.paragraph(format!(
@@ -216,6 +236,13 @@ fn request_tokens(op: &Operation) -> TokenStream {
         let m = &op.method;
         quote! { const METHOD: &'static str = #m; }
     });
+    let signing = match op.signing {
+        Signing::Configured => None,
+        Signing::V1 => Some(quote!(V1)),
+        Signing::V3 => Some(quote!(V3)),
+        Signing::Anonymous => Some(quote!(Anonymous)),
+    }
+    .map(|way| quote! { const SIGNING: Signing = Signing::#way; });
     let validate = validate_tokens(op);
     let writes: Vec<TokenStream> = op.input.params.iter().map(write_param).collect();
     let write_params = (!writes.is_empty()).then(|| {
@@ -250,13 +277,22 @@ fn request_tokens(op: &Operation) -> TokenStream {
             }
         }
     });
+    let (debug, debug_impl) = debug_tokens(
+        input,
+        op.input
+            .params
+            .iter()
+            .map(|p| (p.rust.as_str(), p.sensitive)),
+    );
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Default)]
+        #[derive(#debug Clone, PartialEq, Default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #debug_impl
 
         acs_model::request_builder!(#name);
 
@@ -267,6 +303,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
         impl Request for #name {
             const ACTION: &'static str = #action;
             #method
+            #signing
             type Response = #output;
 
             #validate
@@ -470,13 +507,19 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
         };
         quote! { #wire => f.#read(&mut self.#r), }
     });
+    let (debug, debug_impl) = debug_tokens(
+        &s.name,
+        s.fields.iter().map(|f| (f.rust.as_str(), f.sensitive)),
+    );
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+        #[derive(#debug Clone, PartialEq, Default, serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #debug_impl
 
         impl Object for #name {
             #[inline]
@@ -488,6 +531,35 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
             }
         }
     }
+}
+
+/// `Debug` of a struct of `Option` fields (`(rust name, sensitive)`): derived (the returned
+/// `Debug,` goes into the derive list) unless a field is sensitive; then an impl that shows
+/// those fields through `acs_model::redacted`.
+fn debug_tokens<'a>(
+    name: &str,
+    fields: impl Iterator<Item = (&'a str, bool)> + Clone,
+) -> (TokenStream, TokenStream) {
+    if !fields.clone().any(|(_, sensitive)| sensitive) {
+        return (quote!(Debug,), TokenStream::new());
+    }
+    let ty = ident(name);
+    let entries = fields.map(|(rust, sensitive)| {
+        let f = ident(rust);
+        if sensitive {
+            quote! { .field(#rust, &acs_model::redacted(&self.#f)) }
+        } else {
+            quote! { .field(#rust, &self.#f) }
+        }
+    });
+    let debug_impl = quote! {
+        impl std::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name) #(#entries)* .finish()
+            }
+        }
+    };
+    (TokenStream::new(), debug_impl)
 }
 
 fn field_doc(f: &Field) -> Docs {

@@ -613,7 +613,9 @@ pub fn convert_action(root: &Node, name: &str) -> Result<Converted, ShapeError> 
             Node::Bool(expect_bool(dep, &sub("deprecated"))?),
         ));
     }
-    security_notes(&mut cx, get("security"), &sub("security"))?;
+    if security_notes(&mut cx, get("security"), &sub("security"))? == Security::Anonymous {
+        doc.push(("auth".into(), Node::Str("anonymous".into())));
+    }
     system_tag_notes(&mut cx, get("systemTags"), &sub("systemTags"))?;
     for key in [
         "requestParamsDescription",
@@ -765,20 +767,48 @@ pub fn sample_node(sample: &SampleFile) -> Node {
     ])
 }
 
-fn security_notes(cx: &mut Cx<'_>, security: Option<&Node>, at: &str) -> Result<(), ShapeError> {
+/// Schemes of an action that authenticates by a token among its parameters and is called
+/// unsigned (the official SDKs send it with `authType: Anonymous`).
+const ANONYMOUS_SCHEMES: &[&str] = &["ARS_OIDC", "ARS_SAML"];
+
+/// How the metadata's `security` says an action is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// Signed with an AccessKey (also when `security` is absent).
+    AccessKey,
+    /// Unsigned: only token schemes are listed (spec `auth: anonymous`).
+    Anonymous,
+}
+
+fn security_notes(
+    cx: &mut Cx<'_>,
+    security: Option<&Node>,
+    at: &str,
+) -> Result<Security, ShapeError> {
     let Some(security) = security else {
-        return Ok(());
+        return Ok(Security::AccessKey);
     };
     let items = security
         .as_seq()
         .ok_or_else(|| shape(at, "`security` is not a list"))?;
     let mut others = Vec::new();
+    let mut access_key = false;
     for item in items {
         for (scheme, _) in item.as_map().unwrap_or_default() {
-            if scheme != "AK" {
+            if scheme == "AK" {
+                access_key = true;
+            } else {
                 others.push(scheme.clone());
             }
         }
+    }
+    if !access_key
+        && !others.is_empty()
+        && others
+            .iter()
+            .all(|s| ANONYMOUS_SCHEMES.contains(&s.as_str()))
+    {
+        return Ok(Security::Anonymous);
     }
     if !others.is_empty() {
         cx.note(
@@ -789,7 +819,7 @@ fn security_notes(cx: &mut Cx<'_>, security: Option<&Node>, at: &str) -> Result<
             ),
         );
     }
-    Ok(())
+    Ok(Security::AccessKey)
 }
 
 fn system_tag_notes(cx: &mut Cx<'_>, tags: Option<&Node>, at: &str) -> Result<(), ShapeError> {

@@ -104,6 +104,7 @@ impl Ctx {
                     | "schemes"
                     | "operationType"
                     | "deprecated"
+                    | "auth"
                     | "parameters"
                     | "responses"
                     | "errorCodes"

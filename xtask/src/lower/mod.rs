@@ -1,9 +1,9 @@
 //! Lowering: validates the raw spec (`spec.rs`) and builds the model (`model.rs`), collecting
 //! every problem with its file, key path and position instead of stopping at the first.
 //!
-//! One pass per concern, in this order for an action: enums, parameters, rules, the
-//! response tree (and its envelope fields), error codes, samples, waiters and the
-//! paginator; across actions, `wait` references ([`workflow::resolve_waits`]).
+//! One pass per concern, in this order for an action: the HTTP method and signing, enums,
+//! parameters, rules, the response tree (and its envelope fields), error codes, samples,
+//! waiters and the paginator; across actions, `wait` references ([`workflow::resolve_waits`]).
 
 mod enums;
 mod params;
@@ -18,7 +18,7 @@ pub use product::lower_product;
 pub use workflow::resolve_waits;
 
 use crate::diag::Diagnostic;
-use crate::model::{Doc, ErrorCode, Input, Operation, Product, StructId};
+use crate::model::{Doc, ErrorCode, Input, Operation, Product, Signing, StructId};
 use crate::names::{is_type_name, operation_names};
 use crate::spec;
 use serde_saphyr::Location;
@@ -86,6 +86,7 @@ pub fn lower_operation(
         }
     }
     let method = http_method(&mut cx, raw);
+    let signing = signing(&mut cx, raw);
     let names = operation_names(&name);
 
     // Enums first: parameters and fields refer to them.
@@ -120,6 +121,7 @@ pub fn lower_operation(
         doc: Doc::from_spec(raw.description.as_ref()),
         method,
         deprecated: raw.deprecated.unwrap_or(false),
+        signing,
         input: Input {
             params,
             require_one_of,
@@ -158,6 +160,50 @@ fn http_method(cx: &mut Ctx<'_>, raw: &spec::ActionFile) -> String {
         );
     }
     upper
+}
+
+/// How the action is signed: `auth: anonymous` (unsigned, the action authenticates by a token
+/// among its parameters), else `signatureVersion` (`v1`/`v3`) or the client's setting.
+fn signing(cx: &mut Ctx<'_>, raw: &spec::ActionFile) -> Signing {
+    let version = raw
+        .signature_version
+        .as_ref()
+        .and_then(|v| match v.value.as_str() {
+            "v1" => Some(Signing::V1),
+            "v3" => Some(Signing::V3),
+            other => {
+                cx.error(
+                    "signatureVersion",
+                    v.referenced,
+                    format!("unknown signature version `{other}` (expected v1 or v3)"),
+                );
+                None
+            }
+        });
+    let Some(auth) = &raw.auth else {
+        return version.unwrap_or_default();
+    };
+    match auth.value.as_str() {
+        "accessKey" => version.unwrap_or_default(),
+        "anonymous" => {
+            if let Some(v) = &raw.signature_version {
+                cx.error(
+                    "signatureVersion",
+                    v.referenced,
+                    "an anonymous action is sent unsigned (with the RPC common parameters); remove `signatureVersion` or `auth: anonymous`",
+                );
+            }
+            Signing::Anonymous
+        }
+        other => {
+            cx.error(
+                "auth",
+                auth.referenced,
+                format!("unknown auth `{other}` (expected accessKey or anonymous)"),
+            );
+            Signing::Configured
+        }
+    }
 }
 
 /// The error codes listed for the action; retryable as the product's list says.

@@ -94,6 +94,7 @@ pub(super) fn lower_params(
             style,
             ty,
             required: p.schema.required.unwrap_or(false),
+            sensitive: p.schema.sensitive.unwrap_or(false),
             doc: Doc::from_spec(p.schema.description.as_ref()),
             example: p.schema.example.clone(),
         });

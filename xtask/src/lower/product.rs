@@ -1,9 +1,10 @@
-//! The product file: version, style, crates, endpoints, envelope names, common error codes.
+//! The product file: version, style, crates, default credentials, endpoints, envelope names,
+//! common error codes.
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::model::{CrateRef, Doc, EnvelopeNames, ErrorCode, Product};
-use crate::names::pascal_case;
+use crate::model::{CliCrate, CrateRef, CredentialsCrate, Doc, EnvelopeNames, ErrorCode, Product};
+use crate::names::{crate_ident, pascal_case};
 use crate::spec;
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
@@ -50,6 +51,11 @@ pub fn lower_product(
             ),
         );
     }
+    let cli = raw
+        .crates
+        .cli
+        .as_ref()
+        .map(|cli| ("crates.cli", (&cli.name, &cli.path)));
     for (key, krate) in [
         (
             "crates.models",
@@ -59,10 +65,15 @@ pub fn lower_product(
             "crates.client",
             (&raw.crates.client.name, &raw.crates.client.path),
         ),
-        ("crates.cli", (&raw.crates.cli.name, &raw.crates.cli.path)),
-    ] {
+    ]
+    .into_iter()
+    .chain(cli)
+    {
         check_crate_name(&mut cx, &format!("{key}.name"), krate.0);
         check_relative_path(&mut cx, &format!("{key}.path"), krate.1);
+    }
+    if let Some(credentials) = &raw.default_credentials {
+        check_crate_name(&mut cx, "defaultCredentials.crate", &credentials.krate);
     }
     if !raw.endpoints.fallback.value.contains("{region}") {
         cx.error(
@@ -113,8 +124,14 @@ pub fn lower_product(
         service_type: pascal_case(&raw.product.value),
         models_crate: crate_ref(&raw.crates.models.name, &raw.crates.models.path),
         client_crate: crate_ref(&raw.crates.client.name, &raw.crates.client.path),
-        cli_crate: crate_ref(&raw.crates.cli.name, &raw.crates.cli.path),
-        cli_binary: raw.crates.cli.binary.value.clone(),
+        cli: raw.crates.cli.as_ref().map(|cli| CliCrate {
+            krate: crate_ref(&cli.name, &cli.path),
+            binary: cli.binary.value.clone(),
+        }),
+        default_credentials: raw.default_credentials.as_ref().map(|c| CredentialsCrate {
+            name: c.krate.value.clone(),
+            ident: crate_ident(&c.krate.value),
+        }),
         envelope,
         fallback_endpoint: raw.endpoints.fallback.value.clone(),
         endpoints: raw

@@ -189,6 +189,7 @@ impl StructBuilder<'_> {
                 wire: key.value.clone(),
                 rust,
                 ty,
+                sensitive: prop.sensitive.unwrap_or(false),
                 doc: Doc::from_spec(prop.description.as_ref().or(prop.title.as_ref())),
                 example: prop.example.clone(),
             });
