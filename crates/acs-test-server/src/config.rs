@@ -42,6 +42,7 @@ pub struct ServerConfig {
     pub(crate) product: String,
     pub(crate) api: Option<(String, String)>,
     pub(crate) required_params: Vec<String>,
+    pub(crate) anonymous_actions: Vec<String>,
     pub(crate) routes: Vec<Route>,
     pub(crate) steps: Vec<Step>,
     pub(crate) default_step: Step,
@@ -64,6 +65,7 @@ impl Default for ServerConfig {
             product: "dataworks-public".to_owned(),
             api: None,
             required_params: Vec::new(),
+            anonymous_actions: Vec::new(),
             routes: Vec::new(),
             steps: Vec::new(),
             default_step: Step::sample_get_deployment(),
@@ -93,6 +95,7 @@ impl fmt::Debug for ServerConfig {
             .field("product", &self.product)
             .field("api", &self.api)
             .field("required_params", &self.required_params)
+            .field("anonymous_actions", &self.anonymous_actions)
             .field("routes", &self.routes.len())
             .field("steps", &self.steps.len())
             .field("lifetime", &self.lifetime)
@@ -201,6 +204,16 @@ impl ServerConfig {
     /// "`<Name>` is mandatory for this action.". Checked only with credentials.
     pub fn with_required_param(mut self, name: impl Into<String>) -> ServerConfig {
         self.required_params.push(name.into());
+        self
+    }
+
+    /// Accepts unsigned requests for this action (an RPC action whose `authType` is
+    /// `Anonymous`, such as STS `AssumeRoleWithOIDC`): with verification on, such a request
+    /// must carry `Action` and a valid `Timestamp` and no `AccessKeyId` or `Signature`;
+    /// other unsigned requests still get `MissingSignature`. Signed requests for the action
+    /// are verified as usual.
+    pub fn with_anonymous_action(mut self, action: impl Into<String>) -> ServerConfig {
+        self.anonymous_actions.push(action.into());
         self
     }
 

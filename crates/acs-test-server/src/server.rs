@@ -18,7 +18,7 @@ use crate::http::{decode_form, response_head, BadRequest, Conn, ReadOutcome, Req
 use crate::record::{merge_params, AuthKind, RecordedRequest, ResponseFormat};
 use crate::render::{gzip_stored, json_to_xml, GatewayError, JSON_CONTENT_TYPE, XML_CONTENT_TYPE};
 use crate::script::Script;
-use crate::step::{Body, Delivery, Route, Step};
+use crate::step::{Body, Delivery, Route, Step, HEADER_PREFIX, METHOD_KEY, PATH_KEY};
 use crate::verify::{Rejection, Verifier};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -582,11 +582,20 @@ fn decide(shared: &Shared, connection: u64, req: Request) -> Action {
             message,
         }) => Step::error(status, code, message),
         None => {
+            // Routes match parameters, plus the pseudo-parameters `:method`, `:path` and
+            // `header:<name>` (see `Route::path`).
             let (step, label) = lock(&shared.script).next_step(|k| {
-                params
-                    .iter()
-                    .find(|(pk, _)| pk == k)
-                    .map(|(_, v)| v.clone())
+                if let Some(name) = k.strip_prefix(HEADER_PREFIX) {
+                    return req.header(&name.to_ascii_lowercase()).map(str::to_owned);
+                }
+                match k {
+                    METHOD_KEY => Some(req.method.clone()),
+                    PATH_KEY => Some(req.path.clone()),
+                    _ => params
+                        .iter()
+                        .find(|(pk, _)| pk == k)
+                        .map(|(_, v)| v.clone()),
+                }
             });
             rec.step = Some(label);
             step

@@ -302,7 +302,45 @@ pub struct Route {
     pub then: Then,
 }
 
+/// Route key of the request method (see [`Route::and_method`]).
+pub(crate) const METHOD_KEY: &str = ":method";
+/// Route key of the request path (see [`Route::path`]).
+pub(crate) const PATH_KEY: &str = ":path";
+/// Prefix of route keys that match a request header (see [`Route::and_header`]).
+pub(crate) const HEADER_PREFIX: &str = "header:";
+
 impl Route {
+    /// A route for requests to exactly this path (without the query), for stand-ins of
+    /// services that are not RPC-style, such as the ECS metadata service or a credentials URI.
+    ///
+    /// ```
+    /// use acs_test_server::{Route, Step, Then};
+    /// let token = Route::path("/latest/api/token")
+    ///     .and_method("PUT")
+    ///     .step(Step::raw(200, "text/plain", "imds-token"))
+    ///     .then(Then::Last);
+    /// let role = Route::path("/latest/meta-data/ram/security-credentials/")
+    ///     .and_header("X-aliyun-ecs-metadata-token", "imds-token")
+    ///     .step(Step::raw(200, "text/plain", "worker"))
+    ///     .then(Then::Last);
+    /// # let _ = (token, role);
+    /// ```
+    pub fn path(path: impl Into<String>) -> Route {
+        Route::when(PATH_KEY, path)
+    }
+
+    /// Also requires this HTTP method (`GET`, `PUT`, ...).
+    pub fn and_method(self, method: impl Into<String>) -> Route {
+        self.and(METHOD_KEY, method)
+    }
+
+    /// Also requires this request header value (the name is case-insensitive). A route
+    /// without the header, added after this one, catches the requests that lack it.
+    pub fn and_header(self, name: impl AsRef<str>, value: impl Into<String>) -> Route {
+        let key = format!("{HEADER_PREFIX}{}", name.as_ref().to_ascii_lowercase());
+        self.and(key, value)
+    }
+
     /// A route for requests whose parameter `name` equals `value`, with no step yet.
     pub fn when(name: impl Into<String>, value: impl Into<String>) -> Route {
         Route {

@@ -236,11 +236,21 @@ impl Verifier<'_> {
                     "The specified parameter Format is not valid.",
                 ))
             } else if j.auth == AuthKind::None {
-                Err(Rejection::new(
-                    400,
-                    "MissingSignature",
-                    "Signature is mandatory for this action.",
-                ))
+                let anonymous = j
+                    .action
+                    .as_ref()
+                    .is_some_and(|a| self.config.anonymous_actions.contains(a));
+                if anonymous {
+                    non_empty(lookup(params, "Timestamp"))
+                        .ok_or_else(|| Rejection::missing("Timestamp"))
+                        .and_then(|t| self.check_timestamp(t))
+                } else {
+                    Err(Rejection::new(
+                        400,
+                        "MissingSignature",
+                        "Signature is mandatory for this action.",
+                    ))
+                }
             } else {
                 self.judge_v1(req, params, &mut j)
             }

@@ -294,3 +294,44 @@ async fn request_ids_are_unique_and_uuid_shaped() {
     assert_eq!(s.take_requests().len(), 20);
     assert!(s.requests().is_empty());
 }
+
+#[tokio::test]
+async fn routes_match_method_path_and_headers() {
+    let s = TestServer::start(
+        ServerConfig::new()
+            .with_route(
+                Route::path("/latest/api/token")
+                    .and_method("PUT")
+                    .step(Step::raw(200, "text/plain", "tok"))
+                    .then(Then::Last),
+            )
+            .with_route(
+                Route::path("/latest/meta-data/ram/security-credentials/")
+                    .and_header("X-Aliyun-Ecs-Metadata-Token", "tok")
+                    .step(Step::raw(200, "text/plain", "worker"))
+                    .then(Then::Last),
+            )
+            .with_route(
+                Route::path("/latest/meta-data/ram/security-credentials/")
+                    .step(Step::raw(401, "text/plain", "token required"))
+                    .then(Then::Last),
+            )
+            .with_default(Step::raw(404, "text/plain", "not found")),
+    )
+    .await
+    .unwrap();
+    let a = s.addr();
+    let put = b"PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nX-aliyun-ecs-metadata-token-ttl-seconds: 21600\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    let r = one_shot(a, put).await;
+    assert_eq!((r.status, r.text().as_str()), (200, "tok"));
+    // GET on the token path is not the PUT route.
+    assert_eq!(one_shot(a, &get("/latest/api/token")).await.status, 404);
+    let with_token = b"GET /latest/meta-data/ram/security-credentials/ HTTP/1.1\r\nHost: x\r\nx-aliyun-ecs-metadata-token: tok\r\nConnection: close\r\n\r\n";
+    let r = one_shot(a, with_token).await;
+    assert_eq!((r.status, r.text().as_str()), (200, "worker"));
+    let without = get("/latest/meta-data/ram/security-credentials/");
+    assert_eq!(one_shot(a, &without).await.status, 401);
+    // The query is not part of the path.
+    let with_query = get("/latest/meta-data/ram/security-credentials/?x=1");
+    assert_eq!(one_shot(a, &with_query).await.status, 401);
+}

@@ -493,3 +493,32 @@ async fn several_credentials() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn anonymous_actions_need_a_timestamp_but_no_signature() {
+    let s = server(verifying().with_anonymous_action("AssumeRoleWithOIDC")).await;
+    let ts = acs_test_server::clock::now_timestamp();
+    let query = |action: &str, ts: &str| {
+        encode_pairs(&owned(&[
+            ("Action", action),
+            ("Format", "JSON"),
+            ("Version", "2015-04-01"),
+            ("Timestamp", ts),
+            ("SignatureNonce", "n-1"),
+            ("OIDCToken", "eyJ.token"),
+        ]))
+    };
+    let request = |q: String| {
+        format!("POST /?{q} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .into_bytes()
+    };
+    let r = one_shot(s.addr(), &request(query("AssumeRoleWithOIDC", &ts))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rec = s.last_request().unwrap();
+    assert!(rec.verified && rec.auth == acs_test_server::AuthKind::None);
+    // Another action still needs a signature; a bad timestamp is rejected.
+    let r = one_shot(s.addr(), &request(query("AssumeRole", &ts))).await;
+    assert_eq!(r.json()["Code"], "MissingSignature");
+    let r = one_shot(s.addr(), &request(query("AssumeRoleWithOIDC", "yesterday"))).await;
+    assert_eq!(r.json()["Code"], "InvalidTimeStamp.Format");
+}
