@@ -152,7 +152,9 @@ impl CredentialsCache {
                 refresh_at = %refresh_at.map(format_utc).unwrap_or_default(),
                 "cached new credentials"
             ),
-            None => tracing::debug!(provider = %self.inner.name, "cached credentials that do not expire"),
+            None => {
+                tracing::debug!(provider = %self.inner.name, "cached credentials that do not expire")
+            }
         }
         let credentials = fresh.credentials.clone();
         *self.inner.entry.lock().unwrap_or_else(|e| e.into_inner()) = Some(Entry {
@@ -255,7 +257,10 @@ mod tests {
     async fn strict_cache_reports_a_failed_refresh() {
         let clock = ManualTimeSource::new(t0());
         let cache = cache(&clock, OnRefreshFailure::Fail);
-        cache.get(|| async { issue(1, t0() + 60 * MIN) }).await.unwrap();
+        cache
+            .get(|| async { issue(1, t0() + 60 * MIN) })
+            .await
+            .unwrap();
         clock.advance(50 * MIN);
         assert!(cache.get(|| async { Err(failure()) }).await.is_err());
     }
@@ -271,7 +276,10 @@ mod tests {
         };
         // Nothing cached yet: the failure is the answer.
         assert!(cache.get(fail).await.is_err());
-        cache.get(|| async { issue(1, t0() + 60 * MIN) }).await.unwrap();
+        cache
+            .get(|| async { issue(1, t0() + 60 * MIN) })
+            .await
+            .unwrap();
         clock.advance(50 * MIN);
         assert_eq!(cache.get(fail).await.unwrap().access_key_id(), "AK1");
         // No new attempt for a while...
@@ -284,7 +292,10 @@ mod tests {
         // ...until they really expire.
         clock.set(t0() + 60 * MIN);
         assert!(cache.get(fail).await.is_err());
-        cache.get(|| async { issue(2, t0() + 120 * MIN) }).await.unwrap();
+        cache
+            .get(|| async { issue(2, t0() + 120 * MIN) })
+            .await
+            .unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

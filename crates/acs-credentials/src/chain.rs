@@ -112,7 +112,8 @@ impl Built {
                 return Err(CredentialsError::Unsupported {
                     mode: other.kind().to_string(),
                     location: "profile".into(),
-                    supported: "static_ak, static_sts, ram_role_arn, ecs_ram_role, oidc_role_arn, external",
+                    supported:
+                        "static_ak, static_sts, ram_role_arn, ecs_ram_role, oidc_role_arn, external",
                 })
             }
         })
@@ -275,10 +276,7 @@ impl DefaultChain {
     /// When the credentials last obtained expire (`None`: not resolved yet, or they do
     /// not expire).
     pub fn expiration(&self) -> Option<SystemTime> {
-        self.inner
-            .selected
-            .get()
-            .and_then(|s| s.built.expiration())
+        self.inner.selected.get().and_then(|s| s.built.expiration())
     }
 }
 
@@ -288,18 +286,19 @@ impl CredentialsProvider for DefaultChain {
     }
 }
 
-/// Adds what the chain looked at before to a failure of the source it stopped at.
-fn stopped_at(provider: &str, tried: &[String], error: CredentialsError) -> CredentialsError {
+/// A failure of the source the chain stopped at (`location`: where it is configured), with
+/// what the chain looked at before.
+fn stopped_at(location: &str, tried: &[String], error: CredentialsError) -> CredentialsError {
     match error {
         CredentialsError::ProviderFailed {
             provider, source, ..
         } => CredentialsError::ProviderFailed {
-            provider,
+            provider: format!("{provider} ({location})"),
             tried: tried.to_vec(),
             source,
         },
         other => CredentialsError::ProviderFailed {
-            provider: provider.to_string(),
+            provider: location.to_string(),
             tried: tried.to_vec(),
             source: Box::new(other),
         },
@@ -336,7 +335,7 @@ fn keep_if_answered(
                 built,
             })
         }
-        Err(e) => Err(stopped_at(&format!("{provider} ({source})"), &tried, e)),
+        Err(e) => Err(stopped_at(&source, &tried, e)),
     }
 }
 
@@ -388,12 +387,14 @@ async fn select(config: &ProviderConfig) -> Result<Selected, CredentialsError> {
         .clone()
         .or_else(|| non_empty(env.var(ENV_PROFILE)));
     if env_flag(env, ENV_CLI_PROFILE_DISABLED) {
-        tried.push(format!("aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"));
+        tried.push(format!(
+            "aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"
+        ));
     } else {
         match profile::cli_config_path(env) {
             Some((path, explicit)) => {
                 match profile::cli_profile(env, &path, requested.as_deref(), explicit) {
-                    Ok(Lookup::Found(found)) => return from_profile(found, config, tried).await,
+                    Ok(Lookup::Found(found)) => return from_profile(*found, config, tried).await,
                     Ok(Lookup::Missing(note)) => tried.push(note),
                     Err(e) => return Err(stopped_at("aliyun CLI config", &tried, e)),
                 }
@@ -405,7 +406,7 @@ async fn select(config: &ProviderConfig) -> Result<Selected, CredentialsError> {
         Some((path, explicit)) => {
             let section = requested.as_deref().unwrap_or("default");
             match profile::ini_profile(env, &path, section, explicit) {
-                Ok(Lookup::Found(found)) => return from_profile(found, config, tried).await,
+                Ok(Lookup::Found(found)) => return from_profile(*found, config, tried).await,
                 Ok(Lookup::Missing(note)) => tried.push(note),
                 Err(e) => return Err(stopped_at("credentials file", &tried, e)),
             }

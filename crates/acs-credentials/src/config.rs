@@ -168,7 +168,10 @@ mod tests {
             "https://sts-vpc.cn-hangzhou.aliyuncs.com"
         );
         // The VPC flag needs a region, as in the official libraries.
-        assert_eq!(plain.sts_endpoint(None, Some(true)), "https://sts.aliyuncs.com");
+        assert_eq!(
+            plain.sts_endpoint(None, Some(true)),
+            "https://sts.aliyuncs.com"
+        );
         let env = MemoryEnv::new()
             .with_var(ENV_STS_REGION, "cn-beijing")
             .with_var(ENV_VPC_ENDPOINT_ENABLED, "TRUE");
@@ -198,7 +201,8 @@ mod tests {
     fn the_real_metadata_address_is_used_only_when_nothing_overrides_it() {
         // An in-memory environment never defaults to the real address.
         assert_eq!(config(MemoryEnv::new()).ecs_metadata_endpoint(), None);
-        let env = MemoryEnv::new().with_var(ENV_ECS_METADATA_SERVICE_ENDPOINT, "http://127.0.0.1:7/");
+        let env =
+            MemoryEnv::new().with_var(ENV_ECS_METADATA_SERVICE_ENDPOINT, "http://127.0.0.1:7/");
         assert_eq!(
             config(env.clone()).ecs_metadata_endpoint().as_deref(),
             Some("http://127.0.0.1:7")

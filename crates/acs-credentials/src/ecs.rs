@@ -226,7 +226,11 @@ impl Ecs {
         match self.send(request(token), path).await {
             Err(e) if token.is_some() && !self.imdsv1_disabled => {
                 tracing::debug!(error = %e, "IMDSv2 request failed; retrying with IMDSv1");
-                self.send(request(None), path).await
+                // The service issued a token, so the IMDSv2 failure is the one to report.
+                self.send(request(None), path).await.map_err(|v1| {
+                    tracing::debug!(error = %v1, "the IMDSv1 retry failed too");
+                    e
+                })
             }
             other => other,
         }
@@ -293,9 +297,8 @@ pub(crate) fn parse_credentials_document(body: &str, from: &str) -> Result<Expir
     let secret = need("AccessKeySecret")?;
     let token = need("SecurityToken")?;
     let expiration = need("Expiration")?;
-    let expiration = parse_utc(expiration).ok_or_else(|| {
-        invalid("Expiration is not a UTC time (YYYY-MM-DDThh:mm:ssZ)".into())
-    })?;
+    let expiration = parse_utc(expiration)
+        .ok_or_else(|| invalid("Expiration is not a UTC time (YYYY-MM-DDThh:mm:ssZ)".into()))?;
     Ok(Expiring {
         credentials: Credentials::new(id, secret).with_security_token(token),
         expiration: Some(expiration),
@@ -314,9 +317,18 @@ mod tests {
         assert_eq!(e.credentials.security_token(), Some("TOKEN1"));
         for (doc, needle) in [
             (r#"{"Code":"Failed","AccessKeySecret":"SECRET1"}"#, "Failed"),
-            (r#"{"AccessKeyId":"a","AccessKeySecret":"SECRET1"}"#, "Code is missing"),
-            (r#"{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"SECRET1","Expiration":"2030-01-01T00:00:00Z"}"#, "SecurityToken"),
-            (r#"{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"SECRET1","SecurityToken":"TOKEN1","Expiration":"tomorrow"}"#, "Expiration"),
+            (
+                r#"{"AccessKeyId":"a","AccessKeySecret":"SECRET1"}"#,
+                "Code is missing",
+            ),
+            (
+                r#"{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"SECRET1","Expiration":"2030-01-01T00:00:00Z"}"#,
+                "SecurityToken",
+            ),
+            (
+                r#"{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"SECRET1","SecurityToken":"TOKEN1","Expiration":"tomorrow"}"#,
+                "Expiration",
+            ),
             ("SECRET1 not json", "not JSON"),
         ] {
             let msg = parse_credentials_document(doc, "http://m/")

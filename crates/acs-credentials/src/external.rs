@@ -239,14 +239,17 @@ mod tests {
 
     #[test]
     fn outputs() {
-        let ak = parse_output(br#"{"mode":"AK","access_key_id":"A","access_key_secret":"S"}"#)
-            .unwrap();
+        let ak =
+            parse_output(br#"{"mode":"AK","access_key_id":"A","access_key_secret":"S"}"#).unwrap();
         assert_eq!(ak.expiration, None);
         let sts = parse_output(br#"{"mode":"StsToken","access_key_id":"A","access_key_secret":"S","sts_token":"T","expiration":"2030-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(sts.credentials.security_token(), Some("T"));
         assert!(sts.expiration.is_some());
         for (out, needle) in [
-            (&br#"{"mode":"StsToken","access_key_id":"A","access_key_secret":"SECRET"}"#[..], "sts_token"),
+            (
+                &br#"{"mode":"StsToken","access_key_id":"A","access_key_secret":"SECRET"}"#[..],
+                "sts_token",
+            ),
             (br#"{"access_key_secret":"SECRET"}"#, "access_key_id"),
             (br#"SECRET"#, "not JSON"),
         ] {

@@ -236,11 +236,7 @@ impl OidcProvider {
     pub fn new(settings: OidcSettings, config: &ProviderConfig) -> Result<Self, CredentialsError> {
         let role = &settings.role;
         let endpoint = config.sts_endpoint(role.sts_region.as_deref(), role.enable_vpc);
-        let description = format!(
-            "OIDC role {} via {}",
-            role.role_arn,
-            shown_url(&endpoint)
-        );
+        let description = format!("OIDC role {} via {}", role.role_arn, shown_url(&endpoint));
         let duration = duration(role, &description)?;
         let session_name = role
             .session_name

@@ -26,11 +26,19 @@ pub struct UriProvider {
     inner: Arc<Uri>,
 }
 
-#[derive(Debug)]
 struct Uri {
     http: reqwest::Client,
     url: reqwest::Url,
     description: String,
+}
+
+impl std::fmt::Debug for Uri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The query may carry a token.
+        f.debug_struct("Uri")
+            .field("url", &shown_url(self.url.as_str()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl UriProvider {
@@ -41,8 +49,8 @@ impl UriProvider {
             location: description.clone(),
             message,
         };
-        let parsed = reqwest::Url::parse(url.trim())
-            .map_err(|e| invalid(format!("not a URL: {e}")))?;
+        let parsed =
+            reqwest::Url::parse(url.trim()).map_err(|e| invalid(format!("not a URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
             return Err(invalid("expected an http:// or https:// URL".into()));
         }

@@ -462,7 +462,7 @@ impl StaticChain {
             match profile::cli_config_path(env) {
                 Some((path, explicit)) => {
                     match profile::cli_profile(env, &path, requested.as_deref(), explicit)? {
-                        Lookup::Found(p) => return Ok(Some(Found::Profile(p))),
+                        Lookup::Found(p) => return Ok(Some(Found::Profile(*p))),
                         Lookup::Missing(note) => tried.push(note),
                     }
                 }
@@ -473,7 +473,7 @@ impl StaticChain {
             Some((path, explicit)) => {
                 let section = requested.as_deref().unwrap_or("default");
                 match profile::ini_profile(env, &path, section, explicit)? {
-                    Lookup::Found(p) => return Ok(Some(Found::Profile(p))),
+                    Lookup::Found(p) => return Ok(Some(Found::Profile(*p))),
                     Lookup::Missing(note) => tried.push(note),
                 }
             }

@@ -137,7 +137,7 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
     /// The profile exists and is complete.
-    Found(Profile),
+    Found(Box<Profile>),
     /// The source has no such profile; the text says what was looked at.
     Missing(String),
 }
@@ -251,11 +251,11 @@ pub fn cli_profile(
         .and_then(|p| json_str(p, "mode"))
         .unwrap_or("AK")
         .to_string();
-    Ok(Lookup::Found(Profile {
+    Ok(Lookup::Found(Box::new(Profile {
         location: format!("{shown}, profile {name:?}"),
         mode,
         credentials,
-    }))
+    })))
 }
 
 fn json_str<'a>(profile: &'a serde_json::Value, key: &str) -> Option<&'a str> {
@@ -509,11 +509,11 @@ pub fn ini_profile(
         }
     };
     tracing::debug!(source = %shown, section, kind = credentials.kind(), "found a credentials profile");
-    Ok(Lookup::Found(Profile {
+    Ok(Lookup::Found(Box::new(Profile {
         location,
         mode: kind,
         credentials,
-    }))
+    })))
 }
 
 #[cfg(test)]
@@ -531,7 +531,7 @@ mod tests {
 
     fn found(lookup: Result<Lookup, CredentialsError>) -> Profile {
         match lookup {
-            Ok(Lookup::Found(p)) => p,
+            Ok(Lookup::Found(p)) => *p,
             other => panic!("expected a profile, got {other:?}"),
         }
     }
