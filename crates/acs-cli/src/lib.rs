@@ -1,5 +1,7 @@
 //! Shared support for the generated command-line tools: the global options every tool
-//! accepts, turning them into a client configuration, printing results, and exit codes.
+//! accepts, turning them into a client configuration, printing results, and exit codes; for
+//! a product on the `acs-credentials` chain, the `credentials` subcommand
+//! ([`WithCredentials`]).
 //!
 //! Exit codes: `0` success; `1` the service or the network failed (service errors,
 //! transport errors, undecodable responses, waiter time-outs); `2` the invocation is wrong
@@ -9,7 +11,8 @@
 
 use acs_model::WireEnum;
 use acs_runtime::{
-    Config, ConfigBuilder, Error, ResponseFormat, Service, SignatureVersion, TransportKind, Waited,
+    Config, ConfigBuilder, CredentialsSettings, Error, ResponseFormat, Service, SignatureVersion,
+    TransportKind, Waited,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -53,6 +56,19 @@ pub struct Cli<C: clap::Subcommand> {
     pub command: C,
 }
 
+/// The sources of the runtime's static chain, for `--help`.
+const STATIC_CHAIN: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
+     ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then \
+     ~/.alibabacloud/credentials.ini (or --profile)";
+
+/// The sources of the `acs-credentials` chain, for `--help`.
+const FULL_CHAIN: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
+     ALIBABA_CLOUD_SECURITY_TOKEN, then OIDC (ALIBABA_CLOUD_ROLE_ARN, \
+     ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), then \
+     ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (--profile picks the profile \
+     or section), then the ECS RAM role, then ALIBABA_CLOUD_CREDENTIALS_URI; the \
+     `credentials` subcommand shows which one answers";
+
 /// Parses the command line of the tool `name` (version `version`, described by `about`);
 /// exits with clap's message and status 2 on a usage error, 0 after `--help`/`--version`.
 pub fn parse<C: clap::Subcommand>(
@@ -60,11 +76,28 @@ pub fn parse<C: clap::Subcommand>(
     version: &'static str,
     about: &'static str,
 ) -> Cli<C> {
+    parse_tool(name, version, about, STATIC_CHAIN)
+}
+
+/// [`parse`] for a tool whose product uses the `acs-credentials` chain (`defaultCredentials`
+/// in its spec): the actions and the `credentials` subcommand; run it with [`Cli::run`].
+pub fn parse_with_credentials<C: clap::Subcommand>(
+    name: &'static str,
+    version: &'static str,
+    about: &'static str,
+) -> Cli<WithCredentials<C>> {
+    parse_tool(name, version, about, FULL_CHAIN)
+}
+
+fn parse_tool<C: clap::Subcommand>(
+    name: &'static str,
+    version: &'static str,
+    about: &'static str,
+    chain: &str,
+) -> Cli<C> {
     use clap::{CommandFactory, FromArgMatches};
     let long_about = format!(
-        "{about}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, \
-         ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then \
-         ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
+        "{about}\n\nCredentials come from the default chain: {chain}.\n\
          Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
          when the service or the network failed, exit 2 when the invocation, the \
          configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
@@ -78,6 +111,47 @@ pub fn parse<C: clap::Subcommand>(
         .long_about(long_about)
         .get_matches();
     Cli::<C>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The subcommands of a tool whose product uses the `acs-credentials` chain: its actions,
+/// and `credentials`.
+#[derive(Debug, clap::Subcommand)]
+pub enum WithCredentials<C: clap::Subcommand> {
+    /// One of the product's actions.
+    #[command(flatten)]
+    Action(C),
+    /// Show which source of the credentials chain answers and who the caller is (STS
+    /// GetCallerIdentity); prints no secret.
+    ///
+    /// The output is JSON: the source that answered, where it is configured and what was
+    /// passed over before it, the AccessKey id, whether the credentials are temporary and
+    /// when they expire, and the GetCallerIdentity answer. --profile selects the CLI-config
+    /// profile and the credentials-file section; ALIBABA_CLOUD_STS_ENDPOINT redirects STS.
+    /// No region or endpoint is needed.
+    Credentials,
+}
+
+impl<C: clap::Subcommand> Cli<WithCredentials<C>> {
+    /// The body of the `main` of a tool with the `credentials` subcommand: runs it (no client
+    /// is built: it needs no region or endpoint), or the action as [`GlobalArgs::run`] does.
+    pub fn run<S: Service, Client>(
+        self,
+        new_client: impl FnOnce(Config<S>) -> Client,
+        action: impl FnOnce(Client, C) -> ExitCode,
+    ) -> ExitCode {
+        match self.command {
+            WithCredentials::Credentials => {
+                init_tracing();
+                finish(
+                    block_on(self.global.caller_identity())
+                        .unwrap_or_else(|e| Err(runtime_error(e))),
+                )
+            }
+            WithCredentials::Action(command) => self
+                .global
+                .run(new_client, |client| action(client, command)),
+        }
+    }
 }
 
 /// Options every generated tool accepts before the subcommand.
@@ -137,6 +211,17 @@ impl GlobalArgs {
             Ok(config) => command(new_client(config)),
             Err(e) => finish::<()>(Err(e.into())),
         }
+    }
+
+    /// Which source of the `acs-credentials` chain answers with these options (`--profile`),
+    /// and STS `GetCallerIdentity` with its credentials; nothing secret.
+    pub async fn caller_identity(&self) -> Result<acs_credentials::CallerReport, Error> {
+        let mut settings = CredentialsSettings::default();
+        if let Some(profile) = &self.profile {
+            settings = settings.with_profile(profile.clone());
+        }
+        acs_credentials::caller_identity(&acs_credentials::DefaultChain::from_settings(&settings))
+            .await
     }
 
     /// A configuration builder with every option applied. The region falls back to

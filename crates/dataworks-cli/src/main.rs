@@ -249,15 +249,16 @@ struct SubmitFileArgs {
     wait: bool,
 }
 fn main() -> ExitCode {
-    let cli = acs_cli::parse::<
+    let cli = acs_cli::parse_with_credentials::<
         Command,
     >(
         "dataworks",
         env!("CARGO_PKG_VERSION"),
         "DataWorks public OpenAPI (big data development and governance platform) (API 2020-05-18), from the spec by cargo xtask codegen.",
     );
-    cli.global
-        .run(dataworks_public::Client::new, |client| match cli.command {
+    cli.run(
+        dataworks_public::Client::new,
+        |client, command| match command {
             Command::DeployFile(args) => {
                 let call = client
                     .deploy_file()
@@ -332,5 +333,6 @@ fn main() -> ExitCode {
                     acs_cli::run(call.send())
                 }
             }
-        })
+        },
+    )
 }

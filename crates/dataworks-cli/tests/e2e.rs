@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use acs_test_server::{AuthKind, RecordedRequest, ServerConfig, Step, TestServer};
+use acs_test_server::{AuthKind, RecordedRequest, Route, ServerConfig, Step, TestServer, Then};
 use serde_json::{json, Value};
 
 /// The documented JSON response sample, served byte for byte.
@@ -235,6 +235,8 @@ impl<'a> Invocation<'a> {
         command
             .env_clear()
             .env("HOME", self.home)
+            // Never the real ECS metadata service (a test may point it at a stand-in).
+            .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(&self.args)
             .stdin(Stdio::null())
@@ -1225,4 +1227,187 @@ fn help_shows_the_spec_descriptions() {
             run.stdout
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The credentials chain: RAM role and ECS RAM role profiles, the `credentials` subcommand
+// ---------------------------------------------------------------------------------------
+
+const ROLE_ARN: &str = "acs:ram::1234567890123456:role/dataworks-deployer";
+
+/// An STS stand-in verifying v1 signatures of `source`, answering AssumeRole for
+/// [`ROLE_ARN`] with `role` and GetCallerIdentity.
+fn sts_for(source: &Creds, role: &Creds) -> TestServer {
+    let expiration = acs_test_server::clock::format_timestamp(
+        std::time::SystemTime::now() + Duration::from_secs(3600),
+    );
+    TestServer::start_blocking(
+        ServerConfig::new()
+            .with_credential(source.id.clone(), source.secret.clone())
+            .with_credential(role.id.clone(), role.secret.clone())
+            .with_lifetime(Duration::from_secs(120))
+            .with_route(
+                Route::when("Action", "AssumeRole")
+                    .and("RoleArn", ROLE_ARN)
+                    .step(Step::ok(json!({
+                        "RequestId": null,
+                        "AssumedRoleUser": {"Arn": format!("{ROLE_ARN}/cli"), "AssumedRoleId": "300:cli"},
+                        "Credentials": {
+                            "AccessKeyId": role.id,
+                            "AccessKeySecret": role.secret,
+                            "SecurityToken": role.token,
+                            "Expiration": expiration,
+                        }
+                    })))
+                    .then(Then::Last),
+            )
+            .with_route(
+                Route::when("Action", "GetCallerIdentity")
+                    .step(Step::ok(json!({
+                        "RequestId": null,
+                        "AccountId": "1234567890123456",
+                        "Arn": format!("{ROLE_ARN}/cli"),
+                        "IdentityType": "AssumedRoleUser",
+                        "PrincipalId": "300:cli",
+                        "RoleId": "300",
+                    })))
+                    .then(Then::Last),
+            ),
+    )
+    .expect("start the STS stand-in")
+}
+
+fn role_profile(home: &TempDir, source: &Creds) {
+    home.write(
+        ".aliyun/config.json",
+        &json!({"current": "default", "profiles": [
+            {"name": "default", "mode": "AK", "access_key_id": "LTAI-not-this-one", "access_key_secret": "not-this-one"},
+            {"name": "deployer", "mode": "RamRoleArn", "access_key_id": source.id,
+             "access_key_secret": source.secret, "ram_role_arn": ROLE_ARN, "ram_session_name": "ci"}
+        ]})
+        .to_string(),
+    );
+}
+
+#[test]
+fn ram_role_profile_signs_calls_with_the_role() {
+    let source = Creds::new();
+    let role = Creds::with_token();
+    let sts = sts_for(&source, &role);
+    let server = server_for(&role, |c| c);
+    let home = TempDir::new("home");
+    role_profile(&home, &source);
+    let mut forbidden = source.secrets();
+    forbidden.extend(role.secrets());
+    let run = Invocation::new(home.path(), &forbidden)
+        .var("ALIBABA_CLOUD_STS_ENDPOINT", sts.endpoint())
+        .args(call_args(&server, &["--profile", "deployer"]))
+        .run();
+    assert_sample_output(&run);
+    assert_v3_request(&server.last_request().expect("a call"), &role);
+    let assume = sts.last_request().expect("AssumeRole");
+    assert!(
+        assume.verified && assume.auth == AuthKind::V1,
+        "{:?}",
+        assume.error_message
+    );
+    assert_eq!(assume.param("AccessKeyId"), Some(source.id.as_str()));
+    assert_eq!(assume.param("RoleSessionName"), Some("ci"));
+}
+
+#[test]
+fn ecs_ram_role_from_a_metadata_stand_in() {
+    let ecs = Creds::with_token();
+    let expiration = acs_test_server::clock::format_timestamp(
+        std::time::SystemTime::now() + Duration::from_secs(3600),
+    );
+    let imds = TestServer::start_blocking(
+        ServerConfig::new()
+            .with_route(
+                Route::path("/latest/api/token")
+                    .and_method("PUT")
+                    .step(Step::raw(200, "text/plain", "imds-token"))
+                    .then(Then::Last),
+            )
+            .with_route(
+                Route::path("/latest/meta-data/ram/security-credentials/worker")
+                    .and_header("X-aliyun-ecs-metadata-token", "imds-token")
+                    .step(Step::raw(
+                        200,
+                        "application/json",
+                        json!({"Code": "Success", "AccessKeyId": ecs.id, "AccessKeySecret": ecs.secret,
+                               "SecurityToken": ecs.token, "Expiration": expiration})
+                        .to_string(),
+                    ))
+                    .then(Then::Last),
+            )
+            .with_default(Step::raw(401, "text/plain", "unauthorized")),
+    )
+    .expect("start the metadata stand-in");
+    let server = server_for(&ecs, |c| c);
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &ecs.secrets())
+        .var("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "false")
+        .var(
+            "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
+            imds.endpoint(),
+        )
+        .var("ALIBABA_CLOUD_ECS_METADATA", "worker")
+        .args(call_args(&server, &[]))
+        .run();
+    assert_sample_output(&run);
+    assert_v3_request(&server.last_request().expect("a call"), &ecs);
+    assert_eq!(
+        imds.request_count(),
+        2,
+        "token, then the role's credentials"
+    );
+}
+
+#[test]
+fn credentials_subcommand_shows_the_provider_and_the_caller() {
+    let source = Creds::new();
+    let role = Creds::with_token();
+    let sts = sts_for(&source, &role);
+    let home = TempDir::new("home");
+    role_profile(&home, &source);
+    let mut forbidden = source.secrets();
+    forbidden.extend(role.secrets());
+    let run = Invocation::new(home.path(), &forbidden)
+        .var("ALIBABA_CLOUD_STS_ENDPOINT", sts.endpoint())
+        .var("RUST_LOG", "trace")
+        .args(["--profile", "deployer", "credentials"])
+        .run();
+    run.assert_exit(0);
+    let out = run.json();
+    assert_eq!(out["kind"], "ram_role_arn", "{out}");
+    assert!(
+        out["provider"].as_str().unwrap().contains(ROLE_ARN),
+        "{out}"
+    );
+    assert!(
+        out["source"].as_str().unwrap().contains("\"deployer\""),
+        "{out}"
+    );
+    assert_eq!(out["accessKeyId"], role.id.as_str());
+    assert_eq!(out["temporary"], true);
+    assert!(out["expiration"].is_string());
+    assert_eq!(out["identity"]["AccountId"], "1234567890123456");
+    assert_eq!(out["identity"]["IdentityType"], "AssumedRoleUser");
+    let calls: Vec<String> = sts
+        .requests()
+        .iter()
+        .map(|r| r.param("Action").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(calls, ["AssumeRole", "GetCallerIdentity"]);
+    assert!(sts.requests().iter().all(|r| r.verified));
+
+    // Nothing configured: exit 2 and a message listing what was tried (ECS disabled).
+    let empty = TempDir::new("home");
+    let run = Invocation::new(empty.path(), &[])
+        .args(["credentials"])
+        .run();
+    assert_one_error(&run);
+    run.assert_exit(2);
+    run.assert_stderr_has(&["ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "config.json"]);
 }

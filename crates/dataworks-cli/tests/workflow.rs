@@ -25,6 +25,7 @@ fn run(server: &TestServer, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
         .env_clear()
         .env("HOME", &home)
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
         .args(["--endpoint", &server.endpoint(), "--max-attempts", "1"])

@@ -29,6 +29,8 @@
 //! ```
 #![forbid(unsafe_code)]
 pub mod operation;
+/// The credentials providers and the default chain (`acs-credentials`).
+pub use acs_credentials as credentials;
 pub use acs_runtime::{
     Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
     CredentialsProvider, Error, ErrorOrigin, ResponseFormat, ServiceError,
@@ -115,5 +117,11 @@ impl acs_runtime::Service for DataworksPublic {
         sdk_name: "dataworks-public",
         sdk_version: env!("CARGO_PKG_VERSION"),
     };
+    /// The default credentials chain of `acs-credentials` (its `default_provider`).
+    fn default_credentials(
+        settings: &acs_runtime::CredentialsSettings,
+    ) -> acs_runtime::SharedCredentialsProvider {
+        acs_credentials::default_provider(settings)
+    }
 }
 acs_runtime::client!(DataworksPublic);

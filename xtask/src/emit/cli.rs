@@ -83,6 +83,25 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
         .iter()
         .any(|op| op.input.params.iter().any(|p| enum_of(&p.ty).is_some()));
     let models = uses_models.then(|| quote! { use #client::models; });
+    // A product on the `acs-credentials` chain also gets the `credentials` subcommand.
+    let main = match p.default_credentials {
+        None => quote! {
+            fn main() -> ExitCode {
+                let cli = acs_cli::parse::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
+                cli.global.run(#client::Client::new, |client| match cli.command {
+                    #(#arms)*
+                })
+            }
+        },
+        Some(_) => quote! {
+            fn main() -> ExitCode {
+                let cli = acs_cli::parse_with_credentials::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
+                cli.run(#client::Client::new, |client, command| match command {
+                    #(#arms)*
+                })
+            }
+        },
+    };
     quote! {
         //! The command-line tool.
         #![forbid(unsafe_code)]
@@ -97,12 +116,8 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
 
         #(#arg_structs)*
 
-        fn main() -> ExitCode {
-            let cli = acs_cli::parse::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
-            cli.global.run(#client::Client::new, |client| match cli.command {
-                #(#arms)*
-            })
-        }
+        #main
+
     }
 }
 
