@@ -219,3 +219,57 @@ fn mangled_spec_files_never_panic() {
     }
     assert!(cases > 100);
 }
+
+#[test]
+fn unknown_auth_and_signature_version() {
+    let (tmp, spec) = broken_spec(
+        "ListWidgets.yaml",
+        replace(
+            "name: ListWidgets\n",
+            "name: ListWidgets\nauth: bearer\nsignatureVersion: v2\n",
+        ),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(message.contains("ListWidgets.yaml"), "{message}");
+    assert!(
+        message.contains("auth") && message.contains("unknown auth `bearer`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("signatureVersion") && message.contains("unknown signature version `v2`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn anonymous_action_with_a_signature_version() {
+    let (tmp, spec) = broken_spec(
+        "ListWidgets.yaml",
+        replace(
+            "name: ListWidgets\n",
+            "name: ListWidgets\nauth: anonymous\nsignatureVersion: v1\n",
+        ),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(
+        message.contains("signatureVersion")
+            && message.contains("anonymous action is sent unsigned"),
+        "{message}"
+    );
+}
+
+#[test]
+fn invalid_default_credentials_crate() {
+    let (tmp, spec) = broken_spec(
+        "product.yaml",
+        replace(
+            "envelope:\n",
+            "defaultCredentials:\n  crate: Not A Crate\nenvelope:\n",
+        ),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(
+        message.contains("defaultCredentials.crate") && message.contains("not a valid crate name"),
+        "{message}"
+    );
+}

@@ -996,3 +996,92 @@ fn update_over_every_hand_written_spec_keeps_them_loading() {
     assert_eq!(api.operations.len(), names.len());
     xtask::generate_from_model(&api).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A minimal STS-like metadata: AssumeRoleWithOIDC authenticates by its token only.
+fn sts_metadata(dir: &Path, extra_param: bool) -> PathBuf {
+    let mut oidc_params = vec![
+        serde_json::json!({"name": "OIDCToken", "in": "query", "schema": {"type": "string", "required": true, "description": "OIDC令牌。"}}),
+        serde_json::json!({"name": "RoleArn", "in": "query", "schema": {"type": "string", "required": true, "description": "角色ARN。"}}),
+    ];
+    if extra_param {
+        oidc_params.push(serde_json::json!({"name": "Policy", "in": "query", "schema": {"type": "string", "required": false, "description": "权限策略。"}}));
+    }
+    let response = serde_json::json!({"200": {"schema": {"type": "object", "properties": {
+        "RequestId": {"type": "string", "description": "请求ID。"},
+        "Credentials": {"type": "object", "properties": {"AccessKeySecret": {"type": "string", "description": "密钥。"}}}
+    }}}});
+    let doc = serde_json::json!({
+        "version": "1.0",
+        "info": {"style": "RPC", "product": "Sts", "version": "2015-04-01"},
+        "apis": {
+            "AssumeRoleWithOIDC": {"methods": ["post"], "schemes": ["https"], "security": [{"ARS_OIDC": []}],
+                                   "parameters": oidc_params, "responses": response},
+            "AssumeRole": {"methods": ["post"], "schemes": ["https"], "security": [{"AK": []}],
+                           "parameters": [], "responses": response},
+            "Mixed": {"methods": ["post"], "security": [{"AK": []}, {"BearerToken": []}],
+                      "parameters": [], "responses": response},
+        }
+    });
+    let path = dir.join(format!("sts-{extra_param}.json"));
+    std::fs::write(&path, serde_json::to_string(&doc).expect("json")).expect("write");
+    path
+}
+
+#[test]
+fn token_only_security_imports_as_anonymous_and_update_keeps_hand_keys() {
+    let dir = TempDir::new("sts");
+    let from = sts_metadata(dir.path(), false);
+    let out = dir.path().join("spec");
+    let opts = |from: &Path, update: bool| ImportOptions {
+        from: from.to_path_buf(),
+        selection: Selection::Actions(vec![
+            "AssumeRoleWithOIDC".into(),
+            "AssumeRole".into(),
+            "Mixed".into(),
+        ]),
+        out_dir: out.clone(),
+        update,
+    };
+    run(&opts(&from, false)).expect("import");
+    let oidc_path = out.join("AssumeRoleWithOIDC.yaml");
+    let oidc = std::fs::read_to_string(&oidc_path).expect("read");
+    assert!(oidc.contains("\nauth: anonymous\n"), "{oidc}");
+    assert!(!oidc.contains("unsupported"), "{oidc}");
+    let plain = std::fs::read_to_string(out.join("AssumeRole.yaml")).expect("read");
+    assert!(!plain.contains("auth:"), "{plain}");
+    let mixed = std::fs::read_to_string(out.join("Mixed.yaml")).expect("read");
+    assert!(
+        !mixed.contains("auth:") && mixed.contains("BearerToken"),
+        "{mixed}"
+    );
+
+    // Hand-added: a pinned signature on AssumeRole and a sensitive token and field.
+    let role_path = out.join("AssumeRole.yaml");
+    let role = std::fs::read_to_string(&role_path).expect("read");
+    let role = role.replacen(
+        "schemes: [https]\n",
+        "schemes: [https]\nsignatureVersion: v1\n",
+        1,
+    );
+    std::fs::write(&role_path, &role).expect("write");
+    let oidc = oidc
+        .replacen(
+            "  - name: OIDCToken\n    in: query\n    schema:\n      type: string\n",
+            "  - name: OIDCToken\n    in: query\n    schema:\n      type: string\n      sensitive: true\n",
+            1,
+        );
+    assert!(oidc.contains("sensitive: true"), "{oidc}");
+    std::fs::write(&oidc_path, &oidc).expect("write");
+
+    // The metadata grows a parameter: --update takes it and keeps the hand keys.
+    let changed = sts_metadata(dir.path(), true);
+    run(&opts(&changed, true)).expect("update");
+    let oidc = std::fs::read_to_string(&oidc_path).expect("read");
+    assert!(oidc.contains("name: Policy"), "{oidc}");
+    assert!(
+        oidc.contains("\nauth: anonymous\n") && oidc.contains("sensitive: true"),
+        "{oidc}"
+    );
+    let role = std::fs::read_to_string(&role_path).expect("read");
+    assert!(role.contains("signatureVersion: v1"), "{role}");
+}

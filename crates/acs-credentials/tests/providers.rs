@@ -457,3 +457,29 @@ async fn external_command_json_and_failures() {
         .to_string()
         .contains("cannot start"));
 }
+
+#[test]
+fn generated_sts_types_redact_sensitive_fields() {
+    use sts::models::assume_role::{AssumeRoleResponse, Credentials as StsCredentials};
+    use sts::models::assume_role_with_oidc::AssumeRoleWithOIDCRequest;
+    let request = AssumeRoleWithOIDCRequest::builder()
+        .oidc_token(OIDC_TOKEN)
+        .role_arn(ROLE_ARN)
+        .role_session_name("s")
+        .build()
+        .unwrap();
+    let out: AssumeRoleResponse = sts::models::from_json(
+        format!(
+            r#"{{"RequestId":"r","Credentials":{{"AccessKeyId":"{ROLE_AK}","AccessKeySecret":"{ROLE_SECRET}","SecurityToken":"{ROLE_TOKEN}","Expiration":"2099-01-01T00:00:00Z"}}}}"#
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let c: &StsCredentials = out.credentials.as_ref().unwrap();
+    assert_eq!(c.access_key_secret.as_deref(), Some(ROLE_SECRET));
+    let shown = format!("{request:?} {out:?} {out:#?}");
+    for secret in [OIDC_TOKEN, ROLE_SECRET, ROLE_TOKEN] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(shown.contains(ROLE_AK) && shown.contains(ROLE_ARN) && shown.contains("***"));
+}
