@@ -6,8 +6,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use acs_runtime::credentials::CredentialsFuture;
 use acs_runtime::{Credentials, CredentialsError};
 
+use crate::error::FetchError;
 use crate::time::{format_utc, TimeSource};
 
 /// Credentials are refreshed this long before they expire...
@@ -112,6 +114,22 @@ impl CredentialsCache {
     pub(crate) fn expiration(&self) -> Option<SystemTime> {
         let entry = self.inner.entry.lock().unwrap_or_else(|e| e.into_inner());
         entry.as_ref().and_then(|e| e.expiration)
+    }
+
+    /// A provider's answer: the cached credentials, else those `fetch` gets, its failure
+    /// attributed to `provider` (what every provider of this crate returns).
+    pub(crate) fn provide<'a, F, Fut>(
+        &'a self,
+        provider: &'a str,
+        fetch: F,
+    ) -> CredentialsFuture<'a>
+    where
+        F: FnOnce() -> Fut + Send + 'a,
+        Fut: Future<Output = Result<Expiring, FetchError>> + Send + 'a,
+    {
+        Box::pin(
+            self.get(move || async move { fetch().await.map_err(|e| e.for_provider(provider)) }),
+        )
     }
 
     /// The cached credentials while they are fresh; otherwise the result of `refresh`,

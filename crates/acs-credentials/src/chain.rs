@@ -6,10 +6,10 @@ use std::time::SystemTime;
 
 use acs_runtime::credentials::{
     env_flag, from_environment, CredentialsFuture, CredentialsProvider, CredentialsSettings,
-    SharedCredentialsProvider, ENV_ACCESS_KEY_ID, ENV_CLI_PROFILE_DISABLED, ENV_CREDENTIALS_URI,
-    ENV_ECS_METADATA_DISABLED, ENV_ECS_METADATA_SERVICE_ENDPOINT, ENV_PROFILE, OIDC_VARS,
+    SharedCredentialsProvider, ENV_ACCESS_KEY_ID, ENV_CREDENTIALS_URI, ENV_ECS_METADATA_DISABLED,
+    ENV_ECS_METADATA_SERVICE_ENDPOINT, OIDC_VARS,
 };
-use acs_runtime::profile::{self, Lookup, Profile, ProfileCredentials};
+use acs_runtime::profile::{self, Profile, ProfileCredentials};
 use acs_runtime::{Credentials, CredentialsError};
 
 use crate::config::{non_empty, ProviderConfig};
@@ -383,35 +383,11 @@ async fn select(config: &ProviderConfig) -> Result<Selected, CredentialsError> {
         }
     }
 
-    let requested = explicit_profile
-        .clone()
-        .or_else(|| non_empty(env.var(ENV_PROFILE)));
-    if env_flag(env, ENV_CLI_PROFILE_DISABLED) {
-        tried.push(format!(
-            "aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"
-        ));
-    } else {
-        match profile::cli_config_path(env) {
-            Some((path, explicit)) => {
-                match profile::cli_profile(env, &path, requested.as_deref(), explicit) {
-                    Ok(Lookup::Found(found)) => return from_profile(*found, config, tried).await,
-                    Ok(Lookup::Missing(note)) => tried.push(note),
-                    Err(e) => return Err(stopped_at("aliyun CLI config", &tried, e)),
-                }
-            }
-            None => tried.push("aliyun CLI config (no home directory)".into()),
-        }
-    }
-    match profile::credentials_file_path(env) {
-        Some((path, explicit)) => {
-            let section = requested.as_deref().unwrap_or("default");
-            match profile::ini_profile(env, &path, section, explicit) {
-                Ok(Lookup::Found(found)) => return from_profile(*found, config, tried).await,
-                Ok(Lookup::Missing(note)) => tried.push(note),
-                Err(e) => return Err(stopped_at("credentials file", &tried, e)),
-            }
-        }
-        None => tried.push("credentials file (no home directory)".into()),
+    let mut looked_at = tried.clone();
+    match profile::find(env, explicit_profile.as_deref(), &mut looked_at) {
+        Ok(Some(found)) => return from_profile(found, config, tried).await,
+        Ok(None) => tried = looked_at,
+        Err(e) => return Err(stopped_at("credentials profiles", &tried, e)),
     }
     if let Some(profile) = explicit_profile {
         return Err(CredentialsError::ProfileNotFound {

@@ -10,6 +10,7 @@ use acs_runtime::credentials::{
 };
 use acs_runtime::env::{Env, SystemEnv};
 
+use crate::cache::{CredentialsCache, OnRefreshFailure};
 use crate::time::{SystemTimeSource, TimeSource};
 
 /// The ECS metadata service of the official SDKs.
@@ -86,6 +87,11 @@ impl ProviderConfig {
     pub fn with_external_timeout(mut self, timeout: Duration) -> Self {
         self.external_timeout = timeout;
         self
+    }
+
+    /// A provider's cache on this configuration's clock.
+    pub(crate) fn cache(&self, provider: &str, on_failure: OnRefreshFailure) -> CredentialsCache {
+        CredentialsCache::new(provider, Arc::clone(&self.time), on_failure)
     }
 
     /// The environment.

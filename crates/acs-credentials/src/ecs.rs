@@ -83,11 +83,7 @@ impl EcsRamRoleProvider {
                 message: format!("cannot create the HTTP client: {e}"),
             })?;
         Ok(EcsRamRoleProvider {
-            cache: CredentialsCache::new(
-                description.clone(),
-                Arc::clone(&config.time),
-                OnRefreshFailure::ServeUntilExpiry,
-            ),
+            cache: config.cache(&description, OnRefreshFailure::ServeUntilExpiry),
             inner: Arc::new(Ecs {
                 http,
                 endpoint,
@@ -116,12 +112,8 @@ impl EcsRamRoleProvider {
 
 impl CredentialsProvider for EcsRamRoleProvider {
     fn credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(self.cache.get(|| async {
-            self.inner
-                .fetch()
-                .await
-                .map_err(|e| e.for_provider(&self.inner.description))
-        }))
+        self.cache
+            .provide(&self.inner.description, || self.inner.fetch())
     }
 }
 

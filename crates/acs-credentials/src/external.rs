@@ -41,11 +41,7 @@ impl ExternalProvider {
         })?;
         let description = format!("external command `{}`", args[0]);
         Ok(ExternalProvider {
-            cache: CredentialsCache::new(
-                description.clone(),
-                Arc::clone(&config.time),
-                OnRefreshFailure::Fail,
-            ),
+            cache: config.cache(&description, OnRefreshFailure::Fail),
             inner: Arc::new(External {
                 args,
                 timeout: config.external_timeout,
@@ -210,12 +206,8 @@ fn parse_output(stdout: &[u8]) -> Result<Expiring, String> {
 
 impl CredentialsProvider for ExternalProvider {
     fn credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(self.cache.get(|| async {
-            self.inner
-                .fetch()
-                .await
-                .map_err(|e| e.for_provider(&self.inner.description))
-        }))
+        self.cache
+            .provide(&self.inner.description, || self.inner.fetch())
     }
 }
 

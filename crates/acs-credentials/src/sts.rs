@@ -67,14 +67,28 @@ fn sts_client(
     Ok(sts::Client::new(config))
 }
 
-/// The `Credentials` object of an AssumeRole / AssumeRoleWithOIDC answer.
-fn expiring(
+/// The `Credentials` object of an AssumeRole / AssumeRoleWithOIDC answer (the two
+/// generated types have the same fields): `(AccessKeyId, AccessKeySecret, SecurityToken,
+/// Expiration)`.
+type StsCredentials = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The credentials of an STS answer, or why there are none.
+fn answer(
     action: &'static str,
-    access_key_id: Option<String>,
-    access_key_secret: Option<String>,
-    security_token: Option<String>,
-    expiration: Option<String>,
+    endpoint: &str,
+    result: Result<StsCredentials, acs_runtime::Error>,
 ) -> Result<Expiring, FetchError> {
+    let (access_key_id, access_key_secret, security_token, expiration) =
+        result.map_err(|source| FetchError::Sts {
+            action,
+            endpoint: shown_url(endpoint),
+            source,
+        })?;
     let invalid = |message: String| FetchError::InvalidResponse {
         source_name: format!("STS {action}"),
         message,
@@ -146,11 +160,7 @@ impl AssumeRoleProvider {
             .unwrap_or_else(|| default_session_name(config.time.now()));
         let client = sts_client(config, &endpoint, Some(source))?;
         Ok(AssumeRoleProvider {
-            cache: CredentialsCache::new(
-                description.clone(),
-                Arc::clone(&config.time),
-                OnRefreshFailure::Fail,
-            ),
+            cache: config.cache(&description, OnRefreshFailure::Fail),
             inner: Arc::new(AssumeRole {
                 client,
                 role,
@@ -174,8 +184,8 @@ impl AssumeRoleProvider {
 }
 
 impl AssumeRole {
-    async fn fetch(&self) -> Result<Expiring, CredentialsError> {
-        let out = self
+    async fn fetch(&self) -> Result<Expiring, FetchError> {
+        let result = self
             .client
             .assume_role()
             .role_arn(&self.role.role_arn)
@@ -185,28 +195,23 @@ impl AssumeRole {
             .set_external_id(self.role.external_id.clone())
             .send()
             .await
-            .map_err(|source| FetchError::Sts {
-                action: "AssumeRole",
-                endpoint: shown_url(&self.endpoint),
-                source,
-            })
-            .and_then(|out| {
+            .map(|out| {
                 let c = out.credentials.unwrap_or_default();
-                expiring(
-                    "AssumeRole",
+                (
                     c.access_key_id,
                     c.access_key_secret,
                     c.security_token,
                     c.expiration,
                 )
             });
-        out.map_err(|e| e.for_provider(&self.description))
+        answer("AssumeRole", &self.endpoint, result)
     }
 }
 
 impl CredentialsProvider for AssumeRoleProvider {
     fn credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(self.cache.get(|| self.inner.fetch()))
+        self.cache
+            .provide(&self.inner.description, || self.inner.fetch())
     }
 }
 
@@ -244,11 +249,7 @@ impl OidcProvider {
             .unwrap_or_else(|| default_session_name(config.time.now()));
         let client = sts_client(config, &endpoint, None)?;
         Ok(OidcProvider {
-            cache: CredentialsCache::new(
-                description.clone(),
-                Arc::clone(&config.time),
-                OnRefreshFailure::Fail,
-            ),
+            cache: config.cache(&description, OnRefreshFailure::Fail),
             inner: Arc::new(Oidc {
                 client,
                 settings,
@@ -286,60 +287,56 @@ impl OidcProvider {
 }
 
 impl Oidc {
-    async fn fetch(&self) -> Result<Expiring, CredentialsError> {
+    /// The token, read again at every refresh (the cluster rotates it).
+    fn token(&self) -> Result<String, FetchError> {
         let path = &self.settings.oidc_token_file;
-        let token = self
+        let text = self
             .config
             .env()
             .read_file(path)
             .map_err(|source| FetchError::TokenFile {
                 path: path.clone(),
                 source,
-            })
-            .and_then(|text| {
-                let token = text.trim().to_string();
-                if token.is_empty() {
-                    Err(FetchError::InvalidResponse {
-                        source_name: format!("OIDC token file {}", path.display()),
-                        message: "the file is empty".into(),
-                    })
-                } else {
-                    Ok(token)
-                }
-            })
-            .map_err(|e| e.for_provider(&self.description))?;
+            })?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(FetchError::InvalidResponse {
+                source_name: format!("OIDC token file {}", path.display()),
+                message: "the file is empty".into(),
+            });
+        }
+        Ok(token.to_string())
+    }
+
+    async fn fetch(&self) -> Result<Expiring, FetchError> {
         let role = &self.settings.role;
-        self.client
+        let result = self
+            .client
             .assume_role_with_oidc()
             .oidc_provider_arn(&self.settings.oidc_provider_arn)
             .role_arn(&role.role_arn)
-            .oidc_token(token)
+            .oidc_token(self.token()?)
             .set_policy(role.policy.clone())
             .duration_seconds(i64::from(self.duration))
             .role_session_name(&self.session_name)
             .send()
             .await
-            .map_err(|source| FetchError::Sts {
-                action: "AssumeRoleWithOIDC",
-                endpoint: shown_url(&self.endpoint),
-                source,
-            })
-            .and_then(|out| {
+            .map(|out| {
                 let c = out.credentials.unwrap_or_default();
-                expiring(
-                    "AssumeRoleWithOIDC",
+                (
                     c.access_key_id,
                     c.access_key_secret,
                     c.security_token,
                     c.expiration,
                 )
-            })
-            .map_err(|e| e.for_provider(&self.description))
+            });
+        answer("AssumeRoleWithOIDC", &self.endpoint, result)
     }
 }
 
 impl CredentialsProvider for OidcProvider {
     fn credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(self.cache.get(|| self.inner.fetch()))
+        self.cache
+            .provide(&self.inner.description, || self.inner.fetch())
     }
 }

@@ -61,11 +61,7 @@ impl UriProvider {
             .build()
             .map_err(|e| invalid(format!("cannot create the HTTP client: {e}")))?;
         Ok(UriProvider {
-            cache: CredentialsCache::new(
-                description.clone(),
-                Arc::clone(&config.time),
-                OnRefreshFailure::Fail,
-            ),
+            cache: config.cache(&description, OnRefreshFailure::Fail),
             inner: Arc::new(Uri {
                 http,
                 url: parsed,
@@ -145,11 +141,7 @@ impl Uri {
 
 impl CredentialsProvider for UriProvider {
     fn credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(self.cache.get(|| async {
-            self.inner
-                .fetch()
-                .await
-                .map_err(|e| e.for_provider(&self.inner.description))
-        }))
+        self.cache
+            .provide(&self.inner.description, || self.inner.fetch())
     }
 }

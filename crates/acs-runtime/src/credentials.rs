@@ -31,7 +31,7 @@ pub use acs_sign::Credentials;
 
 use crate::env::{Env, SystemEnv};
 use crate::error::BoxError;
-use crate::profile::{self, non_empty, Lookup, ProfileCredentials};
+use crate::profile::{self, non_empty, ProfileCredentials};
 
 /// Environment variable holding the AccessKey id.
 pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
@@ -450,36 +450,7 @@ impl StaticChain {
                 });
             }
         }
-        let requested = self
-            .profile
-            .clone()
-            .or_else(|| non_empty(env.var(ENV_PROFILE)));
-        if env_flag(env, ENV_CLI_PROFILE_DISABLED) {
-            tried.push(format!(
-                "aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"
-            ));
-        } else {
-            match profile::cli_config_path(env) {
-                Some((path, explicit)) => {
-                    match profile::cli_profile(env, &path, requested.as_deref(), explicit)? {
-                        Lookup::Found(p) => return Ok(Some(Found::Profile(*p))),
-                        Lookup::Missing(note) => tried.push(note),
-                    }
-                }
-                None => tried.push("aliyun CLI config (no home directory)".into()),
-            }
-        }
-        match profile::credentials_file_path(env) {
-            Some((path, explicit)) => {
-                let section = requested.as_deref().unwrap_or("default");
-                match profile::ini_profile(env, &path, section, explicit)? {
-                    Lookup::Found(p) => return Ok(Some(Found::Profile(*p))),
-                    Lookup::Missing(note) => tried.push(note),
-                }
-            }
-            None => tried.push("credentials file (no home directory)".into()),
-        }
-        Ok(None)
+        Ok(profile::find(env, self.profile.as_deref(), tried)?.map(Found::Profile))
     }
 }
 

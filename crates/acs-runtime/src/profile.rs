@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 
 use acs_sign::Credentials;
 
-use crate::credentials::{CredentialsError, ENV_CONFIG_FILE, ENV_CREDENTIALS_FILE};
+use crate::credentials::{
+    env_flag, CredentialsError, ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE, ENV_CREDENTIALS_FILE,
+    ENV_PROFILE,
+};
 use crate::env::Env;
 use crate::ini::Ini;
 
@@ -146,6 +149,47 @@ impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.location, self.credentials.kind())
     }
+}
+
+/// The profile the chains use after the environment: the aliyun CLI config's (unless
+/// `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`), else the credentials file's. The name is
+/// `explicit` (a CLI's `--profile`), else `ALIBABA_CLOUD_PROFILE`, else the CLI config's
+/// `current` and the ini section `default`. What was looked at without success is added to
+/// `tried`; `Ok(None)` when neither source has the profile.
+pub fn find(
+    env: &dyn Env,
+    explicit: Option<&str>,
+    tried: &mut Vec<String>,
+) -> Result<Option<Profile>, CredentialsError> {
+    let requested = explicit
+        .map(str::to_string)
+        .or_else(|| non_empty(env.var(ENV_PROFILE)));
+    if env_flag(env, ENV_CLI_PROFILE_DISABLED) {
+        tried.push(format!(
+            "aliyun CLI config ({ENV_CLI_PROFILE_DISABLED}=true)"
+        ));
+    } else {
+        match cli_config_path(env) {
+            Some((path, explicit)) => {
+                match cli_profile(env, &path, requested.as_deref(), explicit)? {
+                    Lookup::Found(p) => return Ok(Some(*p)),
+                    Lookup::Missing(note) => tried.push(note),
+                }
+            }
+            None => tried.push("aliyun CLI config (no home directory)".into()),
+        }
+    }
+    match credentials_file_path(env) {
+        Some((path, explicit)) => {
+            let section = requested.as_deref().unwrap_or("default");
+            match ini_profile(env, &path, section, explicit)? {
+                Lookup::Found(p) => return Ok(Some(*p)),
+                Lookup::Missing(note) => tried.push(note),
+            }
+        }
+        None => tried.push("credentials file (no home directory)".into()),
+    }
+    Ok(None)
 }
 
 /// The aliyun CLI configuration file: `ALIBABA_CLOUD_CONFIG_FILE`, else
