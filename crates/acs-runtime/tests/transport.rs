@@ -940,3 +940,76 @@ async fn header_values_that_cannot_be_sent_are_validation_errors() {
     // Only the V1 call with the token reached the server.
     assert_eq!(server.request_count(), 1);
 }
+
+/// `GetDeployment` as a spec that pins its signature to RPC v1 generates it.
+struct PinnedToV1;
+
+impl acs_model::Request for PinnedToV1 {
+    const ACTION: &'static str = "GetDeployment";
+    const SIGNING: acs_runtime::Signing = acs_runtime::Signing::V1;
+    type Response = Out;
+
+    fn write_params(&self, w: &mut acs_model::ParamWriter<'_>) {
+        w.form("DeploymentId", &Some(3000001_i64));
+    }
+
+    fn business_status(out: &Out) -> acs_runtime::BusinessStatus<'_> {
+        status_of(out)
+    }
+}
+
+/// An action sent unsigned (`auth: anonymous`), authenticated by a token parameter.
+struct Anonymous;
+
+impl acs_model::Request for Anonymous {
+    const ACTION: &'static str = "AssumeRoleWithOIDC";
+    const SIGNING: acs_runtime::Signing = acs_runtime::Signing::Anonymous;
+    type Response = Out;
+
+    fn write_params(&self, w: &mut acs_model::ParamWriter<'_>) {
+        w.query("OIDCToken", &Some("eyJ.token".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn the_spec_decides_how_an_action_is_signed() {
+    // Pinned to v1 on a client configured for V3.
+    let server = start(server_config()).await;
+    let client = client(builder(&server));
+    assert_eq!(client.config().signature_version(), SignatureVersion::V3);
+    client.send(&PinnedToV1).await.unwrap();
+    let r = server.last_request().unwrap();
+    assert!(r.verified, "{:?}", r.error_message);
+    assert_eq!(r.auth, AuthKind::V1);
+
+    // Anonymous: no credentials asked for (the provider would fail), none sent.
+    let server = start(
+        acs_test_server::ServerConfig::new()
+            .with_credential(AK, SECRET)
+            .with_anonymous_action("AssumeRoleWithOIDC")
+            .with_default(acs_test_server::Step::ok(ok_body())),
+    )
+    .await;
+    let config = acs_runtime::Config::<TestSvc>::builder()
+        .endpoint(server.endpoint())
+        .env(std::sync::Arc::new(acs_runtime::MemoryEnv::new()))
+        .build()
+        .unwrap();
+    Client::new(config).send(&Anonymous).await.unwrap();
+    let r = server.last_request().unwrap();
+    assert!(r.verified, "{:?}", r.error_message);
+    assert_eq!(r.auth, AuthKind::None);
+    let names: Vec<&str> = r.query.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Action",
+            "Format",
+            "Version",
+            "Timestamp",
+            "SignatureNonce",
+            "OIDCToken"
+        ]
+    );
+    assert!(r.header("authorization").is_none());
+}
