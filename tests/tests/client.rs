@@ -14,9 +14,10 @@ use dataworks_public::models::get_deployment::{
     CheckingStatus, DeployedItemStatus, DeploymentStatus, GetDeploymentRequest,
     GetDeploymentResponse,
 };
+use dataworks_public::operation::get_deployment::DeploymentFinishedWaiter;
 use dataworks_public::{
     Client, ConfigBuilder, Credentials, Error, ErrorOrigin, ResponseFormat, SignatureVersion,
-    WaiterConfig,
+    WaiterConfig, WaiterError,
 };
 use serde_json::{json, Value};
 use workspace_tests::calls::{
@@ -126,12 +127,14 @@ fn deployment_status(out: &GetDeploymentResponse) -> Option<DeploymentStatus> {
     out.data.as_ref()?.deployment.as_ref()?.status
 }
 
-fn waiter_request() -> GetDeploymentRequest {
-    GetDeploymentRequest::builder()
+/// The `DeploymentFinished` waiter of deployment 3000001 in project 10000, polling every few
+/// milliseconds for at most `max_wait`.
+fn waiter(client: &Client, max_wait: Duration) -> DeploymentFinishedWaiter {
+    client
+        .wait_until_deployment_finished()
         .project_id(10000)
         .deployment_id(3000001)
-        .build()
-        .expect("a valid request")
+        .config(fast_waiter(max_wait))
 }
 
 fn fast_waiter(max_wait: Duration) -> WaiterConfig {
@@ -373,14 +376,15 @@ async fn validation_fails_before_any_io() {
     }
 
     // The waiter validates its input too.
-    let mut input = GetDeploymentRequest::default();
-    input.project_identifier = Some("dw_project".to_string());
     let err = client
-        .wait_until_deployment_finished_with(input, fast_waiter(Duration::from_secs(1)))
+        .wait_until_deployment_finished()
+        .project_identifier("dw_project")
+        .config(fast_waiter(Duration::from_secs(1)))
+        .send()
         .await
         .expect_err("the waiter rejects a request without DeploymentId");
     assert!(
-        matches!(&err, Error::Validation { param, .. } if param == "DeploymentId"),
+        matches!(err.request_error(), Some(Error::Validation { param, .. }) if param == "DeploymentId"),
         "{err:?}"
     );
 
@@ -776,18 +780,13 @@ async fn waiter_polls_until_finished_and_not_checking() {
         ))
     })
     .await;
-    let waited = client(&server)
-        .wait_until_deployment_finished_with(waiter_request(), fast_waiter(Duration::from_secs(10)))
+    let waited = waiter(&client(&server), Duration::from_secs(10))
+        .send()
         .await
         .expect("the waiter finishes");
-    assert!(waited.succeeded);
-    assert_eq!(
-        deployment_status(&waited.output),
-        Some(DeploymentStatus::Success)
-    );
+    assert_eq!(deployment_status(&waited), Some(DeploymentStatus::Success));
     assert_eq!(
         waited
-            .output
             .data
             .as_ref()
             .and_then(|d| d.deployment.as_ref())
@@ -808,16 +807,28 @@ async fn waiter_reports_failure_state() {
             .with_default(Step::ok(deployment_body(2, Some(7))))
     })
     .await;
-    let waited = client(&server)
-        .wait_until_deployment_finished_with(waiter_request(), fast_waiter(Duration::from_secs(10)))
+    let err = waiter(&client(&server), Duration::from_secs(10))
+        .send()
         .await
-        .expect("a failure state is a final state");
-    assert!(!waited.succeeded);
-    assert_eq!(
-        deployment_status(&waited.output),
-        Some(DeploymentStatus::Failure)
-    );
+        .expect_err("a failure state is an error the caller cannot overlook");
+    let WaiterError::FailureState {
+        output,
+        reason,
+        polls,
+    } = &err
+    else {
+        panic!("expected a failure state, got {err:?}");
+    };
+    assert_eq!(deployment_status(output), Some(DeploymentStatus::Failure));
+    assert_eq!(reason, "Data.Deployment.Status is 2");
+    assert_eq!(*polls, 2);
     assert_eq!(server.request_count(), 2);
+    // `?` into the crate's Error keeps what happened.
+    let err = Error::from(err);
+    assert!(
+        err.to_string().contains("failure state after 2 polls"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -830,11 +841,14 @@ async fn waiter_retries_transient_errors_while_polling() {
         .with_default(Step::ok(deployment_body(1, None)))
     })
     .await;
-    let waited = client_with(&server, |b| b.max_attempts(1))
-        .wait_until_deployment_finished_with(waiter_request(), fast_waiter(Duration::from_secs(10)))
-        .await
-        .expect("a transient error while polling is not fatal");
-    assert!(waited.succeeded);
+    let waited = waiter(
+        &client_with(&server, |b| b.max_attempts(1)),
+        Duration::from_secs(10),
+    )
+    .send()
+    .await
+    .expect("a transient error while polling is not fatal");
+    assert_eq!(deployment_status(&waited), Some(DeploymentStatus::Success));
     assert_eq!(server.request_count(), 3);
 }
 
@@ -842,21 +856,24 @@ async fn waiter_retries_transient_errors_while_polling() {
 async fn waiter_times_out_on_a_never_final_status() {
     let server = start(|c| c.with_default(Step::ok(deployment_body(0, Some(8))))).await;
     let started = std::time::Instant::now();
-    let err = client(&server)
-        .wait_until_deployment_finished_with(
-            waiter_request(),
-            fast_waiter(Duration::from_millis(300)),
-        )
+    let err = waiter(&client(&server), Duration::from_millis(300))
+        .send()
         .await
         .expect_err("never final");
     let elapsed = started.elapsed();
     match err {
-        Error::WaiterTimeout { waited, polls } => {
+        WaiterError::Timeout {
+            waited,
+            polls,
+            last_output,
+        } => {
             assert!(polls >= 2, "polled {polls} times");
             assert!(waited >= Duration::from_millis(300), "{waited:?}");
             assert_eq!(u64::from(polls), server.request_count());
+            let last = last_output.expect("the last response is kept");
+            assert_eq!(deployment_status(&last), Some(DeploymentStatus::Ready));
         }
-        other => panic!("expected WaiterTimeout, got {other:?}"),
+        other => panic!("expected a time-out, got {other:?}"),
     }
     assert!(
         elapsed < Duration::from_secs(5),

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use acs_runtime::stream::{StreamExt, TryStreamExt};
+use acs_runtime::stream::StreamExt;
 use acs_test_server::{ServerConfig, Step, TestServer};
 use dataworks_public::models::get_deployment::{DeployedItemStatus, DeploymentStatus};
 use dataworks_public::models::list_deployments::DeploymentStatus as ListedStatus;
-use dataworks_public::{Client, Credentials, Error, WaiterConfig};
+use dataworks_public::{Client, Credentials, Error, WaiterConfig, WaiterError};
 use serde_json::json;
 use workspace_tests::calls::hermetic_config;
 
@@ -81,12 +81,7 @@ async fn submit_file_then_wait_until_the_deployment_is_final() {
         .await
         .expect("submitted and final");
     assert_eq!(submitted.data, Some(3000001));
-    assert!(waited.succeeded);
-    let final_deployment = waited
-        .output
-        .data
-        .and_then(|d| d.deployment)
-        .expect("deployment");
+    let final_deployment = waited.data.and_then(|d| d.deployment).expect("deployment");
     assert_eq!(final_deployment.status, Some(DeploymentStatus::Success));
     assert_eq!(
         final_deployment.checking_status, None,
@@ -128,15 +123,21 @@ async fn deploy_file_wait_reports_a_failed_deployment_and_its_items() {
         ),
     ])
     .await;
-    let (_, waited) = client(&server)
+    let err = client(&server)
         .deploy_file()
         .project_identifier("dw_project")
         .node_id(900)
         .send_and_wait_with(fast_waiter())
         .await
-        .expect("final");
-    assert!(!waited.succeeded);
-    let data = waited.output.data.expect("data");
+        .expect_err("a failed deployment is an error");
+    assert!(
+        matches!(err, WaiterError::FailureState { polls: 1, .. }),
+        "{err:?}"
+    );
+    let data = err
+        .into_output()
+        .and_then(|last| last.data)
+        .expect("the failed deployment is kept");
     assert_eq!(
         data.deployment.and_then(|d| d.status),
         Some(DeploymentStatus::Failure)
@@ -167,6 +168,7 @@ async fn a_failed_submit_is_an_error_and_nothing_is_polled() {
         .send_and_wait_with(fast_waiter())
         .await
         .expect_err("business error");
+    let err = err.request_error().expect("the submit failed");
     assert_eq!(err.code(), Some("Invalid.File.NotFound"));
     assert_eq!(server.requests().len(), 1);
 }
@@ -209,6 +211,47 @@ fn page(number: i64, total: i64, ids: &[i64]) -> Step {
 }
 
 #[tokio::test]
+async fn list_deployments_pages_with_next_and_items_without_any_import() {
+    let server = start(vec![
+        page(1, 5, &[1, 2]),
+        page(2, 5, &[3, 4]),
+        page(3, 5, &[5]),
+        page(1, 3, &[1, 2]),
+        page(2, 3, &[3]),
+    ])
+    .await;
+    let client = client(&server);
+    // `next()` is inherent: no StreamExt, no pinning.
+    let mut pages = client
+        .list_deployments()
+        .project_id(10000)
+        .page_size(2)
+        .into_paginator();
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.expect("a page");
+        sizes.push(page.data.and_then(|d| d.deployments).map_or(0, |d| d.len()));
+    }
+    assert_eq!(sizes, vec![2, 2, 1]);
+    assert!(pages.next().await.is_none(), "done stays done");
+    // The listed items across pages.
+    let ids: Vec<i64> = client
+        .list_deployments()
+        .project_id(10000)
+        .page_size(2)
+        .into_paginator()
+        .items()
+        .try_collect()
+        .await
+        .expect("all items")
+        .into_iter()
+        .filter_map(|d| d.id)
+        .collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
 async fn list_deployments_pages_as_a_stream() {
     let server = start(vec![
         page(1, 5, &[1, 2]),
@@ -222,8 +265,11 @@ async fn list_deployments_pages_as_a_stream() {
         .page_size(2)
         .status(ListedStatus::Success)
         .into_paginator()
-        .try_collect()
+        // The `Stream` implementation, for those who use stream combinators.
+        .collect::<Vec<_>>()
         .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
         .expect("all pages");
     assert_eq!(pages.len(), 3);
     let numbers: Vec<Option<String>> = server
@@ -273,13 +319,11 @@ async fn a_page_error_ends_the_stream_with_that_error() {
         Step::error(400, "InvalidParameter", "bad page"),
     ])
     .await;
-    let mut pages = Box::pin(
-        client(&server)
-            .list_deployments()
-            .project_id(1)
-            .page_size(2)
-            .into_paginator(),
-    );
+    let mut pages = client(&server)
+        .list_deployments()
+        .project_id(1)
+        .page_size(2)
+        .into_paginator();
     assert!(pages.next().await.expect("first page").is_ok());
     let err = pages.next().await.expect("second page").expect_err("error");
     assert_eq!(err.code(), Some("InvalidParameter"));

@@ -50,6 +50,8 @@ pub struct Product {
     /// The crate whose `default_provider` gives clients the credentials they are not given
     /// (`None`: the runtime's chain of static sources).
     pub default_credentials: Option<CredentialsCrate>,
+    /// Whether the generated crates may be published (`publish = false` otherwise).
+    pub publish: bool,
     pub envelope: EnvelopeNames,
     pub fallback_endpoint: String,
     pub endpoints: Vec<(String, String)>,
@@ -375,15 +377,24 @@ pub enum SampleBody {
 #[derive(Debug, Clone)]
 pub struct Waiter {
     pub name: String,
-    /// The client method (`wait_until_deployment_finished`).
-    pub method: String,
-    /// The client method that takes the delays (`wait_until_deployment_finished_with`).
-    pub method_with: String,
+    /// The Rust names of its generated items.
+    pub names: WaiterNames,
     pub doc: Doc,
     pub acceptors: Vec<Acceptor>,
     pub min_delay_seconds: u64,
     pub max_delay_seconds: u64,
     pub max_wait_seconds: u64,
+}
+
+/// The Rust names of a waiter's generated items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiterNames {
+    /// The client method (`wait_until_deployment_finished`).
+    pub method: String,
+    /// The builder type it returns (`DeploymentFinishedWaiter`).
+    pub builder: String,
+    /// The function that applies the acceptors (`deployment_finished_state`).
+    pub state_fn: String,
 }
 
 /// What an acceptor decides.

@@ -1,7 +1,7 @@
 //! Turning wire names into Rust identifiers. Every name the generator emits is computed
 //! here, once, when the model is built.
 
-use crate::model::OperationNames;
+use crate::model::{OperationNames, WaiterNames};
 
 /// `DeploymentId` -> `deployment_id`, `HTTPStatus` -> `http_status`, `File.ID` -> `file_id`.
 pub fn snake_case(name: &str) -> String {
@@ -117,11 +117,16 @@ pub fn set_setter(field: &str) -> String {
     format!("set_{}", field.trim_end_matches('_'))
 }
 
-/// The client methods of a waiter: `wait_until_{name}`, and `wait_until_{name}_with`.
-pub fn waiter_methods(waiter: &str) -> (String, String) {
-    let method = format!("wait_until_{}", snake_case(waiter));
-    let with = format!("{method}_with");
-    (method, with)
+/// The names of a waiter's generated items: the client method `wait_until_{name}`, the
+/// builder type `{Name}Waiter` it returns, and the function `{name}_state` that applies the
+/// acceptors.
+pub fn waiter_names(waiter: &str) -> WaiterNames {
+    let snake = snake_case(waiter);
+    WaiterNames {
+        method: format!("wait_until_{snake}"),
+        builder: format!("{}Waiter", pascal_case(waiter)),
+        state_fn: format!("{snake}_state"),
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +151,15 @@ mod tests {
             "GetDeploymentFluentBuilder"
         );
         assert!(is_type_name("DeployedItem"));
+        let w = waiter_names("DeploymentFinished");
+        assert_eq!(
+            (w.method.as_str(), w.builder.as_str(), w.state_fn.as_str()),
+            (
+                "wait_until_deployment_finished",
+                "DeploymentFinishedWaiter",
+                "deployment_finished_state"
+            )
+        );
         assert!(!is_type_name("deployed"));
     }
 }

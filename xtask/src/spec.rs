@@ -92,6 +92,9 @@ pub struct Crates {
     pub client: CrateSpec,
     /// Left out for a product that gets no command-line tool (such as STS).
     pub cli: Option<CliCrateSpec>,
+    /// Whether the generated crates may be published to a registry (default `true`; a test
+    /// fixture says `false`).
+    pub publish: Option<bool>,
 }
 
 /// One generated crate.

@@ -12,7 +12,7 @@
 use acs_model::WireEnum;
 use acs_runtime::{
     Config, ConfigBuilder, CredentialsSettings, Error, ResponseFormat, Service, SignatureVersion,
-    TransportKind, Waited,
+    WaiterError,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -184,6 +184,19 @@ pub struct GlobalArgs {
     /// Credentials profile (of ~/.aliyun/config.json or the credentials file) instead of the default chain.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+
+    /// Proxy for every call: http://[user:password@]host:port, https://..., or socks5://... (when
+    /// built with SOCKS support). Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Hosts reached without the proxy, comma-separated like NO_PROXY (`*` for all).
+    #[arg(long, value_name = "HOSTS")]
+    pub no_proxy: Option<String>,
+
+    /// PEM file of extra root certificates to trust (also ALIBABA_CLOUD_CA_BUNDLE).
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -250,6 +263,15 @@ impl GlobalArgs {
         if let Some(profile) = &self.profile {
             builder = builder.profile(profile.clone());
         }
+        if let Some(proxy) = &self.proxy {
+            builder = builder.proxy(proxy.clone());
+        }
+        if let Some(hosts) = &self.no_proxy {
+            builder = builder.no_proxy(hosts.clone());
+        }
+        if let Some(file) = &self.ca_bundle {
+            builder = builder.add_root_certificates_from_file(file.clone());
+        }
         builder
     }
 }
@@ -283,24 +305,18 @@ pub fn run<T: Serialize>(call: impl Future<Output = Result<T, Error>>) -> ExitCo
 /// Runs a call that sends and then waits (`send_and_wait()`) and finishes like
 /// [`finish_waited`].
 pub fn run_waited<A: Serialize, B: Serialize>(
-    call: impl Future<Output = Result<(A, Waited<B>), Error>>,
+    call: impl Future<Output = Result<(A, B), WaiterError<B>>>,
     action: &str,
     waiter_action: &str,
     waiter: &str,
 ) -> ExitCode {
-    let result = block_on(call)
-        .unwrap_or_else(|e| Err(runtime_error(e)))
-        .map(|(first, waited)| (first, waited.output, waited.succeeded));
+    let result = block_on(call).unwrap_or_else(|e| Err(WaiterError::Request(runtime_error(e))));
     finish_waited(result, action, waiter_action, waiter)
 }
 
 /// The error when the async runtime itself cannot start.
-pub fn runtime_error(e: std::io::Error) -> Error {
-    Error::Transport {
-        kind: TransportKind::Io,
-        attempts: 0,
-        source: Box::new(e),
-    }
+pub fn runtime_error(source: std::io::Error) -> Error {
+    Error::Runtime { source }
 }
 
 /// Runs `work` on a single-threaded tokio runtime.
@@ -354,19 +370,20 @@ pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
     }
 }
 
-/// For `--wait`: prints `{"<Action>": first, "<WaiterAction>": last}` as pretty JSON on stdout;
-/// exits 0 when the waiter ended in a success state, 1 (with a message on stderr) when it
-/// ended in a failure state, and as [`finish`] does on errors.
+/// For `--wait`: prints `{"<Action>": first, "<WaiterAction>": last}` as pretty JSON on stdout
+/// and exits 0 when the waiter reached its success state. When it reached a failure state or
+/// timed out, prints `{"<WaiterAction>": last}` (the last response, when there is one), says
+/// why on stderr and exits 1; other errors finish as [`finish`] does.
 pub fn finish_waited<A: Serialize, B: Serialize>(
-    result: Result<(A, B, bool), Error>,
+    result: Result<(A, B), WaiterError<B>>,
     action: &str,
     waiter_action: &str,
     waiter: &str,
 ) -> ExitCode {
-    match result {
-        Err(error) => finish::<()>(Err(error)),
-        Ok((first, last, succeeded)) => {
-            let mut both = serde_json::Map::new();
+    let mut both = serde_json::Map::new();
+    let error = match result {
+        Err(WaiterError::Request(error)) => return finish::<()>(Err(error)),
+        Ok((first, last)) => {
             both.insert(
                 action.to_owned(),
                 serde_json::to_value(&first).unwrap_or_default(),
@@ -375,16 +392,29 @@ pub fn finish_waited<A: Serialize, B: Serialize>(
                 waiter_action.to_owned(),
                 serde_json::to_value(&last).unwrap_or_default(),
             );
-            if let Err(e) = print_json(&both) {
-                eprintln!("error: cannot write the output: {e}");
-                return ExitCode::from(EXIT_FAILURE);
+            None
+        }
+        Err(error) => {
+            if let Some(last) = error.output() {
+                both.insert(
+                    waiter_action.to_owned(),
+                    serde_json::to_value(last).unwrap_or_default(),
+                );
             }
-            if succeeded {
-                ExitCode::from(EXIT_OK)
-            } else {
-                eprintln!("error: {waiter_action} reached a failure state (waiter {waiter}); see the {waiter_action} response above");
-                ExitCode::from(EXIT_FAILURE)
-            }
+            Some(error.to_string())
+        }
+    };
+    if !both.is_empty() {
+        if let Err(e) = print_json(&both) {
+            eprintln!("error: cannot write the output: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    }
+    match error {
+        None => ExitCode::from(EXIT_OK),
+        Some(reason) => {
+            eprintln!("error: {waiter_action} (waiter {waiter}): {reason}; see the {waiter_action} response above");
+            ExitCode::from(EXIT_FAILURE)
         }
     }
 }
@@ -444,8 +474,10 @@ mod tests {
             EXIT_USAGE
         );
         let transport = Error::Transport {
-            kind: acs_runtime::TransportKind::Connect,
+            kind: acs_runtime::TransportKind::Refused,
             attempts: 3,
+            host: "127.0.0.1:9".into(),
+            proxy: None,
             source: "refused".into(),
         };
         assert_eq!(exit_code_for(&transport), EXIT_FAILURE);

@@ -16,6 +16,7 @@ use crate::config::{Config, ResponseFormat, SignatureVersion};
 use crate::credentials::Credentials;
 use crate::decode;
 use crate::error::{BoxError, Error, ErrorOrigin, ServiceError, TransportKind};
+use crate::options::{CallOptions, CallSettings};
 use crate::request::{BusinessStatus, OperationRequest, Signing};
 use crate::retry;
 use crate::service::Service;
@@ -48,6 +49,13 @@ impl<S> fmt::Debug for Client<S> {
             .field("config", &self.config)
             .finish()
     }
+}
+
+/// One call: the request with its extra parameters, and the call's settings.
+struct Call<'a> {
+    request: &'a OperationRequest,
+    settings: CallSettings,
+    extra_headers: &'a ExtraHeaders,
 }
 
 /// A failed attempt, before the retry decision.
@@ -184,20 +192,95 @@ fn fast_url(base: Option<&reqwest::Url>, pathname: &str, query: &str) -> Option<
     Some(url)
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_connect() {
-        TransportKind::Connect
-    } else if e.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::Io
-    };
-    Error::Transport {
-        kind,
-        attempts: 1,
-        // The URL may carry a security token (V1 query): never keep it.
-        source: Box::new(e.without_url()),
+/// Headers a call cannot set: the client sets them, and most are signed.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "authorization",
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "user-agent",
+    "accept",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+];
+
+/// The common parameters of the RPC signature, which a call cannot set as extra parameters.
+const RESERVED_PARAMS: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SecurityToken",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "Timestamp",
+    "Signature",
+];
+
+/// A call's extra headers, checked and converted once for all its attempts.
+struct ExtraHeaders {
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ExtraHeaders {
+    fn new(options: &CallOptions) -> Result<Self, Error> {
+        let mut headers = Vec::with_capacity(options.headers().len());
+        for (name, value) in options.headers() {
+            let header = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::validation(name.clone(), "is not a valid HTTP header name"))?;
+            if RESERVED_HEADERS.contains(&header.as_str()) {
+                return Err(Error::validation(
+                    name.clone(),
+                    "is set by the client (and signed): a call cannot override it",
+                ));
+            }
+            // The value is never echoed: it may be a token.
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::validation(
+                    name.clone(),
+                    "has a value with characters not allowed in an HTTP header",
+                )
+            })?;
+            headers.push((header, value));
+        }
+        Ok(ExtraHeaders { headers })
     }
+
+    /// The headers the V3 signature covers besides its own: the `x-acs-` ones.
+    fn signed(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("x-acs-"))
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect()
+    }
+}
+
+/// Adds a call's extra query parameters to the request (they are signed with it).
+fn add_query_params(request: &mut OperationRequest, options: &CallOptions) -> Result<(), Error> {
+    for (name, value) in options.query_params() {
+        if name.is_empty() {
+            return Err(Error::validation(
+                "query_param",
+                "an extra query parameter needs a name",
+            ));
+        }
+        if RESERVED_PARAMS.contains(&name.as_str()) {
+            return Err(Error::validation(
+                name.clone(),
+                "is a common parameter of the signature: a call cannot set it",
+            ));
+        }
+        request.query(name.clone(), value.clone());
+    }
+    Ok(())
 }
 
 fn set_attempts(error: &mut Error, n: u32) {
@@ -226,15 +309,43 @@ impl<S: Service> Client<S> {
     /// writes its parameters into an [`OperationRequest`] and [`invoke`](Self::invoke)s it,
     /// reading the business status from the response as the spec says.
     pub async fn send<R: Request>(&self, input: &R) -> Result<R::Response, Error> {
+        self.send_with(input, &CallOptions::new()).await
+    }
+
+    /// Like [`send`](Self::send), with the call's own [`CallOptions`] (timeouts, attempts,
+    /// extra headers and query parameters) over the configuration.
+    pub async fn send_with<R: Request>(
+        &self,
+        input: &R,
+        options: &CallOptions,
+    ) -> Result<R::Response, Error> {
         input.validate()?;
-        self.invoke(OperationRequest::from_request(input), R::business_status)
-            .await
+        self.invoke_with(
+            OperationRequest::from_request(input),
+            R::business_status,
+            options,
+        )
+        .await
     }
 
     /// Sends `request`, with retries, and decodes a 2xx body into `T` (JSON or XML, whichever
     /// the body is). `status` extracts the business status of the decoded body; `Success=false`
     /// becomes [`Error::Service`] with [`ErrorOrigin::Business`].
     pub async fn invoke<T, F>(&self, request: OperationRequest, status: F) -> Result<T, Error>
+    where
+        T: Object,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        self.invoke_with(request, status, &CallOptions::new()).await
+    }
+
+    /// Like [`invoke`](Self::invoke), with the call's own [`CallOptions`].
+    pub async fn invoke_with<T, F>(
+        &self,
+        mut request: OperationRequest,
+        status: F,
+        options: &CallOptions,
+    ) -> Result<T, Error>
     where
         T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
@@ -253,6 +364,14 @@ impl<S: Service> Client<S> {
                     format!("must start with '/', got {:?}", request.pathname()),
                 ));
             }
+            let settings = CallSettings::new(&self.config, options)?;
+            let extra_headers = ExtraHeaders::new(options)?;
+            add_query_params(&mut request, options)?;
+            let call = Call {
+                request: &request,
+                settings,
+                extra_headers: &extra_headers,
+            };
             // Static credentials are lent for the call; a provider gives a fresh copy; an
             // anonymous call asks for none (the empty ones are never sent).
             let provided;
@@ -268,8 +387,8 @@ impl<S: Service> Client<S> {
                 }
             };
             let attempts = AtomicU32::new(0);
-            let run = self.run(&request, credentials, &status, &attempts);
-            let result = match self.config.operation_timeout {
+            let run = self.run(&call, credentials, &status, &attempts);
+            let result = match settings.operation_timeout {
                 None => run.await,
                 Some(limit) => match tokio::time::timeout(limit, run).await {
                     Ok(result) => result,
@@ -291,7 +410,7 @@ impl<S: Service> Client<S> {
 
     async fn run<T, F>(
         &self,
-        request: &OperationRequest,
+        call: &Call<'_>,
         credentials: &Credentials,
         status: &F,
         attempts: &AtomicU32,
@@ -313,7 +432,7 @@ impl<S: Service> Client<S> {
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt(request, credentials, status)
+                .attempt(call, credentials, status)
                 .instrument(span)
                 .await;
             let failure = match outcome {
@@ -326,7 +445,7 @@ impl<S: Service> Client<S> {
                 retryable = !nonce_retry_used;
                 nonce_retry_used = true;
             }
-            if !retryable || attempt >= config.max_attempts {
+            if !retryable || attempt >= call.settings.max_attempts {
                 set_attempts(&mut error, attempt);
                 return Err(error);
             }
@@ -353,9 +472,10 @@ impl<S: Service> Client<S> {
     /// Builds the signed HTTP request for one attempt (fresh nonce and timestamp).
     fn build_request(
         &self,
-        request: &OperationRequest,
+        call: &Call<'_>,
         credentials: &Credentials,
     ) -> Result<reqwest::RequestBuilder, Error> {
+        let request = call.request;
         let config = &*self.config;
         let info = &S::INFO;
         let authority = config.endpoint.authority();
@@ -363,7 +483,8 @@ impl<S: Service> Client<S> {
         let nonce = acs_sign::clock::new_nonce();
         let body = encode_pairs(as_refs(request.form_params()));
         let action = request.action();
-        let mut headers = HeaderMap::with_capacity(12);
+        let extra = &call.extra_headers.headers;
+        let mut headers = HeaderMap::with_capacity(12 + extra.len());
         let version = match request.signing() {
             Signing::V1 => Some(SignatureVersion::V1),
             Signing::V3 => Some(SignatureVersion::V3),
@@ -395,7 +516,7 @@ impl<S: Service> Client<S> {
             }
             Some(SignatureVersion::V3) => {
                 let query: Vec<(&str, &str)> = as_refs(request.query_params()).collect();
-                let signed = acs_sign::v3::sign_request(
+                let signed = acs_sign::v3::sign_request_with_headers(
                     &acs_sign::v3::V3Request {
                         method: request.method(),
                         pathname: request.pathname(),
@@ -408,6 +529,7 @@ impl<S: Service> Client<S> {
                         timestamp: &timestamp,
                         nonce: &nonce,
                     },
+                    &call.extra_headers.signed(),
                     credentials,
                 );
                 for (name, value) in signed {
@@ -476,6 +598,9 @@ impl<S: Service> Client<S> {
             None => owned_header_value("user-agent", config.user_agent.clone())?,
         };
         headers.insert(USER_AGENT, user_agent);
+        for (name, value) in extra {
+            headers.append(name.clone(), value.clone());
+        }
         if !headers.contains_key(CONTENT_TYPE) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
         }
@@ -507,6 +632,23 @@ impl<S: Service> Client<S> {
         Ok(config.http.request(method, url).headers(headers).body(body))
     }
 
+    /// A transport error of this client: its endpoint's host and its proxy.
+    fn transport_failure(&self, kind: TransportKind, source: BoxError) -> Error {
+        Error::Transport {
+            kind,
+            attempts: 1,
+            host: self.config.endpoint.authority().to_string(),
+            proxy: self.config.proxy().map(str::to_string),
+            source,
+        }
+    }
+
+    fn transport_error(&self, e: reqwest::Error) -> Error {
+        let kind = crate::network::classify(&e, self.config.proxy.is_some());
+        // The URL may carry a security token (V1 query): never keep it.
+        self.transport_failure(kind, Box::new(e.without_url()))
+    }
+
     /// The `host` header value (the endpoint's authority).
     fn host_header(&self) -> Result<HeaderValue, Error> {
         match &self.config.host_header {
@@ -525,7 +667,7 @@ impl<S: Service> Client<S> {
 
     async fn attempt<T, F>(
         &self,
-        request: &OperationRequest,
+        call: &Call<'_>,
         credentials: &Credentials,
         status: &F,
     ) -> Result<T, Failure>
@@ -537,25 +679,26 @@ impl<S: Service> Client<S> {
         // `send` only prepares the request (nothing is sent before it is polled); the
         // future below then holds the small pending request, not the whole builder.
         let pending = self
-            .build_request(request, credentials)
+            .build_request(call, credentials)
             .map_err(Failure::new)?
             .send();
         let limit = config.max_response_bytes;
         let exchange = async move {
-            let response = pending.await.map_err(transport_error)?;
+            let response = pending.await.map_err(|e| self.transport_error(e))?;
             read_response(response, limit).await
         };
-        let raw = match tokio::time::timeout(config.attempt_timeout, exchange).await {
+        let attempt_timeout = call.settings.attempt_timeout;
+        let raw = match tokio::time::timeout(attempt_timeout, exchange).await {
             Err(_) => {
-                return Err(Failure::new(Error::Transport {
-                    kind: TransportKind::Timeout,
-                    attempts: 1,
-                    source: format!(
-                        "no complete response within the attempt timeout of {:?}",
-                        config.attempt_timeout
+                return Err(Failure::new(
+                    self.transport_failure(
+                        TransportKind::Timeout,
+                        format!(
+                        "no complete response within the attempt timeout of {attempt_timeout:?}"
                     )
-                    .into(),
-                }))
+                        .into(),
+                    ),
+                ))
             }
             Ok(Err(mut error)) => {
                 // A body cut short may echo the request (and so the token): redact its excerpt

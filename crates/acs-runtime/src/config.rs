@@ -12,6 +12,7 @@ use crate::credentials::{
 };
 use crate::env::{Env, SystemEnv};
 use crate::error::BoxError;
+use crate::network::{ChosenProxy, NetworkSettings};
 use crate::service::Service;
 
 /// Environment variable read for the region when [`ConfigBuilder::region`] is not called.
@@ -278,6 +279,10 @@ pub struct Config<S> {
     /// Set when `credentials` is plain [`Credentials`] from [`ConfigBuilder::credentials`]: a
     /// call borrows them instead of asking the provider for a copy.
     pub(crate) static_credentials: Option<Arc<Credentials>>,
+    /// The proxy the HTTP client uses for the endpoint, if any.
+    pub(crate) proxy: Option<ChosenProxy>,
+    /// How many root certificates were added to the built-in ones.
+    pub(crate) extra_roots: usize,
     _service: PhantomData<fn() -> S>,
 }
 
@@ -302,6 +307,8 @@ impl<S> Clone for Config<S> {
             host_header: self.host_header.clone(),
             base_url: self.base_url.clone(),
             static_credentials: self.static_credentials.clone(),
+            proxy: self.proxy.clone(),
+            extra_roots: self.extra_roots,
             _service: PhantomData,
         }
     }
@@ -323,6 +330,8 @@ impl<S> fmt::Debug for Config<S> {
             .field("retry_max_delay", &self.retry_max_delay)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy())
+            .field("extra_root_certificates", &self.extra_roots)
             .finish()
     }
 }
@@ -403,6 +412,17 @@ impl<S> Config<S> {
     pub fn credentials_provider(&self) -> &SharedCredentialsProvider {
         &self.credentials
     }
+
+    /// The proxy calls go through (explicit, or from the environment), without its
+    /// credentials: `http://proxy.internal:3128`. `None` when calls go directly.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_ref().map(|p| p.shown.as_str())
+    }
+
+    /// How many root certificates were added to the built-in ones.
+    pub fn extra_root_certificates(&self) -> usize {
+        self.extra_roots
+    }
 }
 
 /// Builder of [`Config`].
@@ -446,6 +466,7 @@ pub struct ConfigBuilder<S> {
     retry_max_delay: Duration,
     max_response_bytes: u64,
     user_agent_suffix: Option<String>,
+    network: NetworkSettings,
     _service: PhantomData<fn() -> S>,
 }
 
@@ -458,6 +479,7 @@ impl<S> fmt::Debug for ConfigBuilder<S> {
             .field("signature_version", &self.signature_version)
             .field("response_format", &self.response_format)
             .field("max_attempts", &self.max_attempts)
+            .field("network", &self.network)
             .finish_non_exhaustive()
     }
 }
@@ -483,6 +505,7 @@ impl<S> Clone for ConfigBuilder<S> {
             retry_max_delay: self.retry_max_delay,
             max_response_bytes: self.max_response_bytes,
             user_agent_suffix: self.user_agent_suffix.clone(),
+            network: self.network.clone(),
             _service: PhantomData,
         }
     }
@@ -516,6 +539,7 @@ impl<S: Service> ConfigBuilder<S> {
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent_suffix: None,
+            network: NetworkSettings::default(),
             _service: PhantomData,
         }
     }
@@ -653,6 +677,86 @@ impl<S: Service> ConfigBuilder<S> {
         self
     }
 
+    /// Sends every call through this proxy: `http://host:port`, `https://host:port` (TLS to
+    /// the proxy) or, with the `socks` feature, `socks5://host:port` (`socks5h://` resolves
+    /// the endpoint's name at the proxy); `user:password@` before the host gives credentials
+    /// (percent-encoded). Without a scheme, `http://` is meant. An `https` endpoint is reached
+    /// through a `CONNECT` tunnel, an `http` endpoint with absolute request URLs.
+    ///
+    /// Without this setting the proxy comes from the environment (see
+    /// [`proxy_from_env`](Self::proxy_from_env)). The proxy's credentials never appear in
+    /// `Debug` output or errors.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.network.proxy = Some(url.into());
+        self
+    }
+
+    /// Hosts reached without the proxy: a comma-separated list like `NO_PROXY`, each entry
+    /// `*` (every host), a domain (`aliyuncs.com` or `.aliyuncs.com`: it and its
+    /// subdomains), an IP address or network (`10.0.0.0/8`), optionally with `:port`. It
+    /// replaces the environment's `NO_PROXY`, and applies to an explicit
+    /// [`proxy`](Self::proxy) too.
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.network.no_proxy = Some(hosts.into());
+        self
+    }
+
+    /// Whether the proxy environment variables are read (default `true`), like curl and the
+    /// official SDKs: for an `https` endpoint `https_proxy`, `HTTPS_PROXY`, then `all_proxy`,
+    /// `ALL_PROXY`; for an `http` endpoint `http_proxy`, `HTTP_PROXY` (not in a CGI process,
+    /// where a request could set it), then `all_proxy`, `ALL_PROXY`; and `no_proxy` /
+    /// `NO_PROXY` (`*` bypasses the proxy for every host, IP endpoints included). The
+    /// variables are read through [`env`](Self::env) when the configuration is built.
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.network.proxy_from_env = Some(enabled);
+        self
+    }
+
+    /// Trusts the root certificates of this PEM text (one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks) besides the built-in ones: for a TLS-inspecting corporate proxy or a private
+    /// endpoint with its own certificate authority.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.network.root_pems.push(pem.into());
+        self
+    }
+
+    /// Trusts the root certificates of this PEM file besides the built-in ones (read when
+    /// the configuration is built). The file named by the `ALIBABA_CLOUD_CA_BUNDLE`
+    /// environment variable is added the same way (a project extension: the official SDKs do
+    /// not read it).
+    pub fn add_root_certificates_from_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.network.root_files.push(path.into());
+        self
+    }
+
+    /// Whether the built-in root certificates (Mozilla's, compiled in) are trusted (default
+    /// `true`). Turning them off trusts only the added ones.
+    pub fn tls_built_in_roots(mut self, enabled: bool) -> Self {
+        self.network.built_in_roots = Some(enabled);
+        self
+    }
+
+    /// Most idle connections kept open to the endpoint for reuse (default: no limit).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.network.pool_max_idle_per_host = Some(max);
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 90 s; `None` keeps it until the
+    /// server closes it).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.network.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Connects to `addr` for `host` instead of resolving it with DNS (like curl's
+    /// `--resolve`): for a private endpoint whose name public DNS does not know. The `host`
+    /// header and TLS server name stay `host`.
+    pub fn resolve(mut self, host: impl Into<String>, addr: std::net::SocketAddr) -> Self {
+        self.network.resolve.push((host.into(), addr));
+        self
+    }
+
     /// Validates the settings, resolves the endpoint and creates the HTTP connection pool.
     pub fn build(self) -> Result<Config<S>, ConfigError> {
         let env: Arc<dyn Env> = self.env.clone().unwrap_or_else(|| Arc::new(SystemEnv));
@@ -719,11 +823,9 @@ impl<S: Service> ConfigBuilder<S> {
                 ecs_metadata_endpoint: self.ecs_metadata_endpoint,
             }),
         };
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ConfigError::HttpClient(Box::new(e)))?;
+        let http = self
+            .network
+            .build(&endpoint, self.connect_timeout, env.as_ref())?;
         let user_agent_header = HeaderValue::from_str(&user_agent).ok();
         let host_header = HeaderValue::from_str(endpoint.authority()).ok();
         let base_url = reqwest::Url::parse(&format!("{}/", endpoint.url()))
@@ -743,11 +845,13 @@ impl<S: Service> ConfigBuilder<S> {
             retry_max_delay: self.retry_max_delay,
             max_response_bytes: self.max_response_bytes,
             user_agent,
-            http,
+            http: http.client,
             user_agent_header,
             host_header,
             base_url,
             static_credentials: self.static_credentials,
+            proxy: http.proxy,
+            extra_roots: http.extra_roots,
             _service: PhantomData,
         })
     }

@@ -48,13 +48,20 @@ pub enum Error {
     /// The service answered with an error (gateway error body, or a 2xx body with `Success=false`).
     #[error(transparent)]
     Service(Box<ServiceError>),
-    /// The request could not be sent or no response arrived in time.
-    #[error("{kind} error after {attempts} {}: {source}", plural_attempts(*attempts))]
+    /// The request could not be sent or no response arrived in time. It displays in one line
+    /// what failed, for which host, through which proxy, after how many attempts, and the
+    /// root cause: `connection refused by 127.0.0.1:9 (after 3 attempts): Connection refused
+    /// (os error 111)`.
+    #[error("{}", fmt_transport(*kind, host, proxy.as_deref(), *attempts, &**source))]
     Transport {
         /// What kind of transport failure the last attempt had.
         kind: TransportKind,
         /// Attempts made, the first one included.
         attempts: u32,
+        /// The endpoint's `host[:port]` (empty when no endpoint was involved).
+        host: String,
+        /// The proxy the connection went through, without credentials.
+        proxy: Option<String>,
         /// The underlying error (URLs are stripped: they may carry a security token).
         #[source]
         source: BoxError,
@@ -96,6 +103,17 @@ pub enum Error {
         /// Attempts started before the deadline.
         attempts: u32,
     },
+    /// A blocking client was called where a tokio runtime is running (inside async code or
+    /// `spawn_blocking`), where blocking the thread could stall the runtime.
+    #[error("the blocking client was called inside an async runtime (tokio): use the async Client there, or call it from a thread of your own")]
+    BlockingInAsyncContext,
+    /// The runtime of a blocking client (or of a command-line tool) could not start.
+    #[error("cannot start the async runtime: {source}")]
+    Runtime {
+        /// Why the runtime could not start (no threads, no I/O driver).
+        #[source]
+        source: std::io::Error,
+    },
     /// A waiter's classifier reported a final failure state.
     #[error("waiter reached a failure state after {polls} {}: {reason}", if *polls == 1 { "poll" } else { "polls" })]
     WaiterFailed {
@@ -120,6 +138,51 @@ fn plural_attempts(n: u32) -> &'static str {
     } else {
         "attempts"
     }
+}
+
+/// `<what failed for host> (after N attempts[, via proxy P]): <root cause>`.
+fn fmt_transport(
+    kind: TransportKind,
+    host: &str,
+    proxy: Option<&str>,
+    attempts: u32,
+    source: &(dyn std::error::Error + 'static),
+) -> String {
+    let host = if host.is_empty() {
+        "the endpoint"
+    } else {
+        host
+    };
+    let what = match kind {
+        TransportKind::Dns => format!("DNS lookup of {host} failed"),
+        TransportKind::Refused => format!("connection refused by {host}"),
+        TransportKind::Tls => format!("TLS handshake with {host} failed"),
+        TransportKind::Timeout => format!("timeout talking to {host}"),
+        TransportKind::Proxy => match proxy {
+            Some(proxy) => format!("proxy {proxy} failed to reach {host}"),
+            None => format!("proxy failed to reach {host}"),
+        },
+        TransportKind::Connect => format!("cannot connect to {host}"),
+        TransportKind::Io => format!("connection to {host} failed"),
+    };
+    let via = match (kind, proxy) {
+        (TransportKind::Proxy, _) | (_, None) => String::new(),
+        (_, Some(proxy)) => format!(", via proxy {proxy}"),
+    };
+    format!(
+        "{what} (after {attempts} {}{via}): {}",
+        plural_attempts(attempts),
+        root_cause(source)
+    )
+}
+
+/// The innermost error of a chain, where the actual reason is.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = error;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 fn fmt_request_id(id: Option<&str>) -> String {
@@ -159,6 +222,25 @@ impl Error {
     /// The service error code (`Throttling.User`, `Invalid.Deployment.NotFound`), when there is one.
     pub fn code(&self) -> Option<&str> {
         self.service_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// The error message: the service's `Message` / `ErrorMessage` for a service error, what
+    /// is wrong with the parameter for a validation error; `None` for other errors (their
+    /// `Display` says what happened).
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.message.as_deref(),
+            Error::Validation { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The kind of a transport failure, when this is one.
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport { kind, .. } => Some(*kind),
+            _ => None,
+        }
     }
 
     /// The request id of the failed call, when the service returned one.
@@ -314,10 +396,18 @@ impl From<ServiceError> for Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// The connection could not be established (DNS, refused, TLS handshake, connect timeout).
-    Connect,
-    /// No complete response within the attempt timeout.
+    /// The endpoint's name could not be resolved.
+    Dns,
+    /// Nothing listens at the endpoint's address (connection refused).
+    Refused,
+    /// The TLS handshake failed (an untrusted or invalid certificate, a protocol error).
+    Tls,
+    /// No connection or no complete response within the connect or attempt timeout.
     Timeout,
+    /// The proxy could not be reached or refused the connection (tunnel, authentication).
+    Proxy,
+    /// The connection could not be established for another reason.
+    Connect,
     /// The connection failed after it was established (reset, closed before a response).
     Io,
 }
@@ -325,8 +415,12 @@ pub enum TransportKind {
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            TransportKind::Connect => "connect",
+            TransportKind::Dns => "DNS",
+            TransportKind::Refused => "connection refused",
+            TransportKind::Tls => "TLS",
             TransportKind::Timeout => "timeout",
+            TransportKind::Proxy => "proxy",
+            TransportKind::Connect => "connect",
             TransportKind::Io => "I/O",
         })
     }

@@ -86,6 +86,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -93,13 +95,20 @@ pub mod decode;
 pub mod env;
 pub mod error;
 mod ini;
+pub mod mode;
+pub mod network;
+pub mod options;
 pub mod paginate;
 pub mod profile;
 pub mod request;
 pub mod retry;
 pub mod service;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 pub mod waiter;
 
+#[cfg(feature = "blocking")]
+pub use blocking::Blocking;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder, ConfigError, ResponseFormat, SignatureVersion};
 pub use credentials::{
@@ -108,32 +117,45 @@ pub use credentials::{
 };
 pub use env::{Env, MemoryEnv, SystemEnv};
 pub use error::{Error, ErrorOrigin, ServiceError, TransportKind};
+pub use mode::{Async, Mode};
+pub use options::CallOptions;
+pub use paginate::{Items, Paginator};
 pub use request::{BusinessStatus, OperationRequest, Signing};
 pub use service::{ErrorCodeInfo, Service, ServiceInfo};
-pub use waiter::{wait_until, WaitState, Waited, WaiterConfig};
+pub use waiter::{wait_until, WaitState, WaiterConfig, WaiterError};
 
 /// The models' support crate (requests, decoding, enums), for generated clients.
 pub use acs_model;
 pub use acs_model::BuildError;
 
 /// Declares what every generated client crate has for its product `$service` (a type that
-/// implements [`Service`]): `Config` and `ConfigBuilder`, and `Client`, which wraps a
-/// [`Client`]`<$service>`; the generated crate adds one method per action to `Client`.
+/// implements [`Service`]): `Config` and `ConfigBuilder`, and `Client<M>`, which wraps a
+/// [`Client`]`<$service>`; the generated crate adds one method per action to `Client<M>`.
+///
+/// `M` is the [`Mode`]: [`Async`] by default; with the generated crate's `blocking` feature,
+/// `blocking::Client` is `Client<`[`Blocking`](crate::blocking::Blocking)`>`, built with
+/// `blocking::Client::try_new(config)`.
 #[macro_export]
 macro_rules! client {
     ($service:ident) => {
         /// Client configuration: region or endpoint, credentials, signature version, response
-        /// format, timeouts and retries. Start with `Config::builder()`.
+        /// format, timeouts and retries, proxy, root certificates and connection pool. Start
+        /// with `Config::builder()`.
         pub type Config = $crate::Config<$service>;
 
         /// Builder of [`Config`].
         pub type ConfigBuilder = $crate::ConfigBuilder<$service>;
 
-        /// The client. Cheap to clone (clones share the connection pool); `Send + Sync`.
-        /// It has one method per action, returning the action's fluent builder.
+        /// The client: one method per action, returning the action's fluent builder, and one
+        /// per waiter. Cheap to clone (clones share the connection pool); `Send + Sync`.
+        ///
+        /// `Client` is async (`send().await`). With the `blocking` feature,
+        /// [`blocking::Client`](crate::blocking::Client) has the same methods and builders,
+        /// whose `send()` blocks.
         #[derive(Debug, Clone)]
-        pub struct Client {
+        pub struct Client<M: $crate::Mode = $crate::Async> {
             inner: $crate::Client<$service>,
+            mode: M,
         }
 
         impl Client {
@@ -141,15 +163,19 @@ macro_rules! client {
             pub fn new(config: Config) -> Self {
                 Client {
                     inner: $crate::Client::new(config),
+                    mode: $crate::Async,
                 }
             }
 
             /// A client configured from the environment: region from
-            /// `ALIBABA_CLOUD_REGION_ID`, credentials from the default chain.
+            /// `ALIBABA_CLOUD_REGION_ID`, credentials from the default chain, proxies from
+            /// the proxy variables.
             pub fn from_env() -> Result<Self, $crate::ConfigError> {
                 Ok(Self::new(Config::builder().build()?))
             }
+        }
 
+        impl<M: $crate::Mode> Client<M> {
             /// The configuration.
             pub fn config(&self) -> &Config {
                 self.inner.config()
@@ -159,6 +185,28 @@ macro_rules! client {
             pub fn runtime(&self) -> &$crate::Client<$service> {
                 &self.inner
             }
+        }
+
+        #[cfg(feature = "blocking")]
+        impl Client<$crate::Blocking> {
+            /// A blocking client with the given configuration. It starts one tokio runtime
+            /// (one worker thread) that the client and its clones share with the connection
+            /// pool; calls may come from any number of threads. Called inside async code, a
+            /// call returns [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext).
+            pub fn try_new(config: Config) -> Result<Self, $crate::Error> {
+                Ok(Client {
+                    inner: $crate::Client::new(config),
+                    mode: $crate::Blocking::new()?,
+                })
+            }
+        }
+
+        /// Blocking calls (feature `blocking`): the same fluent builders, paginators (as
+        /// iterators) and waiters, whose `send()` blocks the calling thread.
+        #[cfg(feature = "blocking")]
+        pub mod blocking {
+            /// A client whose calls block; build it with `blocking::Client::try_new(config)`.
+            pub type Client = super::Client<$crate::Blocking>;
         }
     };
 }

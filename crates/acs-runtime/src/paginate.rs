@@ -1,26 +1,22 @@
-//! Walking every page of a paged list action as a stream, for generated paginators.
+//! Walking every page of a paged list action, for generated paginators: a [`Paginator`]
+//! of responses and its [`Items`], each with an inherent async `next()` (no trait to
+//! import) and a [`Stream`] implementation.
 //!
-//! ```
-//! use acs_runtime::paginate::{paginate, PageInfo};
-//! use acs_runtime::stream::TryStreamExt;
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! // A fake service with 5 items, 2 per page.
-//! let fetch = |page: i64| async move {
-//!     let items: Vec<i64> = (1..=5).filter(|i| (i - 1) / 2 + 1 == page).collect();
-//!     Ok::<_, acs_runtime::Error>(items)
-//! };
-//! let info = |items: &Vec<i64>| PageInfo { total_count: Some(5), page_size: Some(2), items: items.len(), ..PageInfo::default() };
-//! let pages: Vec<Vec<i64>> = paginate(1, fetch, info).try_collect().await.unwrap();
-//! assert_eq!(pages, vec![vec![1, 2], vec![3, 4], vec![5]]);
-//! # });
-//! ```
+//! A page is fetched when asked for, starting at the page number set on the request (or 1),
+//! until a page is empty, the total count is reached, or a page is shorter than the page size.
+//! An error ends the walk (it is returned once, then `next()` returns `None`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use acs_model::Paginated;
+use futures_util::stream::Stream;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::options::CallOptions;
 use crate::service::Service;
-use acs_model::Paginated;
-use futures_util::stream::{self, Stream, StreamExt};
-use std::future::Future;
 
 /// Never fetch more pages than this from one paginator (a guard against a service that
 /// keeps answering full pages forever).
@@ -39,78 +35,261 @@ pub struct PageInfo {
     pub items: usize,
 }
 
-/// Fetches page `start_page`, then the following ones, until a page is empty, the total
-/// count is reached, or a page is shorter than the page size. Stops after the first error
-/// (which is yielded).
-pub fn paginate<T, F, Fut, I>(
-    start_page: i64,
-    fetch: F,
-    info: I,
-) -> impl Stream<Item = Result<T, Error>>
-where
-    F: FnMut(i64) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-    I: Fn(&T) -> PageInfo,
-{
-    let start_page = start_page.max(1);
-    stream::try_unfold(
-        (fetch, info, Some(start_page), 0usize),
-        move |(mut fetch, info, next, seen)| async move {
-            let Some(page) = next else {
-                return Ok(None);
+/// Which page comes next: the stop rules of every paginator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCursor {
+    start: i64,
+    next: Option<i64>,
+    seen: usize,
+}
+
+impl PageCursor {
+    /// A cursor at `start_page` (pages are 1-based; smaller numbers start at 1).
+    pub fn new(start_page: i64) -> Self {
+        let start = start_page.max(1);
+        PageCursor {
+            start,
+            next: Some(start),
+            seen: 0,
+        }
+    }
+
+    /// The page to fetch next, `None` once the walk is over.
+    pub fn next_page(&self) -> Option<i64> {
+        self.next
+    }
+
+    /// Records what page `page` held and decides whether there is another one.
+    ///
+    /// ```
+    /// use acs_runtime::paginate::{PageCursor, PageInfo};
+    /// let mut cursor = PageCursor::new(1);
+    /// let info = |items| PageInfo { total_count: Some(25), page_size: Some(10), items, ..PageInfo::default() };
+    /// cursor.advance(1, info(10));
+    /// cursor.advance(2, info(10));
+    /// assert_eq!(cursor.next_page(), Some(3));
+    /// cursor.advance(3, info(5));
+    /// assert_eq!(cursor.next_page(), None);
+    /// ```
+    pub fn advance(&mut self, page: i64, info: PageInfo) {
+        self.seen += info.items;
+        let has_more = info.items > 0
+            && page - self.start + 1 < MAX_PAGES
+            && match (info.total_count, info.page_size) {
+                (Some(total), Some(size)) if size > 0 => page.saturating_mul(size) < total,
+                (Some(total), _) => (self.seen as i64) < total,
+                (None, Some(size)) => info.items as i64 >= size,
+                (None, None) => true,
             };
-            let output = fetch(page).await?;
-            let state = info(&output);
-            let seen = seen + state.items;
-            let has_more = state.items > 0
-                && page - start_page + 1 < MAX_PAGES
-                && match (state.total_count, state.page_size) {
-                    (Some(total), Some(size)) if size > 0 => page.saturating_mul(size) < total,
-                    (Some(total), _) => (seen as i64) < total,
-                    (None, Some(size)) => state.items as i64 >= size,
-                    (None, None) => true,
-                };
-            tracing::debug!(page, items = state.items, total = ?state.total_count, has_more, "fetched a page");
-            Ok(Some((
-                output,
-                (fetch, info, has_more.then_some(page + 1), seen),
-            )))
-        },
-    )
+        tracing::debug!(page, items = info.items, total = ?info.total_count, has_more, "fetched a page");
+        self.next = has_more.then_some(page + 1);
+    }
+
+    /// Ends the walk (after an error).
+    pub fn stop(&mut self) {
+        self.next = None;
+    }
+}
+
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
+/// Every page of a list action, fetched one at a time as they are asked for.
+///
+/// Read it with the inherent [`next`](Self::next) (nothing to import), take the listed
+/// items one by one with [`items`](Self::items), collect everything with
+/// [`try_collect`](Self::try_collect), or use it as a [`Stream`]. A generated fluent builder
+/// of a paged action returns one from `into_paginator()`; the generated crate's docs show
+/// an example.
+#[must_use = "a paginator fetches nothing until `next` is awaited"]
+pub struct Paginator<S, R: Paginated> {
+    client: Client<S>,
+    input: R,
+    options: CallOptions,
+    cursor: PageCursor,
+    page_size: Option<i64>,
+    pending: Option<(i64, PageFuture<R::Response>)>,
+}
+
+// The only field that is polled in place is boxed.
+impl<S, R: Paginated> Unpin for Paginator<S, R> {}
+
+impl<S, R: Paginated + std::fmt::Debug> std::fmt::Debug for Paginator<S, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator")
+            .field("input", &self.input)
+            .field("options", &self.options)
+            .field("next_page", &self.cursor.next_page())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, R> Paginator<S, R>
+where
+    S: Service,
+    R: Paginated + Send + Sync + 'static,
+    R::Response: Send + 'static,
+{
+    /// A paginator of `input`'s pages, each sent with `options`.
+    pub fn new(client: Client<S>, input: R, options: CallOptions) -> Self {
+        let cursor = PageCursor::new(input.page_number().unwrap_or(1));
+        let page_size = input.page_size();
+        Paginator {
+            client,
+            input,
+            options,
+            cursor,
+            page_size,
+            pending: None,
+        }
+    }
+
+    /// The next page: `None` after the last page (or after an error was returned).
+    pub async fn next(&mut self) -> Option<Result<R::Response, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// The listed items of every page, one at a time.
+    pub fn items(self) -> Items<S, R> {
+        Items {
+            pages: self,
+            buffer: Vec::new().into_iter(),
+        }
+    }
+
+    /// Fetches every remaining page; the first error ends the walk.
+    pub async fn try_collect(mut self) -> Result<Vec<R::Response>, Error> {
+        let mut pages = Vec::new();
+        while let Some(page) = self.next().await {
+            pages.push(page?);
+        }
+        Ok(pages)
+    }
+}
+
+impl<S, R> Stream for Paginator<S, R>
+where
+    S: Service,
+    R: Paginated + Send + Sync + 'static,
+    R::Response: Send + 'static,
+{
+    type Item = Result<R::Response, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.pending.is_none() {
+            let Some(page) = this.cursor.next_page() else {
+                return Poll::Ready(None);
+            };
+            let client = this.client.clone();
+            let options = this.options.clone();
+            let mut input = this.input.clone();
+            input.set_page_number(page);
+            let fetch: PageFuture<R::Response> =
+                Box::pin(async move { client.send_with(&input, &options).await });
+            this.pending = Some((page, fetch));
+        }
+        let Some((page, fetch)) = this.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let result = ready!(fetch.as_mut().poll(cx));
+        let page = *page;
+        this.pending = None;
+        match &result {
+            Ok(output) => this.cursor.advance(
+                page,
+                PageInfo {
+                    page_number: None,
+                    page_size: this.page_size,
+                    total_count: R::total_count(output),
+                    items: R::item_count(output),
+                },
+            ),
+            Err(_) => this.cursor.stop(),
+        }
+        Poll::Ready(Some(result))
+    }
+}
+
+/// The listed items of every page of a [`Paginator`], one at a time (pages are fetched as
+/// they are needed). An error ends the walk.
+#[must_use = "items are fetched only when `next` is awaited"]
+pub struct Items<S, R: Paginated> {
+    pages: Paginator<S, R>,
+    buffer: std::vec::IntoIter<R::Item>,
+}
+
+// The paginator is `Unpin`; the buffer is never pinned.
+impl<S, R: Paginated> Unpin for Items<S, R> {}
+
+impl<S, R> Items<S, R>
+where
+    S: Service,
+    R: Paginated + Send + Sync + 'static,
+    R::Response: Send + 'static,
+{
+    /// The next item: `None` after the last one (or after an error was returned).
+    pub async fn next(&mut self) -> Option<Result<R::Item, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Fetches every remaining item; the first error ends the walk.
+    pub async fn try_collect(mut self) -> Result<Vec<R::Item>, Error> {
+        let mut items = Vec::new();
+        while let Some(item) = self.next().await {
+            items.push(item?);
+        }
+        Ok(items)
+    }
+}
+
+impl<S, R> Stream for Items<S, R>
+where
+    S: Service,
+    R: Paginated + Send + Sync + 'static,
+    R::Response: Send + 'static,
+{
+    type Item = Result<R::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Some(Ok(mut page)) => {
+                    this.buffer = std::mem::take(R::items_mut(&mut page)).into_iter();
+                }
+            }
+        }
+    }
 }
 
 impl<S: Service> Client<S> {
-    /// Every page of a list action, as a stream of responses: starts at the page number set
-    /// on `input` (or 1) and stops when a page is empty, the total count is reached, or a page
-    /// is short. Each page is sent like [`Client::send`] sends a request.
-    pub fn paginate<R: Paginated>(
-        &self,
-        input: R,
-    ) -> impl Stream<Item = Result<R::Response, Error>> {
-        let client = self.clone();
-        let start = input.page_number().unwrap_or(1);
-        let asked_size = input.page_size();
-        paginate(
-            start,
-            move |page| {
-                let client = client.clone();
-                let mut input = input.clone();
-                input.set_page_number(page);
-                async move { client.send(&input).await }
-            },
-            move |out: &R::Response| PageInfo {
-                page_number: None,
-                page_size: asked_size,
-                total_count: R::total_count(out),
-                items: R::item_count(out),
-            },
-        )
+    /// Every page of a list action, each sent like [`Client::send_with`] sends a request:
+    /// starts at the page number set on `input` (or 1) and stops when a page is empty, the
+    /// total count is reached, or a page is short.
+    pub fn paginate<R>(&self, input: R, options: CallOptions) -> Paginator<S, R>
+    where
+        R: Paginated + Send + Sync + 'static,
+        R::Response: Send + 'static,
+    {
+        Paginator::new(self.clone(), input, options)
     }
 
     /// Fetches every page and returns the first page's response with the items of all pages.
-    pub async fn send_all_pages<R: Paginated>(&self, input: R) -> Result<R::Response, Error> {
-        let pages = self.paginate(input);
-        futures_util::pin_mut!(pages);
+    pub async fn send_all_pages<R>(
+        &self,
+        input: R,
+        options: CallOptions,
+    ) -> Result<R::Response, Error>
+    where
+        R: Paginated + Send + Sync + 'static,
+        R::Response: Send + 'static,
+    {
+        let mut pages = self.paginate(input, options);
         let mut merged: Option<R::Response> = None;
         while let Some(page) = pages.next().await {
             let mut page = page?;
@@ -126,78 +305,56 @@ impl<S: Service> Client<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::TryStreamExt;
 
-    fn run<T>(f: impl Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
+    /// The pages a cursor walks when page `n` holds `items(n)`.
+    fn walk(start: i64, info: impl Fn(i64) -> PageInfo) -> Vec<i64> {
+        let mut cursor = PageCursor::new(start);
+        let mut pages = Vec::new();
+        while let Some(page) = cursor.next_page() {
+            pages.push(page);
+            cursor.advance(page, info(page));
+            assert!(pages.len() < 50, "runaway");
+        }
+        pages
     }
 
     #[test]
     fn stops_at_the_total_count() {
-        let pages: Vec<usize> = run(paginate(
-            1,
-            |page| async move { Ok::<_, Error>(if page < 3 { 10 } else { 5 }) },
-            |n: &usize| PageInfo {
-                total_count: Some(25),
-                page_size: Some(10),
-                items: *n,
-                ..Default::default()
-            },
-        )
-        .try_collect())
-        .expect("pages");
-        assert_eq!(pages, vec![10, 10, 5]);
+        let pages = walk(1, |page| PageInfo {
+            total_count: Some(25),
+            page_size: Some(10),
+            items: if page < 3 { 10 } else { 5 },
+            ..Default::default()
+        });
+        assert_eq!(pages, vec![1, 2, 3]);
     }
 
     #[test]
     fn stops_on_a_short_or_empty_page_without_a_total() {
-        let pages: Vec<usize> = run(paginate(
-            1,
-            |page| async move { Ok::<_, Error>(if page == 1 { 10 } else { 0 }) },
-            |n: &usize| PageInfo {
-                page_size: Some(10),
-                items: *n,
-                ..Default::default()
-            },
-        )
-        .try_collect())
-        .expect("pages");
-        assert_eq!(pages, vec![10, 0]);
-        let pages: Vec<usize> = run(paginate(
-            2,
-            |_| async move { Ok::<_, Error>(3) },
-            |n: &usize| PageInfo {
-                page_size: Some(10),
-                items: *n,
-                ..Default::default()
-            },
-        )
-        .try_collect())
-        .expect("pages");
-        assert_eq!(pages, vec![3]);
+        let pages = walk(1, |page| PageInfo {
+            page_size: Some(10),
+            items: if page == 1 { 10 } else { 0 },
+            ..Default::default()
+        });
+        assert_eq!(pages, vec![1, 2]);
+        let pages = walk(2, |_| PageInfo {
+            page_size: Some(10),
+            items: 3,
+            ..Default::default()
+        });
+        assert_eq!(pages, vec![2]);
+        // Without a page size or total, an empty page ends the walk.
+        let pages = walk(0, |page| PageInfo {
+            items: if page < 4 { 1 } else { 0 },
+            ..Default::default()
+        });
+        assert_eq!(pages, vec![1, 2, 3, 4]);
     }
 
     #[test]
-    fn an_error_ends_the_stream() {
-        let result: Result<Vec<usize>, Error> = run(paginate(
-            1,
-            |page| async move {
-                if page == 2 {
-                    Err(Error::validation("PageNumber", "boom"))
-                } else {
-                    Ok(10)
-                }
-            },
-            |n: &usize| PageInfo {
-                page_size: Some(10),
-                items: *n,
-                ..Default::default()
-            },
-        )
-        .try_collect());
-        assert!(result.is_err());
+    fn an_error_ends_the_walk() {
+        let mut cursor = PageCursor::new(1);
+        cursor.stop();
+        assert_eq!(cursor.next_page(), None);
     }
 }

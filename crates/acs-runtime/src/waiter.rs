@@ -12,6 +12,7 @@
 //! # });
 //! ```
 
+use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use acs_model::Request;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::options::CallOptions;
 use crate::service::Service;
 
 /// What a waiter's classifier decides about one polled output.
@@ -41,7 +43,7 @@ pub struct WaiterConfig {
     pub min_delay: Duration,
     /// Largest delay between polls.
     pub max_delay: Duration,
-    /// Longest total wait before [`Error::WaiterTimeout`].
+    /// Longest total wait before [`WaiterError::Timeout`].
     pub max_wait: Duration,
 }
 
@@ -76,17 +78,18 @@ impl Default for WaiterConfig {
 }
 
 /// Polls `poll` until `classify` returns [`WaitState::Success`] (returns that output) or
-/// [`WaitState::Failure`] ([`Error::WaiterFailed`]), or `max_wait` elapses
-/// ([`Error::WaiterTimeout`]).
+/// [`WaitState::Failure`] ([`WaiterError::FailureState`] with that output), or `max_wait`
+/// elapses ([`WaiterError::Timeout`] with the last output).
 ///
 /// A poll that fails with a retryable error ([`Error::is_retryable`]) counts as "not yet"; any
-/// other error is returned at once. The delay grows from `min_delay` to `max_delay` with jitter,
-/// and the last sleep is shortened so the final poll happens at the deadline.
+/// other error is returned at once ([`WaiterError::Request`]). The delay grows from
+/// `min_delay` to `max_delay` with jitter, and the last sleep is shortened so the final poll
+/// happens at the deadline.
 pub async fn wait_until<T, F, Fut, C>(
     config: &WaiterConfig,
     mut poll: F,
     mut classify: C,
-) -> Result<T, Error>
+) -> Result<T, WaiterError<T>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -94,6 +97,7 @@ where
 {
     let start = Instant::now();
     let mut polls: u32 = 0;
+    let mut last_output = None;
     loop {
         polls = polls.saturating_add(1);
         match poll().await {
@@ -103,18 +107,26 @@ where
                     return Ok(output);
                 }
                 WaitState::Failure(reason) => {
-                    return Err(Error::WaiterFailed { reason, polls });
+                    return Err(WaiterError::FailureState {
+                        output: Box::new(output),
+                        reason,
+                        polls,
+                    });
                 }
-                WaitState::Retry => {}
+                WaitState::Retry => last_output = Some(output),
             },
             Err(e) if e.is_retryable() => {
                 tracing::debug!(polls, error = %e, "waiter poll failed with a transient error");
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(WaiterError::Request(e)),
         }
         let waited = start.elapsed();
         let Some(remaining) = config.max_wait.checked_sub(waited).filter(|r| !r.is_zero()) else {
-            return Err(Error::WaiterTimeout { waited, polls });
+            return Err(WaiterError::Timeout {
+                last_output: last_output.map(Box::new),
+                waited,
+                polls,
+            });
         };
         let delay = config.delay(polls).min(remaining);
         tracing::debug!(
@@ -126,39 +138,176 @@ where
     }
 }
 
-/// How a waiter ended: the last response, and whether it matched a success or a failure
-/// state of the spec (both are final).
-#[derive(Debug, Clone, PartialEq)]
+/// Why a waiter did not return the desired state. The failure state and the time-out keep
+/// the last response, so nothing the service said is lost:
+///
+/// ```
+/// use std::time::Duration;
+/// use acs_runtime::{Error, WaiterError};
+///
+/// let failed: WaiterError<u8> = WaiterError::FailureState {
+///     output: Box::new(2),
+///     reason: "Data.Deployment.Status is 2".into(),
+///     polls: 3,
+/// };
+/// assert_eq!(failed.output(), Some(&2));
+/// assert_eq!(failed.to_string(), "waiter reached a failure state after 3 polls: Data.Deployment.Status is 2");
+/// // `?` in a function returning `acs_runtime::Error` keeps the message.
+/// let err = Error::from(failed);
+/// assert!(matches!(err, Error::WaiterFailed { polls: 3, .. }));
+/// ```
+#[derive(Debug)]
 #[non_exhaustive]
-pub struct Waited<T> {
-    /// The final response.
-    pub output: T,
-    /// Whether the final state is the desired one.
-    pub succeeded: bool,
+pub enum WaiterError<T> {
+    /// The response matched a failure state of the spec: it will never become the desired one.
+    FailureState {
+        /// The response in the failure state.
+        output: Box<T>,
+        /// Which acceptor matched.
+        reason: String,
+        /// Polls made.
+        polls: u32,
+    },
+    /// The maximum wait elapsed before a final state.
+    Timeout {
+        /// The last response (`None` when every poll failed with a transient error).
+        last_output: Option<Box<T>>,
+        /// Time spent waiting.
+        waited: Duration,
+        /// Polls made.
+        polls: u32,
+    },
+    /// A request failed with an error that polling again would not fix (validation,
+    /// credentials, a non-transient service error), or the call before the wait failed.
+    Request(Error),
+}
+
+impl<T> WaiterError<T> {
+    /// The last response: the one in the failure state, or the last one before the time-out.
+    pub fn output(&self) -> Option<&T> {
+        match self {
+            WaiterError::FailureState { output, .. } => Some(output),
+            WaiterError::Timeout { last_output, .. } => last_output.as_deref(),
+            WaiterError::Request(_) => None,
+        }
+    }
+
+    /// Takes the last response (see [`output`](Self::output)).
+    pub fn into_output(self) -> Option<T> {
+        match self {
+            WaiterError::FailureState { output, .. } => Some(*output),
+            WaiterError::Timeout { last_output, .. } => last_output.map(|o| *o),
+            WaiterError::Request(_) => None,
+        }
+    }
+
+    /// The failed request's error, when a request failed.
+    pub fn request_error(&self) -> Option<&Error> {
+        match self {
+            WaiterError::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The same error with the response mapped (for example to a part of it).
+    pub fn map_output<U>(self, f: impl FnOnce(T) -> U) -> WaiterError<U> {
+        match self {
+            WaiterError::FailureState {
+                output,
+                reason,
+                polls,
+            } => WaiterError::FailureState {
+                output: Box::new(f(*output)),
+                reason,
+                polls,
+            },
+            WaiterError::Timeout {
+                last_output,
+                waited,
+                polls,
+            } => WaiterError::Timeout {
+                last_output: last_output.map(|o| Box::new(f(*o))),
+                waited,
+                polls,
+            },
+            WaiterError::Request(e) => WaiterError::Request(e),
+        }
+    }
+}
+
+fn plural_polls(n: u32) -> &'static str {
+    if n == 1 {
+        "poll"
+    } else {
+        "polls"
+    }
+}
+
+impl<T> fmt::Display for WaiterError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaiterError::FailureState { reason, polls, .. } => write!(
+                f,
+                "waiter reached a failure state after {polls} {}: {reason}",
+                plural_polls(*polls)
+            ),
+            WaiterError::Timeout { waited, polls, .. } => write!(
+                f,
+                "waiter gave up after {waited:?} and {polls} {} without reaching the desired state",
+                plural_polls(*polls)
+            ),
+            WaiterError::Request(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl<T: fmt::Debug> std::error::Error for WaiterError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaiterError::Request(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
+
+impl<T> From<Error> for WaiterError<T> {
+    fn from(e: Error) -> Self {
+        WaiterError::Request(e)
+    }
+}
+
+impl<T> From<acs_model::BuildError> for WaiterError<T> {
+    fn from(e: acs_model::BuildError) -> Self {
+        WaiterError::Request(e.into())
+    }
+}
+
+/// The waiter's outcome as an [`Error`] (the response is dropped; its reason is kept).
+impl<T> From<WaiterError<T>> for Error {
+    fn from(e: WaiterError<T>) -> Self {
+        match e {
+            WaiterError::FailureState { reason, polls, .. } => {
+                Error::WaiterFailed { reason, polls }
+            }
+            WaiterError::Timeout { waited, polls, .. } => Error::WaiterTimeout { waited, polls },
+            WaiterError::Request(e) => e,
+        }
+    }
 }
 
 impl<S: Service> Client<S> {
     /// Polls `input` (checked against the spec's rules first) with `config`'s delays until
-    /// `classify` says the response is final: `Some(true)` a success state, `Some(false)` a
-    /// failure state, `None` not yet. Transient errors while polling count as "not yet".
-    pub async fn wait<R: Request>(
+    /// `classify` says the response is final. Transient errors while polling count as
+    /// "not yet". Each poll is sent like [`Client::send_with`] sends it.
+    pub async fn wait_with<R: Request>(
         &self,
         input: &R,
+        options: &CallOptions,
         config: &WaiterConfig,
-        classify: impl Fn(&R::Response) -> Option<bool>,
-    ) -> Result<Waited<R::Response>, Error> {
+        classify: impl Fn(&R::Response) -> WaitState,
+    ) -> Result<R::Response, WaiterError<R::Response>> {
         input.validate()?;
-        let output = wait_until(
-            config,
-            || self.send(input),
-            |out| match classify(out) {
-                Some(_) => WaitState::Success,
-                None => WaitState::Retry,
-            },
-        )
-        .await?;
-        let succeeded = classify(&output) == Some(true);
-        Ok(Waited { output, succeeded })
+        wait_until(config, || self.send_with(input, options), classify).await
     }
 }
 
@@ -195,7 +344,8 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(n.get(), 1);
-        assert!(matches!(err, Error::WaiterFailed { polls: 1, .. }));
+        assert!(matches!(err, WaiterError::FailureState { polls: 1, .. }));
+        assert_eq!(err.output(), Some(&2));
         assert!(err.to_string().contains("status 2"));
     }
 
@@ -204,12 +354,13 @@ mod tests {
         let started = std::time::Instant::now();
         let err = wait_until(
             &quick(),
-            || async { Ok::<_, Error>(()) },
+            || async { Ok::<_, Error>(7u8) },
             |_| WaitState::Retry,
         )
         .await
         .unwrap_err();
-        let Error::WaiterTimeout { waited, polls } = err else {
+        assert_eq!(err.output(), Some(&7), "the last response is kept");
+        let WaiterError::Timeout { waited, polls, .. } = err else {
             panic!("unexpected {err:?}")
         };
         assert!(waited >= Duration::from_millis(300));
@@ -230,6 +381,8 @@ mod tests {
                         Err(Error::Transport {
                             kind: crate::TransportKind::Io,
                             attempts: 1,
+                            host: "h".into(),
+                            proxy: None,
                             source: "reset".into(),
                         })
                     } else {
@@ -250,7 +403,10 @@ mod tests {
         )
         .await
         .unwrap_err();
-        assert!(matches!(err, Error::Validation { .. }));
+        assert!(matches!(
+            err,
+            WaiterError::Request(Error::Validation { .. })
+        ));
     }
 
     #[test]

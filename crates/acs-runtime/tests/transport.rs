@@ -588,9 +588,11 @@ async fn slow_response_times_out_per_attempt() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    let host = server.endpoint().replace("http://", "");
     assert!(
-        err.to_string()
-            .starts_with("timeout error after 2 attempts"),
+        err.to_string().starts_with(&format!(
+            "timeout talking to {host} (after 2 attempts): no complete response within the attempt timeout of 200ms"
+        )),
         "{err}"
     );
     assert!(server.wait_for_requests(2, Duration::from_secs(2)).await);
@@ -634,11 +636,12 @@ async fn dropped_and_reset_connections_are_retried() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_a_connect_error() {
+async fn connection_refused_names_the_host_and_the_cause_in_one_line() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let config = acs_runtime::Config::<TestSvc>::builder()
+        .proxy_from_env(false)
         .endpoint(format!("http://127.0.0.1:{port}"))
         .credentials(acs_runtime::Credentials::new(AK, SECRET))
         .retry_base_delay(Duration::from_millis(1))
@@ -647,12 +650,30 @@ async fn connection_refused_is_a_connect_error() {
         .unwrap();
     let err = call(&Client::new(config)).await.unwrap_err();
     match &err {
-        Error::Transport { kind, attempts, .. } => {
-            assert_eq!(*kind, TransportKind::Connect);
+        Error::Transport {
+            kind,
+            attempts,
+            host,
+            proxy,
+            ..
+        } => {
+            assert_eq!(*kind, TransportKind::Refused);
             assert_eq!(*attempts, 3);
+            assert_eq!(host, &format!("127.0.0.1:{port}"));
+            assert_eq!(proxy, &None);
         }
         other => panic!("unexpected {other:?}"),
     }
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "connection refused by 127.0.0.1:{port} (after 3 attempts): "
+        )),
+        "{text}"
+    );
+    assert!(text.contains("refused"), "the root cause: {text}");
+    assert!(!text.contains('\n'), "one line: {text}");
+    assert_eq!(err.transport_kind(), Some(TransportKind::Refused));
 }
 
 #[tokio::test]

@@ -46,6 +46,7 @@ pub struct ServerConfig {
     pub(crate) routes: Vec<Route>,
     pub(crate) steps: Vec<Step>,
     pub(crate) default_step: Step,
+    pub(crate) action_defaults: BTreeMap<String, Step>,
     pub(crate) lifetime: Duration,
     pub(crate) max_connections: usize,
     pub(crate) idle_timeout: Duration,
@@ -69,6 +70,7 @@ impl Default for ServerConfig {
             routes: Vec::new(),
             steps: Vec::new(),
             default_step: Step::sample_get_deployment(),
+            action_defaults: BTreeMap::new(),
             lifetime: Duration::from_secs(300),
             max_connections: 256,
             idle_timeout: Duration::from_secs(60),
@@ -98,6 +100,10 @@ impl fmt::Debug for ServerConfig {
             .field("anonymous_actions", &self.anonymous_actions)
             .field("routes", &self.routes.len())
             .field("steps", &self.steps.len())
+            .field(
+                "action_defaults",
+                &self.action_defaults.keys().collect::<Vec<_>>(),
+            )
             .field("lifetime", &self.lifetime)
             .field("max_connections", &self.max_connections)
             .field("idle_timeout", &self.idle_timeout)
@@ -239,6 +245,26 @@ impl ServerConfig {
     /// Step used once the queue is empty (default [`Step::sample_get_deployment`]).
     pub fn with_default(mut self, step: Step) -> ServerConfig {
         self.default_step = step;
+        self
+    }
+
+    /// Answers requests of `action` that no route or queued step takes with `step` (before
+    /// the server-wide default).
+    pub fn with_action_default(mut self, action: impl Into<String>, step: Step) -> ServerConfig {
+        self.action_defaults.insert(action.into(), step);
+        self
+    }
+
+    /// Answers each action with its documented sample (`(action, JSON text)` pairs, as a
+    /// generated client's `test_util::SAMPLES` lists them), unless a route or a queued step
+    /// takes the request (see [`with_action_default`](Self::with_action_default)).
+    pub fn with_samples<'a>(
+        mut self,
+        samples: impl IntoIterator<Item = &'a (&'a str, &'a str)>,
+    ) -> ServerConfig {
+        for (action, json) in samples {
+            self = self.with_action_default(*action, Step::sample(json));
+        }
         self
     }
 

@@ -16,7 +16,13 @@
 //!   headers, delay, truncated or stalled body, unrequested gzip; or a fault
 //!   ([`Step::drop_connection`], [`Step::reset`]). [`Route`]: steps for requests with
 //!   given parameter values.
-//! * [`RecordedRequest`]: what was received and how it was judged.
+//! * [`RecordedRequest`]: what was received and how it was judged;
+//!   [`TestServer::requests_for`] the requests of one action.
+//! * Per action: [`Route::action`] scripts an action's responses,
+//!   [`ServerConfig::with_samples`] answers every action with its documented sample (a
+//!   generated client's `test_util` module does it for you).
+//! * [`TestProxy`]: a loopback HTTP forward / `CONNECT` / SOCKS5 proxy with optional
+//!   credentials, for tests of proxy settings.
 //!
 //! # Request handling
 //!
@@ -57,6 +63,7 @@
 pub mod clock;
 mod config;
 mod http;
+mod proxy;
 mod record;
 pub mod render;
 mod script;
@@ -65,6 +72,7 @@ mod step;
 mod verify;
 
 pub use config::ServerConfig;
+pub use proxy::{ProxiedRequest, ProxyProtocol, TestProxy};
 pub use record::{AuthKind, RecordedRequest, ResponseFormat};
 pub use server::TestServer;
 pub use step::{sample_get_deployment_body, Body, Delivery, Route, Step, Then};

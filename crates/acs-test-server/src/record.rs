@@ -95,6 +95,12 @@ impl RecordedRequest {
         merge_params(&self.query, &self.form)
     }
 
+    /// The action the request called: the `x-acs-action` header (V3), else the `Action`
+    /// parameter (RPC v1).
+    pub fn action(&self) -> Option<&str> {
+        self.header("x-acs-action").or_else(|| self.param("Action"))
+    }
+
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

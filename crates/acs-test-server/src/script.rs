@@ -1,23 +1,26 @@
 //! The mutable script: routes, the main queue and the default step.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::step::{Route, Step, Then};
 
 #[derive(Debug)]
 struct RouteState {
+    action: Option<String>,
     matching: Vec<(String, String)>,
     steps: Vec<Step>,
     then: Then,
     used: usize,
 }
 
-/// Routes (first match wins), then the main queue, then the default step.
+/// Routes (first match wins), then the main queue, then the action's default step, then
+/// the default step.
 #[derive(Debug)]
 pub(crate) struct Script {
     routes: Vec<RouteState>,
     queue: VecDeque<Step>,
     queue_used: usize,
+    action_defaults: BTreeMap<String, Step>,
     default: Step,
 }
 
@@ -27,6 +30,7 @@ impl Script {
             routes: Vec::new(),
             queue: queue.into(),
             queue_used: 0,
+            action_defaults: BTreeMap::new(),
             default,
         };
         for r in routes {
@@ -37,6 +41,7 @@ impl Script {
 
     pub(crate) fn add_route(&mut self, r: Route) {
         self.routes.push(RouteState {
+            action: r.action,
             matching: r.matching,
             steps: r.steps,
             then: r.then,
@@ -52,18 +57,28 @@ impl Script {
         self.default = step;
     }
 
+    pub(crate) fn set_action_default(&mut self, action: String, step: Step) {
+        self.action_defaults.insert(action, step);
+    }
+
     pub(crate) fn queued(&self) -> usize {
         self.queue.len()
     }
 
-    /// Picks the step for a request with these (merged) params; returns it and a label
-    /// (`route0[1]`, `route0[last]`, `route0->default`, `queue[3]`, `default`).
-    pub(crate) fn next_step(&mut self, param: impl Fn(&str) -> Option<String>) -> (Step, String) {
+    /// Picks the step for a request of `action` with these (merged) params; returns it and
+    /// a label (`route0[1]`, `route0[last]`, `route0->default`, `queue[3]`,
+    /// `default(GetDeployment)`, `default`).
+    pub(crate) fn next_step(
+        &mut self,
+        action: Option<&str>,
+        param: impl Fn(&str) -> Option<String>,
+    ) -> (Step, String) {
         for (i, r) in self.routes.iter_mut().enumerate() {
-            if !r
-                .matching
-                .iter()
-                .all(|(k, v)| param(k).as_deref() == Some(v.as_str()))
+            if r.action.as_deref().is_some_and(|a| Some(a) != action)
+                || !r
+                    .matching
+                    .iter()
+                    .all(|(k, v)| param(k).as_deref() == Some(v.as_str()))
             {
                 continue;
             }
@@ -92,6 +107,9 @@ impl Script {
             let n = self.queue_used;
             self.queue_used += 1;
             return (step, format!("queue[{n}]"));
+        }
+        if let Some((action, step)) = action.and_then(|a| self.action_defaults.get_key_value(a)) {
+            return (step.clone(), format!("default({action})"));
         }
         (self.default.clone(), "default".to_owned())
     }
@@ -122,7 +140,7 @@ mod tests {
         let other = |_: &str| None;
         let seq: Vec<(u16, String)> = (0..3)
             .map(|_| {
-                let (st, l) = s.next_step(one);
+                let (st, l) = s.next_step(None, one);
                 (status(&st), l)
             })
             .collect();
@@ -134,14 +152,31 @@ mod tests {
                 (429, "route0[0]".to_owned())
             ]
         );
-        let (st, l) = s.next_step(other);
+        let (st, l) = s.next_step(None, other);
         assert_eq!((status(&st), l.as_str()), (500, "queue[0]"));
-        let (st, l) = s.next_step(other);
+        let (st, l) = s.next_step(None, other);
         assert_eq!((status(&st), l.as_str()), (200, "default"));
         s.push_step(Step::error(502, "B", "b"));
         assert_eq!(s.queued(), 1);
-        let (st, l) = s.next_step(other);
+        let (st, l) = s.next_step(None, other);
         assert_eq!((status(&st), l.as_str()), (502, "queue[1]"));
+    }
+
+    #[test]
+    fn action_routes_and_action_defaults() {
+        let mut s = Script::new(
+            vec![Route::action("A").step(Step::error(400, "A", "a"))],
+            vec![],
+            Step::ok(serde_json::json!({})),
+        );
+        s.set_action_default("B".into(), Step::error(409, "B", "b"));
+        let none = |_: &str| None;
+        let (st, l) = s.next_step(Some("B"), none);
+        assert_eq!((status(&st), l.as_str()), (409, "default(B)"));
+        let (st, l) = s.next_step(Some("A"), none);
+        assert_eq!((status(&st), l.as_str()), (400, "route0[0]"));
+        let (st, l) = s.next_step(Some("C"), none);
+        assert_eq!((status(&st), l.as_str()), (200, "default"));
     }
 
     #[test]
@@ -158,11 +193,11 @@ mod tests {
         );
         let a = |k: &str| (k == "A").then(|| "x".to_owned());
         let b = |k: &str| (k == "B").then(|| "y".to_owned());
-        assert_eq!(s.next_step(a).1, "route0[0]");
-        assert_eq!(s.next_step(a).1, "route0[last]");
-        assert_eq!(status(&s.next_step(a).0), 400);
-        assert_eq!(s.next_step(b).1, "route1[0]");
-        let (st, l) = s.next_step(b);
+        assert_eq!(s.next_step(None, a).1, "route0[0]");
+        assert_eq!(s.next_step(None, a).1, "route0[last]");
+        assert_eq!(status(&s.next_step(None, a).0), 400);
+        assert_eq!(s.next_step(None, b).1, "route1[0]");
+        let (st, l) = s.next_step(None, b);
         assert_eq!((status(&st), l.as_str()), (200, "route1->default"));
     }
 }

@@ -87,11 +87,14 @@ impl std::fmt::Debug for TestServer {
 fn prepare(config: ServerConfig) -> io::Result<(std::net::TcpListener, Arc<Shared>)> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     listener.set_nonblocking(true)?;
-    let script = Script::new(
+    let mut script = Script::new(
         config.routes.clone(),
         config.steps.clone(),
         config.default_step.clone(),
     );
+    for (action, step) in &config.action_defaults {
+        script.set_action_default(action.clone(), step.clone());
+    }
     let shared = Arc::new(Shared {
         config,
         script: Mutex::new(script),
@@ -238,6 +241,21 @@ impl TestServer {
                 return self.request_count() >= n;
             }
         }
+    }
+
+    /// The recorded requests that called `action`, oldest first (see
+    /// [`RecordedRequest::action`]).
+    pub fn requests_for(&self, action: &str) -> Vec<RecordedRequest> {
+        lock(&self.shared.records)
+            .iter()
+            .filter(|r| r.action() == Some(action))
+            .cloned()
+            .collect()
+    }
+
+    /// Answers every request of `action` that no route or queued step takes with `step`.
+    pub fn set_action_default(&self, action: impl Into<String>, step: Step) {
+        lock(&self.shared.script).set_action_default(action.into(), step);
     }
 
     /// Appends a step to the main queue.
@@ -584,7 +602,8 @@ fn decide(shared: &Shared, connection: u64, req: Request) -> Action {
         None => {
             // Routes match parameters, plus the pseudo-parameters `:method`, `:path` and
             // `header:<name>` (see `Route::path`).
-            let (step, label) = lock(&shared.script).next_step(|k| {
+            let action = judgement.action.as_deref();
+            let (step, label) = lock(&shared.script).next_step(action, |k| {
                 if let Some(name) = k.strip_prefix(HEADER_PREFIX) {
                     return req.header(&name.to_ascii_lowercase()).map(str::to_owned);
                 }

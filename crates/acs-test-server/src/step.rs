@@ -124,6 +124,43 @@ impl Step {
         Step::json(200, body)
     }
 
+    /// A 200 response with a typed response serialized with its wire names (a generated
+    /// response struct, as the client decodes it), rendered as JSON or XML per the request.
+    /// A value that does not serialize gives a 500 `InternalError` naming the reason.
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Out {
+    ///     #[serde(rename = "Success")]
+    ///     success: bool,
+    /// }
+    /// let step = acs_test_server::Step::output(&Out { success: true });
+    /// assert_eq!(step, acs_test_server::Step::ok(serde_json::json!({"Success": true})));
+    /// ```
+    pub fn output<T: serde::Serialize>(value: &T) -> Step {
+        match serde_json::to_value(value) {
+            Ok(value) => Step::ok(value),
+            Err(e) => Step::error(
+                500,
+                "InternalError",
+                format!("the scripted output does not serialize: {e}"),
+            ),
+        }
+    }
+
+    /// A 200 response with a documented sample body (JSON text): rendered as JSON or XML
+    /// per the request when it parses, else sent verbatim as JSON.
+    pub fn sample(json: &str) -> Step {
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => Step::ok(value),
+            Err(_) => Step::raw(
+                200,
+                crate::render::JSON_CONTENT_TYPE,
+                json.as_bytes().to_vec(),
+            ),
+        }
+    }
+
     /// A gateway error with this status, `Code` and `Message` (see [`Body::Error`]).
     pub fn error(status: u16, code: impl Into<String>, message: impl Into<String>) -> Step {
         Step::respond(
@@ -294,6 +331,9 @@ pub enum Then {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
+    /// The action the request must call (`x-acs-action` header or `Action` parameter), if
+    /// any.
+    pub action: Option<String>,
     /// `(parameter name, exact value)` pairs that must all match.
     pub matching: Vec<(String, String)>,
     /// Steps used in order by matching requests.
@@ -344,6 +384,7 @@ impl Route {
     /// A route for requests whose parameter `name` equals `value`, with no step yet.
     pub fn when(name: impl Into<String>, value: impl Into<String>) -> Route {
         Route {
+            action: None,
             matching: vec![(name.into(), value.into())],
             steps: Vec::new(),
             then: Then::Default,
@@ -353,9 +394,28 @@ impl Route {
     /// A route that matches every request (useful with [`Then::Cycle`] / [`Then::Last`]).
     pub fn any() -> Route {
         Route {
+            action: None,
             matching: Vec::new(),
             steps: Vec::new(),
             then: Then::Default,
+        }
+    }
+
+    /// A route for requests that call `action` (the `x-acs-action` header of V3, the
+    /// `Action` parameter of RPC v1), with no step yet; [`and`](Self::and) narrows it to
+    /// parameter values.
+    ///
+    /// ```
+    /// use acs_test_server::{Route, Step};
+    /// let route = Route::action("GetDeployment")
+    ///     .and("DeploymentId", "1")
+    ///     .step(Step::error(404, "Invalid.Deployment.NotFound", "The deployment does not exist."));
+    /// assert_eq!(route.action.as_deref(), Some("GetDeployment"));
+    /// ```
+    pub fn action(action: impl Into<String>) -> Route {
+        Route {
+            action: Some(action.into()),
+            ..Route::any()
         }
     }
 

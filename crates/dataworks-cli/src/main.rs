@@ -8,8 +8,8 @@ use std::process::ExitCode;
 enum Command {
     #[command(
         name = "deploy-file",
-        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 发布文件至生产环境。",
-        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait."
+        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 发布文件至生产环境。",
+        about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take."
     )]
     DeployFile(DeployFileArgs),
     #[command(
@@ -32,8 +32,8 @@ enum Command {
     ListDeployments(ListDeploymentsArgs),
     #[command(
         name = "submit-file",
-        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。",
-        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait."
+        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。",
+        about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take."
     )]
     SubmitFile(SubmitFileArgs),
 }

@@ -4,7 +4,7 @@
 use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
 /// Request of `DeployFile`.
 ///
-/// Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+/// Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.
 ///
 /// Rules, checked by [`build`](DeployFileRequest::build) and before sending:
 /// - At least one of `ProjectId`, `ProjectIdentifier` is required.

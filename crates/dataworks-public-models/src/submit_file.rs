@@ -4,7 +4,7 @@
 use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
 /// Request of `SubmitFile`.
 ///
-/// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+/// Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.
 ///
 /// Rules, checked by [`build`](SubmitFileRequest::build) and before sending:
 /// - `FileId` is required.

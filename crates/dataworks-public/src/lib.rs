@@ -6,7 +6,54 @@
 //! One [`Client`] per application (it is cheap to clone and shares one connection pool);
 //! one method per action returning a fluent builder; `send().await` checks the spec's rules,
 //! signs (V3 ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and
-//! network errors with backoff, and decodes JSON or XML into the [`models`].
+//! network errors with backoff, and decodes JSON or XML into the [`models`]. Proxies, extra
+//! root certificates and the connection pool are set on the [`ConfigBuilder`].
+//!
+//! # Calling an action
+//!
+//! Set the parameters on the action's fluent builder and `send` it. `customize` sets a
+//! call's own timeouts, attempts, extra headers and query parameters ([`CallOptions`]);
+//! an [`Error`] says what failed, with the service's code, message and request id.
+//!
+//! ```
+//! use std::time::Duration;
+//! use dataworks_public::{Client, Config, Credentials};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = acs_test_server::TestServer::start(acs_test_server::ServerConfig::new()
+//! #     .with_credential("<access-key-id>", "<access-key-secret>")
+//! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"RequestId": "1"})))).await?;
+//! let config = Config::builder()
+//!     .region("cn-shanghai")
+//! #   .endpoint(server.endpoint()).proxy_from_env(false)
+//!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
+//!     .build()?;
+//! let client = Client::new(config);
+//! let out = client.deploy_file().project_id(10000).file_id(10000001).send().await?;
+//! println!("{out:?}");
+//!
+//! // Settings of one call, without a second client:
+//! let out = client.deploy_file().project_id(10000).file_id(10000001)
+//!     .customize(|call| call.attempt_timeout(Duration::from_secs(2)).max_attempts(1))
+//!     .send()
+//!     .await;
+//! match out {
+//!     Ok(out) => println!("{out:?}"),
+//!     // Service errors keep the code, message and request id; transport errors say
+//!     // what failed (DNS, refused, TLS, timeout, proxy), for which host, and why.
+//!     Err(e) => eprintln!("{e} (code {:?}, message {:?}, request id {:?})", e.code(), e.message(), e.request_id()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Pagination
+//!
+//! A paged action's `into_paginator()` fetches one page per `next().await` (no trait to
+//! import); `items()` walks the listed items across pages, `try_collect()` gathers them, and
+//! both are `futures::Stream`s too. `send_all_pages()` returns one response with every
+//! page's items.
 //!
 //! ```
 //! use dataworks_public::{Client, Config, Credentials};
@@ -18,23 +65,134 @@
 //! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"RequestId": "1"})))).await?;
 //! let config = Config::builder()
 //!     .region("cn-shanghai")
-//! #   .endpoint(server.endpoint())
+//! #   .endpoint(server.endpoint()).proxy_from_env(false)
 //!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
 //! let client = Client::new(config);
-//! let out = client.deploy_file().project_id(10000).file_id(10000001).send().await?;
+//! let mut pages = client.list_deployments().project_id(10000).into_paginator();
+//! while let Some(page) = pages.next().await {
+//!     println!("{:?}", page?);
+//! }
+//!
+//! // Or the listed items, one at a time:
+//! let mut items = client.list_deployments().project_id(10000).into_paginator().items();
+//! while let Some(item) = items.next().await {
+//!     println!("{:?}", item?);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Waiters
+//!
+//! `wait_until_*` polls an action until the spec's acceptors say the state is final. Its
+//! builder takes the polled request's parameters and `max_wait`; `send` returns the final
+//! response, or a [`WaiterError`] that keeps the last response when a failure state is
+//! reached or the time runs out.
+//!
+//! ```
+//! use std::time::Duration;
+//! use dataworks_public::{Client, Config, Credentials, WaiterError};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = acs_test_server::TestServer::start(acs_test_server::ServerConfig::new()
+//! #     .with_credential("<access-key-id>", "<access-key-secret>")
+//! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"Data": {"Deployment": {"Status": 1}}})))).await?;
+//! let config = Config::builder()
+//!     .region("cn-shanghai")
+//! #   .endpoint(server.endpoint()).proxy_from_env(false)
+//!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
+//!     .build()?;
+//! let client = Client::new(config);
+//! let waited = client.wait_until_deployment_finished().project_id(10000).deployment_id(3000001)
+//!     .max_wait(Duration::from_secs(600))
+//!     .send()
+//!     .await;
+//! match waited {
+//!     Ok(done) => println!("final: {done:?}"),
+//!     // A failure state (or the time limit) keeps the last response.
+//!     Err(WaiterError::FailureState { output, reason, .. }) => eprintln!("{reason}: {output:?}"),
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Blocking calls
+//!
+//! With the `blocking` feature, `blocking::Client` has the same methods and builders; its
+//! `send()` blocks, paginators are iterators, and waiters block until the final state. A
+//! client owns one runtime and one connection pool, shared by its clones and safe to use
+//! from many threads; called inside async code it returns
+//! [`Error::BlockingInAsyncContext`] instead of blocking the executor.
+//!
+//! ```
+//! use dataworks_public::{Config, Credentials};
+//!
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = acs_test_server::TestServer::start_blocking(acs_test_server::ServerConfig::new()
+//! #     .with_credential("<access-key-id>", "<access-key-secret>")
+//! #     .with_default(acs_test_server::Step::ok(serde_json::json!({"RequestId": "1"}))))?;
+//! let config = Config::builder()
+//!     .region("cn-shanghai")
+//! #   .endpoint(server.endpoint()).proxy_from_env(false)
+//!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
+//!     .build()?;
+//! let client = dataworks_public::blocking::Client::try_new(config)?;
+//! let out = client.deploy_file().project_id(10000).file_id(10000001).send()?;
 //! println!("{out:?}");
 //! # Ok(())
 //! # }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Testing your code
+//!
+//! With the `test-util` feature (for dev-dependencies), [`test_util`](crate::test_util)
+//! starts an in-process stand-in server on 127.0.0.1: it checks each request's signature,
+//! answers every action with its documented sample unless the test scripts it, and records
+//! what your code sent.
+//!
+//! ```
+//! # #[cfg(feature = "test-util")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use dataworks_public::test_util::{self, Route, Step, TestServer};
+//!
+//! // Every action answers with its documented sample; script what the test is about.
+//! let server = TestServer::start(test_util::server_config().with_route(
+//!     Route::action("DeployFile").step(Step::error(400, "Invalid.Example", "rejected")),
+//! ))
+//! .await?;
+//! let client = test_util::client(&server)?;
+//!
+//! // The code under test:
+//! let err = client.deploy_file().project_id(10000).file_id(10000001).send().await.unwrap_err();
+//! assert_eq!(err.code(), Some("Invalid.Example"));
+//!
+//! // What it sent:
+//! let sent = server.requests_for("DeployFile");
+//! assert_eq!(sent.len(), 1);
+//! assert_eq!(sent[0].param("ProjectId"), Some("10000"));
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "test-util"))]
+//! # fn main() {}
 //! ```
 #![forbid(unsafe_code)]
 pub mod operation;
 /// The credentials providers and the default chain (`acs-credentials`).
 pub use acs_credentials as credentials;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 pub use acs_runtime::{
-    Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
-    CredentialsProvider, Error, ErrorOrigin, ResponseFormat, ServiceError,
-    SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind, Waited, WaiterConfig,
+    Async, CallOptions, Config as RuntimeConfig, ConfigError, Credentials, CredentialsError,
+    CredentialsExt, CredentialsProvider, Error, ErrorOrigin, Items, Mode, ResponseFormat,
+    ServiceError, SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind,
+    WaiterConfig, WaiterError,
 };
 pub use dataworks_public_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.

@@ -13,41 +13,55 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
     let Some(cli) = &api.product.cli else {
         return Ok(Vec::new());
     };
-    Ok(vec![
+    let mut files = vec![
         cargo_toml(api, cli),
         rust_file(format!("{}/src/main.rs", cli.krate.path), main_rs(api, cli))?,
-    ])
+    ];
+    let p = &api.product;
+    files.extend(super::package_files(
+        &cli.krate.path,
+        &cli.krate.name,
+        &format!(
+            "The `{}` command-line tool: one subcommand per action of `{}` (API version `{}`), \
+typed flags, the response as JSON. Run `{0} --help` for the global options (endpoint, region, \
+signature, format, attempts, timeout, profile, proxy, root certificates).\n\n{}",
+            cli.binary,
+            p.code,
+            p.version,
+            super::README_ORIGIN
+        ),
+    ));
+    Ok(files)
 }
 
 fn cargo_toml(api: &Api, cli: &CliCrate) -> GeneratedFile {
     let p = &api.product;
+    let package = super::package_section(
+        api,
+        &cli.krate.name,
+        &format!(
+            "The `{}` command-line tool for the Alibaba Cloud {} API {}.",
+            cli.binary, p.code, p.version
+        ),
+        &["alibaba-cloud", "aliyun", "cli"],
+        &["command-line-utilities", "api-bindings"],
+    );
     let body = format!(
-        r#"[package]
-name = "{name}"
-description = "The `{binary}` command-line tool for the Alibaba Cloud {product} API {version}."
-version.workspace = true
-edition.workspace = true
-rust-version.workspace = true
-license.workspace = true
-repository.workspace = true
-
+        r#"{package}
 [[bin]]
 name = "{binary}"
 path = "src/main.rs"
 
 [dependencies]
 acs-cli = {{ workspace = true }}
-{client} = {{ path = "{client_path}", version = "0.1.0" }}
+{client} = {{ path = "{client_path}", version = "0.1.0", features = ["socks"] }}
 clap = {{ workspace = true }}
 
 [dev-dependencies]
 acs-test-server = {{ workspace = true }}
 serde_json = {{ workspace = true }}
 "#,
-        name = cli.krate.name,
         binary = cli.binary,
-        product = p.code,
-        version = p.version,
         client = p.client_crate.name,
         client_path = super::relative_path(&cli.krate.path, &p.client_crate.path),
     );

@@ -1,12 +1,14 @@
 //! The client crate: the product's `Service` description for the shared runtime (endpoints,
-//! error codes), a `Client`, and per action a module with the client method, its fluent
-//! builder and the action's waiters. Sending, paging and polling are `acs-runtime`'s.
+//! error codes), a `Client` (async, or blocking with the `blocking` feature), and per action
+//! a module with the client method, its fluent builder and the action's waiters. Sending,
+//! paging, polling and blocking are `acs-runtime`'s; the crate docs (`client_docs.rs`) hold
+//! one example of each kind.
 
 use super::docs::Docs;
 use super::models::ref_chain;
 use super::{ident, rust_file, text_file, GeneratedFile};
 use crate::model::{
-    AcceptorState, Api, EnumRepr, Literal, Operation, Param, Type, WaitFor, WaitSource, Waiter,
+    AcceptorState, Api, EnumRepr, Literal, Operation, Type, WaitFor, WaitSource, Waiter,
 };
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -21,6 +23,10 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
             format!("{}/src/operation/mod.rs", krate.path),
             operation_index(api),
         )?,
+        rust_file(
+            format!("{}/src/test_util.rs", krate.path),
+            super::test_util::test_util_rs(api)?,
+        )?,
     ];
     for op in &api.operations {
         files.push(rust_file(
@@ -28,6 +34,22 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
             operation_module(api, op),
         )?);
     }
+    let title = api.product.title.short().unwrap_or(&api.product.code);
+    files.extend(super::package_files(
+        &krate.path,
+        &krate.name,
+        &format!(
+            "Async and blocking client of **{title}** (`{}`, API version `{}`): one fluent builder \
+per action, paginators, waiters, per-call settings, proxies and extra root certificates, and \
+test doubles (feature `test-util`). The crate documentation has an example of each.\n\n\
+Features: `blocking` (a `blocking::Client` whose `send()` blocks), `socks` (SOCKS5 proxies), \
+`test-util` (an in-process stand-in server answering every action with its documented \
+sample).\n\n{}",
+            api.product.code,
+            api.product.version,
+            super::README_ORIGIN
+        ),
+    ));
     Ok(files)
 }
 
@@ -35,15 +57,28 @@ fn cargo_toml(api: &Api) -> GeneratedFile {
     let krate = &api.product.client_crate;
     let models = &api.product.models_crate;
     let models_path = super::relative_path(&krate.path, &models.path);
+    let package = super::package_section(
+        api,
+        &krate.name,
+        &format!(
+            "Client of the Alibaba Cloud {} API {}: one fluent builder per action, async or blocking.",
+            api.product.code, api.product.version
+        ),
+        &["alibaba-cloud", "aliyun", "sdk"],
+        &["api-bindings", "web-programming::http-client"],
+    );
     let body = format!(
-        r#"[package]
-name = "{name}"
-description = "Client of the Alibaba Cloud {product} API {version}: one fluent builder per action."
-version.workspace = true
-edition.workspace = true
-rust-version.workspace = true
-license.workspace = true
-repository.workspace = true
+        r#"{package}
+[features]
+# `blocking::Client`: the same fluent builders with a `send()` that blocks.
+blocking = ["acs-runtime/blocking"]
+# SOCKS5 proxies (`socks5://`, `socks5h://`).
+socks = ["acs-runtime/socks"]
+# `test_util`: an in-process server answering every action with its documented sample.
+test-util = ["acs-runtime/test-util"]
+
+[package.metadata.docs.rs]
+all-features = true
 
 [dependencies]
 acs-runtime = {{ workspace = true }}
@@ -54,9 +89,6 @@ acs-test-server = {{ workspace = true }}
 serde_json = {{ workspace = true }}
 tokio = {{ workspace = true }}
 "#,
-        name = krate.name,
-        product = api.product.code,
-        version = api.product.version,
         models = models.name,
         credentials = match &api.product.default_credentials {
             Some(c) => format!("{} = {{ workspace = true }}\n", c.name),
@@ -104,23 +136,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         service_doc = service_doc.then(format!("- `{}`{status}{retried}{message}", e.code));
     }
     let service_doc = service_doc.rustdoc();
-    let title = product.title.short().unwrap_or(code);
-    let mut doc = Docs::line(format!(
-        "Client of **{title}** (`{code}`, API version `{version}`), generated from the spec by"
-    ))
-    .then("`cargo xtask codegen`.")
-    .paragraph(
-        "One [`Client`] per application (it is cheap to clone and shares one connection pool);",
-    )
-    .then(
-        "one method per action returning a fluent builder; `send().await` checks the spec's rules,",
-    )
-    .then("signs (V3 ACS3-HMAC-SHA256 by default, RPC v1 on request), retries throttling, 5xx and")
-    .then("network errors with backoff, and decodes JSON or XML into the [`models`].");
-    if let Some(op) = api.operations.first() {
-        doc = crate_example(api, op, doc);
-    }
-    let crate_doc = doc.inner_rustdoc();
+    let crate_doc = super::client_docs::crate_docs(api).inner_rustdoc();
     // A product whose spec names a credentials crate gets that crate's chain by default (the
     // runtime cannot depend on it: the chain calls STS through another generated client).
     let (credentials_reexport, default_credentials) = match &product.default_credentials {
@@ -156,12 +172,14 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         pub mod operation;
         #credentials_reexport
+        #[cfg(feature = "test-util")]
+        pub mod test_util;
 
         pub use acs_runtime::{
-            Config as RuntimeConfig, ConfigError, Credentials, CredentialsError, CredentialsExt,
-            CredentialsProvider, Error, ErrorOrigin, ResponseFormat, ServiceError,
-            SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind, Waited,
-            WaiterConfig,
+            Async, CallOptions, Config as RuntimeConfig, ConfigError, Credentials,
+            CredentialsError, CredentialsExt, CredentialsProvider, Error, ErrorOrigin, Items,
+            Mode, ResponseFormat, ServiceError, SharedCredentialsProvider, SignatureVersion,
+            StaticChain, TransportKind, WaiterConfig, WaiterError,
         };
         pub use #models as models;
 
@@ -186,79 +204,6 @@ fn lib_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// The crate's first example: a call of the first action that passes every rule of the action
-/// (required parameters and one parameter of each one-of group). It runs as a doctest against
-/// the in-process test server (the hidden lines), whose endpoint wins over the region.
-fn crate_example(api: &Api, op: &Operation, doc: Docs) -> Docs {
-    let krate = api.product.client_crate.ident();
-    let params = &op.input.params;
-    let mut chosen: Vec<usize> = (0..params.len()).filter(|&i| params[i].required).collect();
-    for rule in &op.input.require_one_of {
-        if !rule.params.iter().any(|id| chosen.contains(&id.0)) {
-            if let Some(first) = rule.params.first() {
-                chosen.push(first.0);
-            }
-        }
-    }
-    chosen.sort_unstable();
-    let calls: String = chosen
-        .iter()
-        .map(|&i| format!(".{}({})", params[i].rust, example_value(&params[i])))
-        .collect();
-    let region = api
-        .product
-        .endpoints
-        .iter()
-        .map(|e| e.0.as_str())
-        .find(|r| *r == "cn-shanghai")
-        .or(api.product.endpoints.first().map(|e| e.0.as_str()))
-        .unwrap_or("cn-shanghai");
-    let (id, secret) = ("<access-key-id>", "<access-key-secret>");
-    doc.example(
-        "```",
-        vec![
-            format!("use {krate}::{{Client, Config, Credentials}};"),
-            String::new(),
-            "# #[tokio::main(flavor = \"current_thread\")]".into(),
-            "# async fn main() -> Result<(), Box<dyn std::error::Error>> {".into(),
-            "# let server = acs_test_server::TestServer::start(acs_test_server::ServerConfig::new()".into(),
-            format!("#     .with_credential({id:?}, {secret:?})"),
-            "#     .with_default(acs_test_server::Step::ok(serde_json::json!({\"RequestId\": \"1\"})))).await?;".into(),
-            "let config = Config::builder()".into(),
-            format!("    .region({region:?})"),
-            "#   .endpoint(server.endpoint())".into(),
-            format!("    .credentials(Credentials::new({id:?}, {secret:?}))"),
-            "    .build()?;".into(),
-            "let client = Client::new(config);".into(),
-            format!("let out = client.{}(){calls}.send().await?;", op.names.module),
-            "println!(\"{out:?}\");".into(),
-            "# Ok(())".into(),
-            "# }".into(),
-        ],
-    )
-}
-
-/// An example argument for a builder setter in doc examples.
-fn example_value(p: &Param) -> String {
-    let example = p.example.clone().unwrap_or_default();
-    match &p.ty {
-        Type::I32 | Type::I64 if example.parse::<i64>().is_ok() => example,
-        Type::I32 | Type::I64 => "1".into(),
-        Type::F64 if example.parse::<f64>().is_ok() => example,
-        Type::F64 => "1.0".into(),
-        Type::Bool => "true".into(),
-        Type::String => format!(
-            "{:?}",
-            if example.is_empty() {
-                "example"
-            } else {
-                example.as_str()
-            }
-        ),
-        _ => "Default::default()".into(),
-    }
-}
-
 fn operation_index(api: &Api) -> TokenStream {
     let modules = api.operations.iter().map(|op| {
         let m = ident(&op.names.module);
@@ -271,13 +216,119 @@ fn operation_index(api: &Api) -> TokenStream {
     }
 }
 
+/// A method in both modes: `async` on the async builder, and (feature `blocking`) the same
+/// name on the blocking builder, running the async body on the client's runtime.
+struct TwoModes<'a> {
+    builder: &'a proc_macro2::Ident,
+    docs: TokenStream,
+    blocking_docs: TokenStream,
+}
+
+impl TwoModes<'_> {
+    /// `sig_async` / `sig_blocking` are the whole signatures; `body` is the async body (an
+    /// expression using `self.client.inner`), which the blocking form runs with `block_on`.
+    fn method(
+        &self,
+        name: &proc_macro2::Ident,
+        args: TokenStream,
+        ret: TokenStream,
+        body: TokenStream,
+    ) -> (TokenStream, TokenStream) {
+        let (docs, blocking_docs) = (&self.docs, &self.blocking_docs);
+        (
+            quote! {
+                #docs
+                pub async fn #name(self #args) -> #ret {
+                    #body.await
+                }
+            },
+            quote! {
+                #blocking_docs
+                pub fn #name(self #args) -> #ret {
+                    self.client.mode.block_on(#body)
+                }
+            },
+        )
+    }
+
+    /// The async and blocking impl blocks of the builder.
+    fn impls(&self, asyncs: Vec<TokenStream>, blockings: Vec<TokenStream>) -> TokenStream {
+        let builder = self.builder;
+        quote! {
+            impl #builder {
+                #(#asyncs)*
+            }
+
+            #[cfg(feature = "blocking")]
+            impl #builder<acs_runtime::Blocking> {
+                #(#blockings)*
+            }
+        }
+    }
+}
+
+/// The setters of an action's request on a builder with an `input` field: one that takes the
+/// value and one that takes an `Option` (to clear it), each linking to the field's docs.
+fn setters(op: &Operation) -> Vec<TokenStream> {
+    op.input
+        .params
+        .iter()
+        .map(|p| {
+            let f = ident(&p.rust);
+            let set = ident(&p.set);
+            let ty = super::rust_type(op, &p.ty);
+            let doc = Docs::line(format!("Sets [`{}::{}`].", op.names.input, p.rust)).rustdoc();
+            let set_doc = Docs::line(format!(
+                "Sets or clears [`{}::{}`].",
+                op.names.input, p.rust
+            ))
+            .rustdoc();
+            let (arg, value) = match p.ty {
+                Type::String => (quote!(impl Into<String>), quote!(value.into())),
+                _ => (ty.clone(), quote!(value)),
+            };
+            quote! {
+                #doc
+                pub fn #f(self, value: #arg) -> Self {
+                    self.#set(Some(#value))
+                }
+
+                #set_doc
+                pub fn #set(mut self, value: Option<#ty>) -> Self {
+                    self.input = self.input.#set(value);
+                    self
+                }
+            }
+        })
+        .collect()
+}
+
+/// `as_input` and `customize`, shared by fluent builders and waiter builders.
+fn input_and_options(input: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        /// The request so far.
+        pub fn as_input(&self) -> &#input {
+            &self.input
+        }
+
+        /// Settings of this call only, over the client's configuration: timeouts, attempts,
+        /// extra headers and query parameters ([`CallOptions`]; see the
+        /// [example](crate#per-call-settings)). The client is not cloned.
+        pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+            self.options = f(self.options);
+            self
+        }
+    }
+}
+
 fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     let module = ident(&op.names.module);
     let input = ident(&op.names.input);
     let output = ident(&op.structure(op.output).name);
     let fluent = ident(&op.names.fluent);
     let method = ident(&op.names.module);
-    let mut imports = vec![quote!(Client), quote!(Error)];
+    let imports = vec![quote!(Client), quote!(Error)];
+    let mut runtime = vec![quote!(Async), quote!(CallOptions), quote!(Mode)];
     let mut models = vec![input.clone(), output.clone()];
     let mut extra_uses = Vec::new();
     // The types parameters name: the action's enums, and JSON values.
@@ -300,81 +351,115 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     }
     let wait_target = op.wait.as_ref().map(|w| &api.operations[w.operation]);
     if !op.waiters.is_empty() || op.wait.is_some() {
-        imports.extend([quote!(Waited), quote!(WaiterConfig)]);
+        runtime.extend([quote!(WaiterConfig), quote!(WaiterError)]);
+        extra_uses.push(quote! { use std::time::Duration; });
+    }
+    if !op.waiters.is_empty() {
+        runtime.push(quote!(WaitState));
     }
     if let Some(target) = wait_target.filter(|t| t.name != op.name) {
         let m = ident(&target.names.module);
-        let (ti, to) = (
-            ident(&target.names.input),
-            ident(&target.structure(target.output).name),
-        );
-        extra_uses.push(quote! { use crate::models::#m::{#ti, #to}; });
-    }
-    if !op.waiters.is_empty() || op.wait.is_some() {
-        extra_uses.push(quote! { use std::time::Duration; });
+        let to = ident(&target.structure(target.output).name);
+        extra_uses.push(quote! { use crate::models::#m::#to; });
     }
     if op.paginator.is_some() {
-        extra_uses.push(quote! { use acs_runtime::stream::Stream; });
+        runtime.push(quote!(Paginator));
     }
-    let method_doc =
-        Docs::described(op.summary_or_title(), &format!("Calls `{}`.", op.name)).rustdoc();
-    let waiters = op.waiters.iter().map(|w| waiter_methods(op, w));
+    let method_doc = Docs::described(op.summary_or_title(), &format!("Calls `{}`.", op.name))
+        .paragraph(format!(
+            "Set the parameters on the returned [`{}`], then `send` it ([example](crate#calling-an-action)).",
+            op.names.fluent
+        ))
+        .rustdoc();
+    let waiter_methods = op.waiters.iter().map(|w| waiter_method(op, w));
+    let waiter_builders = op.waiters.iter().map(|w| waiter_builder(op, w));
     let fluent_doc = Docs::line(format!(
-        "Fluent builder of [`Client::{}`] (action `{}`): set the parameters, then [`send`](Self::send).",
+        "Fluent builder of [`Client::{}`] (action `{}`): set the parameters, then `send`.",
         op.names.module, op.name
     ))
+    .paragraph("`M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,")
+    .then("`acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),")
+    .then("[blocking calls](crate#blocking-calls).")
     .rustdoc();
-    let setters = op.input.params.iter().map(|p| {
-        let f = ident(&p.rust);
-        let set = ident(&p.set);
-        let ty = super::rust_type(op, &p.ty);
-        let doc = Docs::line(format!("Sets [`{}::{}`].", op.names.input, p.rust)).rustdoc();
-        let set_doc = Docs::line(format!(
-            "Sets or clears [`{}::{}`].",
-            op.names.input, p.rust
+    let setters = setters(op);
+    let common = input_and_options(&input);
+    let modes = TwoModes {
+        builder: &fluent,
+        docs: send_doc(api, op).rustdoc(),
+        blocking_docs: Docs::line(
+            "Checks the request, sends it with retries and decodes the response, blocking the",
+        )
+        .then("calling thread (see the async `send`).")
+        .rustdoc(),
+    };
+    let mut asyncs = Vec::new();
+    let mut blockings = Vec::new();
+    let (a, b) = modes.method(
+        &ident("send"),
+        TokenStream::new(),
+        quote!(Result<#output, Error>),
+        quote!(self
+            .client
+            .inner
+            .send_with(&self.input.build()?, &self.options)),
+    );
+    asyncs.push(a);
+    blockings.push(b);
+    if let Some(p) = &op.paginator {
+        let docs = Docs::line(format!(
+            "Every page, fetched as you ask: starts at the page set on the builder (or 1) and stops when `{}` is empty, the total count is reached, or a page is short.",
+            p.items_wire
         ))
+        .paragraph("Read pages with `next().await`, the listed items with `items()`, or use it as a `Stream`")
+        .then("([example](crate#pagination)).")
         .rustdoc();
-        let (arg, value) = match p.ty {
-            Type::String => (quote!(impl Into<String>), quote!(value.into())),
-            _ => (ty.clone(), quote!(value)),
+        let service = ident(&api.product.service_type);
+        asyncs.push(quote! {
+            #docs
+            pub fn into_paginator(self) -> Paginator<crate::#service, #input> {
+                self.client.inner.paginate(self.input, self.options)
+            }
+        });
+        let blocking_docs = Docs::line(
+            "Every page, as an iterator that blocks while a page is fetched; `items()` iterates",
+        )
+        .then("over the listed items (see the async `into_paginator`).")
+        .rustdoc();
+        blockings.push(quote! {
+            #blocking_docs
+            pub fn into_paginator(self) -> acs_runtime::blocking::Paginator<crate::#service, #input> {
+                self.client.mode.paginator(self.client.inner.paginate(self.input, self.options))
+            }
+        });
+        let merged = TwoModes {
+            builder: &fluent,
+            docs: Docs::line(format!(
+                "Fetches every page and returns the first page's response with the `{}` of all pages.",
+                p.items_wire
+            ))
+            .rustdoc(),
+            blocking_docs: Docs::line(format!(
+                "Fetches every page, blocking, and returns the first page's response with the `{}` of all pages.",
+                p.items_wire
+            ))
+            .rustdoc(),
         };
-        quote! {
-            #doc
-            pub fn #f(self, value: #arg) -> Self {
-                self.#set(Some(#value))
-            }
-
-            #set_doc
-            pub fn #set(mut self, value: Option<#ty>) -> Self {
-                self.input = self.input.#set(value);
-                self
-            }
-        }
+        let (a, b) = merged.method(
+            &ident("send_all_pages"),
+            TokenStream::new(),
+            quote!(Result<#output, Error>),
+            quote!(self.client.inner.send_all_pages(self.input, self.options)),
+        );
+        asyncs.push(a);
+        blockings.push(b);
+    }
+    let wait_helper = op.wait.as_ref().map(|w| {
+        let (helper, a, b) = send_and_wait(api, op, w, &fluent);
+        asyncs.extend(a);
+        blockings.extend(b);
+        helper
     });
-    let send_doc = send_doc(api, op).rustdoc();
-    let paginator = op.paginator.as_ref().map(|p| {
-        let all = Docs::line(format!(
-            "All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `{}` is empty, the total count is reached, or a page is short.",
-            p.items_wire
-        )).rustdoc();
-        let merged = Docs::line(format!(
-            "Fetches every page and returns the first page's response with the `{}` of all pages.",
-            p.items_wire
-        ))
-        .rustdoc();
-        quote! {
-            #all
-            pub fn into_paginator(self) -> impl Stream<Item = Result<#output, Error>> {
-                self.client.inner.paginate(self.input)
-            }
-
-            #merged
-            pub async fn send_all_pages(self) -> Result<#output, Error> {
-                self.client.inner.send_all_pages(self.input).await
-            }
-        }
-    });
-    let wait = op.wait.as_ref().map(|w| send_and_wait(api, op, w));
+    let mode_impls = modes.impls(asyncs, blockings);
     let module_doc = Docs::line(format!(
         "The `{}` action: [`Client::{}`](crate::Client::{}) and its fluent builder.",
         op.name, op.names.module, op.names.module
@@ -384,41 +469,35 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         #module_doc
         use crate::models::#module::{#(#models),*};
         use crate::{#(#imports),*};
+        use acs_runtime::{#(#runtime),*};
         #(#extra_uses)*
 
-        impl Client {
+        impl<M: Mode> Client<M> {
             #method_doc
-            pub fn #method(&self) -> #fluent {
-                #fluent { client: self.clone(), input: #input::default() }
+            pub fn #method(&self) -> #fluent<M> {
+                #fluent { client: self.clone(), input: #input::default(), options: CallOptions::new() }
             }
 
-            #(#waiters)*
+            #(#waiter_methods)*
         }
 
         #fluent_doc
         #[derive(Debug, Clone)]
-        #[must_use = "a fluent builder does nothing until `send` is awaited"]
-        pub struct #fluent {
-            client: Client,
+        #[must_use = "a fluent builder does nothing until it is sent"]
+        pub struct #fluent<M: Mode = Async> {
+            client: Client<M>,
             input: #input,
+            options: CallOptions,
         }
 
-        impl #fluent {
+        impl<M: Mode> #fluent<M> {
             #(#setters)*
-
-            /// The request so far.
-            pub fn as_input(&self) -> &#input {
-                &self.input
-            }
-
-            #send_doc
-            pub async fn send(self) -> Result<#output, Error> {
-                self.client.inner.send(&self.input.build()?).await
-            }
-
-            #paginator
-            #wait
+            #common
         }
+
+        #mode_impls
+        #wait_helper
+        #(#waiter_builders)*
     }
 }
 
@@ -452,17 +531,15 @@ fn send_doc(api: &Api, op: &Operation) -> Docs {
     doc
 }
 
-fn waiter_methods(op: &Operation, w: &Waiter) -> TokenStream {
-    let input = ident(&op.names.input);
-    let output = ident(&op.structure(op.output).name);
-    let wait = ident(&w.method);
-    let wait_with = ident(&w.method_with);
+/// What a waiter does, from the spec: the polled action, delays and acceptors.
+fn waiter_docs(op: &Operation, w: &Waiter) -> Docs {
     let (min, max, max_wait) = (w.min_delay_seconds, w.max_delay_seconds, w.max_wait_seconds);
     let mut docs = Docs::described(&w.doc, &format!("Polls `{}` until a final state.", op.name))
         .paragraph(format!(
-        "Polls `{}` with backoff ({min} s to {max} s between polls, at most {max_wait} s in all):",
-        op.name
-    ));
+            "Polls `{}` with backoff ({min} s to {max} s between polls, at most {max_wait} s in all unless",
+            op.name
+        ))
+        .then("`max_wait` says otherwise); the first matching acceptor decides:");
     for a in &w.acceptors {
         let state = match a.state {
             AcceptorState::Success => "final, success",
@@ -475,22 +552,71 @@ fn waiter_methods(op: &Operation, w: &Waiter) -> TokenStream {
             literal_text(&a.equals)
         ));
     }
-    let docs = docs
-        .paragraph("Returns the final response with whether it is a success; [`Error::WaiterTimeout`] when")
-        .then("the time runs out. Transient errors while polling are retried.")
+    docs
+}
+
+/// The client method that starts a waiter builder.
+fn waiter_method(op: &Operation, w: &Waiter) -> TokenStream {
+    let method = ident(&w.names.method);
+    let builder = ident(&w.names.builder);
+    let input = ident(&op.names.input);
+    let config = waiter_config(w);
+    let docs = waiter_docs(op, w)
+        .paragraph(format!(
+            "Set the polled request's parameters on the returned [`{}`], then `send` it: the final",
+            w.names.builder
+        ))
+        .then("response, or a [`WaiterError`] that keeps the last response when a failure state is")
+        .then("reached or the time runs out ([example](crate#waiters)).")
         .rustdoc();
-    let with_doc = Docs::line(format!(
-        "Same as [`{0}`](Self::{0}), with your own delays and time limit.",
-        w.method
+    quote! {
+        #docs
+        pub fn #method(&self) -> #builder<M> {
+            #builder { client: self.clone(), input: #input::default(), options: CallOptions::new(), config: #config }
+        }
+    }
+}
+
+/// The waiter's builder: the polled action's setters, the time limit, and `send`.
+fn waiter_builder(op: &Operation, w: &Waiter) -> TokenStream {
+    let builder = ident(&w.names.builder);
+    let input = ident(&op.names.input);
+    let output = ident(&op.structure(op.output).name);
+    let state_fn = ident(&w.names.state_fn);
+    let doc = Docs::line(format!(
+        "Waiter `{}` of [`Client::{}`]: set the parameters of the polled `{}` request and, if",
+        w.name, w.names.method, op.name
     ))
+    .then("needed, the time limit; then `send` ([example](crate#waiters)).")
     .rustdoc();
+    let setters = setters(op);
+    let common = input_and_options(&input);
+    let modes = TwoModes {
+        builder: &builder,
+        docs: Docs::line("Polls until a final state: the response in the success state; a")
+            .then("[`WaiterError`] with the last response in a failure state or when the time runs out,")
+            .then("or with the error of a request that failed for good. Transient errors are retried.")
+            .rustdoc(),
+        blocking_docs: Docs::line("Polls until a final state, blocking the calling thread (see the async `send`).")
+            .rustdoc(),
+    };
+    let (a, b) = modes.method(
+        &ident("send"),
+        TokenStream::new(),
+        quote!(Result<#output, WaiterError<#output>>),
+        quote!(self.client.inner.wait_with(&self.input, &self.options, &self.config, #state_fn)),
+    );
+    let impls = modes.impls(vec![a], vec![b]);
     let checks = w.acceptors.iter().map(|a| {
         let chain = ref_chain(quote!(out), &a.path);
         let cmp = compare(op, &a.ty, &a.equals);
         let state = match a.state {
-            AcceptorState::Success => quote!(Some(true)),
-            AcceptorState::Failure => quote!(Some(false)),
-            AcceptorState::Retry => quote!(None),
+            AcceptorState::Success => quote!(WaitState::Success),
+            AcceptorState::Failure => {
+                let reason = format!("{} is {}", a.wire_path, literal_text(&a.equals));
+                quote!(WaitState::Failure(#reason.to_string()))
+            }
+            AcceptorState::Retry => quote!(WaitState::Retry),
         };
         quote! {
             if #chain.is_some_and(|v| #cmp) {
@@ -498,21 +624,52 @@ fn waiter_methods(op: &Operation, w: &Waiter) -> TokenStream {
             }
         }
     });
-    let config = waiter_config(w);
+    let state_doc = Docs::line(format!(
+        "The acceptors of waiter `{}`, in the spec's order (the first match decides).",
+        w.name
+    ))
+    .rustdoc();
     quote! {
-        #docs
-        pub async fn #wait(&self, input: #input) -> Result<Waited<#output>, Error> {
-            self.#wait_with(input, #config).await
+        #doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a waiter does nothing until it is sent"]
+        pub struct #builder<M: Mode = Async> {
+            client: Client<M>,
+            input: #input,
+            options: CallOptions,
+            config: WaiterConfig,
         }
 
-        #with_doc
-        pub async fn #wait_with(&self, input: #input, config: WaiterConfig) -> Result<Waited<#output>, Error> {
-            self.inner
-                .wait(&input, &config, |out| {
-                    #(#checks)*
-                    None
-                })
-                .await
+        impl<M: Mode> #builder<M> {
+            #(#setters)*
+
+            /// The longest total wait before [`WaiterError::Timeout`].
+            pub fn max_wait(mut self, max_wait: Duration) -> Self {
+                self.config.max_wait = max_wait;
+                self
+            }
+
+            /// All the delays and the time limit at once.
+            pub fn config(mut self, config: WaiterConfig) -> Self {
+                self.config = config;
+                self
+            }
+
+            /// The delays between polls: from `min` growing (with jitter) to at most `max`.
+            pub fn delays(mut self, min: Duration, max: Duration) -> Self {
+                self.config = WaiterConfig::new(min, max, self.config.max_wait);
+                self
+            }
+
+            #common
+        }
+
+        #impls
+
+        #state_doc
+        fn #state_fn(out: &#output) -> WaitState {
+            #(#checks)*
+            WaitState::Retry
         }
     }
 }
@@ -558,14 +715,21 @@ fn compare(op: &Operation, ty: &Type, equals: &Literal) -> TokenStream {
     }
 }
 
-/// `send_and_wait` of an action that starts a process another action's waiter watches.
-fn send_and_wait(api: &Api, op: &Operation, w: &WaitFor) -> TokenStream {
+/// `send_and_wait` of an action that starts a process another action's waiter watches: a
+/// private async function holding the two steps, and the builder methods (async and
+/// blocking) that call it.
+fn send_and_wait(
+    api: &Api,
+    op: &Operation,
+    w: &WaitFor,
+    fluent: &proc_macro2::Ident,
+) -> (TokenStream, Vec<TokenStream>, Vec<TokenStream>) {
     let target = &api.operations[w.operation];
     let waiter = &target.waiters[w.waiter];
+    let input = ident(&op.names.input);
     let output = ident(&op.structure(op.output).name);
-    let target_input = ident(&target.names.input);
     let target_output = ident(&target.structure(target.output).name);
-    let wait_with = ident(&waiter.method_with);
+    let wait_method = ident(&waiter.names.method);
     let copy = |ty: &Type| match ty {
         Type::Bool | Type::I32 | Type::I64 | Type::F64 => true,
         Type::Enum(id) => target.enumeration(*id).repr != EnumRepr::String,
@@ -601,33 +765,75 @@ fn send_and_wait(api: &Api, op: &Operation, w: &WaitFor) -> TokenStream {
         };
         quote!(.#set(#value))
     });
-    let doc = Docs::line(format!(
-        "Sends the request, then waits with `{}`'s `{}` waiter ({} s to {} s between polls, at most {} s) until the process it started is final. Returns this action's response and the waiter's final `{}` response.",
-        target.name, waiter.name, waiter.min_delay_seconds, waiter.max_delay_seconds, waiter.max_wait_seconds, target.name
+    let ret = quote!(Result<(#output, #target_output), WaiterError<#target_output>>);
+    let helper_name = ident(&format!("{}_and_wait", op.names.module));
+    let cannot = format!("cannot wait: {{e}} (from the {} response)", op.name);
+    let helper_doc = Docs::line(format!(
+        "`{}`, then `{}`'s waiter `{}` on the process it started.",
+        op.name, target.name, waiter.name
     ))
     .rustdoc();
-    let with_doc = Docs::line(
-        "Same as [`send_and_wait`](Self::send_and_wait), with your own waiter delays and time limit.",
-    )
-    .rustdoc();
-    let config = waiter_config(waiter);
-    let cannot = format!("cannot wait: {{e}} (from the {} response)", op.name);
-    quote! {
-        #doc
-        pub async fn send_and_wait(self) -> Result<(#output, Waited<#target_output>), Error> {
-            self.send_and_wait_with(#config).await
-        }
-
-        #with_doc
-        pub async fn send_and_wait_with(self, config: WaiterConfig) -> Result<(#output, Waited<#target_output>), Error> {
-            let input = self.input.build()?;
-            let output = self.client.inner.send(&input).await?;
-            let wait_input = #target_input::builder()
-                #(#sets)*
-                .build()
-                .map_err(|e| Error::validation(e.parameter(), format!(#cannot)))?;
-            let waited = self.client.#wait_with(wait_input, config).await?;
+    let helper = quote! {
+        #helper_doc
+        async fn #helper_name(
+            client: Client<Async>,
+            input: #input,
+            options: CallOptions,
+            config: WaiterConfig,
+        ) -> #ret {
+            let input = input.build()?;
+            let output = client.inner.send_with(&input, &options).await?;
+            let waiter = client
+                .#wait_method()
+                #(#sets)*;
+            if let Err(e) = waiter.as_input().clone().build() {
+                return Err(WaiterError::Request(Error::validation(e.parameter(), format!(#cannot))));
+            }
+            let waited = waiter.customize(|_| options).config(config).send().await?;
             Ok((output, waited))
         }
-    }
+    };
+    let config = waiter_config(waiter);
+    let modes = TwoModes {
+        builder: fluent,
+        docs: Docs::line(format!(
+            "Sends the request, then waits with `{}`'s waiter `{}` ({} s to {} s between polls, at most {} s) until the process it started is final.",
+            target.name, waiter.name, waiter.min_delay_seconds, waiter.max_delay_seconds, waiter.max_wait_seconds
+        ))
+        .paragraph(format!(
+            "Returns this action's response and the final `{}` response; a failure state or the",
+            target.name
+        ))
+        .then("time limit is a [`WaiterError`] that keeps the last response.")
+        .rustdoc(),
+        blocking_docs: Docs::line("Sends the request, then waits until the process it started is final, blocking the")
+            .then("calling thread (see the async `send_and_wait`).")
+            .rustdoc(),
+    };
+    let with_modes = TwoModes {
+        builder: fluent,
+        docs: Docs::line("Same as `send_and_wait`, with your own waiter delays and time limit.")
+            .rustdoc(),
+        blocking_docs: Docs::line(
+            "Same as `send_and_wait`, with your own waiter delays and time limit, blocking.",
+        )
+        .rustdoc(),
+    };
+    let async_client = quote!(Client {
+        inner: self.client.inner.clone(),
+        mode: Async
+    });
+    let (a1, b1) = modes.method(
+        &ident("send_and_wait"),
+        TokenStream::new(),
+        ret.clone(),
+        quote!(#helper_name(#async_client, self.input, self.options, #config)),
+    );
+    let (a2, b2) = with_modes.method(
+        &ident("send_and_wait_with"),
+        quote!(, config: WaiterConfig),
+        ret,
+        quote!(#helper_name(#async_client, self.input, self.options, config)),
+    );
+    (helper, vec![a1, a2], vec![b1, b2])
 }

@@ -25,29 +25,42 @@ pub fn generate(api: &Api) -> Result<Vec<GeneratedFile>, String> {
             operation_module(op),
         )?);
     }
+    let title = api.product.title.short().unwrap_or(&api.product.code);
+    files.extend(super::package_files(
+        &krate.path,
+        &krate.name,
+        &format!(
+            "Request and response models of **{title}** (`{}`, API version `{}`): per action the \
+request (its own builder, with the spec's rules) and the response types, decoded from JSON or \
+XML. Use them through the client crate `{}`.\n\n{}",
+            api.product.code,
+            api.product.version,
+            api.product.client_crate.name,
+            super::README_ORIGIN
+        ),
+    ));
     Ok(files)
 }
 
 fn cargo_toml(api: &Api) -> GeneratedFile {
     let krate = &api.product.models_crate;
+    let package = super::package_section(
+        api,
+        &krate.name,
+        &format!(
+            "Request and response models of the Alibaba Cloud {} API {}, with JSON and XML decoding.",
+            api.product.code, api.product.version
+        ),
+        &["alibaba-cloud", "aliyun", "sdk"],
+        &["api-bindings", "encoding"],
+    );
     let body = format!(
-        r#"[package]
-name = "{name}"
-description = "Request and response models of the Alibaba Cloud {product} API {version}, with JSON and XML decoding."
-version.workspace = true
-edition.workspace = true
-rust-version.workspace = true
-license.workspace = true
-repository.workspace = true
-
+        r#"{package}
 [dependencies]
 acs-model = {{ workspace = true }}
 serde = {{ workspace = true }}
 serde_json = {{ workspace = true }}
-"#,
-        name = krate.name,
-        product = api.product.code,
-        version = api.product.version,
+"#
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)
 }

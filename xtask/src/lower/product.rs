@@ -132,6 +132,7 @@ pub fn lower_product(
             name: c.krate.value.clone(),
             ident: crate_ident(&c.krate.value),
         }),
+        publish: raw.crates.publish.unwrap_or(true),
         envelope,
         fallback_endpoint: raw.endpoints.fallback.value.clone(),
         endpoints: raw

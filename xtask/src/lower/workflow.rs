@@ -8,7 +8,7 @@ use crate::model::{
     Acceptor, AcceptorState, Doc, Enum, EnumRepr, Literal, Operation, Paginator, Param, ParamId,
     Struct, StructId, Type, WaitBinding, WaitFor, WaitSource, Waiter,
 };
-use crate::names::{is_type_name, waiter_methods};
+use crate::names::{is_type_name, waiter_names};
 use crate::spec;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
@@ -100,11 +100,9 @@ pub(super) fn lower_waiters(
                 "a waiter needs 0 < minDelaySeconds <= maxDelaySeconds",
             );
         }
-        let (method, method_with) = waiter_methods(&key.value);
         waiters.push(Waiter {
             name: key.value.clone(),
-            method,
-            method_with,
+            names: waiter_names(&key.value),
             doc: Doc::from_spec(w.description.as_ref()),
             acceptors,
             min_delay_seconds: min,

@@ -2,28 +2,37 @@
 
 //! The `DeployFile` action: [`Client::deploy_file`](crate::Client::deploy_file) and its fluent builder.
 use crate::models::deploy_file::{DeployFileRequest, DeployFileResponse};
-use crate::models::get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
-use crate::{Client, Error, Waited, WaiterConfig};
+use crate::models::get_deployment::GetDeploymentResponse;
+use crate::{Client, Error};
+use acs_runtime::{Async, CallOptions, Mode, WaiterConfig, WaiterError};
 use std::time::Duration;
-impl Client {
-    /// Deploys a file to the production environment. Returns the ID of the deployment package (Data); poll GetDeployment with it, or use --wait.
+impl<M: Mode> Client<M> {
+    /// Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.
     ///
     /// 原文 (zh): 发布文件至生产环境。
-    pub fn deploy_file(&self) -> DeployFileFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`DeployFileFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn deploy_file(&self) -> DeployFileFluentBuilder<M> {
         DeployFileFluentBuilder {
             client: self.clone(),
             input: DeployFileRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::deploy_file`] (action `DeployFile`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::deploy_file`] (action `DeployFile`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct DeployFileFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct DeployFileFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: DeployFileRequest,
+    options: CallOptions,
 }
-impl DeployFileFluentBuilder {
+impl<M: Mode> DeployFileFluentBuilder<M> {
     /// Sets [`DeployFileRequest::project_id`].
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -73,44 +82,132 @@ impl DeployFileFluentBuilder {
     pub fn as_input(&self) -> &DeployFileRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl DeployFileFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     pub async fn send(self) -> Result<DeployFileResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
     }
-    /// Sends the request, then waits with `GetDeployment`'s `DeploymentFinished` waiter (2 s to 30 s between polls, at most 600 s) until the process it started is final. Returns this action's response and the waiter's final `GetDeployment` response.
+    /// Sends the request, then waits with `GetDeployment`'s waiter `DeploymentFinished` (2 s to 30 s between polls, at most 600 s) until the process it started is final.
+    ///
+    /// Returns this action's response and the final `GetDeployment` response; a failure state or the
+    /// time limit is a [`WaiterError`] that keeps the last response.
     pub async fn send_and_wait(
         self,
-    ) -> Result<(DeployFileResponse, Waited<GetDeploymentResponse>), Error> {
-        self.send_and_wait_with(WaiterConfig::new(
-            Duration::from_secs(2),
-            Duration::from_secs(30),
-            Duration::from_secs(600),
-        ))
+    ) -> Result<(DeployFileResponse, GetDeploymentResponse), WaiterError<GetDeploymentResponse>>
+    {
+        deploy_file_and_wait(
+            Client {
+                inner: self.client.inner.clone(),
+                mode: Async,
+            },
+            self.input,
+            self.options,
+            WaiterConfig::new(
+                Duration::from_secs(2),
+                Duration::from_secs(30),
+                Duration::from_secs(600),
+            ),
+        )
         .await
     }
-    /// Same as [`send_and_wait`](Self::send_and_wait), with your own waiter delays and time limit.
+    /// Same as `send_and_wait`, with your own waiter delays and time limit.
     pub async fn send_and_wait_with(
         self,
         config: WaiterConfig,
-    ) -> Result<(DeployFileResponse, Waited<GetDeploymentResponse>), Error> {
-        let input = self.input.build()?;
-        let output = self.client.inner.send(&input).await?;
-        let wait_input = GetDeploymentRequest::builder()
-            .set_deployment_id(output.data)
-            .set_project_id(input.project_id)
-            .set_project_identifier(input.project_identifier.clone())
-            .build()
-            .map_err(|e| {
-                Error::validation(
-                    e.parameter(),
-                    format!("cannot wait: {e} (from the DeployFile response)"),
-                )
-            })?;
-        let waited = self
-            .client
-            .wait_until_deployment_finished_with(wait_input, config)
-            .await?;
-        Ok((output, waited))
+    ) -> Result<(DeployFileResponse, GetDeploymentResponse), WaiterError<GetDeploymentResponse>>
+    {
+        deploy_file_and_wait(
+            Client {
+                inner: self.client.inner.clone(),
+                mode: Async,
+            },
+            self.input,
+            self.options,
+            config,
+        )
+        .await
     }
+}
+#[cfg(feature = "blocking")]
+impl DeployFileFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<DeployFileResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
+    }
+    /// Sends the request, then waits until the process it started is final, blocking the
+    /// calling thread (see the async `send_and_wait`).
+    pub fn send_and_wait(
+        self,
+    ) -> Result<(DeployFileResponse, GetDeploymentResponse), WaiterError<GetDeploymentResponse>>
+    {
+        self.client.mode.block_on(deploy_file_and_wait(
+            Client {
+                inner: self.client.inner.clone(),
+                mode: Async,
+            },
+            self.input,
+            self.options,
+            WaiterConfig::new(
+                Duration::from_secs(2),
+                Duration::from_secs(30),
+                Duration::from_secs(600),
+            ),
+        ))
+    }
+    /// Same as `send_and_wait`, with your own waiter delays and time limit, blocking.
+    pub fn send_and_wait_with(
+        self,
+        config: WaiterConfig,
+    ) -> Result<(DeployFileResponse, GetDeploymentResponse), WaiterError<GetDeploymentResponse>>
+    {
+        self.client.mode.block_on(deploy_file_and_wait(
+            Client {
+                inner: self.client.inner.clone(),
+                mode: Async,
+            },
+            self.input,
+            self.options,
+            config,
+        ))
+    }
+}
+/// `DeployFile`, then `GetDeployment`'s waiter `DeploymentFinished` on the process it started.
+async fn deploy_file_and_wait(
+    client: Client<Async>,
+    input: DeployFileRequest,
+    options: CallOptions,
+    config: WaiterConfig,
+) -> Result<(DeployFileResponse, GetDeploymentResponse), WaiterError<GetDeploymentResponse>> {
+    let input = input.build()?;
+    let output = client.inner.send_with(&input, &options).await?;
+    let waiter = client
+        .wait_until_deployment_finished()
+        .set_deployment_id(output.data)
+        .set_project_id(input.project_id)
+        .set_project_identifier(input.project_identifier.clone());
+    if let Err(e) = waiter.as_input().clone().build() {
+        return Err(WaiterError::Request(Error::validation(
+            e.parameter(),
+            format!("cannot wait: {e} (from the DeployFile response)"),
+        )));
+    }
+    let waited = waiter.customize(|_| options).config(config).send().await?;
+    Ok((output, waited))
 }

@@ -2,91 +2,61 @@
 
 //! The `GetDeployment` action: [`Client::get_deployment`](crate::Client::get_deployment) and its fluent builder.
 use crate::models::get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
-use crate::{Client, Error, Waited, WaiterConfig};
+use crate::{Client, Error};
+use acs_runtime::{Async, CallOptions, Mode, WaitState, WaiterConfig, WaiterError};
 use std::time::Duration;
-impl Client {
+impl<M: Mode> Client<M> {
     /// Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.
     ///
     /// 原文 (zh): 调用GetDeployment获取发布包的详情。
-    pub fn get_deployment(&self) -> GetDeploymentFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`GetDeploymentFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn get_deployment(&self) -> GetDeploymentFluentBuilder<M> {
         GetDeploymentFluentBuilder {
             client: self.clone(),
             input: GetDeploymentRequest::default(),
+            options: CallOptions::new(),
         }
     }
     /// Waits until the deployment package has finished (succeeded or failed) and its nodes are no longer being checked.
     ///
     /// 原文 (zh): 等待发布包执行结束（成功或失败），且节点检查不再处于检查中。
     ///
-    /// Polls `GetDeployment` with backoff (2 s to 30 s between polls, at most 600 s in all):
+    /// Polls `GetDeployment` with backoff (2 s to 30 s between polls, at most 600 s in all unless
+    /// `max_wait` says otherwise); the first matching acceptor decides:
     /// - `Data.Deployment.CheckingStatus` == `8`: keep polling
     /// - `Data.Deployment.Status` == `1`: final, success
     /// - `Data.Deployment.Status` == `2`: final, failure
     ///
-    /// Returns the final response with whether it is a success; [`Error::WaiterTimeout`] when
-    /// the time runs out. Transient errors while polling are retried.
-    pub async fn wait_until_deployment_finished(
-        &self,
-        input: GetDeploymentRequest,
-    ) -> Result<Waited<GetDeploymentResponse>, Error> {
-        self.wait_until_deployment_finished_with(
-            input,
-            WaiterConfig::new(
+    /// Set the polled request's parameters on the returned [`DeploymentFinishedWaiter`], then `send` it: the final
+    /// response, or a [`WaiterError`] that keeps the last response when a failure state is
+    /// reached or the time runs out ([example](crate#waiters)).
+    pub fn wait_until_deployment_finished(&self) -> DeploymentFinishedWaiter<M> {
+        DeploymentFinishedWaiter {
+            client: self.clone(),
+            input: GetDeploymentRequest::default(),
+            options: CallOptions::new(),
+            config: WaiterConfig::new(
                 Duration::from_secs(2),
                 Duration::from_secs(30),
                 Duration::from_secs(600),
             ),
-        )
-        .await
-    }
-    /// Same as [`wait_until_deployment_finished`](Self::wait_until_deployment_finished), with your own delays and time limit.
-    pub async fn wait_until_deployment_finished_with(
-        &self,
-        input: GetDeploymentRequest,
-        config: WaiterConfig,
-    ) -> Result<Waited<GetDeploymentResponse>, Error> {
-        self.inner
-            .wait(&input, &config, |out| {
-                if out
-                    .data
-                    .as_ref()
-                    .and_then(|v| v.deployment.as_ref())
-                    .and_then(|v| v.checking_status.as_ref())
-                    .is_some_and(|v| v.value() == 8)
-                {
-                    return None;
-                }
-                if out
-                    .data
-                    .as_ref()
-                    .and_then(|v| v.deployment.as_ref())
-                    .and_then(|v| v.status.as_ref())
-                    .is_some_and(|v| v.value() == 1)
-                {
-                    return Some(true);
-                }
-                if out
-                    .data
-                    .as_ref()
-                    .and_then(|v| v.deployment.as_ref())
-                    .and_then(|v| v.status.as_ref())
-                    .is_some_and(|v| v.value() == 2)
-                {
-                    return Some(false);
-                }
-                None
-            })
-            .await
+        }
     }
 }
-/// Fluent builder of [`Client::get_deployment`] (action `GetDeployment`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::get_deployment`] (action `GetDeployment`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct GetDeploymentFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct GetDeploymentFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: GetDeploymentRequest,
+    options: CallOptions,
 }
-impl GetDeploymentFluentBuilder {
+impl<M: Mode> GetDeploymentFluentBuilder<M> {
     /// Sets [`GetDeploymentRequest::project_id`].
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -118,9 +88,157 @@ impl GetDeploymentFluentBuilder {
     pub fn as_input(&self) -> &GetDeploymentRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl GetDeploymentFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     pub async fn send(self) -> Result<GetDeploymentResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
     }
+}
+#[cfg(feature = "blocking")]
+impl GetDeploymentFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<GetDeploymentResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
+    }
+}
+/// Waiter `DeploymentFinished` of [`Client::wait_until_deployment_finished`]: set the parameters of the polled `GetDeployment` request and, if
+/// needed, the time limit; then `send` ([example](crate#waiters)).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until it is sent"]
+pub struct DeploymentFinishedWaiter<M: Mode = Async> {
+    client: Client<M>,
+    input: GetDeploymentRequest,
+    options: CallOptions,
+    config: WaiterConfig,
+}
+impl<M: Mode> DeploymentFinishedWaiter<M> {
+    /// Sets [`GetDeploymentRequest::project_id`].
+    pub fn project_id(self, value: i64) -> Self {
+        self.set_project_id(Some(value))
+    }
+    /// Sets or clears [`GetDeploymentRequest::project_id`].
+    pub fn set_project_id(mut self, value: Option<i64>) -> Self {
+        self.input = self.input.set_project_id(value);
+        self
+    }
+    /// Sets [`GetDeploymentRequest::project_identifier`].
+    pub fn project_identifier(self, value: impl Into<String>) -> Self {
+        self.set_project_identifier(Some(value.into()))
+    }
+    /// Sets or clears [`GetDeploymentRequest::project_identifier`].
+    pub fn set_project_identifier(mut self, value: Option<String>) -> Self {
+        self.input = self.input.set_project_identifier(value);
+        self
+    }
+    /// Sets [`GetDeploymentRequest::deployment_id`].
+    pub fn deployment_id(self, value: i64) -> Self {
+        self.set_deployment_id(Some(value))
+    }
+    /// Sets or clears [`GetDeploymentRequest::deployment_id`].
+    pub fn set_deployment_id(mut self, value: Option<i64>) -> Self {
+        self.input = self.input.set_deployment_id(value);
+        self
+    }
+    /// The longest total wait before [`WaiterError::Timeout`].
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.config.max_wait = max_wait;
+        self
+    }
+    /// All the delays and the time limit at once.
+    pub fn config(mut self, config: WaiterConfig) -> Self {
+        self.config = config;
+        self
+    }
+    /// The delays between polls: from `min` growing (with jitter) to at most `max`.
+    pub fn delays(mut self, min: Duration, max: Duration) -> Self {
+        self.config = WaiterConfig::new(min, max, self.config.max_wait);
+        self
+    }
+    /// The request so far.
+    pub fn as_input(&self) -> &GetDeploymentRequest {
+        &self.input
+    }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl DeploymentFinishedWaiter {
+    /// Polls until a final state: the response in the success state; a
+    /// [`WaiterError`] with the last response in a failure state or when the time runs out,
+    /// or with the error of a request that failed for good. Transient errors are retried.
+    pub async fn send(self) -> Result<GetDeploymentResponse, WaiterError<GetDeploymentResponse>> {
+        self.client
+            .inner
+            .wait_with(
+                &self.input,
+                &self.options,
+                &self.config,
+                deployment_finished_state,
+            )
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl DeploymentFinishedWaiter<acs_runtime::Blocking> {
+    /// Polls until a final state, blocking the calling thread (see the async `send`).
+    pub fn send(self) -> Result<GetDeploymentResponse, WaiterError<GetDeploymentResponse>> {
+        self.client.mode.block_on(self.client.inner.wait_with(
+            &self.input,
+            &self.options,
+            &self.config,
+            deployment_finished_state,
+        ))
+    }
+}
+/// The acceptors of waiter `DeploymentFinished`, in the spec's order (the first match decides).
+fn deployment_finished_state(out: &GetDeploymentResponse) -> WaitState {
+    if out
+        .data
+        .as_ref()
+        .and_then(|v| v.deployment.as_ref())
+        .and_then(|v| v.checking_status.as_ref())
+        .is_some_and(|v| v.value() == 8)
+    {
+        return WaitState::Retry;
+    }
+    if out
+        .data
+        .as_ref()
+        .and_then(|v| v.deployment.as_ref())
+        .and_then(|v| v.status.as_ref())
+        .is_some_and(|v| v.value() == 1)
+    {
+        return WaitState::Success;
+    }
+    if out
+        .data
+        .as_ref()
+        .and_then(|v| v.deployment.as_ref())
+        .and_then(|v| v.status.as_ref())
+        .is_some_and(|v| v.value() == 2)
+    {
+        return WaitState::Failure("Data.Deployment.Status is 2".to_string());
+    }
+    WaitState::Retry
 }

@@ -3,25 +3,34 @@
 //! The `GetFile` action: [`Client::get_file`](crate::Client::get_file) and its fluent builder.
 use crate::models::get_file::{GetFileRequest, GetFileResponse};
 use crate::{Client, Error};
-impl Client {
+use acs_runtime::{Async, CallOptions, Mode};
+impl<M: Mode> Client<M> {
     /// Gets the details of a file: its content, versions and the scheduling configuration of its node.
     ///
     /// 原文 (zh): 该接口用于获取文件的详情。
-    pub fn get_file(&self) -> GetFileFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`GetFileFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn get_file(&self) -> GetFileFluentBuilder<M> {
         GetFileFluentBuilder {
             client: self.clone(),
             input: GetFileRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::get_file`] (action `GetFile`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::get_file`] (action `GetFile`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct GetFileFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct GetFileFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: GetFileRequest,
+    options: CallOptions,
 }
-impl GetFileFluentBuilder {
+impl<M: Mode> GetFileFluentBuilder<M> {
     /// Sets [`GetFileRequest::project_id`].
     pub fn project_id(self, value: i64) -> Self {
         self.set_project_id(Some(value))
@@ -62,9 +71,33 @@ impl GetFileFluentBuilder {
     pub fn as_input(&self) -> &GetFileRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl GetFileFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     pub async fn send(self) -> Result<GetFileResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl GetFileFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<GetFileResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
     }
 }

@@ -5,26 +5,34 @@ use crate::models::list_deployments::{
     DeploymentStatus, ListDeploymentsRequest, ListDeploymentsResponse,
 };
 use crate::{Client, Error};
-use acs_runtime::stream::Stream;
-impl Client {
+use acs_runtime::{Async, CallOptions, Mode, Paginator};
+impl<M: Mode> Client<M> {
     /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
     ///
     /// 原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。
-    pub fn list_deployments(&self) -> ListDeploymentsFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`ListDeploymentsFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn list_deployments(&self) -> ListDeploymentsFluentBuilder<M> {
         ListDeploymentsFluentBuilder {
             client: self.clone(),
             input: ListDeploymentsRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::list_deployments`] (action `ListDeployments`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::list_deployments`] (action `ListDeployments`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct ListDeploymentsFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct ListDeploymentsFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: ListDeploymentsRequest,
+    options: CallOptions,
 }
-impl ListDeploymentsFluentBuilder {
+impl<M: Mode> ListDeploymentsFluentBuilder<M> {
     /// Sets [`ListDeploymentsRequest::project_identifier`].
     pub fn project_identifier(self, value: impl Into<String>) -> Self {
         self.set_project_identifier(Some(value.into()))
@@ -119,17 +127,62 @@ impl ListDeploymentsFluentBuilder {
     pub fn as_input(&self) -> &ListDeploymentsRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl ListDeploymentsFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     pub async fn send(self) -> Result<ListDeploymentsResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
     }
-    /// All pages, as a stream of responses: starts at the page set on the builder (or 1) and stops when `Data.Deployments` is empty, the total count is reached, or a page is short.
-    pub fn into_paginator(self) -> impl Stream<Item = Result<ListDeploymentsResponse, Error>> {
-        self.client.inner.paginate(self.input)
+    /// Every page, fetched as you ask: starts at the page set on the builder (or 1) and stops when `Data.Deployments` is empty, the total count is reached, or a page is short.
+    ///
+    /// Read pages with `next().await`, the listed items with `items()`, or use it as a `Stream`
+    /// ([example](crate#pagination)).
+    pub fn into_paginator(self) -> Paginator<crate::DataworksPublic, ListDeploymentsRequest> {
+        self.client.inner.paginate(self.input, self.options)
     }
     /// Fetches every page and returns the first page's response with the `Data.Deployments` of all pages.
     pub async fn send_all_pages(self) -> Result<ListDeploymentsResponse, Error> {
-        self.client.inner.send_all_pages(self.input).await
+        self.client
+            .inner
+            .send_all_pages(self.input, self.options)
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl ListDeploymentsFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<ListDeploymentsResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
+    }
+    /// Every page, as an iterator that blocks while a page is fetched; `items()` iterates
+    /// over the listed items (see the async `into_paginator`).
+    pub fn into_paginator(
+        self,
+    ) -> acs_runtime::blocking::Paginator<crate::DataworksPublic, ListDeploymentsRequest> {
+        self.client
+            .mode
+            .paginator(self.client.inner.paginate(self.input, self.options))
+    }
+    /// Fetches every page, blocking, and returns the first page's response with the `Data.Deployments` of all pages.
+    pub fn send_all_pages(self) -> Result<ListDeploymentsResponse, Error> {
+        self.client
+            .mode
+            .block_on(self.client.inner.send_all_pages(self.input, self.options))
     }
 }

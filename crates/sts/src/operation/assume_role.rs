@@ -3,25 +3,34 @@
 //! The `AssumeRole` action: [`Client::assume_role`](crate::Client::assume_role) and its fluent builder.
 use crate::models::assume_role::{AssumeRoleRequest, AssumeRoleResponse};
 use crate::{Client, Error};
-impl Client {
+use acs_runtime::{Async, CallOptions, Mode};
+impl<M: Mode> Client<M> {
     /// Returns temporary credentials (an STS token) to act as a RAM role.
     ///
     /// 原文 (zh): 通过调用AssumeRole接口，获取一个扮演RAM角色的临时身份凭证（STS Token）。
-    pub fn assume_role(&self) -> AssumeRoleFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`AssumeRoleFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn assume_role(&self) -> AssumeRoleFluentBuilder<M> {
         AssumeRoleFluentBuilder {
             client: self.clone(),
             input: AssumeRoleRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::assume_role`] (action `AssumeRole`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::assume_role`] (action `AssumeRole`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct AssumeRoleFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct AssumeRoleFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: AssumeRoleRequest,
+    options: CallOptions,
 }
-impl AssumeRoleFluentBuilder {
+impl<M: Mode> AssumeRoleFluentBuilder<M> {
     /// Sets [`AssumeRoleRequest::duration_seconds`].
     pub fn duration_seconds(self, value: i64) -> Self {
         self.set_duration_seconds(Some(value))
@@ -71,6 +80,15 @@ impl AssumeRoleFluentBuilder {
     pub fn as_input(&self) -> &AssumeRoleRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl AssumeRoleFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     ///
@@ -90,6 +108,21 @@ impl AssumeRoleFluentBuilder {
     /// - `EntityNotExist.Role` (HTTP 404): The specified Role not exists .
     /// - `InternalError` (HTTP 500): STS Server Internal Error happened, please send the RequestId to us.
     pub async fn send(self) -> Result<AssumeRoleResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl AssumeRoleFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<AssumeRoleResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
     }
 }

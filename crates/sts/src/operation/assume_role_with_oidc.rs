@@ -3,25 +3,34 @@
 //! The `AssumeRoleWithOIDC` action: [`Client::assume_role_with_oidc`](crate::Client::assume_role_with_oidc) and its fluent builder.
 use crate::models::assume_role_with_oidc::{AssumeRoleWithOIDCRequest, AssumeRoleWithOIDCResponse};
 use crate::{Client, Error};
-impl Client {
+use acs_runtime::{Async, CallOptions, Mode};
+impl<M: Mode> Client<M> {
     /// Returns temporary credentials (an STS token) to act as a RAM role, for an OIDC token of a trusted identity provider (role-based SSO, RRSA).
     ///
     /// 原文 (zh): 进行OIDC角色SSO时，通过调用AssumeRoleWithOIDC接口，获取扮演RAM角色的临时身份凭证（STS Token）。
-    pub fn assume_role_with_oidc(&self) -> AssumeRoleWithOIDCFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`AssumeRoleWithOIDCFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn assume_role_with_oidc(&self) -> AssumeRoleWithOIDCFluentBuilder<M> {
         AssumeRoleWithOIDCFluentBuilder {
             client: self.clone(),
             input: AssumeRoleWithOIDCRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::assume_role_with_oidc`] (action `AssumeRoleWithOIDC`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::assume_role_with_oidc`] (action `AssumeRoleWithOIDC`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct AssumeRoleWithOIDCFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct AssumeRoleWithOIDCFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: AssumeRoleWithOIDCRequest,
+    options: CallOptions,
 }
-impl AssumeRoleWithOIDCFluentBuilder {
+impl<M: Mode> AssumeRoleWithOIDCFluentBuilder<M> {
     /// Sets [`AssumeRoleWithOIDCRequest::oidc_provider_arn`].
     pub fn oidc_provider_arn(self, value: impl Into<String>) -> Self {
         self.set_oidc_provider_arn(Some(value.into()))
@@ -80,9 +89,33 @@ impl AssumeRoleWithOIDCFluentBuilder {
     pub fn as_input(&self) -> &AssumeRoleWithOIDCRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl AssumeRoleWithOIDCFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     pub async fn send(self) -> Result<AssumeRoleWithOIDCResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl AssumeRoleWithOIDCFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<AssumeRoleWithOIDCResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
     }
 }

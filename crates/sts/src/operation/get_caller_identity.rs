@@ -3,35 +3,68 @@
 //! The `GetCallerIdentity` action: [`Client::get_caller_identity`](crate::Client::get_caller_identity) and its fluent builder.
 use crate::models::get_caller_identity::{GetCallerIdentityRequest, GetCallerIdentityResponse};
 use crate::{Client, Error};
-impl Client {
+use acs_runtime::{Async, CallOptions, Mode};
+impl<M: Mode> Client<M> {
     /// Returns the account, principal and ARN of the credentials that sign the call.
     ///
     /// 原文 (zh): 调用GetCallerIdentity获取当前调用者的身份信息。
-    pub fn get_caller_identity(&self) -> GetCallerIdentityFluentBuilder {
+    ///
+    /// Set the parameters on the returned [`GetCallerIdentityFluentBuilder`], then `send` it ([example](crate#calling-an-action)).
+    pub fn get_caller_identity(&self) -> GetCallerIdentityFluentBuilder<M> {
         GetCallerIdentityFluentBuilder {
             client: self.clone(),
             input: GetCallerIdentityRequest::default(),
+            options: CallOptions::new(),
         }
     }
 }
-/// Fluent builder of [`Client::get_caller_identity`] (action `GetCallerIdentity`): set the parameters, then [`send`](Self::send).
+/// Fluent builder of [`Client::get_caller_identity`] (action `GetCallerIdentity`): set the parameters, then `send`.
+///
+/// `M` is the client's mode: [`Async`] (`send().await`) or, with the `blocking` feature,
+/// `acs_runtime::Blocking` (`send()` blocks). Examples: [calling an action](crate#calling-an-action),
+/// [blocking calls](crate#blocking-calls).
 #[derive(Debug, Clone)]
-#[must_use = "a fluent builder does nothing until `send` is awaited"]
-pub struct GetCallerIdentityFluentBuilder {
-    client: Client,
+#[must_use = "a fluent builder does nothing until it is sent"]
+pub struct GetCallerIdentityFluentBuilder<M: Mode = Async> {
+    client: Client<M>,
     input: GetCallerIdentityRequest,
+    options: CallOptions,
 }
-impl GetCallerIdentityFluentBuilder {
+impl<M: Mode> GetCallerIdentityFluentBuilder<M> {
     /// The request so far.
     pub fn as_input(&self) -> &GetCallerIdentityRequest {
         &self.input
     }
+    /// Settings of this call only, over the client's configuration: timeouts, attempts,
+    /// extra headers and query parameters ([`CallOptions`]; see the
+    /// [example](crate#per-call-settings)). The client is not cloned.
+    pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        self.options = f(self.options);
+        self
+    }
+}
+impl GetCallerIdentityFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
     /// and decodes the response. A 2xx body with `Success: false` is an error.
     ///
     /// Errors the spec lists, besides validation, transport and decoding errors and those of [`Sts`](crate::Sts):
     /// - `InternalError` (HTTP 500): STS Server Internal Error happened, please send the RequestId to us.
     pub async fn send(self) -> Result<GetCallerIdentityResponse, Error> {
-        self.client.inner.send(&self.input.build()?).await
+        self.client
+            .inner
+            .send_with(&self.input.build()?, &self.options)
+            .await
+    }
+}
+#[cfg(feature = "blocking")]
+impl GetCallerIdentityFluentBuilder<acs_runtime::Blocking> {
+    /// Checks the request, sends it with retries and decodes the response, blocking the
+    /// calling thread (see the async `send`).
+    pub fn send(self) -> Result<GetCallerIdentityResponse, Error> {
+        self.client.mode.block_on(
+            self.client
+                .inner
+                .send_with(&self.input.build()?, &self.options),
+        )
     }
 }
