@@ -4,6 +4,7 @@
 
 pub mod calls;
 pub mod secrets;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 

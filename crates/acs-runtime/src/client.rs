@@ -754,6 +754,17 @@ impl<S: Service> Client<S> {
                 format!("the response uses Content-Encoding {encoding:?}, which was not requested and is not supported").into(),
             )));
         }
+        if raw.status == 407 {
+            // Only a proxy answers 407: its credentials are missing or wrong.
+            return Err(Failure::new(
+                self.transport_failure(
+                    TransportKind::Proxy,
+                    "HTTP 407 Proxy Authentication Required: the proxy wants other credentials \
+                 (user:password@ in the proxy URL)"
+                        .into(),
+                ),
+            ));
+        }
         let format = decode::detect_format(raw.content_type(), &raw.body);
         if (200..300).contains(&raw.status) {
             let Some(format) = format else {

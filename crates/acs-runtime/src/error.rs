@@ -278,12 +278,15 @@ impl Error {
     }
 
     /// Whether the failure is transient, i.e. the runtime's retry policy would retry it
-    /// (throttling, 5xx, connection errors and timeouts). A returned error that says `true`
+    /// (throttling, 5xx, connection errors and timeouts; not TLS or proxy failures). A returned error that says `true`
     /// has already used up the configured attempts.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Service(e) => e.retryable,
-            Error::Transport { .. } => true,
+            // A certificate or a proxy's refusal does not change within a call.
+            Error::Transport { kind, .. } => {
+                !matches!(kind, TransportKind::Tls | TransportKind::Proxy)
+            }
             Error::Decode { http_status, .. } => *http_status == 429 || *http_status >= 500,
             _ => false,
         }

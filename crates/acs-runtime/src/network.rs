@@ -423,19 +423,6 @@ pub(crate) fn classify(error: &reqwest::Error, via_proxy: bool) -> TransportKind
         if e.downcast_ref::<rustls::Error>().is_some() {
             tls = true;
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-            {
-                tls = true;
-            }
-            match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => refused = true,
-                std::io::ErrorKind::TimedOut => timed_out = true,
-                _ => {}
-            }
-        }
         let text = e.to_string();
         if text.starts_with("dns error") {
             dns = true;
@@ -443,7 +430,20 @@ pub(crate) fn classify(error: &reqwest::Error, via_proxy: bool) -> TransportKind
         if text.starts_with("tunnel error") || text.starts_with("SOCKS error") {
             proxy = true;
         }
-        source = e.source();
+        // An I/O error's `source()` skips the error it wraps (often another I/O error
+        // around the TLS library's): step into it instead.
+        source = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => {
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => refused = true,
+                    std::io::ErrorKind::TimedOut => timed_out = true,
+                    _ => {}
+                }
+                io.get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static))
+            }
+            None => e.source(),
+        };
     }
     if tls {
         TransportKind::Tls

@@ -4,7 +4,8 @@
 //! * throttling: any code starting with `Throttling`, or HTTP 429;
 //! * server errors: HTTP 5xx, and codes `InternalError*` / `ServiceUnavailable*`;
 //! * codes the API spec marks `retryable` ([`ErrorCodeInfo`](crate::ErrorCodeInfo));
-//! * connection errors, resets before a response, attempt timeouts;
+//! * connection errors (DNS, refused), resets before a response, attempt timeouts (not TLS
+//!   failures or a proxy's refusal, which a retry does not fix);
 //! * `SignatureNonceUsed`, once, with a fresh nonce (every attempt gets a new nonce and timestamp).
 //!
 //! Never retried: other 4xx, signature and AccessKey errors, `InvalidTimeStamp.*` (a clock
