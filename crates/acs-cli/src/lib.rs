@@ -185,8 +185,9 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Proxy for every call: http://[user:password@]host:port, https://..., or socks5://... (when
-    /// built with SOCKS support). Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY.
+    /// Proxy for every call: http://host:port, https://host:port or socks5://host:port (when
+    /// built with SOCKS support), credentials as user:password@ before the host. Default:
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY (and NO_PROXY).
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
 
@@ -482,6 +483,73 @@ mod tests {
         };
         assert_eq!(exit_code_for(&transport), EXIT_FAILURE);
         assert!(error_message(&transport).contains("3 attempts"));
+    }
+
+    struct Svc;
+    impl Service for Svc {
+        const INFO: acs_runtime::ServiceInfo = acs_runtime::ServiceInfo {
+            product: "p",
+            version: "v",
+            endpoint_map: &[],
+            endpoint_fallback: "p.{region}.aliyuncs.com",
+            error_codes: &[],
+            sdk_name: "p",
+            sdk_version: "0",
+        };
+    }
+
+    fn global(args: &[&str]) -> GlobalArgs {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Args {
+            #[command(flatten)]
+            global: GlobalArgs,
+        }
+        Args::try_parse_from(std::iter::once("tool").chain(args.iter().copied()))
+            .expect("valid flags")
+            .global
+    }
+
+    #[test]
+    fn network_flags_reach_the_configuration() {
+        let args = global(&[
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--proxy",
+            "http://u:pw@127.0.0.1:3128",
+        ]);
+        let config = args
+            .config_builder::<Svc>()
+            .credentials(acs_runtime::Credentials::new("a", "b"))
+            .build()
+            .expect("config");
+        assert_eq!(config.proxy(), Some("http://127.0.0.1:3128"));
+        let args = global(&[
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--proxy",
+            "http://127.0.0.1:3128",
+            "--no-proxy",
+            "127.0.0.1",
+        ]);
+        let config = args
+            .config_builder::<Svc>()
+            .credentials(acs_runtime::Credentials::new("a", "b"))
+            .build()
+            .expect("config");
+        assert_eq!(config.proxy(), None);
+        let args = global(&[
+            "--endpoint",
+            "https://127.0.0.1:9",
+            "--ca-bundle",
+            "/no/such.pem",
+        ]);
+        let err = args
+            .config_builder::<Svc>()
+            .credentials(acs_runtime::Credentials::new("a", "b"))
+            .build()
+            .expect_err("missing bundle");
+        assert!(err.to_string().contains("/no/such.pem"), "{err}");
     }
 
     #[test]

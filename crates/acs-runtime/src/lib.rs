@@ -15,7 +15,7 @@
 //!   Profiles of the CLI config and the credentials file are read by [`profile`].
 //! * Requests are signed with V3 (ACS3-HMAC-SHA256, default) or RPC v1 (HMAC-SHA1) by `acs-sign`.
 //! * Retries: see [`retry`]. Errors: [`Error`] (a broken spec rule is
-//!   [`Error::Validation`], keeping the [`BuildError`]). Polling: [`Client::wait`] and
+//!   [`Error::Validation`], keeping the [`BuildError`]). Polling: [`Client::wait_with`] and
 //!   [`waiter`]; pages: [`Client::paginate`].
 //!
 //! What generated code looks like (models and client in one place):
@@ -133,7 +133,7 @@ pub use acs_model::BuildError;
 /// [`Client`]`<$service>`; the generated crate adds one method per action to `Client<M>`.
 ///
 /// `M` is the [`Mode`]: [`Async`] by default; with the generated crate's `blocking` feature,
-/// `blocking::Client` is `Client<`[`Blocking`](crate::blocking::Blocking)`>`, built with
+/// `blocking::Client` is `Client<acs_runtime::blocking::Blocking>`, built with
 /// `blocking::Client::try_new(config)`.
 #[macro_export]
 macro_rules! client {

@@ -1,5 +1,5 @@
 //! How a generated client's calls complete: [`Async`] (futures to await) or, with the
-//! `blocking` feature, [`Blocking`](crate::blocking::Blocking) (the calling thread waits).
+//! `blocking` feature, `blocking::Blocking` (the calling thread waits).
 //!
 //! A generated `Client<M>` and its fluent builders carry the mode as a type parameter, so
 //! both kinds of client share every builder and setter; only `send` differs.
@@ -11,7 +11,7 @@ mod sealed {
 }
 
 /// A way for calls to complete. Implemented by [`Async`] and (feature `blocking`)
-/// [`Blocking`](crate::blocking::Blocking) only.
+/// `blocking::Blocking` only.
 pub trait Mode: Clone + fmt::Debug + Send + Sync + 'static + sealed::Sealed {}
 
 /// Calls return futures: `send().await`. The default mode of generated clients.

@@ -332,7 +332,7 @@ fn testing(api: &Api, op: &Operation, doc: Docs) -> Docs {
         "# fn main() {}".into(),
     ]);
     doc.paragraph("# Testing your code")
-        .paragraph("With the `test-util` feature (for dev-dependencies), [`test_util`](crate::test_util)")
+        .paragraph("With the `test-util` feature (for dev-dependencies), the `test_util` module")
         .then("starts an in-process stand-in server on 127.0.0.1: it checks each request's signature,")
         .then("answers every action with its documented sample unless the test scripts it, and records")
         .then("what your code sent.")
