@@ -4,6 +4,7 @@
 # [patch.crates-io] points the project's crates at their unpacked siblings, and
 # `cargo test --no-run` compiles every test target there (a test that needs a file outside
 # its package, or a dev-dependency the packaging dropped, fails here).
+# It shares the workspace's target directory, so the dependencies are compiled once.
 # Usage: scripts/package-check.sh   (run `cargo publish --workspace --dry-run` for the rest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,5 +45,5 @@ done <<< "$published"
 # The workspace's lock file keeps the dependency versions the project tests with.
 cp Cargo.lock "$work/Cargo.lock"
 echo "== building the tests of the packaged crates: $(echo "$published" | cut -d' ' -f1 | tr '\n' ' ')"
-(cd "$work" && CARGO_TARGET_DIR="$root/target/package-check" cargo test --workspace --no-run --offline --quiet)
+(cd "$work" && CARGO_TARGET_DIR="$root/target" cargo test --workspace --no-run --offline --quiet)
 echo "== packaged tests build"

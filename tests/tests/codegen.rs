@@ -60,9 +60,14 @@ fn every_generated_file_has_the_header() {
 fn packaged_test_samples_match_the_spec() {
     let root = workspace_root();
     for name in ["GetDeployment.json", "GetDeployment.xml"] {
-        let spec = std::fs::read(root.join("spec/dataworks-public/samples").join(name)).expect("spec sample");
-        let copy = std::fs::read(root.join("crates/dataworks-cli/tests/data").join(name)).expect("copy");
-        assert_eq!(spec, copy, "crates/dataworks-cli/tests/data/{name} differs from the spec's");
+        let spec = std::fs::read(root.join("spec/dataworks-public/samples").join(name))
+            .expect("spec sample");
+        let copy =
+            std::fs::read(root.join("crates/dataworks-cli/tests/data").join(name)).expect("copy");
+        assert_eq!(
+            spec, copy,
+            "crates/dataworks-cli/tests/data/{name} differs from the spec's"
+        );
     }
 }
 
