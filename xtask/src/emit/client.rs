@@ -274,31 +274,9 @@ fn setters(op: &Operation) -> Vec<TokenStream> {
         .params
         .iter()
         .map(|p| {
-            let f = ident(&p.rust);
             let set = ident(&p.set);
-            let ty = super::rust_type(op, &p.ty);
-            let doc = Docs::line(format!("Sets [`{}::{}`].", op.names.input, p.rust)).rustdoc();
-            let set_doc = Docs::line(format!(
-                "Sets or clears [`{}::{}`].",
-                op.names.input, p.rust
-            ))
-            .rustdoc();
-            let (arg, value) = match p.ty {
-                Type::String => (quote!(impl Into<String>), quote!(value.into())),
-                _ => (ty.clone(), quote!(value)),
-            };
-            quote! {
-                #doc
-                pub fn #f(self, value: #arg) -> Self {
-                    self.#set(Some(#value))
-                }
-
-                #set_doc
-                pub fn #set(mut self, value: Option<#ty>) -> Self {
-                    self.input = self.input.#set(value);
-                    self
-                }
-            }
+            let link = format!("[`{}::{}`]", op.names.input, p.rust);
+            super::setter_pair(op, p, &link, quote!(self.input = self.input.#set(value);))
         })
         .collect()
 }

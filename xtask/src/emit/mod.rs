@@ -142,6 +142,38 @@ pub fn rust_type(op: &Operation, ty: &Type) -> TokenStream {
     }
 }
 
+/// The two setters of a parameter on a builder: `name(value)` (text as `impl Into<String>`)
+/// and `set_name(Option<T>)`, whose body `assign` stores `value`; their docs link to the field
+/// (`link`) instead of repeating its text.
+pub fn setter_pair(
+    op: &Operation,
+    p: &crate::model::Param,
+    link: &str,
+    assign: TokenStream,
+) -> TokenStream {
+    let f = ident(&p.rust);
+    let set = ident(&p.set);
+    let ty = rust_type(op, &p.ty);
+    let doc = docs::Docs::line(format!("Sets {link}.")).rustdoc();
+    let set_doc = docs::Docs::line(format!("Sets or clears {link}.")).rustdoc();
+    let (arg, value) = match p.ty {
+        Type::String => (quote!(impl Into<String>), quote!(value.into())),
+        _ => (ty.clone(), quote!(value)),
+    };
+    quote! {
+        #doc
+        pub fn #f(self, value: #arg) -> Self {
+            self.#set(Some(#value))
+        }
+
+        #set_doc
+        pub fn #set(mut self, value: Option<#ty>) -> Self {
+            #assign
+            self
+        }
+    }
+}
+
 /// What a generated crate's `Cargo.toml` says about its package: name, description, the
 /// workspace's version, edition and license, its README, documentation, keywords and
 /// categories, and `publish = false` for a product that is never published (a test fixture).

@@ -268,27 +268,8 @@ fn request_tokens(op: &Operation) -> TokenStream {
     let status = has_envelope(op).then(|| business_status(op));
     let setters = op.input.params.iter().map(|p| {
         let f = ident(&p.rust);
-        let set = ident(&p.set);
-        let ty = rust_type(op, &p.ty);
         let link = format!("[`{}`](field@{input}::{})", p.rust, p.rust);
-        let doc = Docs::line(format!("Sets {link}.")).rustdoc();
-        let set_doc = Docs::line(format!("Sets or clears {link}.")).rustdoc();
-        let (arg, value) = match p.ty {
-            Type::String => (quote!(impl Into<String>), quote!(value.into())),
-            _ => (ty.clone(), quote!(value)),
-        };
-        quote! {
-            #doc
-            pub fn #f(self, value: #arg) -> Self {
-                self.#set(Some(#value))
-            }
-
-            #set_doc
-            pub fn #set(mut self, value: Option<#ty>) -> Self {
-                self.#f = value;
-                self
-            }
-        }
+        super::setter_pair(op, p, &link, quote!(self.#f = value;))
     });
     let (debug, debug_impl) = debug_tokens(
         input,
