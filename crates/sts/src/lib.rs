@@ -80,7 +80,7 @@
 //!
 //! # Testing your code
 //!
-//! With the `test-util` feature (for dev-dependencies), [`test_util`](crate::test_util)
+//! With the `test-util` feature (for dev-dependencies), the `test_util` module
 //! starts an in-process stand-in server on 127.0.0.1: it checks each request's signature,
 //! answers every action with its documented sample unless the test scripts it, and records
 //! what your code sent.

@@ -91,7 +91,7 @@ impl<M: Mode> AssumeRoleWithOIDCFluentBuilder<M> {
     }
     /// Settings of this call only, over the client's configuration: timeouts, attempts,
     /// extra headers and query parameters ([`CallOptions`]; see the
-    /// [example](crate#per-call-settings)). The client is not cloned.
+    /// [example](crate#calling-an-action)). The client is not cloned.
     pub fn customize(mut self, f: impl FnOnce(CallOptions) -> CallOptions) -> Self {
         self.options = f(self.options);
         self
