@@ -8,12 +8,12 @@
 //! (decoding rules, parameters, errors) is in [`acs_model`].
 //!
 //! ```
-//! use sts_models::AssumeRoleResponse;
+//! use acs_sts_models::AssumeRoleResponse;
 //!
-//! let json: AssumeRoleResponse = sts_models::from_json(br#"{"RequestId": "1"}"#)?;
-//! let xml: AssumeRoleResponse = sts_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
+//! let json: AssumeRoleResponse = acs_sts_models::from_json(br#"{"RequestId": "1"}"#)?;
+//! let xml: AssumeRoleResponse = acs_sts_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
 //! assert_eq!(json, xml);
-//! # Ok::<(), sts_models::DecodeError>(())
+//! # Ok::<(), acs_sts_models::DecodeError>(())
 //! ```
 #![forbid(unsafe_code)]
 /// Types of the `AssumeRole` action.

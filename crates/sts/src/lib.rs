@@ -17,7 +17,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use sts::{Client, Config, Credentials};
+//! use acs_sts::{Client, Config, Credentials};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -57,7 +57,7 @@
 //! [`Error::BlockingInAsyncContext`] instead of blocking the executor.
 //!
 //! ```
-//! use sts::{Config, Credentials};
+//! use acs_sts::{Config, Credentials};
 //!
 //! # #[cfg(feature = "blocking")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -69,7 +69,7 @@
 //! #   .endpoint(server.endpoint()).proxy_from_env(false)
 //!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
-//! let client = sts::blocking::Client::try_new(config)?;
+//! let client = acs_sts::blocking::Client::try_new(config)?;
 //! let out = client.assume_role().role_arn("acs:ram::123456789012****:role/adminrole").role_session_name("alice").send()?;
 //! println!("{out:?}");
 //! # Ok(())
@@ -89,7 +89,7 @@
 //! # #[cfg(feature = "test-util")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use sts::test_util::{self, Route, Step, TestServer};
+//! use acs_sts::test_util::{self, Route, Step, TestServer};
 //!
 //! // Every action answers with its documented sample; script what the test is about.
 //! let server = TestServer::start(test_util::server_config().with_route(
@@ -121,7 +121,7 @@ pub use acs_runtime::{
     ServiceError, SharedCredentialsProvider, SignatureVersion, StaticChain, TransportKind,
     WaiterConfig, WaiterError,
 };
-pub use sts_models as models;
+pub use acs_sts_models as models;
 /// The product, for the shared runtime: API version, endpoints and error codes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sts;
@@ -172,7 +172,7 @@ impl acs_runtime::Service for Sts {
         ],
         endpoint_fallback: "sts.{region}.aliyuncs.com",
         error_codes: &[],
-        sdk_name: "sts",
+        sdk_name: "acs-sts",
         sdk_version: env!("CARGO_PKG_VERSION"),
     };
 }

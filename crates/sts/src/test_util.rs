@@ -10,7 +10,7 @@ Enable it for tests only:
 
 ```toml
 [dev-dependencies]
-sts = { version = "0.1", features = ["test-util"] }
+acs-sts = { version = "0.1", features = ["test-util"] }
 ```*/
 pub use acs_runtime::test_util::{
     Body, ProxiedRequest, ProxyProtocol, RecordedRequest, Route, ServerConfig, Step, TestProxy,
