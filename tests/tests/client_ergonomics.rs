@@ -128,7 +128,11 @@ async fn customize_overrides_attempts_and_timeouts() {
         .send()
         .await
         .expect_err("times out");
-    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(
         err.transport_kind(),
         Some(dataworks_public::TransportKind::Timeout),
@@ -145,7 +149,11 @@ async fn customize_overrides_attempts_and_timeouts() {
         .await
         .expect_err("the whole call times out");
     assert!(matches!(err, Error::OperationTimeout { .. }), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

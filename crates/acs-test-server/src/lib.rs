@@ -22,7 +22,8 @@
 //!   [`ServerConfig::with_samples`] answers every action with its documented sample (a
 //!   generated client's `test_util` module does it for you).
 //! * [`TestProxy`]: a loopback HTTP forward / `CONNECT` / SOCKS5 proxy with optional
-//!   credentials, for tests of proxy settings.
+//!   credentials, for tests of proxy settings ([`TestProxy::start_blocking`] serves from
+//!   its own thread).
 //!
 //! # Request handling
 //!

@@ -81,41 +81,67 @@ impl TestProxy {
     /// 407 (or SOCKS5 authentication failure).
     pub async fn start(credentials: Option<(&str, &str)>) -> io::Result<TestProxy> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
+        let (proxy, state, stop) = TestProxy::new(listener.local_addr()?, credentials);
+        tokio::spawn(accept_loop(listener, state, stop));
+        Ok(proxy)
+    }
+
+    /// Like [`TestProxy::start`], but serves from a thread of its own with its own tokio
+    /// runtime, so synchronous tests (a blocking client, a command-line binary run as a
+    /// child process) can use it. Can be called from anywhere, including inside a runtime.
+    pub fn start_blocking(credentials: Option<(&str, &str)>) -> io::Result<TestProxy> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        listener.set_nonblocking(true)?;
+        let (proxy, state, stop) = TestProxy::new(listener.local_addr()?, credentials);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        std::thread::Builder::new()
+            .name("acs-test-proxy".to_owned())
+            .spawn(move || {
+                // The thread ends (and its runtime with the connections) when the proxy is
+                // dropped.
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let _ = ready_tx.send(Ok(()));
+                            accept_loop(listener, state, stop).await;
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
+                });
+            })?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(proxy),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(io::Error::other(
+                "acs-test-server: proxy thread ended before listening",
+            )),
+        }
+    }
+
+    /// The handle, the state its connections share, and the signal that stops them.
+    fn new(
+        addr: SocketAddr,
+        credentials: Option<(&str, &str)>,
+    ) -> (TestProxy, Arc<State>, watch::Receiver<bool>) {
         let credentials = credentials.map(|(u, p)| (u.to_string(), p.to_string()));
         let records = Arc::new(Mutex::new(Vec::new()));
-        let (shutdown, mut stop) = watch::channel(false);
+        let (shutdown, stop) = watch::channel(false);
         let state = Arc::new(State {
             credentials: credentials.clone(),
             records: Arc::clone(&records),
         });
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = stopped(&mut stop) => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else {
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                            continue;
-                        };
-                        let state = Arc::clone(&state);
-                        let mut conn_stop = stop.clone();
-                        tokio::spawn(async move {
-                            tokio::select! {
-                                _ = stopped(&mut conn_stop) => {}
-                                _ = state.serve(stream) => {}
-                            }
-                        });
-                    }
-                }
-            }
-        });
-        Ok(TestProxy {
+        let proxy = TestProxy {
             addr,
             credentials,
             records,
             shutdown,
-        })
+        };
+        (proxy, state, stop)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -410,6 +436,29 @@ impl State {
 }
 
 /// Resolves once the proxy is stopping.
+/// Accepts connections and serves each on a task of its own until `stop` turns true.
+async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = stopped(&mut stop) => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let state = Arc::clone(&state);
+                let mut conn_stop = stop.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = stopped(&mut conn_stop) => {}
+                        _ = state.serve(stream) => {}
+                    }
+                });
+            }
+        }
+    }
+}
+
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }

@@ -16,7 +16,10 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use acs_test_server::{AuthKind, RecordedRequest, Route, ServerConfig, Step, TestServer, Then};
+use acs_test_server::{
+    AuthKind, ProxyProtocol, RecordedRequest, Route, ServerConfig, Step, TestProxy, TestServer,
+    Then,
+};
 use serde_json::{json, Value};
 
 /// The documented JSON response sample, served byte for byte (a copy of the spec's, kept
@@ -983,6 +986,61 @@ fn attempt_timeout_exits_1_quickly() {
         run.elapsed
     );
     assert_eq!(server.request_count(), 3);
+}
+
+#[test]
+fn proxy_flag_carries_the_call_and_no_proxy_bypasses_it() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let home = TempDir::new("home");
+    // Served from a thread of its own: the CLI runs in another process.
+    let proxy = TestProxy::start_blocking(None).expect("the proxy starts");
+    let proxied = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--proxy", &proxy.url()]))
+        .run();
+    let direct = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(
+            &server,
+            &["--proxy", &proxy.url(), "--no-proxy", "localhost,127.0.0.1"],
+        ))
+        .run();
+    assert_sample_output(&proxied);
+    assert_sample_output(&direct);
+    let relayed = proxy.requests();
+    assert_eq!(
+        relayed.len(),
+        1,
+        "only the first run went through the proxy"
+    );
+    assert_eq!(relayed[0].protocol, ProxyProtocol::Forward);
+    assert_eq!(relayed[0].target, server.host());
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    for r in &reqs {
+        assert_v3_request(r, &creds);
+    }
+}
+
+#[test]
+fn a_dead_proxy_is_named_and_nothing_reaches_the_server() {
+    let creds = Creds::new();
+    let server = server_for(&creds, |c| c);
+    let port = {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        listener.local_addr().expect("local address").port()
+    };
+    let proxy = format!("http://127.0.0.1:{port}");
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(call_args(&server, &["--proxy", &proxy]))
+        .run();
+    run.assert_exit(1);
+    assert_one_error(&run);
+    run.assert_stderr_has(&[&format!("proxy {proxy}"), &server.host()]);
+    assert_eq!(server.request_count(), 0);
 }
 
 // ---------------------------------------------------------------------------------------
