@@ -96,31 +96,11 @@ impl TestProxy {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
-        std::thread::Builder::new()
-            .name("acs-test-proxy".to_owned())
-            .spawn(move || {
-                // The thread ends (and its runtime with the connections) when the proxy is
-                // dropped.
-                runtime.block_on(async move {
-                    match TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let _ = ready_tx.send(Ok(()));
-                            accept_loop(listener, state, stop).await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(proxy),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(io::Error::other(
-                "acs-test-server: proxy thread ended before listening",
-            )),
-        }
+        // The thread ends (and its runtime with the connections) when the proxy is dropped.
+        crate::server::serve_on_thread("acs-test-proxy", runtime, listener, |listener| {
+            accept_loop(listener, state, stop)
+        })?;
+        Ok(proxy)
     }
 
     /// The handle, the state its connections share, and the signal that stops them.

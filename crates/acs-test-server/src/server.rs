@@ -149,31 +149,9 @@ impl TestServer {
         let (tx, _rx) = watch::channel(false);
         let shutdown = Arc::new(tx);
         let (thread_shared, thread_shutdown) = (shared.clone(), shutdown.clone());
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
-        let thread = std::thread::Builder::new()
-            .name("acs-test-server-accept".to_owned())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    match TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let _ = ready_tx.send(Ok(()));
-                            accept_loop(listener, thread_shared, thread_shutdown).await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e),
-            Err(_) => {
-                return Err(io::Error::other(
-                    "acs-test-server: server thread ended before listening",
-                ))
-            }
-        }
+        let thread = serve_on_thread("acs-test-server-accept", runtime, listener, |listener| {
+            accept_loop(listener, thread_shared, thread_shutdown)
+        })?;
         Ok(TestServer {
             shared,
             addr,
@@ -301,6 +279,44 @@ impl Drop for TestServer {
         // The accept thread (start_blocking) ends on its own right after the signal;
         // it is not joined here so that dropping inside async code never blocks.
         drop(self.thread.take());
+    }
+}
+
+/// Runs `serve` on the listener from a thread of its own that drives `runtime`, and returns
+/// once the listener is registered with it (or the error that prevented it). Dropping the
+/// handle does not stop the thread: `serve` ends on its own shutdown signal.
+pub(crate) fn serve_on_thread<F, Fut>(
+    name: &str,
+    runtime: tokio::runtime::Runtime,
+    listener: std::net::TcpListener,
+    serve: F,
+) -> io::Result<std::thread::JoinHandle<()>>
+where
+    F: FnOnce(TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+    let thread = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            runtime.block_on(async move {
+                match TcpListener::from_std(listener) {
+                    Ok(listener) => {
+                        let _ = ready_tx.send(Ok(()));
+                        serve(listener).await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        })?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => Ok(thread),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(io::Error::other(format!(
+            "acs-test-server: thread {name} ended before listening"
+        ))),
     }
 }
 
