@@ -2,7 +2,7 @@
 
 use crate::object::Object;
 use crate::serde_impl::Root;
-use crate::xml::{check_xml_shape, strip_bom};
+use crate::xml::strip_bom;
 use std::fmt;
 
 /// The format of a response body.
@@ -71,7 +71,7 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
 pub fn from_json<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice::<Root<T, false>>(strip_bom(body))
+    serde_json::from_slice::<Root<T>>(strip_bom(body))
         .map(|root| root.0)
         .map_err(|e| {
             let text = e.to_string();
@@ -88,10 +88,12 @@ pub fn from_json<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
         })
 }
 
-/// Decodes an XML response body (a UTF-8 byte order mark is skipped). The root element's
-/// name is not checked. Bodies with a DTD (`<!DOCTYPE ...>`) or more than
-/// [`MAX_XML_DEPTH`](crate::MAX_XML_DEPTH) nested elements are rejected before decoding
-/// ([`check_xml_shape`]); entities other than the five predefined ones are errors.
+/// Decodes an XML response body (a UTF-8 byte order mark is skipped), in one pass over
+/// quick-xml's pull reader. The root element's name is not checked. Bodies with a DTD
+/// (`<!DOCTYPE ...>`) or more than [`MAX_XML_DEPTH`](crate::MAX_XML_DEPTH) nested elements
+/// are rejected (the rules of [`check_xml_shape`](crate::check_xml_shape), applied to every
+/// event as it is read); in the text that is decoded, entities other than the five predefined
+/// ones are errors (elements the type does not know are skipped unread).
 pub fn from_xml<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
     let text = std::str::from_utf8(strip_bom(body)).map_err(|e| {
         DecodeError::new(
@@ -99,8 +101,5 @@ pub fn from_xml<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
             format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
         )
     })?;
-    check_xml_shape(text).map_err(|message| DecodeError::new(Format::Xml, message))?;
-    quick_xml::de::from_str::<Root<T, true>>(text)
-        .map(|root| root.0)
-        .map_err(|e| DecodeError::new(Format::Xml, e.to_string()))
+    crate::xml_pull::decode(text).map_err(|e| DecodeError::new(Format::Xml, e.to_string()))
 }

@@ -11,14 +11,16 @@
 //!   as text, a list given as one object, one element or repeated elements (adjacent or
 //!   not), empty elements and `null` as absent, unknown fields skipped, enum values the spec
 //!   does not list kept, and errors that name the field path (`at Data.Deployment.Status`);
-//! * the XML safety checks ([`check_xml_shape`]: no DTD, at most [`MAX_XML_DEPTH`] levels)
-//!   and byte-order marks ([`strip_bom`]);
+//! * the XML safety rules (no DTD, at most [`MAX_XML_DEPTH`] levels; [`check_xml_shape`] for
+//!   other parsers) and byte-order marks ([`strip_bom`]);
 //! * request parameters: one way to turn a value into wire text ([`ParamText`]), lists as
 //!   `Name.1`, `Name.2`, objects as `Name.Key`, JSON-style parameters as JSON text;
 //! * [`BuildError`] (a request that breaks the spec's rules) and [`DecodeError`];
 //! * how an action is signed ([`Signing`]) and what `Debug` shows of a secret ([`redacted`]).
 //!
-//! It depends on serde, serde_json and quick-xml only, so models pull in no HTTP stack.
+//! JSON is read with serde_json; XML in one pass over quick-xml's pull reader, straight into
+//! the same types. It depends on serde, serde_json and quick-xml only, so models pull in no
+//! HTTP stack.
 //!
 //! ```
 //! use acs_model::{FieldSource, Object};
@@ -57,6 +59,7 @@ mod request;
 mod secret;
 mod serde_impl;
 mod xml;
+mod xml_pull;
 
 pub use check::BuildError;
 pub use decode::{from_json, from_xml, DecodeError, Format};
@@ -72,5 +75,6 @@ pub use xml::{check_xml_shape, strip_bom, MAX_XML_DEPTH};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::serde_impl::{AnyItem, ItemKind, ListItem, ObjectItem, ScalarItem};
+    pub use crate::xml_pull::{Element, XmlError, XmlItem};
     pub use serde;
 }

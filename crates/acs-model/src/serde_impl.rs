@@ -1,9 +1,11 @@
-//! The decoders behind [`from_json`](crate::from_json) and [`from_xml`](crate::from_xml),
-//! over serde (serde_json and quick-xml's deserializer). They make JSON and XML decode to the
-//! same values: XML carries every value as element text, and a list arrives as one object,
-//! an array, one element or repeated elements. Generated code never names anything here.
+//! The JSON decoder behind [`from_json`](crate::from_json), over serde_json: the generated
+//! `Object::field` match is called from one generic visitor, and each field's value is read
+//! with the leniency rules of its kind (numbers and booleans as text, a list given as one
+//! object, `null` as absent, enum values kept). Generated code never names anything here.
+//! The XML decoder ([`xml_pull`](crate::xml_pull)) reads the same types to the same values.
 
 use crate::object::{FieldSource, Item, Object, Scalar};
+use crate::xml_pull::XmlItem;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -35,22 +37,21 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A whole object: the root of a body, or an object-valued field. `XML` tells which decoder
-/// reads it: the two get differently tuned code (see [`MapValue`]).
-pub(crate) struct Root<T, const XML: bool>(pub T);
+/// A whole object: the root of a body, or an object-valued field.
+pub(crate) struct Root<T>(pub T);
 
-impl<'de, T: Object, const XML: bool> Deserialize<'de> for Root<T, XML> {
+impl<'de, T: Object> Deserialize<'de> for Root<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_map(ObjectVisitor::<T, XML>(PhantomData))
+            .deserialize_map(ObjectVisitor::<T>(PhantomData))
             .map(Root)
     }
 }
 
 /// Visits an object: a map of fields; an empty array or blank text means no fields.
-struct ObjectVisitor<T, const XML: bool>(PhantomData<T>);
+struct ObjectVisitor<T>(PhantomData<T>);
 
-impl<'de, T: Object, const XML: bool> Visitor<'de> for ObjectVisitor<T, XML> {
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     type Value = T;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a {} object", T::name())
@@ -61,7 +62,7 @@ impl<'de, T: Object, const XML: bool> Visitor<'de> for ObjectVisitor<T, XML> {
             let key = key.0;
             out.field(
                 &key,
-                MapValue::<A, XML> {
+                MapValue::<A> {
                     map: &mut map,
                     key: &key,
                     input: PhantomData,
@@ -91,37 +92,22 @@ impl<'de, T: Object, const XML: bool> Visitor<'de> for ObjectVisitor<T, XML> {
 /// The value of the map entry whose key was just read.
 ///
 /// Generated `Object::field` impls are `#[inline]`, so a struct's `match` sits in the loop of
-/// [`ObjectVisitor::visit_map`] as hand-written serde code would. With serde_json the readers
-/// below are inlined into it too; behind quick-xml's deserializer that made the loop large
-/// enough to slow XML decoding by a fifth (measured with the decode bench), so there they are
-/// called out of line.
-struct MapValue<'a, 'de, A, const XML: bool> {
+/// [`ObjectVisitor::visit_map`] as hand-written serde code would, with the readers below.
+struct MapValue<'a, 'de, A> {
     map: &'a mut A,
     key: &'a str,
     input: PhantomData<&'de ()>,
 }
 
-impl<'de, A: MapAccess<'de>, const XML: bool> MapValue<'_, 'de, A, XML> {
+impl<'de, A: MapAccess<'de>> MapValue<'_, 'de, A> {
     fn read<V: Deserialize<'de>>(self) -> Result<V, A::Error> {
-        if XML {
-            read_out_of_line(self.map, self.key)
-        } else {
-            self.map
-                .next_value::<V>()
-                .map_err(|e| in_field(self.key, e))
-        }
+        self.map
+            .next_value::<V>()
+            .map_err(|e| in_field(self.key, e))
     }
 }
 
-#[inline(never)]
-fn read_out_of_line<'de, A: MapAccess<'de>, V: Deserialize<'de>>(
-    map: &mut A,
-    key: &str,
-) -> Result<V, A::Error> {
-    map.next_value::<V>().map_err(|e| in_field(key, e))
-}
-
-impl<'de, A: MapAccess<'de>, const XML: bool> FieldSource for MapValue<'_, 'de, A, XML> {
+impl<'de, A: MapAccess<'de>> FieldSource for MapValue<'_, 'de, A> {
     type Error = A::Error;
 
     fn scalar<T: Scalar>(self, slot: &mut Option<T>) -> Result<(), A::Error> {
@@ -130,13 +116,13 @@ impl<'de, A: MapAccess<'de>, const XML: bool> FieldSource for MapValue<'_, 'de, 
     }
 
     fn object<T: Object>(self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        *slot = self.read::<Option<Root<T, XML>>>()?.map(|root| root.0);
+        *slot = self.read::<Option<Root<T>>>()?.map(|root| root.0);
         Ok(())
     }
 
     fn list<T: Item>(self, slot: &mut Option<Vec<T>>) -> Result<(), A::Error> {
-        let items = self.read::<Many<T, XML>>()?.0;
-        // Repeated XML elements arrive as repeated keys: each occurrence extends the list.
+        let items = self.read::<Many<T>>()?.0;
+        // A repeated key extends the list, as a repeated XML element does.
         match slot {
             Some(existing) => existing.extend(items),
             None => *slot = Some(items),
@@ -145,7 +131,7 @@ impl<'de, A: MapAccess<'de>, const XML: bool> FieldSource for MapValue<'_, 'de, 
     }
 
     fn map<T: Item>(self, slot: &mut Option<BTreeMap<String, T>>) -> Result<(), A::Error> {
-        *slot = Some(self.read::<MapOf<T, XML>>()?.0);
+        *slot = Some(self.read::<MapOf<T>>()?.0);
         Ok(())
     }
 
@@ -170,17 +156,23 @@ fn in_field<E: de::Error>(field: &str, error: E) -> E {
         Some(i) if text[i..].contains(" column ") => &text[..i],
         _ => text.as_str(),
     };
-    match text
+    E::custom(prefix_path(field, text))
+}
+
+/// `at {field}: {message}`, or `at {field}.{path}: ...` when the message already names a path.
+#[cold]
+pub(crate) fn prefix_path(field: &str, message: &str) -> String {
+    match message
         .strip_prefix("at ")
         .and_then(|rest| rest.split_once(": "))
     {
-        Some((path, message)) => E::custom(format_args!("at {field}.{path}: {message}")),
-        None => E::custom(format_args!("at {field}: {text}")),
+        Some((path, message)) => format!("at {field}.{path}: {message}"),
+        None => format!("at {field}: {message}"),
     }
 }
 
 /// [`Scalar::expecting`] as serde's `Expected`.
-struct Expecting<T>(PhantomData<T>);
+pub(crate) struct Expecting<T>(pub(crate) PhantomData<T>);
 
 impl<T: Scalar> de::Expected for Expecting<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -244,7 +236,8 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
-    // An XML element arrives as a map: its text under `$text`, attributes under `@name`.
+    // An object with `$text` (or `$value`) is that text: how converters from XML write an
+    // element with attributes.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut value = None;
         while let Some(key) = map.next_key::<Key<'de>>()? {
@@ -258,18 +251,15 @@ impl<'de, T: Scalar> Visitor<'de> for ScalarVisitor<T> {
     }
 }
 
-/// How the items of one kind are read from serde. Not a public API.
-pub trait ItemKind<T> {
+/// How the items of one kind are read from serde (and, through [`XmlItem`], from XML). Not a
+/// public API.
+pub trait ItemKind<T>: XmlItem<T> {
     /// One item, from any value; `None` for an empty one.
-    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
-        deserializer: D,
-    ) -> Result<Option<T>, D::Error>;
-    /// One item given as a map (a JSON object or an XML element).
-    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
-        map: A,
-    ) -> Result<Option<T>, A::Error>;
+    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error>;
+    /// One item given as a map (a JSON object where a list was expected).
+    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error>;
     /// One item given as text.
-    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E>;
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E>;
 }
 
 /// Items that are [`Scalar`]s.
@@ -282,34 +272,26 @@ pub struct ListItem;
 pub struct AnyItem;
 
 impl<T: Scalar> ItemKind<T> for ScalarItem {
-    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
-        deserializer: D,
-    ) -> Result<Option<T>, D::Error> {
+    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
         ScalarValue::<T>::deserialize(deserializer).map(|s| s.0)
     }
-    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
-        map: A,
-    ) -> Result<Option<T>, A::Error> {
+    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error> {
         ScalarVisitor::<T>(PhantomData).visit_map(map)
     }
-    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E> {
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
         ScalarVisitor::<T>(PhantomData).visit_str(text)
     }
 }
 
 impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
-    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
-        deserializer: D,
-    ) -> Result<Option<T>, D::Error> {
+    fn deserialize_item<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
         deserializer
-            .deserialize_any(ObjectVisitor::<T, XML>(PhantomData))
+            .deserialize_any(ObjectVisitor::<T>(PhantomData))
             .map(Some)
     }
-    /// An XML element with no known fields (such as `<Items/>`) is no item.
-    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
-        map: A,
-    ) -> Result<Option<T>, A::Error> {
-        let item = ObjectVisitor::<T, XML>(PhantomData).visit_map(map)?;
+    /// An object with no known fields (such as `{}`) is no item.
+    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error> {
+        let item = ObjectVisitor::<T>(PhantomData).visit_map(map)?;
         Ok(if item == T::default() {
             None
         } else {
@@ -317,89 +299,85 @@ impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
         })
     }
     /// Only blank text is accepted, as no item.
-    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<T>, E> {
-        ObjectVisitor::<T, XML>(PhantomData)
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
+        ObjectVisitor::<T>(PhantomData)
             .visit_str(text)
             .map(|_| None)
     }
 }
 
 impl<T: Item> ItemKind<Vec<T>> for ListItem {
-    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
+    fn deserialize_item<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Vec<T>>, D::Error> {
-        Many::<T, XML>::deserialize(deserializer).map(|m| Some(m.0))
+        Many::<T>::deserialize(deserializer).map(|m| Some(m.0))
     }
-    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
-        map: A,
-    ) -> Result<Option<Vec<T>>, A::Error> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A, XML>(map)?.map(|one| vec![one]))
+    fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Vec<T>>, A::Error> {
+        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A>(map)?.map(|one| vec![one]))
     }
-    fn item_from_text<E: de::Error, const XML: bool>(text: &str) -> Result<Option<Vec<T>>, E> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E, XML>(text)?.map(|one| vec![one]))
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<Vec<T>>, E> {
+        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E>(text)?.map(|one| vec![one]))
     }
 }
 
 impl ItemKind<serde_json::Value> for AnyItem {
-    fn deserialize_item<'de, D: Deserializer<'de>, const XML: bool>(
+    fn deserialize_item<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<serde_json::Value>, D::Error> {
         Option::<serde_json::Value>::deserialize(deserializer)
     }
-    fn item_from_map<'de, A: MapAccess<'de>, const XML: bool>(
+    fn item_from_map<'de, A: MapAccess<'de>>(
         map: A,
     ) -> Result<Option<serde_json::Value>, A::Error> {
         serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
     }
-    fn item_from_text<E: de::Error, const XML: bool>(
-        text: &str,
-    ) -> Result<Option<serde_json::Value>, E> {
+    fn item_from_text<E: de::Error>(text: &str) -> Result<Option<serde_json::Value>, E> {
         Ok(Some(serde_json::Value::String(text.to_owned())))
     }
 }
 
 /// Reads one item of type `T` as a seed.
-struct ItemSeed<T, const XML: bool>(PhantomData<T>);
+struct ItemSeed<T>(PhantomData<T>);
 
-impl<'de, T: Item, const XML: bool> DeserializeSeed<'de> for ItemSeed<T, XML> {
+impl<'de, T: Item> DeserializeSeed<'de> for ItemSeed<T> {
     type Value = Option<T>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-        <T::Kind as ItemKind<T>>::deserialize_item::<D, XML>(deserializer)
+        <T::Kind as ItemKind<T>>::deserialize_item::<D>(deserializer)
     }
 }
 
 /// Items of a list field: an array, one object, one XML element, or blank.
-struct Many<T, const XML: bool>(Vec<T>);
+struct Many<T>(Vec<T>);
 
-impl<'de, T: Item, const XML: bool> Deserialize<'de> for Many<T, XML> {
+impl<'de, T: Item> Deserialize<'de> for Many<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_any(ManyVisitor::<T, XML>(PhantomData))
+            .deserialize_any(ManyVisitor::<T>(PhantomData))
             .map(Many)
     }
 }
 
-struct ManyVisitor<T, const XML: bool>(PhantomData<T>);
+struct ManyVisitor<T>(PhantomData<T>);
 
-impl<'de, T: Item, const XML: bool> Visitor<'de> for ManyVisitor<T, XML> {
+impl<'de, T: Item> Visitor<'de> for ManyVisitor<T> {
     type Value = Vec<T>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list, or a single item")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element_seed(ItemSeed::<T, XML>(PhantomData))? {
+        while let Some(item) = seq.next_element_seed(ItemSeed::<T>(PhantomData))? {
             items.extend(item);
         }
         Ok(items)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A, XML>(map)?
+        Ok(<T::Kind as ItemKind<T>>::item_from_map::<A>(map)?
             .into_iter()
             .collect())
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
-        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E, XML>(v)?
+        Ok(<T::Kind as ItemKind<T>>::item_from_text::<E>(v)?
             .into_iter()
             .collect())
     }
@@ -427,12 +405,12 @@ impl<'de, T: Item, const XML: bool> Visitor<'de> for ManyVisitor<T, XML> {
 }
 
 /// A map field with string keys.
-struct MapOf<T, const XML: bool>(BTreeMap<String, T>);
+struct MapOf<T>(BTreeMap<String, T>);
 
-impl<'de, T: Item, const XML: bool> Deserialize<'de> for MapOf<T, XML> {
+impl<'de, T: Item> Deserialize<'de> for MapOf<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<T, const XML: bool>(PhantomData<T>);
-        impl<'de, T: Item, const XML: bool> Visitor<'de> for MapVisitor<T, XML> {
+        struct MapVisitor<T>(PhantomData<T>);
+        impl<'de, T: Item> Visitor<'de> for MapVisitor<T> {
             type Value = BTreeMap<String, T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
@@ -440,7 +418,7 @@ impl<'de, T: Item, const XML: bool> Deserialize<'de> for MapOf<T, XML> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = BTreeMap::new();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if let Some(value) = map.next_value_seed(ItemSeed::<T, XML>(PhantomData))? {
+                    if let Some(value) = map.next_value_seed(ItemSeed::<T>(PhantomData))? {
                         out.insert(key.0.into_owned(), value);
                     }
                 }
@@ -451,7 +429,7 @@ impl<'de, T: Item, const XML: bool> Deserialize<'de> for MapOf<T, XML> {
             }
         }
         deserializer
-            .deserialize_any(MapVisitor::<T, XML>(PhantomData))
+            .deserialize_any(MapVisitor::<T>(PhantomData))
             .map(MapOf)
     }
 }
