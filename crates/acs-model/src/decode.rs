@@ -71,21 +71,28 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes a JSON response body (a UTF-8 byte order mark is skipped).
 pub fn from_json<T: Object>(body: &[u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice::<Root<T>>(strip_bom(body))
-        .map(|root| root.0)
-        .map_err(|e| {
-            let text = e.to_string();
-            // serde_json appends the position; it is kept apart.
-            let message = match text.rfind(" at line ") {
-                Some(i) => text[..i].to_owned(),
-                None => text,
-            };
-            DecodeError {
-                format: Format::Json,
-                message,
-                position: (e.line() > 0).then(|| (e.line(), e.column())),
-            }
-        })
+    let body = strip_bom(body);
+    // A body that is valid UTF-8 as a whole (the usual case, checked at memory speed) is
+    // parsed as text, so that serde_json need not check each string again; otherwise the
+    // bytes are parsed, and a string that is read and is not UTF-8 is an error naming its
+    // field, while one that is skipped does not matter.
+    let decoded = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<Root<T>>(text),
+        Err(_) => serde_json::from_slice::<Root<T>>(body),
+    };
+    decoded.map(|root| root.0).map_err(|e| {
+        let text = e.to_string();
+        // serde_json appends the position; it is kept apart.
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        DecodeError {
+            format: Format::Json,
+            message,
+            position: (e.line() > 0).then(|| (e.line(), e.column())),
+        }
+    })
 }
 
 /// Decodes an XML response body (a UTF-8 byte order mark is skipped), in one pass over
