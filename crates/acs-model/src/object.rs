@@ -71,7 +71,15 @@ pub trait Scalar: Sized {
 }
 
 fn parse_trimmed<T: std::str::FromStr>(v: &str) -> Result<Option<T>, InvalidText> {
-    let t = v.trim();
+    // Text that starts and ends with a visible ASCII character (XML text is trimmed of XML
+    // whitespace already) needs no Unicode trim.
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let bytes = v.as_bytes();
+    let t = if visible(bytes.first()) && visible(bytes.last()) {
+        v
+    } else {
+        v.trim()
+    };
     if t.is_empty() {
         return Ok(None);
     }
