@@ -10,6 +10,11 @@
 //! skips it). A third case, `raw_sign_decode` (sign per call + reqwest + decode, none of the
 //! runtime's machinery), splits the client's extra cost into signing/decoding and the rest.
 //! Under `cargo test --benches` everything runs once, briefly.
+//!
+//! `CLIENT_ONLY=client|raw_reqwest|raw_sign_decode|sign_v3|sign_v3_fixed CLIENT_CALLS=<n>`
+//! skips criterion and makes `n` sequential calls (or signatures) of that case, for counting
+//! instructions with valgrind (run it with two values of `n` and divide the difference) or
+//! profiling; `CLIENT_TASKS=64` spreads the calls over 64 tasks.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -312,28 +317,77 @@ fn criterion_benches(c: &mut Criterion, rt: &Runtime, s: &Setup) {
         })
     });
     let credentials = Credentials::new(AK, SECRET);
-    parts.bench_function("sign_v3", |b| {
-        b.iter(|| {
-            let timestamp = acs_sign::clock::timestamp_now();
-            let nonce = acs_sign::clock::new_nonce();
-            acs_sign::v3::sign_request(
-                &acs_sign::v3::V3Request {
-                    method: "POST",
-                    pathname: "/",
-                    host: "127.0.0.1:40000",
-                    query: &[],
-                    content_type: Some(FORM_CONTENT_TYPE),
-                    body: black_box(b"ProjectId=10000&DeploymentId=3000001"),
-                    action: "GetDeployment",
-                    version: "2020-05-18",
-                    timestamp: &timestamp,
-                    nonce: &nonce,
-                },
-                &credentials,
-            )
-        })
+    // What the client does to sign a call, and the same signature with the timestamp and
+    // nonce given (acs-sign's own V3 bench), measured in the same run.
+    parts.bench_function("sign_v3", |b| b.iter(|| sign_v3(&credentials)));
+    parts.bench_function("sign_v3_fixed_nonce_and_date", |b| {
+        b.iter(|| sign_v3_fixed(&credentials))
     });
     parts.finish();
+}
+
+const BENCH_BODY: &[u8] = b"ProjectId=10000&DeploymentId=3000001";
+
+fn v3_request<'a>(timestamp: &'a str, nonce: &'a str) -> acs_sign::v3::V3Request<'a> {
+    acs_sign::v3::V3Request {
+        method: "POST",
+        pathname: "/",
+        host: "127.0.0.1:40000",
+        query: &[],
+        content_type: Some(FORM_CONTENT_TYPE),
+        body: black_box(BENCH_BODY),
+        action: "GetDeployment",
+        version: "2020-05-18",
+        timestamp,
+        nonce,
+    }
+}
+
+/// The signing step of a call as the client does it (`Client::build_request`): the current
+/// timestamp, a fresh nonce and the V3 signature (the headers it signs are the request's own
+/// values, which the client shares rather than copies).
+fn sign_v3(credentials: &Credentials) -> (String, acs_sign::v3::V3Signature) {
+    let timestamp = acs_sign::clock::Timestamp::now();
+    let nonce = acs_sign::clock::new_nonce();
+    let signature = acs_sign::v3::sign(&v3_request(&timestamp, &nonce), credentials);
+    (nonce, signature)
+}
+
+/// acs-sign's own V3 bench: the signature alone, timestamp and nonce given.
+fn sign_v3_fixed(credentials: &Credentials) -> Vec<(&'static str, String)> {
+    acs_sign::v3::sign_request(
+        &v3_request(
+            black_box("2024-05-18T10:22:32Z"),
+            black_box("3156853299f313e23d1673dc12e1703d"),
+        ),
+        credentials,
+    )
+}
+
+/// `CLIENT_ONLY=<case> CLIENT_CALLS=<n>`: `n` sequential calls of one case, nothing else.
+fn run_only(rt: &Runtime, s: &Setup, only: &str) {
+    let calls: u64 = std::env::var("CLIENT_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let credentials = Credentials::new(AK, SECRET);
+    match only {
+        "sign_v3" => (0..calls).for_each(|_| drop(black_box(sign_v3(&credentials)))),
+        "sign_v3_fixed" => (0..calls).for_each(|_| drop(black_box(sign_v3_fixed(&credentials)))),
+        _ => {
+            let case = Case::ALL
+                .into_iter()
+                .find(|c| c.name() == only)
+                .unwrap_or_else(|| panic!("CLIENT_ONLY={only:?}: no such case"));
+            // CLIENT_TASKS=64: the calls spread over the bench's 64 concurrent tasks.
+            let target = Target::new(s);
+            if std::env::var("CLIENT_TASKS").is_ok_and(|t| t == "64") {
+                rt.block_on(concurrent(&target, case, calls));
+            } else {
+                rt.block_on(sequential(&target, case, calls));
+            }
+        }
+    }
 }
 
 /// Latencies of one measured round.
@@ -507,6 +561,10 @@ fn main() {
         .build()
         .expect("tokio runtime");
     let s = setup(&rt);
+    if let Ok(only) = std::env::var("CLIENT_ONLY") {
+        run_only(&rt, &s, &only);
+        return;
+    }
 
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use acs_model::{Object, Request};
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_ENCODING, CONTENT_TYPE, HOST, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE,
+    HOST, USER_AGENT,
 };
 use tracing::Instrument;
 
@@ -132,22 +133,10 @@ fn as_refs<'a>(
 
 const X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
 const X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
-
-/// A header name from `acs-sign` (a lower-case `&'static str`): shared, not copied.
-fn static_header_name(name: &'static str) -> Result<HeaderName, Error> {
-    let simple = !name.is_empty()
-        && name.len() < 1024
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if simple {
-        // Cannot panic: lower-case letters, digits and '-' make a valid name.
-        Ok(HeaderName::from_static(name))
-    } else {
-        HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::validation(name, "is not a valid HTTP header name"))
-    }
-}
+const X_ACS_DATE: HeaderName = HeaderName::from_static("x-acs-date");
+const X_ACS_SIGNATURE_NONCE: HeaderName = HeaderName::from_static("x-acs-signature-nonce");
+const X_ACS_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-acs-content-sha256");
+const X_ACS_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-acs-security-token");
 
 fn invalid_header_value(name: &'static str) -> Error {
     // Never echo the value: it may be a security token.
@@ -155,6 +144,11 @@ fn invalid_header_value(name: &'static str) -> Error {
         name,
         "contains characters not allowed in an HTTP header (check the AccessKey id and security token)",
     )
+}
+
+/// A header value copied from `value`.
+fn text_header_value(name: &'static str, value: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value).map_err(|_| invalid_header_value(name))
 }
 
 /// A header value that takes over `value`'s buffer (no copy).
@@ -479,7 +473,8 @@ impl<S: Service> Client<S> {
         let config = &*self.config;
         let info = &S::INFO;
         let authority = config.endpoint.authority();
-        let timestamp = acs_sign::clock::timestamp_now();
+        // Formatted once per second; the nonce from a per-thread CSPRNG (see `acs_sign::clock`).
+        let timestamp = acs_sign::clock::Timestamp::now();
         let nonce = acs_sign::clock::new_nonce();
         let body = encode_pairs(as_refs(request.form_params()));
         let action = request.action();
@@ -516,7 +511,8 @@ impl<S: Service> Client<S> {
             }
             Some(SignatureVersion::V3) => {
                 let query: Vec<(&str, &str)> = as_refs(request.query_params()).collect();
-                let signed = acs_sign::v3::sign_request_with_headers(
+                // The extra `x-acs-` headers of the call are signed too (sent below).
+                let signature = acs_sign::v3::sign_with_headers(
                     &acs_sign::v3::V3Request {
                         method: request.method(),
                         pathname: request.pathname(),
@@ -532,26 +528,34 @@ impl<S: Service> Client<S> {
                     &call.extra_headers.signed(),
                     credentials,
                 );
-                for (name, value) in signed {
-                    // The values known before signing are shared rather than copied.
-                    let value = match name {
-                        "host" if value == authority => self.host_header()?,
-                        "x-acs-version" if value == info.version => {
-                            static_header_value(name, info.version)?
-                        }
-                        "x-acs-action" => match request.static_action() {
-                            Some(static_action) if value == static_action => {
-                                static_header_value(name, static_action)?
-                            }
-                            _ => owned_header_value(name, value)?,
-                        },
-                        "content-type" if value == FORM_CONTENT_TYPE => {
-                            HeaderValue::from_static(FORM_CONTENT_TYPE)
-                        }
-                        _ => owned_header_value(name, value)?,
-                    };
-                    headers.insert(static_header_name(name)?, value);
+                // The headers signed, in `sign_request`'s order (the call's extra ones are
+                // added below); the values known before signing are shared, not copied.
+                headers.insert(HOST, self.host_header()?);
+                headers.insert(X_ACS_ACTION, self.action_header(request)?);
+                headers.insert(
+                    X_ACS_VERSION,
+                    static_header_value("x-acs-version", info.version)?,
+                );
+                headers.insert(X_ACS_DATE, text_header_value("x-acs-date", &timestamp)?);
+                headers.insert(
+                    X_ACS_SIGNATURE_NONCE,
+                    owned_header_value("x-acs-signature-nonce", nonce)?,
+                );
+                headers.insert(
+                    X_ACS_CONTENT_SHA256,
+                    owned_header_value("x-acs-content-sha256", signature.content_sha256)?,
+                );
+                if let Some(token) = credentials.security_token() {
+                    headers.insert(
+                        X_ACS_SECURITY_TOKEN,
+                        text_header_value("x-acs-security-token", token)?,
+                    );
                 }
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+                headers.insert(
+                    AUTHORIZATION,
+                    owned_header_value("authorization", signature.authorization)?,
+                );
                 let accept = match config.response_format {
                     ResponseFormat::Json => "application/json",
                     ResponseFormat::Xml => "application/xml",
@@ -566,7 +570,7 @@ impl<S: Service> Client<S> {
                     format: rpc_format,
                     access_key_id: credentials.access_key_id(),
                     signature_nonce: &nonce,
-                    timestamp: &timestamp,
+                    timestamp: timestamp.as_str(),
                     security_token: credentials.security_token(),
                 };
                 let business: Vec<(&str, &str)> = as_refs(request.query_params())

@@ -34,9 +34,7 @@ pub const EMPTY_PAYLOAD_SHA256: &str =
 /// assert_eq!(acs_sign::v3::hex_sha256(b""), acs_sign::v3::EMPTY_PAYLOAD_SHA256);
 /// ```
 pub fn hex_sha256(body: &[u8]) -> String {
-    let mut hex = [0u8; 64];
-    hex_lower(&Sha256::digest(body).into(), &mut hex);
-    ascii_string(&hex)
+    ascii_string(&hex_sha256_bytes(body))
 }
 
 /// Lower-case hex of a 32-byte digest into `out`.
@@ -98,10 +96,11 @@ fn prepare_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(Cow<'a, str>, &'a
 }
 
 /// Appends `SignedHeaders` for prepared (sorted, lower-cased) headers.
-fn write_signed_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
+fn write_signed_headers<N: AsRef<str>>(sorted: &[(N, &str)], out: &mut String) {
     for (i, (name, _)) in sorted.iter().enumerate() {
+        let name = name.as_ref();
         if i > 0 {
-            if *name == sorted[i - 1].0 {
+            if name == sorted[i - 1].0.as_ref() {
                 continue;
             }
             out.push(';');
@@ -111,9 +110,10 @@ fn write_signed_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
 }
 
 /// Appends the canonical headers block (one `name:v1,v2\n` line per name).
-fn write_canonical_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
+fn write_canonical_headers<N: AsRef<str>>(sorted: &[(N, &str)], out: &mut String) {
     for (i, (name, value)) in sorted.iter().enumerate() {
-        if i > 0 && *name == sorted[i - 1].0 {
+        let name = name.as_ref();
+        if i > 0 && name == sorted[i - 1].0.as_ref() {
             out.push(',');
         } else {
             if i > 0 {
@@ -129,11 +129,11 @@ fn write_canonical_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
     }
 }
 
-fn canonical_request_capacity(
+fn canonical_request_capacity<N: AsRef<str>>(
     method: &str,
     pathname: &str,
     query: &[(&str, &str)],
-    sorted: &[(Cow<'_, str>, &str)],
+    sorted: &[(N, &str)],
     hashed_payload: &str,
 ) -> usize {
     let mut n = method.len() + pathname.len().max(1) + hashed_payload.len() + 6;
@@ -141,17 +141,17 @@ fn canonical_request_capacity(
         n += k.len() + 2 + 3 * v.len();
     }
     for (k, v) in sorted {
-        n += 2 * k.len() + v.len() + 3;
+        n += 2 * k.as_ref().len() + v.len() + 3;
     }
     n
 }
 
 /// Appends the canonical request for prepared headers.
-fn write_canonical_request(
+fn write_canonical_request<N: AsRef<str>>(
     method: &str,
     pathname: &str,
     query: &[(&str, &str)],
-    sorted: &[(Cow<'_, str>, &str)],
+    sorted: &[(N, &str)],
     hashed_payload: &str,
     out: &mut String,
 ) {
@@ -396,39 +396,173 @@ pub fn sign_request_with_headers(
     extra_headers: &[(&str, &str)],
     credentials: &Credentials,
 ) -> Vec<(&'static str, String)> {
-    let content_sha256 = hex_sha256(req.body);
-    let mut out: Vec<(&'static str, String)> = Vec::with_capacity(9);
-    out.push(("host", req.host.to_owned()));
-    out.push(("x-acs-action", req.action.to_owned()));
-    out.push(("x-acs-version", req.version.to_owned()));
-    out.push(("x-acs-date", req.timestamp.to_owned()));
-    out.push(("x-acs-signature-nonce", req.nonce.to_owned()));
-    out.push(("x-acs-content-sha256", content_sha256));
-    if let Some(token) = credentials.security_token() {
-        out.push(("x-acs-security-token", token.to_owned()));
-    }
-    if let Some(ct) = req.content_type {
-        out.push(("content-type", ct.to_owned()));
-    }
+    let signature = sign_with_headers(req, extra_headers, credentials);
+    let mut out: Vec<(&'static str, String)> =
+        generated_headers(req, &signature.content_sha256, credentials)
+            .iter()
+            .flatten()
+            .map(|&(name, value)| (name, value.to_owned()))
+            .collect();
+    out.push(("authorization", signature.authorization));
+    out
+}
 
-    let mut to_sign: Vec<(&str, &str)> = Vec::with_capacity(out.len() + extra_headers.len());
-    to_sign.extend(out.iter().map(|(k, v)| (*k, v.as_str())));
-    to_sign.extend_from_slice(extra_headers);
-    let sorted = prepare_headers(&to_sign);
+/// What V3 signing computes, beside the request's own values: the body's hash and the
+/// `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V3Signature {
+    /// `x-acs-content-sha256`: lower-case hex SHA-256 of the body.
+    pub content_sha256: String,
+    /// `authorization`.
+    pub authorization: String,
+}
 
-    let hashed_payload = out[5].1.as_str();
+/// Signs `req` as [`sign_request`] does (the same headers, the same signature) and returns
+/// only the two values it computes. The other headers to send are the request's own values:
+/// `host`, `x-acs-action`, `x-acs-version`, `x-acs-date` (`timestamp`),
+/// `x-acs-signature-nonce` (`nonce`), \[`x-acs-security-token`\] (the credentials'),
+/// \[`content-type`\]. A caller that builds its own header map (the runtime) sends those
+/// without the copies [`sign_request`] makes; nothing is allocated but the two strings
+/// returned and the canonical request.
+///
+/// ```
+/// use acs_sign::{v3, Credentials};
+///
+/// let req = v3::V3Request {
+///     method: "POST", pathname: "/", host: "h", query: &[], content_type: None, body: b"",
+///     action: "A", version: "V", timestamp: "2024-01-02T03:04:05Z", nonce: "n",
+/// };
+/// let credentials = Credentials::new("AK", "s");
+/// let signature = v3::sign(&req, &credentials);
+/// let headers = v3::sign_request(&req, &credentials);
+/// assert_eq!(signature.content_sha256, v3::EMPTY_PAYLOAD_SHA256);
+/// assert_eq!(Some(&signature.authorization), headers.last().map(|(_, v)| v));
+/// ```
+pub fn sign(req: &V3Request<'_>, credentials: &Credentials) -> V3Signature {
+    sign_with_headers(req, &[], credentials)
+}
+
+/// [`sign`] with extra headers signed too, as [`sign_request_with_headers`] signs them (the
+/// caller sends them itself).
+pub fn sign_with_headers(
+    req: &V3Request<'_>,
+    extra_headers: &[(&str, &str)],
+    credentials: &Credentials,
+) -> V3Signature {
+    let content_sha256 = hex_sha256_bytes(req.body);
+    let content_sha256 = ascii_str(&content_sha256);
+    let generated = generated_headers(req, content_sha256, credentials);
+    let authorization = if extra_headers.is_empty() {
+        // The usual case: the generated headers alone, sorted on the stack.
+        authorization_for(
+            req,
+            &sorted_generated(&generated),
+            content_sha256,
+            credentials,
+        )
+    } else {
+        let mut to_sign: Vec<(&str, &str)> =
+            Vec::with_capacity(generated.len() + extra_headers.len());
+        to_sign.extend(generated.iter().flatten().copied());
+        to_sign.extend_from_slice(extra_headers);
+        authorization_for(req, &prepare_headers(&to_sign), content_sha256, credentials)
+    };
+    V3Signature {
+        authorization,
+        content_sha256: content_sha256.to_owned(),
+    }
+}
+
+/// Lower-case hex SHA-256 of `body`, on the stack.
+fn hex_sha256_bytes(body: &[u8]) -> [u8; 64] {
+    let mut hex = [0u8; 64];
+    hex_lower(&Sha256::digest(body).into(), &mut hex);
+    hex
+}
+
+/// The headers signing adds and signs (all but `authorization`), in the order
+/// [`sign_request`] returns them; `None` for the optional ones not sent.
+fn generated_headers<'a>(
+    req: &V3Request<'a>,
+    content_sha256: &'a str,
+    credentials: &'a Credentials,
+) -> [Option<(&'static str, &'a str)>; 8] {
+    [
+        Some(("host", req.host)),
+        Some(("x-acs-action", req.action)),
+        Some(("x-acs-version", req.version)),
+        Some(("x-acs-date", req.timestamp)),
+        Some(("x-acs-signature-nonce", req.nonce)),
+        Some(("x-acs-content-sha256", content_sha256)),
+        credentials
+            .security_token()
+            .map(|token| ("x-acs-security-token", token)),
+        req.content_type.map(|ct| ("content-type", ct)),
+    ]
+}
+
+/// [`prepare_headers`] for the generated headers alone, without allocating: their names are
+/// lower-case and distinct, so they only need their values trimmed and a sort.
+fn sorted_generated<'a>(generated: &[Option<(&'static str, &'a str)>; 8]) -> SortedHeaders<'a> {
+    let mut sorted = SortedHeaders {
+        headers: [("", ""); 8],
+        len: 0,
+    };
+    for &(name, value) in generated.iter().flatten() {
+        sorted.headers[sorted.len] = (name, py_trim(value));
+        sorted.len += 1;
+    }
+    sorted.headers[..sorted.len].sort_unstable_by(|a, b| a.0.cmp(b.0));
+    sorted
+}
+
+/// Up to eight prepared headers on the stack.
+struct SortedHeaders<'a> {
+    headers: [(&'static str, &'a str); 8],
+    len: usize,
+}
+
+/// Prepared headers, on the heap or on the stack.
+trait Prepared {
+    type Name: AsRef<str>;
+    fn headers(&self) -> &[(Self::Name, &str)];
+}
+
+impl<'a> Prepared for Vec<(Cow<'a, str>, &'a str)> {
+    type Name = Cow<'a, str>;
+    fn headers(&self) -> &[(Cow<'a, str>, &str)] {
+        self
+    }
+}
+
+impl Prepared for SortedHeaders<'_> {
+    type Name = &'static str;
+    fn headers(&self) -> &[(&'static str, &str)] {
+        &self.headers[..self.len]
+    }
+}
+
+/// The canonical request of `req` with the prepared headers `sorted` and the body's hash, its
+/// signature, and the `Authorization` value.
+fn authorization_for<P: Prepared>(
+    req: &V3Request<'_>,
+    sorted: &P,
+    hashed_payload: &str,
+    credentials: &Credentials,
+) -> String {
+    let sorted = sorted.headers();
     let mut cr = String::with_capacity(canonical_request_capacity(
         req.method,
         req.pathname,
         req.query,
-        &sorted,
+        sorted,
         hashed_payload,
     ));
     write_canonical_request(
         req.method,
         req.pathname,
         req.query,
-        &sorted,
+        sorted,
         hashed_payload,
         &mut cr,
     );
@@ -440,18 +574,20 @@ pub fn sign_request_with_headers(
         ALGORITHM.len()
             + 40
             + access_key_id.len()
-            + sorted.iter().map(|(k, _)| k.len() + 1).sum::<usize>()
+            + sorted
+                .iter()
+                .map(|(k, _)| k.as_ref().len() + 1)
+                .sum::<usize>()
             + sig.len(),
     );
     auth.push_str(ALGORITHM);
     auth.push_str(" Credential=");
     auth.push_str(access_key_id);
     auth.push_str(",SignedHeaders=");
-    write_signed_headers(&sorted, &mut auth);
+    write_signed_headers(sorted, &mut auth);
     auth.push_str(",Signature=");
     auth.push_str(ascii_str(&sig));
-    out.push(("authorization", auth));
-    out
+    auth
 }
 
 #[cfg(test)]
@@ -487,6 +623,57 @@ mod tests {
             &signature("YourAccessKeySecret", &sts),
         );
         assert_eq!(auth, "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+    }
+
+    #[test]
+    fn sign_gives_what_sign_request_gives() {
+        for token in [None, Some("tok en")] {
+            for content_type in [None, Some(" application/x-www-form-urlencoded ")] {
+                for query in [&[][..], &[("b", "2 x"), ("a", "")][..]] {
+                    let req = V3Request {
+                        method: "POST",
+                        pathname: "",
+                        host: " 127.0.0.1:8080",
+                        query,
+                        content_type,
+                        body: b"DeploymentId=1",
+                        action: "GetDeployment",
+                        version: "2020-05-18",
+                        timestamp: "2024-01-02T03:04:05Z",
+                        nonce: "n\t",
+                    };
+                    let mut credentials = Credentials::new("AK", "secret");
+                    if let Some(token) = token {
+                        credentials = credentials.with_security_token(token);
+                    }
+                    let headers = sign_request(&req, &credentials);
+                    let value = |name: &str| {
+                        headers
+                            .iter()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let signature = sign(&req, &credentials);
+                    assert_eq!(Some(signature.authorization), value("authorization"));
+                    assert_eq!(
+                        Some(signature.content_sha256),
+                        value("x-acs-content-sha256")
+                    );
+                    assert_eq!(value("x-acs-security-token").as_deref(), token);
+                    assert_eq!(value("content-type").as_deref(), content_type);
+                    // With an extra header, the general path signs it too.
+                    let extra = [("Accept", "x"), ("x-acs-extra", " y ")];
+                    let with = sign_request_with_headers(&req, &extra, &credentials);
+                    let auth = &with.last().expect("authorization").1;
+                    assert!(auth.contains("SignedHeaders=accept;"), "{auth}");
+                    assert!(auth.contains(";x-acs-extra;"), "{auth}");
+                    assert_eq!(
+                        &sign_with_headers(&req, &extra, &credentials).authorization,
+                        auth
+                    );
+                }
+            }
+        }
     }
 
     #[test]
