@@ -680,6 +680,12 @@ impl<S: Service> Client<S> {
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let config = &*self.config;
+        // A bounded number of requests on the wire at once: the others wait here, before
+        // they are signed and before their attempt timeout starts.
+        let permit = match &config.in_flight {
+            Some(limit) => limit.acquire().await.ok(),
+            None => None,
+        };
         // `send` only prepares the request (nothing is sent before it is polled); the
         // future below then holds the small pending request, not the whole builder.
         let pending = self
@@ -715,6 +721,8 @@ impl<S: Service> Client<S> {
             }
             Ok(Ok(raw)) => raw,
         };
+        // The exchange is over (the body is read); decoding needs no connection.
+        drop(permit);
         let span = tracing::Span::current();
         span.record("http_status", raw.status);
         if let Some(id) = raw.request_id() {

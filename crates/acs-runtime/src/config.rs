@@ -30,6 +30,8 @@ pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
 pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(20);
 /// Default limit of a response body: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+/// Default bound on the requests of one client (and its clones) on the wire at once.
+pub const DEFAULT_MAX_IN_FLIGHT_REQUESTS: usize = 256;
 
 /// Which signature the requests carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -265,6 +267,9 @@ pub struct Config<S> {
     pub(crate) retry_base_delay: Duration,
     pub(crate) retry_max_delay: Duration,
     pub(crate) max_response_bytes: u64,
+    /// Permits for requests on the wire (shared by clones); `None` for no bound.
+    pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    pub(crate) max_in_flight_requests: Option<usize>,
     pub(crate) user_agent: String,
     pub(crate) http: reqwest::Client,
     /// `user_agent` as a header value, made once (`None` if it is not a valid one: a call
@@ -301,6 +306,8 @@ impl<S> Clone for Config<S> {
             retry_base_delay: self.retry_base_delay,
             retry_max_delay: self.retry_max_delay,
             max_response_bytes: self.max_response_bytes,
+            in_flight: self.in_flight.clone(),
+            max_in_flight_requests: self.max_in_flight_requests,
             user_agent: self.user_agent.clone(),
             http: self.http.clone(),
             user_agent_header: self.user_agent_header.clone(),
@@ -329,6 +336,7 @@ impl<S> fmt::Debug for Config<S> {
             .field("retry_base_delay", &self.retry_base_delay)
             .field("retry_max_delay", &self.retry_max_delay)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_in_flight_requests", &self.max_in_flight_requests)
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy())
             .field("extra_root_certificates", &self.extra_roots)
@@ -339,8 +347,8 @@ impl<S> fmt::Debug for Config<S> {
 impl<S: Service> Config<S> {
     /// A builder with the defaults: V3 signature, JSON, 3 attempts, 5 s connect, 10 s per
     /// attempt, no operation timeout, backoff 100 ms doubling up to 20 s with full jitter, 4 MiB
-    /// response limit, credentials from the product's default provider
-    /// ([`Service::default_credentials`]; the runtime's own is the
+    /// response limit, at most 256 requests on the wire at once, credentials from the
+    /// product's default provider ([`Service::default_credentials`]; the runtime's own is the
     /// [`StaticChain`](crate::StaticChain)).
     pub fn builder() -> ConfigBuilder<S> {
         ConfigBuilder::new()
@@ -401,6 +409,11 @@ impl<S> Config<S> {
     /// Response body limit in bytes.
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
+    }
+
+    /// Bound on the requests on the wire at once (`None`: no bound).
+    pub fn max_in_flight_requests(&self) -> Option<usize> {
+        self.max_in_flight_requests
     }
 
     /// The User-Agent sent with every request.
@@ -465,6 +478,7 @@ pub struct ConfigBuilder<S> {
     retry_base_delay: Duration,
     retry_max_delay: Duration,
     max_response_bytes: u64,
+    max_in_flight_requests: Option<usize>,
     user_agent_suffix: Option<String>,
     network: NetworkSettings,
     _service: PhantomData<fn() -> S>,
@@ -504,6 +518,7 @@ impl<S> Clone for ConfigBuilder<S> {
             retry_base_delay: self.retry_base_delay,
             retry_max_delay: self.retry_max_delay,
             max_response_bytes: self.max_response_bytes,
+            max_in_flight_requests: self.max_in_flight_requests,
             user_agent_suffix: self.user_agent_suffix.clone(),
             network: self.network.clone(),
             _service: PhantomData,
@@ -538,6 +553,7 @@ impl<S: Service> ConfigBuilder<S> {
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_in_flight_requests: Some(DEFAULT_MAX_IN_FLIGHT_REQUESTS),
             user_agent_suffix: None,
             network: NetworkSettings::default(),
             _service: PhantomData,
@@ -671,6 +687,16 @@ impl<S: Service> ConfigBuilder<S> {
         self
     }
 
+    /// At most this many requests of the client (and its clones) on the wire at once
+    /// (default [`DEFAULT_MAX_IN_FLIGHT_REQUESTS`]); more calls wait for their turn before
+    /// their attempt starts (the attempt timeout does not run while they wait, the operation
+    /// timeout does). This bounds the connections the client opens, and the memory and file
+    /// descriptors they hold, however many calls are made at once. `None` lifts the bound.
+    pub fn max_in_flight_requests(mut self, limit: Option<usize>) -> Self {
+        self.max_in_flight_requests = limit;
+        self
+    }
+
     /// Text appended to the User-Agent (printable ASCII).
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -795,6 +821,17 @@ impl<S: Service> ConfigBuilder<S> {
         if self.max_response_bytes == 0 {
             return Err(invalid("max_response_bytes", "must be greater than zero"));
         }
+        if self.max_in_flight_requests == Some(0) {
+            return Err(invalid(
+                "max_in_flight_requests",
+                "must be at least 1 (or None for no bound)",
+            ));
+        }
+        let in_flight = self.max_in_flight_requests.map(|n| {
+            Arc::new(tokio::sync::Semaphore::new(
+                n.min(tokio::sync::Semaphore::MAX_PERMITS),
+            ))
+        });
         let mut user_agent = format!(
             "acs-runtime/{} {}/{} (rust; {})",
             env!("CARGO_PKG_VERSION"),
@@ -844,6 +881,8 @@ impl<S: Service> ConfigBuilder<S> {
             retry_base_delay: self.retry_base_delay,
             retry_max_delay: self.retry_max_delay,
             max_response_bytes: self.max_response_bytes,
+            in_flight,
+            max_in_flight_requests: self.max_in_flight_requests,
             user_agent,
             http: http.client,
             user_agent_header,

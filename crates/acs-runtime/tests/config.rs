@@ -152,6 +152,7 @@ fn defaults_and_settings() {
     assert_eq!(c.retry_base_delay(), Duration::from_millis(100));
     assert_eq!(c.retry_max_delay(), Duration::from_secs(20));
     assert_eq!(c.max_response_bytes(), 4 * 1024 * 1024);
+    assert_eq!(c.max_in_flight_requests(), Some(256));
     assert_eq!(
         c.user_agent(),
         format!(
@@ -171,9 +172,11 @@ fn defaults_and_settings() {
         .retry_base_delay(Duration::from_millis(5))
         .retry_max_delay(Duration::from_millis(50))
         .max_response_bytes(1000)
+        .max_in_flight_requests(None)
         .user_agent_suffix("cli/1")
         .build()
         .unwrap();
+    assert_eq!(c.max_in_flight_requests(), None);
     assert_eq!(c.signature_version(), SignatureVersion::V1);
     assert_eq!(c.response_format(), ResponseFormat::Xml);
     assert_eq!(c.max_attempts(), 7);
@@ -200,6 +203,10 @@ fn invalid_settings_are_named() {
             "retry_max_delay",
         ),
         (b().max_response_bytes(0), "max_response_bytes"),
+        (
+            b().max_in_flight_requests(Some(0)),
+            "max_in_flight_requests",
+        ),
         (b().user_agent_suffix("bad\nvalue"), "user_agent_suffix"),
     ];
     for (builder, name) in cases {
