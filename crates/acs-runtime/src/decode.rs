@@ -1,8 +1,6 @@
 //! Response body decoding: JSON or XML by content type and content sniffing, error bodies, excerpts.
 
-use serde::Deserialize;
-
-use acs_model::{check_xml_shape, strip_bom};
+use acs_model::strip_bom;
 
 pub use acs_model::DecodeError;
 
@@ -119,25 +117,34 @@ pub struct ErrorFields {
     pub business: bool,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// The fields of an XML error body, read by the models' own XML decoder (the same rules as
+/// every response: text trimmed, empty elements absent, unknown elements skipped, no DTD).
+#[derive(Default)]
 struct XmlErrorBody {
-    #[serde(rename = "Code", alias = "code")]
     code: Option<String>,
-    #[serde(rename = "ErrorCode")]
     error_code: Option<String>,
-    #[serde(rename = "Message", alias = "message")]
     message: Option<String>,
-    #[serde(rename = "ErrorMessage")]
     error_message: Option<String>,
-    #[serde(rename = "RequestId", alias = "requestId")]
     request_id: Option<String>,
-    #[serde(rename = "HostId", alias = "hostId")]
     host_id: Option<String>,
-    #[serde(rename = "Recommend", alias = "recommend")]
     recommend: Option<String>,
-    #[serde(rename = "HttpStatusCode")]
     http_status_code: Option<String>,
+}
+
+impl acs_model::Object for XmlErrorBody {
+    fn field<F: acs_model::FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "Code" | "code" => f.scalar(&mut self.code),
+            "ErrorCode" => f.scalar(&mut self.error_code),
+            "Message" | "message" => f.scalar(&mut self.message),
+            "ErrorMessage" => f.scalar(&mut self.error_message),
+            "RequestId" | "requestId" => f.scalar(&mut self.request_id),
+            "HostId" | "hostId" => f.scalar(&mut self.host_id),
+            "Recommend" | "recommend" => f.scalar(&mut self.recommend),
+            "HttpStatusCode" => f.scalar(&mut self.http_status_code),
+            _ => f.skip(),
+        }
+    }
 }
 
 fn clean(v: Option<String>) -> Option<String> {
@@ -186,9 +193,7 @@ pub fn parse_error_body(body: &[u8], format: BodyFormat) -> Option<ErrorFields> 
             }
         }
         BodyFormat::Xml => {
-            let text = std::str::from_utf8(body).ok()?;
-            check_xml_shape(text).ok()?;
-            let raw: XmlErrorBody = quick_xml::de::from_str(text).ok()?;
+            let raw: XmlErrorBody = acs_model::from_xml(body).ok()?;
             let code = clean(raw.code);
             let error_code = clean(raw.error_code);
             let business = code.is_none() && error_code.is_some();
@@ -302,6 +307,22 @@ mod tests {
         assert!(parse_error_body(br#"{"RequestId":"r"}"#, BodyFormat::Json).is_none());
         assert!(parse_error_body(b"<html><body>oops</body></html>", BodyFormat::Xml).is_none());
         assert!(parse_error_body(b"\xff\xfe<a/>", BodyFormat::Xml).is_none());
+        // XML error bodies follow the models' XML rules: lower-case names, unknown elements
+        // skipped, text trimmed, no DTD.
+        let f = parse_error_body(
+            b"<Error><Extra><Code>no</Code></Extra><code> X </code><requestId>r</requestId></Error>",
+            BodyFormat::Xml,
+        )
+        .unwrap();
+        assert_eq!(
+            (f.code.as_deref(), f.request_id.as_deref()),
+            (Some("X"), Some("r"))
+        );
+        assert!(parse_error_body(
+            b"<!DOCTYPE e [<!ENTITY x 'y'>]><Error><Code>&x;</Code></Error>",
+            BodyFormat::Xml
+        )
+        .is_none());
     }
 
     #[test]
