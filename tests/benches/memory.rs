@@ -178,14 +178,8 @@ fn wave(calls: usize, bounded: bool, hold: Duration) -> Wave {
         builder = builder.max_in_flight_requests(None);
     }
     let client = Client::new(builder.build().expect("config builds"));
-    let call = |client: Client| async move {
-        client
-            .get_deployment()
-            .project_id(10000)
-            .deployment_id(3000001)
-            .send()
-            .await
-    };
+    let call =
+        |client: Client| async move { workspace_tests::calls::get_deployment(&client).await };
     // One call first, so that what every client allocates once is not counted.
     rt.block_on(call(client.clone()))
         .expect("the first call succeeds");

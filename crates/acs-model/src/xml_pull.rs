@@ -359,18 +359,9 @@ impl<'de> XmlReader<'de> {
     /// `true` when the object's end tag followed.
     #[inline(never)]
     fn text_among_fields(&mut self, event: Event<'de>) -> Result<bool, XmlError> {
-        let content = match event {
-            Event::Text(piece) => {
-                let raw = self.input_str(&piece.into_inner())?;
-                self.text_run(raw, true)?
-            }
-            Event::CData(piece) => {
-                let raw = self.input_str(&piece.into_inner())?;
-                self.text_run(raw, false)?
-            }
-            _ => return Ok(false),
-        };
-        Ok(matches!(content, Content::Text(_, true)))
+        // Put back (a text changes no depth) and read as any content is.
+        self.unread(event);
+        Ok(matches!(self.next_content()?, Content::Text(_, true)))
     }
 
     /// Skips the rest of an element whose start tag was just read, reading (and checking)
