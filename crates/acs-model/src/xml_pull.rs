@@ -615,38 +615,28 @@ impl<'de> Element<'_, 'de> {
             return Ok(());
         }
         loop {
-            match self.xml.next_content()? {
+            let (start, empty) = match self.xml.next_content()? {
                 Content::Text(text, ended) => {
                     entry("$text", Entry::Text(&text))?;
                     if ended {
                         return Ok(());
                     }
+                    continue;
                 }
-                Content::Start(start) => {
-                    let name = local_name(self.xml, start.name())?;
-                    entry(
-                        name,
-                        Entry::Element(Element {
-                            xml: &mut *self.xml,
-                            start: &start,
-                            empty: false,
-                        }),
-                    )?;
-                }
-                Content::Empty(start) => {
-                    let name = local_name(self.xml, start.name())?;
-                    entry(
-                        name,
-                        Entry::Element(Element {
-                            xml: &mut *self.xml,
-                            start: &start,
-                            empty: true,
-                        }),
-                    )?;
-                }
+                Content::Start(start) => (start, false),
+                Content::Empty(start) => (start, true),
                 Content::End => return Ok(()),
                 Content::Eof => return Err(unexpected_eof()),
-            }
+            };
+            let name = local_name(self.xml, start.name())?;
+            entry(
+                name,
+                Entry::Element(Element {
+                    xml: &mut *self.xml,
+                    start: &start,
+                    empty,
+                }),
+            )?;
         }
     }
 
