@@ -66,7 +66,7 @@ pub use decode::{from_json, from_xml, DecodeError, Format};
 pub use enums::{EnumValue, WireEnum};
 pub use object::{FieldSource, InvalidText, Item, Object, Scalar};
 pub use params::{ParamLocation, ParamSink, ParamText, ParamValue, ParamWriter, WireParam};
-pub use request::{BusinessStatus, Paginated, Request, Signing};
+pub use request::{BusinessStatus, Idempotency, Paginated, Request, Signing};
 pub use secret::redacted;
 pub use xml::{check_xml_shape, strip_bom, MAX_XML_DEPTH};
 

@@ -3,7 +3,7 @@
 
 use crate::check::BuildError;
 use crate::object::Object;
-use crate::params::{ParamWriter, WireParam};
+use crate::params::{ParamLocation, ParamWriter, WireParam};
 
 /// A request of one action: its name, rules, parameters and response.
 ///
@@ -43,6 +43,10 @@ pub trait Request {
     /// How the action is authenticated, when its spec says more than "signed as the client
     /// is configured".
     const SIGNING: Signing = Signing::Configured;
+    /// Whether repeating the action is harmless, as its spec says (`idempotent`,
+    /// `clientToken`): it decides which failures the runtime retries. Unsafe unless the spec
+    /// says otherwise.
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     /// What the action answers.
     type Response: Object;
 
@@ -84,6 +88,29 @@ pub enum Signing {
     /// `Signature*` or `SecurityToken`, as the official SDKs send an action whose `authType`
     /// is `Anonymous` (AssumeRoleWithOIDC authenticates by its token parameter).
     Anonymous,
+}
+
+/// Whether an action may be sent again after a failure that leaves its outcome unknown (an
+/// attempt timeout, a connection reset after the request was written, HTTP 5xx), as its
+/// spec says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Idempotency {
+    /// Repeating it changes nothing (a read): retried after every transient failure.
+    Safe,
+    /// Repeating it may repeat a side effect (deploy, run, create): retried only when the
+    /// request certainly was not carried out (no connection, or rejected before processing).
+    #[default]
+    Unsafe,
+    /// Made safe by a client token: the parameter `param` gets a generated UUID when the
+    /// caller did not set one, the same for every attempt of a call, so the service carries
+    /// the call out at most once; retried like [`Idempotency::Safe`].
+    ClientToken {
+        /// The parameter's wire name (`ClientToken`).
+        param: &'static str,
+        /// Where the parameter travels.
+        location: ParamLocation,
+    },
 }
 
 /// The business status fields of a decoded 2xx response body.

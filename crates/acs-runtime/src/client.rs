@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,8 +18,8 @@ use crate::credentials::Credentials;
 use crate::decode;
 use crate::error::{BoxError, Error, ErrorOrigin, ServiceError, TransportKind};
 use crate::options::{CallOptions, CallSettings};
-use crate::request::{BusinessStatus, OperationRequest, Signing};
-use crate::retry;
+use crate::request::{BusinessStatus, Idempotency, OperationRequest, Signing};
+use crate::retry::{self, Delivery};
 use crate::service::Service;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -57,17 +57,63 @@ struct Call<'a> {
     request: &'a OperationRequest,
     settings: CallSettings,
     extra_headers: &'a ExtraHeaders,
+    /// Whether the call may be repeated: the spec's, or as the call or the client declares.
+    idempotency: Idempotency,
+    /// The client token every attempt sends, when the action has one.
+    client_token: Option<&'a str>,
+}
+
+impl Call<'_> {
+    /// The error a failed call returns: an action that is not safe to repeat, whose last
+    /// attempt (or an earlier one) may have been carried out, fails with
+    /// [`Error::OutcomeUnknown`]; the client token goes into the error either way.
+    fn final_error(&self, mut error: Error, delivery: Delivery, maybe_done: bool) -> Error {
+        if let Error::Service(e) = &mut error {
+            e.client_token = self.client_token.map(str::to_string);
+        }
+        let unknown =
+            delivery == Delivery::Unknown || (maybe_done && delivery != Delivery::Answered);
+        if self.idempotency == Idempotency::Safe || !unknown {
+            return error;
+        }
+        tracing::info!(
+            action = self.request.action(),
+            client_token = self.client_token,
+            error = %error,
+            "outcome unknown: the request may have been carried out; not sent again"
+        );
+        Error::OutcomeUnknown {
+            action: self.request.action().to_string(),
+            client_token: self.client_token.map(str::to_string),
+            attempts: error.attempts().unwrap_or(1),
+            source: Box::new(error),
+        }
+    }
+}
+
+/// How far a call got, shared with the operation timeout that may cut it short.
+#[derive(Default)]
+struct Progress {
+    attempts: AtomicU32,
+    /// An attempt is under way (it may have reached the service).
+    in_flight: AtomicBool,
+    /// A finished attempt may have been carried out.
+    maybe_done: AtomicBool,
 }
 
 /// A failed attempt, before the retry decision.
 struct Failure {
     error: Error,
     retry_after: Option<Duration>,
+    /// Whether the service may have carried the attempt out.
+    delivery: Delivery,
 }
 
 impl Failure {
-    fn new(error: Error) -> Self {
+    /// A failure whose delivery follows from the error (see [`retry::error_delivery`]).
+    fn new<S: Service>(error: Error) -> Self {
         Self {
+            delivery: retry::error_delivery(&error, &S::INFO),
             error,
             retry_after: None,
         }
@@ -277,6 +323,23 @@ fn add_query_params(request: &mut OperationRequest, options: &CallOptions) -> Re
     Ok(())
 }
 
+/// Adds a new client token to a request whose action has one and whose caller did not set
+/// it; returns the token the call sends (the caller's or the new one).
+fn fill_client_token(request: &mut OperationRequest) -> Option<String> {
+    let Idempotency::ClientToken { param, location } = request.idempotency() else {
+        return None;
+    };
+    if let Some(token) = request.param(param) {
+        return Some(token.to_string());
+    }
+    let token = retry::new_client_token();
+    match location {
+        acs_model::ParamLocation::Query => request.query(param, token.clone()),
+        acs_model::ParamLocation::Form => request.form(param, token.clone()),
+    };
+    Some(token)
+}
+
 fn set_attempts(error: &mut Error, n: u32) {
     match error {
         Error::Service(e) => e.attempts = n,
@@ -350,6 +413,7 @@ impl<S: Service> Client<S> {
             version = S::INFO.version,
             action = request.action(),
             attempts = tracing::field::Empty,
+            client_token = tracing::field::Empty,
         );
         async move {
             if !request.pathname().starts_with('/') {
@@ -361,10 +425,21 @@ impl<S: Service> Client<S> {
             let settings = CallSettings::new(&self.config, options)?;
             let extra_headers = ExtraHeaders::new(options)?;
             add_query_params(&mut request, options)?;
+            let client_token = fill_client_token(&mut request);
+            if let Some(token) = &client_token {
+                tracing::Span::current().record("client_token", token.as_str());
+            }
+            let idempotency = match settings.idempotent {
+                None => request.idempotency(),
+                Some(true) => Idempotency::Safe,
+                Some(false) => Idempotency::Unsafe,
+            };
             let call = Call {
                 request: &request,
                 settings,
                 extra_headers: &extra_headers,
+                idempotency,
+                client_token: client_token.as_deref(),
             };
             // Static credentials are lent for the call; a provider gives a fresh copy; an
             // anonymous call asks for none (the empty ones are never sent).
@@ -380,19 +455,31 @@ impl<S: Service> Client<S> {
                     &provided
                 }
             };
-            let attempts = AtomicU32::new(0);
-            let run = self.run(&call, credentials, &status, &attempts);
+            let progress = Progress::default();
+            let run = self.run(&call, credentials, &status, &progress);
             let result = match settings.operation_timeout {
                 None => run.await,
                 Some(limit) => match tokio::time::timeout(limit, run).await {
                     Ok(result) => result,
-                    Err(_) => Err(Error::OperationTimeout {
-                        timeout: limit,
-                        attempts: attempts.load(Ordering::Relaxed),
-                    }),
+                    Err(_) => {
+                        let error = Error::OperationTimeout {
+                            timeout: limit,
+                            attempts: progress.attempts.load(Ordering::Relaxed),
+                        };
+                        // Cut short during an attempt, or after one that may have been
+                        // carried out: the outcome is unknown.
+                        let maybe_done = progress.in_flight.load(Ordering::Relaxed)
+                            || progress.maybe_done.load(Ordering::Relaxed);
+                        let delivery = if maybe_done {
+                            Delivery::Unknown
+                        } else {
+                            Delivery::NotSent
+                        };
+                        Err(call.final_error(error, delivery, maybe_done))
+                    }
                 },
             };
-            tracing::Span::current().record("attempts", attempts.load(Ordering::Relaxed));
+            tracing::Span::current().record("attempts", progress.attempts.load(Ordering::Relaxed));
             if let Err(e) = &result {
                 tracing::debug!(error = %e, "call failed");
             }
@@ -407,7 +494,7 @@ impl<S: Service> Client<S> {
         call: &Call<'_>,
         credentials: &Credentials,
         status: &F,
-        attempts: &AtomicU32,
+        progress: &Progress,
     ) -> Result<T, Error>
     where
         T: Object,
@@ -418,7 +505,8 @@ impl<S: Service> Client<S> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            attempts.store(attempt, Ordering::Relaxed);
+            progress.attempts.store(attempt, Ordering::Relaxed);
+            progress.in_flight.store(true, Ordering::Relaxed);
             let span = tracing::info_span!(
                 "acs_attempt",
                 attempt,
@@ -429,19 +517,28 @@ impl<S: Service> Client<S> {
                 .attempt(call, credentials, status)
                 .instrument(span)
                 .await;
+            progress.in_flight.store(false, Ordering::Relaxed);
             let failure = match outcome {
                 Ok(out) => return Ok(out),
                 Err(failure) => failure,
             };
+            let delivery = failure.delivery;
+            let maybe_done = progress.maybe_done.load(Ordering::Relaxed);
+            if delivery == Delivery::Unknown {
+                progress.maybe_done.store(true, Ordering::Relaxed);
+            }
             let mut error = failure.error;
             let mut retryable = error.is_retryable();
             if error.code() == Some(retry::SIGNATURE_NONCE_USED) {
                 retryable = !nonce_retry_used;
                 nonce_retry_used = true;
             }
-            if !retryable || attempt >= call.settings.max_attempts {
+            if !retryable
+                || attempt >= call.settings.max_attempts
+                || !retry::retries_after(call.idempotency, delivery)
+            {
                 set_attempts(&mut error, attempt);
-                return Err(error);
+                return Err(call.final_error(error, delivery, maybe_done));
             }
             let delay = match failure.retry_after {
                 Some(hint) => hint.min(config.retry_max_delay),
@@ -456,6 +553,7 @@ impl<S: Service> Client<S> {
                 http_status = error.http_status(),
                 code = error.code(),
                 request_id = error.request_id(),
+                client_token = call.client_token,
                 error = %error,
                 "retrying after a transient failure"
             );
@@ -647,10 +745,21 @@ impl<S: Service> Client<S> {
         }
     }
 
-    fn transport_error(&self, e: reqwest::Error) -> Error {
+    /// A failure of the HTTP stack; it was not sent when it happened while connecting (DNS,
+    /// refused, connect timeout, TLS handshake, proxy tunnel), else it may have been.
+    fn transport_error(&self, e: reqwest::Error) -> Failure {
         let kind = crate::network::classify(&e, self.config.proxy.is_some());
+        let delivery = if e.is_connect() {
+            Delivery::NotSent
+        } else {
+            Delivery::Unknown
+        };
         // The URL may carry a security token (V1 query): never keep it.
-        self.transport_failure(kind, Box::new(e.without_url()))
+        Failure {
+            error: self.transport_failure(kind, Box::new(e.without_url())),
+            retry_after: None,
+            delivery,
+        }
     }
 
     /// The `host` header value (the endpoint's authority).
@@ -690,17 +799,19 @@ impl<S: Service> Client<S> {
         // future below then holds the small pending request, not the whole builder.
         let pending = self
             .build_request(call, credentials)
-            .map_err(Failure::new)?
+            .map_err(Failure::new::<S>)?
             .send();
         let limit = config.max_response_bytes;
         let exchange = async move {
             let response = pending.await.map_err(|e| self.transport_error(e))?;
-            read_response(response, limit).await
+            read_response(response, limit)
+                .await
+                .map_err(Failure::new::<S>)
         };
         let attempt_timeout = call.settings.attempt_timeout;
         let raw = match tokio::time::timeout(attempt_timeout, exchange).await {
             Err(_) => {
-                return Err(Failure::new(
+                return Err(Failure::new::<S>(
                     self.transport_failure(
                         TransportKind::Timeout,
                         format!(
@@ -710,14 +821,14 @@ impl<S: Service> Client<S> {
                     ),
                 ))
             }
-            Ok(Err(mut error)) => {
+            Ok(Err(mut failure)) => {
                 // A body cut short may echo the request (and so the token): redact its excerpt
                 // like every other body excerpt.
-                if let Error::Decode { excerpt, .. } = &mut error {
+                if let Error::Decode { excerpt, .. } = &mut failure.error {
                     *excerpt = Redactor::new(credentials).apply(std::mem::take(excerpt));
                 }
-                tracing::debug!(error = %error, "attempt failed");
-                return Err(Failure::new(error));
+                tracing::debug!(error = %failure.error, delivery = ?failure.delivery, "attempt failed");
+                return Err(failure);
             }
             Ok(Ok(raw)) => raw,
         };
@@ -761,14 +872,14 @@ impl<S: Service> Client<S> {
             .content_encoding()
             .filter(|e| !e.eq_ignore_ascii_case("identity"))
         {
-            return Err(Failure::new(decode_error(
+            return Err(Failure::new::<S>(decode_error(
                 &raw,
                 format!("the response uses Content-Encoding {encoding:?}, which was not requested and is not supported").into(),
             )));
         }
         if raw.status == 407 {
             // Only a proxy answers 407: its credentials are missing or wrong.
-            return Err(Failure::new(
+            return Err(Failure::new::<S>(
                 self.transport_failure(
                     TransportKind::Proxy,
                     "HTTP 407 Proxy Authentication Required: the proxy wants other credentials \
@@ -780,7 +891,7 @@ impl<S: Service> Client<S> {
         let format = decode::detect_format(raw.content_type(), &raw.body);
         if (200..300).contains(&raw.status) {
             let Some(format) = format else {
-                return Err(Failure::new(decode_error(
+                return Err(Failure::new::<S>(decode_error(
                     &raw,
                     format!(
                         "the body is neither JSON nor XML (Content-Type {:?})",
@@ -790,7 +901,7 @@ impl<S: Service> Client<S> {
                 )));
             };
             let output: T = decode::decode_body(&raw.body, format)
-                .map_err(|e| Failure::new(decode_error(&raw, e.into())))?;
+                .map_err(|e| Failure::new::<S>(decode_error(&raw, e.into())))?;
             let business = status(&output);
             if business.success == Some(false) {
                 let http_status = business
@@ -813,23 +924,25 @@ impl<S: Service> Client<S> {
                     attempts: 1,
                     origin: ErrorOrigin::Business,
                     retryable: false,
+                    client_token: None,
                 };
-                return Err(Failure::new(error.into()));
+                return Err(Failure::new::<S>(error.into()));
             }
             return Ok(output);
         }
         let fields = format.and_then(|f| decode::parse_error_body(&raw.body, f));
         let Some(fields) = fields else {
+            let error = decode_error(
+                &raw,
+                format!(
+                    "HTTP {} with an error body that is not a recognised JSON/XML error",
+                    raw.status
+                )
+                .into(),
+            );
             return Err(Failure {
-                error: decode_error(
-                    &raw,
-                    format!(
-                        "HTTP {} with an error body that is not a recognised JSON/XML error",
-                        raw.status
-                    )
-                    .into(),
-                ),
                 retry_after: raw.retry_after,
+                ..Failure::new::<S>(error)
             });
         };
         let retryable = retry::is_retryable(fields.code.as_deref(), raw.status, &S::INFO);
@@ -849,9 +962,12 @@ impl<S: Service> Client<S> {
                 ErrorOrigin::Gateway
             },
             retryable,
+            client_token: None,
         };
+        let error = Error::from(error);
         Err(Failure {
-            error: error.into(),
+            delivery: retry::error_delivery(&error, &S::INFO),
+            error,
             retry_after: raw.retry_after,
         })
     }

@@ -261,6 +261,7 @@ pub struct Config<S> {
     pub(crate) signature_version: SignatureVersion,
     pub(crate) response_format: ResponseFormat,
     pub(crate) max_attempts: u32,
+    pub(crate) idempotent: Option<bool>,
     pub(crate) connect_timeout: Duration,
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Option<Duration>,
@@ -300,6 +301,7 @@ impl<S> Clone for Config<S> {
             signature_version: self.signature_version,
             response_format: self.response_format,
             max_attempts: self.max_attempts,
+            idempotent: self.idempotent,
             connect_timeout: self.connect_timeout,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
@@ -330,6 +332,7 @@ impl<S> fmt::Debug for Config<S> {
             .field("signature_version", &self.signature_version)
             .field("response_format", &self.response_format)
             .field("max_attempts", &self.max_attempts)
+            .field("idempotent", &self.idempotent)
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
@@ -379,6 +382,12 @@ impl<S> Config<S> {
     /// Maximum attempts per call, the first one included.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// Whether every call of this client was declared safe (`Some(true)`) or unsafe
+    /// (`Some(false)`) to repeat; `None`: as each action's spec says.
+    pub fn idempotent(&self) -> Option<bool> {
+        self.idempotent
     }
 
     /// Connect timeout.
@@ -472,6 +481,7 @@ pub struct ConfigBuilder<S> {
     signature_version: SignatureVersion,
     response_format: ResponseFormat,
     max_attempts: u32,
+    idempotent: Option<bool>,
     connect_timeout: Duration,
     attempt_timeout: Duration,
     operation_timeout: Option<Duration>,
@@ -512,6 +522,7 @@ impl<S> Clone for ConfigBuilder<S> {
             signature_version: self.signature_version,
             response_format: self.response_format,
             max_attempts: self.max_attempts,
+            idempotent: self.idempotent,
             connect_timeout: self.connect_timeout,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,
@@ -547,6 +558,7 @@ impl<S: Service> ConfigBuilder<S> {
             signature_version: SignatureVersion::default(),
             response_format: ResponseFormat::default(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            idempotent: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             operation_timeout: None,
@@ -647,6 +659,18 @@ impl<S: Service> ConfigBuilder<S> {
     /// Maximum attempts per call, counting the first (default 3; 1 disables retries).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts;
+        self
+    }
+
+    /// Declares every call of this client safe (`true`) or not safe (`false`) to repeat,
+    /// whatever each action's spec says (a call's
+    /// [`CallOptions::idempotent`](crate::CallOptions::idempotent) still wins). By default a
+    /// read is retried after every transient failure, and an action that is not idempotent
+    /// only when it certainly was not carried out (see [`crate::retry`]); `true` retries
+    /// every action like a read (when your writes are idempotent for you), `false` retries
+    /// reads as carefully as writes. `max_attempts(1)` turns retries off.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
         self
     }
 
@@ -875,6 +899,7 @@ impl<S: Service> ConfigBuilder<S> {
             signature_version: self.signature_version,
             response_format: self.response_format,
             max_attempts: self.max_attempts,
+            idempotent: self.idempotent,
             connect_timeout: self.connect_timeout,
             attempt_timeout: self.attempt_timeout,
             operation_timeout: self.operation_timeout,

@@ -95,6 +95,35 @@ pub enum Error {
         /// Request id from the `x-acs-request-id` header.
         request_id: Option<String>,
     },
+    /// An action that is not safe to repeat failed in a way that leaves its outcome unknown:
+    /// an attempt timed out or the connection broke after the request was written, the
+    /// service answered HTTP 5xx, or the operation timeout struck during an attempt. The
+    /// service may have carried it out, so it was not sent again. Check the resource (with
+    /// the matching Get or List action, or by the client token) before repeating it.
+    ///
+    /// ```text
+    /// outcome unknown: the request may have been carried out (DeployFile, after 1 attempt): timeout talking to ...
+    /// ```
+    #[error(
+        "outcome unknown: the request may have been carried out ({action}{}{}, after {attempts} {}): {source}",
+        fmt_request_id(source.request_id()),
+        client_token.as_deref().map(|t| format!(", ClientToken: {t}")).unwrap_or_default(),
+        plural_attempts(*attempts)
+    )]
+    OutcomeUnknown {
+        /// The action (`DeployFile`).
+        action: String,
+        /// The client token sent with every attempt, if the action has one: the service
+        /// carries a call out at most once per token, so sending it again with this token
+        /// is safe.
+        client_token: Option<String>,
+        /// Attempts made, the first one included.
+        attempts: u32,
+        /// The failure of the last attempt (or the operation timeout); its request id, when an
+        /// answer came, is [`Error::request_id`]'s.
+        #[source]
+        source: Box<Error>,
+    },
     /// The whole operation (all attempts and backoff) exceeded the operation timeout.
     #[error("operation timed out after {timeout:?} ({attempts} {} started)", plural_attempts(*attempts))]
     OperationTimeout {
@@ -211,10 +240,27 @@ impl Error {
         }
     }
 
-    /// The service error, when this is one.
+    /// The service error, when this is one (also the 5xx behind an [`Error::OutcomeUnknown`]).
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
             Error::Service(e) => Some(e),
+            Error::OutcomeUnknown { source, .. } => source.service_error(),
+            _ => None,
+        }
+    }
+
+    /// Whether the call may have been carried out although it failed
+    /// ([`Error::OutcomeUnknown`]): check before repeating it.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// The client token the call sent, when its action has one: the service carries a call
+    /// out at most once per token, so look the operation up by it or repeat it with it.
+    pub fn client_token(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown { client_token, .. } => client_token.as_deref(),
+            Error::Service(e) => e.client_token.as_deref(),
             _ => None,
         }
     }
@@ -230,6 +276,7 @@ impl Error {
     pub fn message(&self) -> Option<&str> {
         match self {
             Error::Service(e) => e.message.as_deref(),
+            Error::OutcomeUnknown { source, .. } => source.message(),
             Error::Validation { message, .. } => Some(message),
             _ => None,
         }
@@ -239,6 +286,7 @@ impl Error {
     pub fn transport_kind(&self) -> Option<TransportKind> {
         match self {
             Error::Transport { kind, .. } => Some(*kind),
+            Error::OutcomeUnknown { source, .. } => source.transport_kind(),
             _ => None,
         }
     }
@@ -250,6 +298,7 @@ impl Error {
             Error::Decode { request_id, .. } | Error::ResponseTooLarge { request_id, .. } => {
                 request_id.as_deref()
             }
+            Error::OutcomeUnknown { source, .. } => source.request_id(),
             _ => None,
         }
     }
@@ -262,6 +311,7 @@ impl Error {
             Error::Decode { http_status, .. } | Error::ResponseTooLarge { http_status, .. } => {
                 Some(*http_status)
             }
+            Error::OutcomeUnknown { source, .. } => source.http_status(),
             _ => None,
         }
     }
@@ -270,16 +320,18 @@ impl Error {
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::Service(e) => Some(e.attempts),
-            Error::Transport { attempts, .. } | Error::OperationTimeout { attempts, .. } => {
-                Some(*attempts)
-            }
+            Error::Transport { attempts, .. }
+            | Error::OperationTimeout { attempts, .. }
+            | Error::OutcomeUnknown { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
 
     /// Whether the failure is transient, i.e. the runtime's retry policy would retry it
-    /// (throttling, 5xx, connection errors and timeouts; not TLS or proxy failures). A returned error that says `true`
-    /// has already used up the configured attempts.
+    /// (throttling, 5xx, connection errors and timeouts; not TLS or proxy failures) for an
+    /// action that is safe to repeat. A returned error that says `true` has already used up
+    /// the configured attempts. [`Error::OutcomeUnknown`] says `false`: repeating it blindly
+    /// may repeat its effect.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Service(e) => e.retryable,
@@ -325,6 +377,8 @@ pub struct ServiceError {
     pub origin: ErrorOrigin,
     /// Whether the retry policy classifies this error as transient.
     pub retryable: bool,
+    /// The client token the call sent, when its action has one.
+    pub client_token: Option<String>,
 }
 
 impl ServiceError {
@@ -362,6 +416,9 @@ impl fmt::Display for ServiceError {
         f.write_str(" (")?;
         if let Some(id) = &self.request_id {
             write!(f, "RequestId: {id}, ")?;
+        }
+        if let Some(token) = &self.client_token {
+            write!(f, "ClientToken: {token}, ")?;
         }
         write!(
             f,

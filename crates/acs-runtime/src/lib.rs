@@ -31,7 +31,7 @@
 //!         version: "2020-05-18",
 //!         endpoint_map: &[("cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com")],
 //!         endpoint_fallback: "dataworks.{region}.aliyuncs.com",
-//!         error_codes: &[ErrorCodeInfo { code: "Throttling.User", http_status: 429, retryable: true }],
+//!         error_codes: &[ErrorCodeInfo::new("Throttling.User", 429, true)],
 //!         sdk_name: "dataworks-public",
 //!         sdk_version: "0.1.0",
 //!     };
@@ -120,7 +120,7 @@ pub use error::{Error, ErrorOrigin, ServiceError, TransportKind};
 pub use mode::{Async, Mode};
 pub use options::CallOptions;
 pub use paginate::{Items, Paginator};
-pub use request::{BusinessStatus, OperationRequest, Signing};
+pub use request::{BusinessStatus, Idempotency, OperationRequest, Signing};
 pub use service::{ErrorCodeInfo, Service, ServiceInfo};
 pub use waiter::{wait_until, WaitState, WaiterConfig, WaiterError};
 

@@ -33,6 +33,7 @@ pub struct CallOptions {
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     max_attempts: Option<u32>,
+    idempotent: Option<bool>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
 }
@@ -44,6 +45,7 @@ impl fmt::Debug for CallOptions {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .field("max_attempts", &self.max_attempts)
+            .field("idempotent", &self.idempotent)
             .field("headers", &headers)
             .field("query", &self.query)
             .finish()
@@ -57,6 +59,7 @@ impl CallOptions {
             attempt_timeout: None,
             operation_timeout: None,
             max_attempts: None,
+            idempotent: None,
             headers: Vec::new(),
             query: Vec::new(),
         }
@@ -77,6 +80,18 @@ impl CallOptions {
     /// Attempts of this call, the first one included (1 disables retries).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Declares this call safe (`true`) or not safe (`false`) to repeat, over the action's
+    /// spec and the client's [`ConfigBuilder::idempotent`](crate::ConfigBuilder::idempotent):
+    /// `true` retries it after every transient failure, like a read (for example a
+    /// `DeployFile` you know is harmless to repeat); `false` retries it only when it certainly
+    /// was not carried out, and a failure that leaves the outcome unknown becomes
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown). `max_attempts(1)` turns
+    /// retries off.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
         self
     }
 
@@ -112,6 +127,11 @@ impl CallOptions {
         self.max_attempts
     }
 
+    /// Whether this call was declared safe or not safe to repeat, if it was.
+    pub fn idempotent_override(&self) -> Option<bool> {
+        self.idempotent
+    }
+
     /// The extra headers, in the order added.
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
@@ -134,6 +154,8 @@ pub(crate) struct CallSettings {
     pub(crate) max_attempts: u32,
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Option<Duration>,
+    /// Declared safe or not safe to repeat (the call's, else the client's), over the spec.
+    pub(crate) idempotent: Option<bool>,
 }
 
 impl CallSettings {
@@ -156,6 +178,7 @@ impl CallSettings {
             max_attempts,
             attempt_timeout: options.attempt_timeout.unwrap_or(config.attempt_timeout),
             operation_timeout: options.operation_timeout.or(config.operation_timeout),
+            idempotent: options.idempotent.or(config.idempotent),
         })
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use acs_model::{ParamSink, ParamWriter, Request};
 
-pub use acs_model::{BusinessStatus, Signing};
+pub use acs_model::{BusinessStatus, Idempotency, Signing};
 
 /// One API call before signing: action, method, path and the business parameters.
 ///
@@ -37,6 +37,7 @@ pub struct OperationRequest {
     query: Vec<(Cow<'static, str>, String)>,
     form: Vec<(Cow<'static, str>, String)>,
     signing: Signing,
+    idempotency: Idempotency,
 }
 
 impl OperationRequest {
@@ -45,12 +46,16 @@ impl OperationRequest {
     /// are not checked here ([`Client::send`](crate::Client::send) does).
     pub fn from_request<R: Request>(input: &R) -> Self {
         let mut request = Self::new(R::ACTION);
-        request.set_method(R::METHOD).set_signing(R::SIGNING);
+        request
+            .set_method(R::METHOD)
+            .set_signing(R::SIGNING)
+            .set_idempotency(R::IDEMPOTENCY);
         input.write_params(&mut ParamWriter::new(&mut request));
         request
     }
 
-    /// A `POST /` request for `action` with no parameters.
+    /// A `POST /` request for `action` with no parameters, [`Idempotency::Unsafe`] (see
+    /// [`set_idempotency`](Self::set_idempotency)).
     pub fn new(action: impl Into<Cow<'static, str>>) -> Self {
         Self {
             action: action.into(),
@@ -59,6 +64,7 @@ impl OperationRequest {
             query: Vec::new(),
             form: Vec::new(),
             signing: Signing::Configured,
+            idempotency: Idempotency::Unsafe,
         }
     }
 
@@ -128,6 +134,27 @@ impl OperationRequest {
     /// How the request is authenticated.
     pub fn signing(&self) -> Signing {
         self.signing
+    }
+
+    /// Sets whether the action may be repeated after a failure that leaves its outcome
+    /// unknown (default [`Idempotency::Unsafe`]); see [`crate::retry`].
+    pub fn set_idempotency(&mut self, idempotency: Idempotency) -> &mut Self {
+        self.idempotency = idempotency;
+        self
+    }
+
+    /// Whether the action may be repeated after an uncertain failure.
+    pub fn idempotency(&self) -> Idempotency {
+        self.idempotency
+    }
+
+    /// The value of parameter `name` (query or form), if it is set.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .chain(&self.form)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The action name (`GetDeployment`).

@@ -19,7 +19,7 @@ use crate::credentials::{CredentialsSettings, SharedCredentialsProvider, StaticC
 ///         version: "2020-05-18",
 ///         endpoint_map: &[("cn-shanghai", "dataworks.cn-shanghai.aliyuncs.com")],
 ///         endpoint_fallback: "dataworks.{region}.aliyuncs.com",
-///         error_codes: &[ErrorCodeInfo { code: "Throttling.User", http_status: 429, retryable: true }],
+///         error_codes: &[ErrorCodeInfo::new("Throttling.User", 429, true)],
 ///         sdk_name: "dataworks-public",
 ///         sdk_version: "0.1.0",
 ///     };
@@ -87,6 +87,11 @@ pub struct ErrorCodeInfo {
     /// Whether the spec marks it as safe to retry. This can only add retryability on top of
     /// the built-in rules (see [`crate::retry`]); it never disables retrying throttling or 5xx.
     pub retryable: bool,
+    /// Whether the service (its gateway) returns it before the action is carried out, so that
+    /// even an action that is not idempotent is retried after it (the spec's
+    /// `rejectedBeforeProcessing`; throttling and `SignatureNonceUsed` are built in, see
+    /// [`crate::retry`]).
+    pub rejected_before_processing: bool,
 }
 
 impl ErrorCodeInfo {
@@ -102,6 +107,20 @@ impl ErrorCodeInfo {
             code,
             http_status,
             retryable,
+            rejected_before_processing: false,
         }
+    }
+
+    /// The entry, marked as returned before the action is carried out (which makes it
+    /// retried for every action, also those that are not idempotent).
+    ///
+    /// ```
+    /// const BUSY: acs_runtime::ErrorCodeInfo =
+    ///     acs_runtime::ErrorCodeInfo::new("Gateway.Busy", 503, true).rejected_before_processing();
+    /// assert!(BUSY.rejected_before_processing);
+    /// ```
+    pub const fn rejected_before_processing(mut self) -> Self {
+        self.rejected_before_processing = true;
+        self
     }
 }

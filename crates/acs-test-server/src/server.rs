@@ -85,7 +85,13 @@ impl std::fmt::Debug for TestServer {
 }
 
 fn prepare(config: ServerConfig) -> io::Result<(std::net::TcpListener, Arc<Shared>)> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    prepare_on(std::net::TcpListener::bind(("127.0.0.1", 0))?, config)
+}
+
+fn prepare_on(
+    listener: std::net::TcpListener,
+    config: ServerConfig,
+) -> io::Result<(std::net::TcpListener, Arc<Shared>)> {
     listener.set_nonblocking(true)?;
     let mut script = Script::new(
         config.routes.clone(),
@@ -120,7 +126,27 @@ impl TestServer {
                 "acs-test-server: TestServer::start must run inside a tokio runtime (use start_blocking otherwise)",
             ));
         }
-        let (listener, shared) = prepare(config)?;
+        Self::serve(prepare(config)?)
+    }
+
+    /// Like [`TestServer::start`], on a listener the test made: for example on a port that
+    /// refused connections until now (a socket bound before, listening only from now on),
+    /// to test what a client does after "connection refused".
+    ///
+    /// Errors: the listener cannot be used, or there is no current tokio runtime.
+    pub async fn start_on(
+        listener: std::net::TcpListener,
+        config: ServerConfig,
+    ) -> io::Result<TestServer> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(io::Error::other(
+                "acs-test-server: TestServer::start_on must run inside a tokio runtime",
+            ));
+        }
+        Self::serve(prepare_on(listener, config)?)
+    }
+
+    fn serve((listener, shared): (std::net::TcpListener, Arc<Shared>)) -> io::Result<TestServer> {
         let addr = listener.local_addr()?;
         let listener = TcpListener::from_std(listener)?;
         let (tx, _rx) = watch::channel(false);

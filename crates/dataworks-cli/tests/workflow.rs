@@ -20,6 +20,10 @@ fn server(steps: Vec<Step>) -> TestServer {
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {
+    run_with_attempts(server, 1, args)
+}
+
+fn run_with_attempts(server: &TestServer, attempts: u32, args: &[&str]) -> Output {
     let home = std::env::temp_dir().join(format!("dataworks-cli-workflow-{}", std::process::id()));
     std::fs::create_dir_all(&home).expect("home");
     let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
@@ -28,7 +32,8 @@ fn run(server: &TestServer, args: &[&str]) -> Output {
         .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
-        .args(["--endpoint", &server.endpoint(), "--max-attempts", "1"])
+        .args(["--endpoint", &server.endpoint(), "--max-attempts"])
+        .arg(attempts.to_string())
         .args(args)
         .output()
         .expect("the binary runs");
@@ -184,4 +189,62 @@ fn workflow_usage_errors_exit_2_without_a_request() {
         );
     }
     assert_eq!(server.requests().len(), 0);
+}
+
+#[test]
+fn a_deploy_whose_outcome_is_unknown_is_sent_once_and_exits_1_with_a_hint() {
+    // HTTP 503 after the server read the request: it may have been carried out.
+    for wait in [false, true] {
+        let server = server(vec![Step::error(
+            503,
+            "ServiceUnavailable",
+            "The request has failed due to a temporary failure of the server.",
+        )]);
+        let mut args = vec!["deploy-file", "--project-id", "1", "--file-id", "5"];
+        if wait {
+            args.push("--wait");
+        }
+        let output = run_with_attempts(&server, 3, &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(server.requests().len(), 1, "sent again: {stderr}");
+        assert!(output.stdout.is_empty());
+        assert!(
+            stderr.starts_with(
+                "error: outcome unknown: the request may have been carried out (DeployFile, RequestId: "
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("HTTP 503 ServiceUnavailable"), "{stderr}");
+        assert!(
+            stderr.contains(
+                "hint: DeployFile may have taken effect although it failed: check with `dataworks list-deployments / dataworks get-deployment` before repeating it"
+            ),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn help_says_which_actions_are_not_retried_after_an_uncertain_failure() {
+    let help = |command: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
+            .args([command, "--help"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let note = "Not retried after a failure that leaves the outcome unknown";
+    for write in ["deploy-file", "submit-file"] {
+        let text = help(write);
+        assert!(text.contains(note), "{write}: {text}");
+        assert!(
+            text.contains("dataworks list-deployments / dataworks get-deployment"),
+            "{write}: {text}"
+        );
+    }
+    for read in ["get-deployment", "list-deployments", "get-file"] {
+        assert!(!help(read).contains(note), "{read}");
+    }
 }

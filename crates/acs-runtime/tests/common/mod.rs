@@ -28,16 +28,9 @@ impl Service for TestSvc {
         ],
         endpoint_fallback: "dataworks.{region}.aliyuncs.com",
         error_codes: &[
-            ErrorCodeInfo {
-                code: "Throttling.User",
-                http_status: 429,
-                retryable: true,
-            },
-            ErrorCodeInfo {
-                code: "Resource.Busy",
-                http_status: 409,
-                retryable: true,
-            },
+            ErrorCodeInfo::new("Throttling.User", 429, true),
+            ErrorCodeInfo::new("Resource.Busy", 409, true),
+            ErrorCodeInfo::new("Gateway.Overloaded", 503, true).rejected_before_processing(),
         ],
         sdk_name: "test-sdk",
         sdk_version: "9.9.9",
@@ -140,6 +133,8 @@ pub fn get_deployment() -> OperationRequest {
     let mut req = OperationRequest::new("GetDeployment");
     req.form("DeploymentId", 3000001i64.to_string());
     req.form("ProjectId", "10000".to_string());
+    // A read: retried after every transient failure.
+    req.set_idempotency(acs_runtime::Idempotency::Safe);
     req
 }
 
