@@ -4,7 +4,9 @@
 //! ([`WithCredentials`]).
 //!
 //! Exit codes: `0` success; `1` the service or the network failed (service errors,
-//! transport errors, undecodable responses, waiter time-outs); `2` the invocation is wrong
+//! transport errors, undecodable responses, waiter time-outs, and "outcome unknown": a call
+//! that is not safe to repeat failed after it may have been carried out, printed with a hint
+//! to check before repeating it); `2` the invocation is wrong
 //! (usage and validation errors, unusable configuration or credentials). Usage errors are clap's own
 //! (also exit 2); nothing is sent for any exit-2 failure.
 #![forbid(unsafe_code)]
@@ -300,7 +302,20 @@ pub type Json = serde_json::Value;
 /// Runs a call (a fluent builder's `send()`, `send_all_pages()`, ...) and finishes like
 /// [`finish`]: the response as pretty JSON on stdout, or one error message and its exit code.
 pub fn run<T: Serialize>(call: impl Future<Output = Result<T, Error>>) -> ExitCode {
-    finish(block_on(call).unwrap_or_else(|e| Err(runtime_error(e))))
+    run_checked(call, None)
+}
+
+/// [`run`] for an action that is not safe to repeat: `check` names the commands that show
+/// whether it took effect (`dataworks list-deployments / dataworks get-deployment`), for the
+/// hint printed with an "outcome unknown" error.
+pub fn run_checked<T: Serialize>(
+    call: impl Future<Output = Result<T, Error>>,
+    check: Option<&str>,
+) -> ExitCode {
+    finish_checked(
+        block_on(call).unwrap_or_else(|e| Err(runtime_error(e))),
+        check,
+    )
 }
 
 /// Runs a call that sends and then waits (`send_and_wait()`) and finishes like
@@ -310,9 +325,10 @@ pub fn run_waited<A: Serialize, B: Serialize>(
     action: &str,
     waiter_action: &str,
     waiter: &str,
+    check: Option<&str>,
 ) -> ExitCode {
     let result = block_on(call).unwrap_or_else(|e| Err(WaiterError::Request(runtime_error(e))));
-    finish_waited(result, action, waiter_action, waiter)
+    finish_waited(result, action, waiter_action, waiter, check)
 }
 
 /// The error when the async runtime itself cannot start.
@@ -336,6 +352,32 @@ pub fn exit_code_for(error: &Error) -> u8 {
     }
 }
 
+/// The hint printed after an "outcome unknown" error: check before repeating, with `check`
+/// (the commands that show whether the call took effect) when the tool knows them.
+pub fn outcome_unknown_hint(error: &Error, check: Option<&str>) -> Option<String> {
+    let Error::OutcomeUnknown {
+        action,
+        client_token,
+        ..
+    } = error
+    else {
+        return None;
+    };
+    let how = match check {
+        Some(commands) => format!("with `{commands}`"),
+        None => "with the matching get or list command".to_string(),
+    };
+    let mut hint = format!(
+        "hint: {action} may have taken effect although it failed: check {how} before repeating it"
+    );
+    if let Some(token) = client_token {
+        hint.push_str(&format!(
+            " (the service carries it out at most once per client token: repeating it with the client token {token} is safe)"
+        ));
+    }
+    Some(hint)
+}
+
 /// One clear message for an error: the error itself (with HTTP status, code, message,
 /// RequestId, attempts and a hint for service errors) and its causes.
 pub fn error_message(error: &Error) -> String {
@@ -356,6 +398,12 @@ pub fn error_message(error: &Error) -> String {
 /// Prints a successful output as pretty JSON (wire field names) on stdout, or the error
 /// on stderr, and returns the exit code.
 pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
+    finish_checked(result, None)
+}
+
+/// [`finish`], with the commands that show whether a call that is not safe to repeat took
+/// effect, for the hint after an "outcome unknown" error (see [`outcome_unknown_hint`]).
+pub fn finish_checked<T: Serialize>(result: Result<T, Error>, check: Option<&str>) -> ExitCode {
     match result {
         Ok(output) => match print_json(&output) {
             Ok(()) => ExitCode::from(EXIT_OK),
@@ -366,6 +414,9 @@ pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
         },
         Err(error) => {
             eprintln!("{}", error_message(&error));
+            if let Some(hint) = outcome_unknown_hint(&error, check) {
+                eprintln!("{hint}");
+            }
             ExitCode::from(exit_code_for(&error))
         }
     }
@@ -380,10 +431,11 @@ pub fn finish_waited<A: Serialize, B: Serialize>(
     action: &str,
     waiter_action: &str,
     waiter: &str,
+    check: Option<&str>,
 ) -> ExitCode {
     let mut both = serde_json::Map::new();
     let error = match result {
-        Err(WaiterError::Request(error)) => return finish::<()>(Err(error)),
+        Err(WaiterError::Request(error)) => return finish_checked::<()>(Err(error), check),
         Ok((first, last)) => {
             both.insert(
                 action.to_owned(),
