@@ -273,3 +273,67 @@ fn invalid_default_credentials_crate() {
         "{message}"
     );
 }
+
+#[test]
+fn client_token_must_name_an_optional_string_parameter() {
+    let (tmp, spec) = broken_spec(
+        "ListWidgets.yaml",
+        replace(
+            "idempotent: true\n",
+            "idempotent: true\nclientToken: Token\n",
+        ),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(message.contains("ListWidgets.yaml"), "{message}");
+    assert!(
+        message.contains("clientToken")
+            && message.contains("`Token` is not a parameter of the action"),
+        "{message}"
+    );
+    // A required parameter, and one that is not a string, cannot be filled in by the client.
+    for name in ["ShelfName", "PageSize"] {
+        let (tmp, spec) = broken_spec("ListWidgets.yaml", move |text| {
+            text.replacen("idempotent: true\n", &format!("clientToken: {name}\n"), 1)
+        });
+        let message = codegen_error(&tmp, &spec);
+        assert!(
+            message.contains("clientToken")
+                && message.contains(&format!(
+                    "the client token `{name}` must be an optional string parameter"
+                )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn idempotent_must_be_a_boolean() {
+    let (tmp, spec) = broken_spec(
+        "ListWidgets.yaml",
+        replace("idempotent: true\n", "idempotent: maybe\n"),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(
+        message.contains("ListWidgets.yaml") && message.contains("idempotent"),
+        "{message}"
+    );
+}
+
+#[test]
+fn rejected_before_processing_must_be_retryable() {
+    let (tmp, spec) = broken_spec(
+        "product.yaml",
+        replace(
+            "retryable: true, rejectedBeforeProcessing: true",
+            "retryable: false, rejectedBeforeProcessing: true",
+        ),
+    );
+    let message = codegen_error(&tmp, &spec);
+    assert!(message.contains("product.yaml"), "{message}");
+    assert!(
+        message.contains("errorCodes[1].rejectedBeforeProcessing")
+            && message
+                .contains("`Shelf.Gateway.Busy` is rejected before processing, so it is retried"),
+        "{message}"
+    );
+}

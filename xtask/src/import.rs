@@ -20,6 +20,11 @@
 //! `exclusiveMaximum` when false). Texts are trimmed (no trailing spaces, no surrounding
 //! blank lines); everything else is copied as it is.
 //!
+//! `idempotent` comes from `operationType` and `systemTags.operationType` (only `read` with
+//! `get`/`list` is idempotent, see [`convert::idempotent_by_metadata`]) and `clientToken` from
+//! a `ClientToken` parameter. `idempotent` is written only when the file has none: a value a
+//! person set stays, and is not reported as a difference.
+//!
 //! An action whose file exists is never overwritten blindly: without `--update` the
 //! differences in what the metadata owns are printed and nothing is written; with
 //! `--update` the file is rewritten from the metadata and every hand-added key (`en`

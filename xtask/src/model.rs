@@ -107,6 +107,8 @@ pub struct ErrorCode {
     pub message: Option<String>,
     pub doc: Doc,
     pub retryable: Option<bool>,
+    /// Returned before the action is carried out (`rejectedBeforeProcessing`).
+    pub rejected_before_processing: bool,
 }
 
 /// One action.
@@ -123,6 +125,8 @@ pub struct Operation {
     pub deprecated: bool,
     /// How the action is signed (`auth` and `signatureVersion` in the spec).
     pub signing: Signing,
+    /// Whether the action may be repeated (`idempotent`, `clientToken`).
+    pub idempotency: Idempotency,
     pub input: Input,
     /// The root response struct.
     pub output: StructId,
@@ -176,6 +180,18 @@ pub enum Signing {
     /// Sent unsigned (`auth: anonymous`): the action authenticates by a token among its
     /// parameters.
     Anonymous,
+}
+
+/// Whether an action may be repeated after a failure that leaves its outcome unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Idempotency {
+    /// `idempotent: true`: repeating it changes nothing.
+    Safe,
+    /// Repeating it may repeat a side effect (the default).
+    #[default]
+    Unsafe,
+    /// `clientToken`: this parameter, filled by the client, makes repeating it harmless.
+    ClientToken(ParamId),
 }
 
 /// The Rust names of an action and of what is generated for it.

@@ -149,6 +149,9 @@ pub struct CommonErrorCode {
     pub http_status: Spanned<u16>,
     pub error_code: Spanned<String>,
     pub retryable: bool,
+    /// The gateway returns it before the action is carried out (such as a flow-control
+    /// code): even an action that is not idempotent is retried after it.
+    pub rejected_before_processing: Option<bool>,
     pub error_message: Option<String>,
     pub description: Option<Text>,
 }
@@ -172,6 +175,13 @@ pub struct ActionFile {
     pub auth: Option<Spanned<String>>,
     /// `v1` or `v3`: the action is always signed this way, whatever the client's default.
     pub signature_version: Option<Spanned<String>>,
+    /// Whether repeating the action is harmless (a read), so that it is retried after a
+    /// failure that leaves its outcome unknown; default `false`. Import sets it from the
+    /// metadata (`read` with `get`/`list`); a hand-set value is kept by `--update`.
+    pub idempotent: Option<bool>,
+    /// The parameter that makes a repeated call harmless (`ClientToken`): the client fills it
+    /// with a UUID when the caller did not, and retries the call like a read.
+    pub client_token: Option<Spanned<String>>,
     #[serde(default)]
     pub parameters: Vec<Parameter>,
     pub rules: Option<Rules>,

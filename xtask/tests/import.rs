@@ -423,6 +423,8 @@ fn every_action_renders_deterministically_and_reads_back_as_written() {
             "schemes",
             "operationType",
             "deprecated",
+            "idempotent",
+            "clientToken",
             "parameters",
             "responses",
             "errorCodes",
@@ -1084,4 +1086,138 @@ fn token_only_security_imports_as_anonymous_and_update_keeps_hand_keys() {
     );
     let role = std::fs::read_to_string(&role_path).expect("read");
     assert!(role.contains("signatureVersion: v1"), "{role}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency: `idempotent` and `clientToken` from the metadata, hand overrides kept.
+
+/// The import's rule is a pure function of `apis.<Action>`: only `read` with `get`/`list`
+/// is idempotent, and a `ClientToken` parameter becomes `clientToken`.
+#[test]
+fn idempotency_comes_from_the_metadata_action_alone() {
+    let metadata = xtask::import::read_metadata(&metadata_path()).expect("metadata");
+    let apis = xtask::import::convert::apis(&metadata).expect("apis");
+    let api = |name: &str| {
+        &apis
+            .iter()
+            .find(|(k, _)| k == name)
+            .unwrap_or_else(|| panic!("{name} in the metadata"))
+            .1
+    };
+    let cases: &[(&str, bool, Option<&str>)] = &[
+        // The five actions of the spec (ListDeployments has no operationType: unsafe by the
+        // rule; its spec sets `idempotent: true` by hand).
+        ("GetDeployment", true, None),
+        ("GetFile", true, None),
+        ("ListDeployments", false, None),
+        ("SubmitFile", false, None),
+        ("DeployFile", false, None),
+        // readAndWrite/get, but it starts runs.
+        ("RunCycleDagNodes", false, None),
+        ("ListProjects", true, None),
+        ("CreateTable", false, Some("ClientToken")),
+        (
+            "GenerateDISyncTaskConfigForCreating",
+            false,
+            Some("ClientToken"),
+        ),
+    ];
+    for (name, idempotent, token) in cases {
+        let a = api(name);
+        assert_eq!(
+            xtask::import::convert::idempotent_by_metadata(a),
+            *idempotent,
+            "{name}"
+        );
+        assert_eq!(
+            xtask::import::convert::client_token_param(a).as_deref(),
+            *token,
+            "{name}"
+        );
+        // The converted spec says the same.
+        let doc = xtask::import::convert_action(&metadata, name)
+            .expect("converts")
+            .doc;
+        assert_eq!(
+            doc.get("idempotent"),
+            Some(&Node::Bool(*idempotent)),
+            "{name}"
+        );
+        assert_eq!(
+            doc.get("clientToken").and_then(Node::as_str),
+            *token,
+            "{name}"
+        );
+    }
+    // The whole product: how many actions are retried after an uncertain failure.
+    let safe = apis
+        .iter()
+        .filter(|(_, a)| xtask::import::convert::idempotent_by_metadata(a))
+        .count();
+    let tokens: Vec<&str> = apis
+        .iter()
+        .filter(|(_, a)| xtask::import::convert::client_token_param(a).is_some())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    println!(
+        "{} actions: {safe} idempotent, {} not, {} with a client token: {tokens:?}",
+        apis.len(),
+        apis.len() - safe,
+        tokens.len()
+    );
+    assert_eq!((apis.len(), safe, tokens.len()), (306, 143, 7));
+}
+
+#[test]
+fn a_hand_set_idempotent_survives_update_and_client_tokens_validate() {
+    let dir = TempDir::with_product("idempotent");
+    let report = run(&options(
+        dir.path(),
+        &["ListDeployments", "CreateTable"],
+        false,
+    ))
+    .expect("import");
+    assert!(report.is_clean(), "{report}");
+    let file = dir.path().join("ListDeployments.yaml");
+    assert_eq!(read_yaml(&file).get("idempotent"), Some(&Node::Bool(false)));
+    let create = read_yaml(&dir.path().join("CreateTable.yaml"));
+    assert_eq!(
+        create.get("clientToken").and_then(Node::as_str),
+        Some("ClientToken")
+    );
+    assert_eq!(create.get("idempotent"), Some(&Node::Bool(false)));
+
+    // A person decides that listing is safe.
+    let text = std::fs::read_to_string(&file).expect("read");
+    let edited = text.replacen(
+        "idempotent: false\n",
+        "# Listing changes nothing.\nidempotent: true\n",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&file, &edited).expect("write");
+
+    // Not a difference from the metadata, and kept by --update.
+    let report = run(&options(dir.path(), &["ListDeployments"], false)).expect("import");
+    assert_eq!(report.actions[0].outcome, Outcome::Unchanged, "{report}");
+    let report = run(&options(dir.path(), &["ListDeployments"], true)).expect("import");
+    assert!(report.is_clean(), "{report}");
+    let after = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        after.contains("# Listing changes nothing.\nidempotent: true\n"),
+        "{after}"
+    );
+
+    // A file without the key gets the metadata's value.
+    let stripped = after.replacen("# Listing changes nothing.\nidempotent: true\n", "", 1);
+    std::fs::write(&file, &stripped).expect("write");
+    let report = run(&options(dir.path(), &["ListDeployments"], false)).expect("import");
+    assert_eq!(report.actions[0].outcome, Outcome::Differs, "{report}");
+    assert!(
+        report.actions[0]
+            .changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Added && c.path == "idempotent"),
+        "{report}"
+    );
 }

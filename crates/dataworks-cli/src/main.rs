@@ -8,7 +8,7 @@ use std::process::ExitCode;
 enum Command {
     #[command(
         name = "deploy-file",
-        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 发布文件至生产环境。",
+        long_about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 发布文件至生产环境。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.",
         about = "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take."
     )]
     DeployFile(DeployFileArgs),
@@ -32,7 +32,7 @@ enum Command {
     ListDeployments(ListDeploymentsArgs),
     #[command(
         name = "submit-file",
-        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。",
+        long_about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.",
         about = "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take."
     )]
     SubmitFile(SubmitFileArgs),
@@ -273,9 +273,13 @@ fn main() -> ExitCode {
                         "DeployFile",
                         "GetDeployment",
                         "DeploymentFinished",
+                        Some("dataworks list-deployments / dataworks get-deployment"),
                     )
                 } else {
-                    acs_cli::run(call.send())
+                    acs_cli::run_checked(
+                        call.send(),
+                        Some("dataworks list-deployments / dataworks get-deployment"),
+                    )
                 }
             }
             Command::GetDeployment(args) => acs_cli::run(
@@ -328,9 +332,13 @@ fn main() -> ExitCode {
                         "SubmitFile",
                         "GetDeployment",
                         "DeploymentFinished",
+                        Some("dataworks list-deployments / dataworks get-deployment"),
                     )
                 } else {
-                    acs_cli::run(call.send())
+                    acs_cli::run_checked(
+                        call.send(),
+                        Some("dataworks list-deployments / dataworks get-deployment"),
+                    )
                 }
             }
         },

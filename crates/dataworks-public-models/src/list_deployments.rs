@@ -2,11 +2,14 @@
 
 //! Types of the `ListDeployments` action: List deployment packages
 use acs_model::{
-    check, BuildError, BusinessStatus, FieldSource, Object, Paginated, ParamWriter, Request,
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, Paginated, ParamWriter,
+    Request,
 };
 /// Request of `ListDeployments`.
 ///
 /// Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDeploymentsRequest::build) and before sending:
 /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
@@ -137,6 +140,7 @@ impl ListDeploymentsRequest {
 }
 impl Request for ListDeploymentsRequest {
     const ACTION: &'static str = "ListDeployments";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDeploymentsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::one_of(

@@ -2,13 +2,16 @@
 
 //! Types of the `AssumeRole` action: Obtain temporary credentials (an STS token) of a RAM role
 use acs_model::{
-    check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request, Signing,
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+    Signing,
 };
 /// Request of `AssumeRole`.
 ///
 /// Returns temporary credentials (an STS token) to act as a RAM role.
 ///
 /// Always signed with RPC v1 (HMAC-SHA1), whatever the client's setting.
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](AssumeRoleRequest::build) and before sending:
 /// - `RoleArn` is required.
@@ -106,6 +109,7 @@ impl AssumeRoleRequest {
 impl Request for AssumeRoleRequest {
     const ACTION: &'static str = "AssumeRole";
     const SIGNING: Signing = Signing::V1;
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = AssumeRoleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RoleArn", &self.role_arn)?;

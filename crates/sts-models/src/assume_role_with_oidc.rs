@@ -2,13 +2,16 @@
 
 //! Types of the `AssumeRoleWithOIDC` action: Obtain temporary credentials of a RAM role with an OIDC token
 use acs_model::{
-    check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request, Signing,
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+    Signing,
 };
 /// Request of `AssumeRoleWithOIDC`.
 ///
 /// Returns temporary credentials (an STS token) to act as a RAM role, for an OIDC token of a trusted identity provider (role-based SSO, RRSA).
 ///
 /// Sent unsigned and without credentials: the action authenticates by its parameters.
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](AssumeRoleWithOIDCRequest::build) and before sending:
 /// - `RoleSessionName` is required.
@@ -129,6 +132,7 @@ impl AssumeRoleWithOIDCRequest {
 impl Request for AssumeRoleWithOIDCRequest {
     const ACTION: &'static str = "AssumeRoleWithOIDC";
     const SIGNING: Signing = Signing::Anonymous;
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = AssumeRoleWithOIDCResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RoleSessionName", &self.role_session_name)?;

@@ -4,7 +4,7 @@
 
 use super::docs::{cli_wire_note, Docs};
 use super::{ident, rust_file, text_file, GeneratedFile};
-use crate::model::{Api, CliCrate, Operation, Param, Type};
+use crate::model::{Api, CliCrate, Idempotency, Operation, Param, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -81,7 +81,14 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
         let v = ident(&op.name);
         let args = ident(&op.names.args);
         let name = &op.names.subcommand;
-        let docs = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name));
+        let mut docs = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name));
+        if op.idempotency == Idempotency::Unsafe {
+            let check = check_commands(api, op, binary)
+                .map_or_else(|| "the resource".to_string(), |c| format!("with `{c}`"));
+            docs = docs.paragraph(format!(
+                "Not retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check {check} before repeating it."
+            ));
+        }
         let (about, long_about) = (docs.cli_summary(), docs.cli());
         // The list of commands shows the first paragraph; `<command> --help` all of it.
         let long_about = (long_about != about).then(|| quote!(long_about = #long_about,));
@@ -91,7 +98,7 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
         }
     });
     let arg_structs = api.operations.iter().map(|op| args_struct(api, op));
-    let arms = api.operations.iter().map(|op| dispatch(api, op));
+    let arms = api.operations.iter().map(|op| dispatch(api, op, binary));
     let uses_models = api
         .operations
         .iter()
@@ -135,9 +142,29 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
     }
 }
 
+/// The commands that show whether an action that is not safe to repeat took effect: for an
+/// action that starts a process another action's waiter follows (`wait`), the list action of
+/// that resource (`ListDeployments` beside `GetDeployment`) and the waiter's action.
+fn check_commands(api: &Api, op: &Operation, binary: &str) -> Option<String> {
+    let target = &api.operations[op.wait.as_ref()?.operation];
+    let mut commands = Vec::new();
+    if let Some(resource) = target.name.strip_prefix("Get") {
+        let list = format!("List{resource}s");
+        if let Some(list) = api
+            .operations
+            .iter()
+            .find(|o| o.name == list && o.paginator.is_some())
+        {
+            commands.push(format!("{binary} {}", list.names.subcommand));
+        }
+    }
+    commands.push(format!("{binary} {}", target.names.subcommand));
+    Some(commands.join(" / "))
+}
+
 /// The call of one subcommand: the fluent builder with every flag set, then `send` (or the
 /// waiter or all pages, when their flag is given).
-fn dispatch(api: &Api, op: &Operation) -> TokenStream {
+fn dispatch(api: &Api, op: &Operation, binary: &str) -> TokenStream {
     let v = ident(&op.name);
     let method = ident(&op.names.module);
     let sets = op.input.params.iter().map(|param| {
@@ -146,6 +173,11 @@ fn dispatch(api: &Api, op: &Operation) -> TokenStream {
         quote! { .#set(args.#f) }
     });
     let call = quote! { client.#method() #(#sets)* };
+    // What to check before repeating a call whose outcome is unknown.
+    let check = match check_commands(api, op, binary) {
+        Some(c) if op.idempotency == Idempotency::Unsafe => quote!(Some(#c)),
+        _ => quote!(None),
+    };
     match (&op.wait, &op.paginator) {
         (Some(wait), _) => {
             let target = &api.operations[wait.operation];
@@ -155,9 +187,9 @@ fn dispatch(api: &Api, op: &Operation) -> TokenStream {
                 Command::#v(args) => {
                     let call = #call;
                     if args.wait {
-                        acs_cli::run_waited(call.send_and_wait(), #first, #second, #waiter)
+                        acs_cli::run_waited(call.send_and_wait(), #first, #second, #waiter, #check)
                     } else {
-                        acs_cli::run(call.send())
+                        acs_cli::run_checked(call.send(), #check)
                     }
                 }
             }

@@ -111,7 +111,10 @@ fn lib_rs(api: &Api) -> TokenStream {
         let code = &e.code;
         let status = e.http_status.unwrap_or(0);
         let retryable = e.retryable.unwrap_or(false);
-        quote! { acs_runtime::ErrorCodeInfo::new(#code, #status, #retryable) }
+        let rejected = e
+            .rejected_before_processing
+            .then(|| quote!(.rejected_before_processing()));
+        quote! { acs_runtime::ErrorCodeInfo::new(#code, #status, #retryable) #rejected }
     });
     let mut service_doc =
         Docs::line("The product, for the shared runtime: API version, endpoints and error codes.");
@@ -123,10 +126,10 @@ fn lib_rs(api: &Api) -> TokenStream {
             .http_status
             .map(|s| format!(" (HTTP {s})"))
             .unwrap_or_default();
-        let retried = if e.retryable == Some(true) {
-            ", retried"
-        } else {
-            ""
+        let retried = match (e.retryable, e.rejected_before_processing) {
+            (_, true) => ", rejected before processing (retried for every action)",
+            (Some(true), false) => ", retried",
+            _ => "",
         };
         let message = e
             .message

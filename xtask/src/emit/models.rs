@@ -6,8 +6,8 @@
 use super::docs::{field_docs, Docs};
 use super::{ident, rust_file, rust_type, text_file, GeneratedFile};
 use crate::model::{
-    Api, Enum, EnumRepr, Field, Literal, Operation, Param, ParamLocation, ParamStyle, Signing,
-    Struct, Type,
+    Api, Enum, EnumRepr, Field, Idempotency, Literal, Operation, Param, ParamLocation, ParamStyle,
+    Signing, Struct, Type,
 };
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -138,7 +138,12 @@ fn operation_module(op: &Operation) -> TokenStream {
     .inner_rustdoc();
     let has_rules =
         op.input.params.iter().any(|p| p.required) || !op.input.require_one_of.is_empty();
-    let mut imports = vec![quote!(FieldSource), quote!(Object), quote!(Request)];
+    let mut imports = vec![
+        quote!(FieldSource),
+        quote!(Idempotency),
+        quote!(Object),
+        quote!(Request),
+    ];
     if !op.input.params.is_empty() {
         imports.push(quote!(ParamWriter));
     }
@@ -229,6 +234,14 @@ fn request_tokens(op: &Operation) -> TokenStream {
     if let Some(line) = signing {
         doc = doc.paragraph(line);
     }
+    doc = doc.paragraph(match op.idempotency {
+        Idempotency::Safe => "Idempotent: retried after every transient failure.".to_string(),
+        Idempotency::Unsafe => "Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.".to_string(),
+        Idempotency::ClientToken(id) => format!(
+            "Idempotent by its client token `{}`: filled with a new UUID when not set, the same for every attempt.",
+            op.input.params[id.0].wire
+        ),
+    });
     let rules = rule_lines(op);
     if !rules.is_empty() {
         doc = doc.paragraph(format!(
@@ -256,6 +269,19 @@ fn request_tokens(op: &Operation) -> TokenStream {
         Signing::Anonymous => Some(quote!(Anonymous)),
     }
     .map(|way| quote! { const SIGNING: Signing = Signing::#way; });
+    let idempotency = match op.idempotency {
+        Idempotency::Safe => quote!(Idempotency::Safe),
+        Idempotency::Unsafe => quote!(Idempotency::Unsafe),
+        Idempotency::ClientToken(id) => {
+            let p = &op.input.params[id.0];
+            let wire = &p.wire;
+            let location = match p.location {
+                ParamLocation::Query => quote!(Query),
+                ParamLocation::Body => quote!(Form),
+            };
+            quote!(Idempotency::ClientToken { param: #wire, location: acs_model::ParamLocation::#location })
+        }
+    };
     let validate = validate_tokens(op);
     let writes: Vec<TokenStream> = op.input.params.iter().map(write_param).collect();
     let write_params = (!writes.is_empty()).then(|| {
@@ -298,6 +324,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
             const ACTION: &'static str = #action;
             #method
             #signing
+            const IDEMPOTENCY: Idempotency = #idempotency;
             type Response = #output;
 
             #validate

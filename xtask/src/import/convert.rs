@@ -554,6 +554,31 @@ const ACTION_KEYS: &[&str] = &[
     "staticInfo",
 ];
 
+/// Whether repeating the action is harmless by the metadata: only an action that is
+/// `operationType: read` with `systemTags.operationType` `get` or `list` counts (the tags are
+/// not reliable alone: `RunCycleDagNodes` is `readAndWrite`/`get` but starts runs, and an
+/// action without `operationType` may write). A pure function of `apis.<name>`; a person can
+/// set the spec's `idempotent` otherwise, and `--update` keeps it.
+pub fn idempotent_by_metadata(api: &Node) -> bool {
+    let operation = api.get("operationType").and_then(Node::as_str);
+    let tag = api
+        .get("systemTags")
+        .and_then(|t| t.get("operationType"))
+        .and_then(Node::as_str);
+    operation == Some("read") && matches!(tag, Some("get" | "list"))
+}
+
+/// The action's client token parameter (`ClientToken`, any case), if it has one: the
+/// services carry a call out at most once per token.
+pub fn client_token_param(api: &Node) -> Option<String> {
+    api.get("parameters")?
+        .as_seq()?
+        .iter()
+        .filter_map(|p| p.get("name").and_then(Node::as_str))
+        .find(|name| name.eq_ignore_ascii_case("ClientToken"))
+        .map(str::to_string)
+}
+
 /// Converts `apis.<name>` of the metadata `root` into a spec file.
 pub fn convert_action(root: &Node, name: &str) -> Result<Converted, ShapeError> {
     let meta_at = format!("apis.{name}");
@@ -615,6 +640,10 @@ pub fn convert_action(root: &Node, name: &str) -> Result<Converted, ShapeError> 
     }
     if security_notes(&mut cx, get("security"), &sub("security"))? == Security::Anonymous {
         doc.push(("auth".into(), Node::Str("anonymous".into())));
+    }
+    doc.push(("idempotent".into(), Node::Bool(idempotent_by_metadata(api))));
+    if let Some(token) = client_token_param(api) {
+        doc.push(("clientToken".into(), Node::Str(token)));
     }
     system_tag_notes(&mut cx, get("systemTags"), &sub("systemTags"))?;
     for key in [

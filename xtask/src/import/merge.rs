@@ -57,6 +57,14 @@ const SCHEMA_OWNED: &[&str] = &[
     "additionalProperties",
 ];
 
+/// Whether `key` of a mapping of kind `ctx` is written by the import only when the file has
+/// none: the file's value is a person's decision (`idempotent`, which the metadata decides
+/// only for actions that are `read` with `get`/`list`), kept by `--update` and not reported as
+/// a difference.
+fn kept_when_present(ctx: Ctx, key: &str) -> bool {
+    ctx == Ctx::Root && key == "idempotent"
+}
+
 impl Ctx {
     fn child(self, key: &str) -> Ctx {
         match (self, key) {
@@ -105,6 +113,8 @@ impl Ctx {
                     | "operationType"
                     | "deprecated"
                     | "auth"
+                    | "idempotent"
+                    | "clientToken"
                     | "parameters"
                     | "responses"
                     | "errorCodes"
@@ -285,7 +295,10 @@ fn diff_node(
                     // An error code's description is the metadata's only when it has one.
                     let owned = ctx.owns(key)
                         || (ctx == Ctx::ErrorEntry && key == "description" && n.get(key).is_some());
-                    if !owned || (ctx == Ctx::Schema && (key == "type" || key == "format")) {
+                    if !owned
+                        || (ctx == Ctx::Schema && (key == "type" || key == "format"))
+                        || (kept_when_present(ctx, key) && o.get(key).is_some())
+                    {
                         continue;
                     }
                     path.push(Step::Key(key.clone()));
@@ -412,7 +425,11 @@ fn merge_map(
         path.push(Step::Key(key.clone()));
         let child = ctx.child(key);
         if let Some((_, new_value)) = new.iter_mut().find(|(k, _)| k == key) {
-            merge_node(new_value, old_value, path, child, m);
+            if kept_when_present(ctx, key) {
+                *new_value = old_value.clone();
+            } else {
+                merge_node(new_value, old_value, path, child, m);
+            }
         } else if !ctx.owns(key) {
             insert_after_previous(new, old, index, old_value.clone());
         } else if child == Ctx::Samples {

@@ -18,7 +18,9 @@ pub use product::lower_product;
 pub use workflow::resolve_waits;
 
 use crate::diag::Diagnostic;
-use crate::model::{Doc, ErrorCode, Input, Operation, Product, Signing, StructId};
+use crate::model::{
+    Doc, ErrorCode, Idempotency, Input, Operation, Param, ParamId, Product, Signing, StructId, Type,
+};
 use crate::names::{is_type_name, operation_names};
 use crate::spec;
 use serde_saphyr::Location;
@@ -93,6 +95,7 @@ pub fn lower_operation(
     let enums = enums::lower_enums(&mut cx, &raw.enums);
     let params = params::lower_params(&mut cx, &raw.parameters, &enums);
     let require_one_of = rules::lower_rules(&mut cx, raw.rules.as_ref(), &params, &name);
+    let idempotency = idempotency(&mut cx, raw, &params);
     let tree = response::lower_response(&mut cx, raw, &names.input, &enums);
     let errors = action_errors(&mut cx, raw, product);
     let samples = samples::lower_samples(&mut cx, &raw.samples, spec_dir);
@@ -122,6 +125,7 @@ pub fn lower_operation(
         method,
         deprecated: raw.deprecated.unwrap_or(false),
         signing,
+        idempotency,
         input: Input {
             params,
             require_one_of,
@@ -206,6 +210,37 @@ fn signing(cx: &mut Ctx<'_>, raw: &spec::ActionFile) -> Signing {
     }
 }
 
+/// Whether the action may be repeated: `clientToken` names an optional string parameter that
+/// makes it so, else `idempotent` (default `false`).
+fn idempotency(cx: &mut Ctx<'_>, raw: &spec::ActionFile, params: &[Param]) -> Idempotency {
+    if let Some(token) = &raw.client_token {
+        let Some(index) = params.iter().position(|p| p.wire == token.value) else {
+            cx.error(
+                "clientToken",
+                token.referenced,
+                format!("`{}` is not a parameter of the action", token.value),
+            );
+            return Idempotency::Unsafe;
+        };
+        let param = &params[index];
+        if param.ty != Type::String || param.required {
+            cx.error(
+                "clientToken",
+                token.referenced,
+                format!(
+                    "the client token `{}` must be an optional string parameter (the client fills it in when the caller does not)",
+                    token.value
+                ),
+            );
+        }
+        return Idempotency::ClientToken(ParamId(index));
+    }
+    match raw.idempotent {
+        Some(true) => Idempotency::Safe,
+        _ => Idempotency::Unsafe,
+    }
+}
+
 /// The error codes listed for the action; retryable as the product's list says.
 fn action_errors(cx: &mut Ctx<'_>, raw: &spec::ActionFile, product: &Product) -> Vec<ErrorCode> {
     let mut errors = Vec::new();
@@ -233,6 +268,7 @@ fn action_errors(cx: &mut Ctx<'_>, raw: &spec::ActionFile, product: &Product) ->
                     .iter()
                     .find(|p| p.code == e.error_code.value)
                     .and_then(|p| p.retryable),
+                rejected_before_processing: false,
             });
         }
     }

@@ -164,12 +164,24 @@ fn common_errors(cx: &mut Ctx<'_>, raw: &[spec::CommonErrorCode]) -> Vec<ErrorCo
                 format!("HTTP status {} is out of range", e.http_status.value),
             );
         }
+        let rejected_before_processing = e.rejected_before_processing.unwrap_or(false);
+        if rejected_before_processing && !e.retryable {
+            cx.error(
+                &format!("errorCodes[{i}].rejectedBeforeProcessing"),
+                e.error_code.referenced,
+                format!(
+                    "`{}` is rejected before processing, so it is retried: set `retryable: true` (or drop `rejectedBeforeProcessing`)",
+                    e.error_code.value
+                ),
+            );
+        }
         errors.push(ErrorCode {
             http_status: Some(e.http_status.value),
             code: e.error_code.value.clone(),
             message: e.error_message.clone(),
             doc: Doc::from_spec(e.description.as_ref()),
             retryable: Some(e.retryable),
+            rejected_before_processing,
         });
     }
     errors

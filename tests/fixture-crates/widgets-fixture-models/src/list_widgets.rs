@@ -2,11 +2,14 @@
 
 //! Types of the `ListWidgets` action: List widgets
 use acs_model::{
-    check, BuildError, BusinessStatus, FieldSource, Object, Paginated, ParamWriter, Request,
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, Paginated, ParamWriter,
+    Request,
 };
 /// Request of `ListWidgets`.
 ///
 /// Lists the widgets of a shelf, one page at a time.
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListWidgetsRequest::build) and before sending:
 /// - `ShelfName` is required.
@@ -96,6 +99,7 @@ impl ListWidgetsRequest {
 }
 impl Request for ListWidgetsRequest {
     const ACTION: &'static str = "ListWidgets";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListWidgetsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ShelfName", &self.shelf_name)?;

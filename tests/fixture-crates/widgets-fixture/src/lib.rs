@@ -161,6 +161,7 @@ pub use widgets_fixture_models as models;
 ///
 /// Error codes any action may return:
 /// - `Throttling.Widget` (HTTP 429), retried: Too many widgets.
+/// - `Shelf.Gateway.Busy` (HTTP 503), rejected before processing (retried for every action): The shelf gateway is busy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WidgetsFixture;
 impl acs_runtime::Service for WidgetsFixture {
@@ -169,11 +170,11 @@ impl acs_runtime::Service for WidgetsFixture {
         version: "2024-01-01",
         endpoint_map: &[("test-1", "widgets.test-1.example.invalid")],
         endpoint_fallback: "widgets.{region}.example.invalid",
-        error_codes: &[acs_runtime::ErrorCodeInfo::new(
-            "Throttling.Widget",
-            429u16,
-            true,
-        )],
+        error_codes: &[
+            acs_runtime::ErrorCodeInfo::new("Throttling.Widget", 429u16, true),
+            acs_runtime::ErrorCodeInfo::new("Shelf.Gateway.Busy", 503u16, true)
+                .rejected_before_processing(),
+        ],
         sdk_name: "widgets-fixture",
         sdk_version: env!("CARGO_PKG_VERSION"),
     };
