@@ -6,6 +6,7 @@
 //! client's and the call's `idempotent` overrides change that.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -161,23 +162,33 @@ async fn a_throttled_write_is_retried_and_succeeds() {
     );
 }
 
-/// A tracing writer that, when the client logs its retry, starts listening on a socket
-/// that was bound but refused connections until then (so the retry finds a server).
-#[derive(Clone)]
-struct ListenOnRetry {
-    socket: Arc<Mutex<Option<tokio::net::TcpSocket>>>,
-    listener: Arc<Mutex<Option<std::net::TcpListener>>>,
-    log: Arc<Mutex<String>>,
-}
+/// Sockets bound but not listening (connections to them are refused), each to start
+/// listening when the client logs a retry after a failure at its address.
+static LISTEN_ON_RETRY: Mutex<Vec<(SocketAddr, tokio::net::TcpSocket)>> = Mutex::new(Vec::new());
+/// Listeners started that way, by address.
+static LISTENING: Mutex<Vec<(SocketAddr, std::net::TcpListener)>> = Mutex::new(Vec::new());
+/// Everything this test binary logs.
+static LOG: Mutex<String> = Mutex::new(String::new());
 
-impl Write for ListenOnRetry {
+/// The global tracing writer of this test binary (a thread's default subscriber may miss
+/// events while other tests run): it keeps the log, and starts listening on a socket of
+/// [`LISTEN_ON_RETRY`] when a retry after a failure at its address is logged, so that the
+/// retry finds a server (the event is written before the client backs off and reconnects).
+struct Hook;
+
+impl Write for Hook {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.log.lock().unwrap().push_str(&text);
+        LOG.lock().unwrap().push_str(&text);
         if text.contains("retrying after a transient failure") {
-            if let Some(socket) = self.socket.lock().unwrap().take() {
+            let mut sockets = LISTEN_ON_RETRY.lock().unwrap();
+            if let Some(i) = sockets
+                .iter()
+                .position(|(addr, _)| text.contains(&format!("connection refused by {addr} ")))
+            {
+                let (addr, socket) = sockets.remove(i);
                 let listener = socket.listen(16)?.into_std()?;
-                *self.listener.lock().unwrap() = Some(listener);
+                LISTENING.lock().unwrap().push((addr, listener));
             }
         }
         Ok(buf.len())
@@ -188,24 +199,25 @@ impl Write for ListenOnRetry {
     }
 }
 
+fn init_tracing() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_writer(|| Hook)
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .with_ansi(false)
+            .init();
+    });
+}
+
 #[tokio::test]
 async fn a_write_refused_at_connect_is_retried_and_succeeds() {
+    init_tracing();
     // Bound, not listening: connections are refused until the retry is logged.
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
     let addr = socket.local_addr().expect("address");
-    let hook = ListenOnRetry {
-        socket: Arc::new(Mutex::new(Some(socket))),
-        listener: Arc::default(),
-        log: Arc::default(),
-    };
-    let writer = hook.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing_subscriber::util::SubscriberInitExt::set_default(subscriber);
+    LISTEN_ON_RETRY.lock().unwrap().push((addr, socket));
 
     let config = dataworks_public::Config::builder()
         .env(Arc::new(acs_runtime::MemoryEnv::new()))
@@ -219,13 +231,17 @@ async fn a_write_refused_at_connect_is_retried_and_succeeds() {
         .max_attempts(3)
         .attempt_timeout(Duration::from_secs(10));
     let client = Client::new(config.build().expect("config builds"));
-    let listener = hook.listener.clone();
     let serve = async move {
         // The listener appears while the client backs off; the retry's connection waits
         // in the backlog until the server accepts it.
         loop {
-            if let Some(l) = listener.lock().unwrap().take() {
-                return TestServer::start_on(l, test_util::server_config())
+            let listening = {
+                let mut all = LISTENING.lock().unwrap();
+                let i = all.iter().position(|(a, _)| *a == addr);
+                i.map(|i| all.remove(i).1)
+            };
+            if let Some(listener) = listening {
+                return TestServer::start_on(listener, test_util::server_config())
                     .await
                     .expect("server starts");
             }
@@ -240,8 +256,11 @@ async fn a_write_refused_at_connect_is_retried_and_succeeds() {
     assert_eq!(result.expect("the retry succeeds"), 30000001);
     // Only the retry reached a server; the first attempt was refused.
     assert_eq!(server.requests_for("DeployFile").len(), 1);
-    let log = hook.log.lock().unwrap().clone();
-    assert!(log.contains("connection refused"), "{log}");
+    let log = LOG.lock().unwrap().clone();
+    assert!(
+        log.contains(&format!("connection refused by {addr}")),
+        "{log}"
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use acs_model::{ParamLocation, ParamWriter, Request};
@@ -55,25 +55,26 @@ fn unavailable() -> Step {
     Step::error(503, "ServiceUnavailable", "temporary failure")
 }
 
-/// Everything the runtime logs while the guard lives (on this thread).
-#[derive(Clone, Default)]
-struct Trace(Arc<Mutex<Vec<u8>>>);
-
-impl Trace {
-    fn capture(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
+/// Everything this test binary logs (a global subscriber: a thread's default subscriber may
+/// miss events when other tests run at the same time).
+fn trace() -> &'static Mutex<Vec<u8>> {
+    static TRACE: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    TRACE.get_or_init(|| {
+        let buffer: &'static Mutex<Vec<u8>> = Box::leak(Box::default());
+        tracing_subscriber::fmt()
+            .with_writer(move || Trace(buffer))
             .with_max_level(tracing::Level::DEBUG)
             .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_default(subscriber)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
+            .init();
+        buffer
+    })
 }
+
+fn trace_text() -> String {
+    String::from_utf8_lossy(&trace().lock().unwrap()).into_owned()
+}
+
+struct Trace(&'static Mutex<Vec<u8>>);
 
 impl Write for Trace {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -107,11 +108,8 @@ async fn a_client_token_write_is_retried_with_the_same_token() {
             .max_attempts(4)
             .attempt_timeout(Duration::from_secs(2)),
     );
-    let trace = Trace::default();
-    let out = {
-        let _guard = trace.capture();
-        client.send(&CreateTable::default()).await
-    };
+    trace();
+    let out = client.send(&CreateTable::default()).await;
     assert_eq!(
         out.expect("the fourth attempt succeeds")
             .data
@@ -124,7 +122,8 @@ async fn a_client_token_write_is_retried_with_the_same_token() {
     assert!(is_uuid_v4(token), "{token}");
     assert!(sent.iter().all(|r| r.param("ClientToken") == Some(token)));
     // In the trace, so that the operation can be looked up.
-    assert!(trace.text().contains(token), "{}", trace.text());
+    let log = trace_text();
+    assert!(log.contains(&format!("client_token=\"{token}\"")), "{log}");
 
     // Every call gets its own token; a caller's own token is sent as it is.
     let second = client.send(&CreateTable::default()).await.expect("ok");
