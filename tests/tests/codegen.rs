@@ -135,18 +135,19 @@ fn model_summary(api: &xtask::model::Api) -> String {
     for e in &p.errors {
         let _ = writeln!(
             out,
-            "error {} {:?} retryable={:?}",
-            e.code, e.http_status, e.retryable
+            "error {} {:?} retryable={:?} rejected_before_processing={}",
+            e.code, e.http_status, e.retryable, e.rejected_before_processing
         );
     }
     for op in &api.operations {
         let _ = writeln!(
             out,
-            "\noperation {} ({}) {} -> {}",
+            "\noperation {} ({}) {} -> {} {:?}",
             op.name,
             op.names.module,
             op.method,
-            op.structure(op.output).name
+            op.structure(op.output).name,
+            op.idempotency
         );
         for param in &op.input.params {
             let _ = writeln!(
