@@ -506,7 +506,6 @@ impl<S: Service> Client<S> {
         loop {
             attempt += 1;
             progress.attempts.store(attempt, Ordering::Relaxed);
-            progress.in_flight.store(true, Ordering::Relaxed);
             let span = tracing::info_span!(
                 "acs_attempt",
                 attempt,
@@ -514,7 +513,7 @@ impl<S: Service> Client<S> {
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt(call, credentials, status)
+                .attempt(call, credentials, status, progress)
                 .instrument(span)
                 .await;
             progress.in_flight.store(false, Ordering::Relaxed);
@@ -783,6 +782,7 @@ impl<S: Service> Client<S> {
         call: &Call<'_>,
         credentials: &Credentials,
         status: &F,
+        progress: &Progress,
     ) -> Result<T, Failure>
     where
         T: Object,
@@ -795,6 +795,9 @@ impl<S: Service> Client<S> {
             Some(limit) => limit.acquire().await.ok(),
             None => None,
         };
+        // From here the request may reach the service (an operation timeout that strikes
+        // while waiting for the permit leaves nothing done).
+        progress.in_flight.store(true, Ordering::Relaxed);
         // `send` only prepares the request (nothing is sent before it is polled); the
         // future below then holds the small pending request, not the whole builder.
         let pending = self

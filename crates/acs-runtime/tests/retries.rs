@@ -248,3 +248,34 @@ async fn the_operation_timeout_during_a_write_leaves_its_outcome_unknown() {
     );
     assert_eq!(server.requests_for("DeployFile").len(), 1);
 }
+
+#[tokio::test]
+async fn a_write_still_waiting_for_its_turn_when_the_operation_times_out_was_not_sent() {
+    // One request on the wire at a time; the first call holds the turn (the server stalls).
+    let server = server_with(
+        Route::action("DeployFile").step(Step::ok(ok_body()).with_delay(Duration::from_secs(60))),
+    )
+    .await;
+    let client = client(
+        builder(&server)
+            .max_in_flight_requests(Some(1))
+            .attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(Some(Duration::from_secs(1))),
+    );
+    // The first call holds its turn longer than the second waits for it.
+    let longer = acs_runtime::CallOptions::new().operation_timeout(Duration::from_secs(4));
+    let first = client.invoke_with::<Out, _>(write(), status_of, &longer);
+    let second = async {
+        // Starts once the first request reached the server.
+        assert!(server.wait_for_requests(1, Duration::from_secs(30)).await);
+        client.invoke::<Out, _>(write(), status_of).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    assert!(first.expect_err("stalled").is_outcome_unknown());
+    let second = second.expect_err("never got its turn");
+    assert!(
+        matches!(second, Error::OperationTimeout { .. }),
+        "nothing was sent, so the outcome is known: {second:?}"
+    );
+    assert_eq!(server.requests_for("DeployFile").len(), 1);
+}
