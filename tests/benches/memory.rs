@@ -1,96 +1,29 @@
 //! Memory per in-flight call: 1, 1,000 and 10,000 concurrent `GetDeployment` calls on one
 //! client against the in-process test server, which holds every response for a while so that
-//! all the calls are in flight at once. Reports, per size: peak heap of the client's threads
-//! above what it held before the wave (and per call), peak heap of the whole process (the
-//! server included), peak RSS (`VmHWM`, reset before each wave), connections the server
-//! accepted, and the wall time; for the default client (its bound on in-flight requests) and
-//! for one with the bound lifted, alternately.
+//! all the calls are in flight at once. Reports, per size: peak heap of the process above what
+//! it held before the wave (the server included) and per call, peak RSS (`VmHWM`, reset before
+//! each wave), connections the server accepted, and the wall time; for the default client (its
+//! bound on in-flight requests) and for one with the bound lifted, alternately.
 //!
 //! `cargo bench -p workspace-tests --bench memory` (`MEMORY_SIZES=1,1000` to choose sizes,
 //! `MEMORY_HOLD_MS` for how long the server holds each response, default 1,500 ms). Under
 //! `cargo test --benches` it runs 1 and 100 calls.
 //!
-//! Heap bytes are counted by a global allocator in this binary that forwards to the system
-//! allocator and adds up sizes (the only `unsafe` of the workspace, in a bench that is not
-//! shipped: `GlobalAlloc` cannot be implemented otherwise). Allocations are attributed to the
-//! client when made on the client runtime's threads.
+//! Heap bytes are counted by `peak_alloc`'s global allocator (current and peak bytes of the
+//! whole process, the peak reset before each wave), so this bench has no `unsafe` of its own.
+//! The heap figures are the process's: the client and the in-process server together.
+#![forbid(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use acs_runtime::MemoryEnv;
 use acs_test_server::{ServerConfig, Step, TestServer};
 use dataworks_public::{Client, Config, Credentials};
-
-/// Heap bytes held now and at most, by all threads and by the client's.
-static HEAP: AtomicI64 = AtomicI64::new(0);
-static HEAP_PEAK: AtomicI64 = AtomicI64::new(0);
-static CLIENT_HEAP: AtomicI64 = AtomicI64::new(0);
-static CLIENT_HEAP_PEAK: AtomicI64 = AtomicI64::new(0);
-
-thread_local! {
-    /// Whether this thread runs the client (set when the client runtime starts a thread).
-    static CLIENT_THREAD: Cell<bool> = const { Cell::new(false) };
-}
-
-struct Counting;
-
-fn count(delta: i64) {
-    let now = HEAP.fetch_add(delta, Ordering::Relaxed) + delta;
-    HEAP_PEAK.fetch_max(now, Ordering::Relaxed);
-    if CLIENT_THREAD.try_with(Cell::get).unwrap_or(false) {
-        let now = CLIENT_HEAP.fetch_add(delta, Ordering::Relaxed) + delta;
-        CLIENT_HEAP_PEAK.fetch_max(now, Ordering::Relaxed);
-    }
-}
-
-fn size(layout: Layout) -> i64 {
-    i64::try_from(layout.size()).unwrap_or(i64::MAX)
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counting touches only atomics and a const-initialized thread-local (no allocation).
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's contract for `alloc` is passed on as is.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            count(size(layout));
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as `alloc`.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            count(size(layout));
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` with `layout` (through this allocator).
-        unsafe { System.dealloc(ptr, layout) };
-        count(-size(layout));
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: as `dealloc`, and `new_size` is the caller's.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            count(i64::try_from(new_size).unwrap_or(i64::MAX) - size(layout));
-        }
-        new
-    }
-}
+use peak_alloc::PeakAlloc;
 
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static HEAP: PeakAlloc = PeakAlloc;
 
 /// `/proc/self/status` and `/proc/self/clear_refs`, opened before a wave: with 10,000
 /// connections the process may have no file descriptor left to open them during it.
@@ -141,8 +74,8 @@ struct Wave {
     calls: usize,
     failures: usize,
     first_failure: Option<String>,
-    client_peak: i64,
-    process_peak: i64,
+    /// Peak heap of the process above what it held before the wave, in bytes.
+    heap_peak: usize,
     peak_rss_kib: Option<u64>,
     connections: u64,
     wall: Duration,
@@ -165,7 +98,6 @@ fn wave(calls: usize, bounded: bool, hold: Duration) -> Wave {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .on_thread_start(|| CLIENT_THREAD.with(|c| c.set(true)))
         .build()
         .expect("tokio runtime");
     let mut builder = Config::builder()
@@ -185,10 +117,8 @@ fn wave(calls: usize, bounded: bool, hold: Duration) -> Wave {
         .expect("the first call succeeds");
     let connections_before = server.connection_count();
 
-    let client_base = CLIENT_HEAP.load(Ordering::Relaxed);
-    CLIENT_HEAP_PEAK.store(client_base, Ordering::Relaxed);
-    let process_base = HEAP.load(Ordering::Relaxed);
-    HEAP_PEAK.store(process_base, Ordering::Relaxed);
+    let heap_base = HEAP.current_usage();
+    HEAP.reset_peak_usage();
     let mut proc_files = ProcFiles::open();
     let rss_reset = proc_files.reset_peak_rss();
     let started = Instant::now();
@@ -211,8 +141,7 @@ fn wave(calls: usize, bounded: bool, hold: Duration) -> Wave {
         calls,
         failures: failures.len(),
         first_failure: failures.into_iter().next(),
-        client_peak: CLIENT_HEAP_PEAK.load(Ordering::Relaxed) - client_base,
-        process_peak: HEAP_PEAK.load(Ordering::Relaxed) - process_base,
+        heap_peak: HEAP.peak_usage().saturating_sub(heap_base),
         peak_rss_kib: if rss_reset {
             proc_files.peak_rss_kib()
         } else {
@@ -227,7 +156,7 @@ fn wave(calls: usize, bounded: bool, hold: Duration) -> Wave {
     out
 }
 
-fn kib(bytes: i64) -> String {
+fn kib(bytes: usize) -> String {
     format!("{:.1}", bytes as f64 / 1024.0)
 }
 
@@ -245,16 +174,15 @@ fn main() {
             .unwrap_or(if bench_mode { 1500 } else { 200 }),
     );
     println!(
-        "memory per in-flight call, one client, server holds each response {hold:?} (KiB; per call: client heap peak / calls)"
+        "memory per in-flight call, one client, server holds each response {hold:?} (KiB; heap: the whole process, server included; per call: heap peak / calls)"
     );
     println!(
-        "{:<10} {:>7} {:>9} {:>12} {:>14} {:>13} {:>12} {:>12} {:>9}",
+        "{:<10} {:>7} {:>9} {:>12} {:>14} {:>12} {:>12} {:>9}",
         "client",
         "calls",
         "failures",
-        "client peak",
+        "heap peak",
         "per call",
-        "process peak",
         "peak RSS",
         "connections",
         "wall ms"
@@ -263,13 +191,12 @@ fn main() {
         for bounded in [true, false] {
             let w = wave(calls, bounded, hold);
             println!(
-                "{:<10} {:>7} {:>9} {:>12} {:>14} {:>13} {:>12} {:>12} {:>9}",
+                "{:<10} {:>7} {:>9} {:>12} {:>14} {:>12} {:>12} {:>9}",
                 if bounded { "default" } else { "unbounded" },
                 w.calls,
                 w.failures,
-                kib(w.client_peak),
-                kib(w.client_peak / w.calls.max(1) as i64),
-                kib(w.process_peak),
+                kib(w.heap_peak),
+                kib(w.heap_peak / w.calls.max(1)),
                 w.peak_rss_kib.map_or("-".to_string(), |k| k.to_string()),
                 w.connections,
                 w.wall.as_millis()
