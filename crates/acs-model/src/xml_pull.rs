@@ -37,6 +37,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 
 /// Decodes the body `text` (a BOM already removed, UTF-8 already checked) into `T`.
 pub(crate) fn decode<T: Object>(text: &str) -> Result<T, XmlError> {
@@ -243,14 +244,19 @@ impl<'de> XmlReader<'de> {
         Ok(self.peeked.take().unwrap_or(Event::Eof))
     }
 
-    /// [`check`](Self::check) of what [`read`](Self::read) gave, left where it is (see
-    /// `read`).
+    /// The next event, checked (see [`check`](Self::check)), for the hot loops, which match
+    /// it by reference. It is not dropped where it is matched: the events of a reader over a
+    /// borrowed `&str` only borrow from it (quick-xml allocates an event only to expand
+    /// `<a/>`, which is off here), so their drop does nothing, yet it is a call per event.
+    /// Whatever moves an event on takes it out with `ManuallyDrop::into_inner`.
     #[inline(always)]
-    fn check_read(&mut self, read: &quick_xml::Result<Event<'_>>) -> Result<(), XmlError> {
-        match read {
-            Ok(event) => self.check(event),
-            Err(e) => Err(XmlError::custom(e)),
-        }
+    fn read_checked(&mut self, trim: bool) -> Result<ManuallyDrop<Event<'de>>, XmlError> {
+        let event = match self.read(trim) {
+            Ok(event) => ManuallyDrop::new(event),
+            Err(e) => return Err(XmlError::custom(e)),
+        };
+        self.check(&event)?;
+        Ok(event)
     }
 
     #[cold]
@@ -501,25 +507,22 @@ fn read_object<T: Object>(xml: &mut XmlReader<'_>, start: &BytesStart<'_>) -> Re
 /// The child elements of an object, each handed to the type's `field`, until the end tag.
 fn read_fields<T: Object>(xml: &mut XmlReader<'_>, out: &mut T) -> Result<(), XmlError> {
     loop {
-        // The events are matched where they are read, and by reference (moving one out of
-        // its `Result` costs more than anything else here): this loop runs once per field.
-        let read = xml.read(true);
-        xml.check_read(&read)?;
-        let (start, empty) = match &read {
-            Ok(Event::Start(start)) => (start, false),
-            Ok(Event::Empty(start)) => (start, true),
-            Ok(Event::End(_)) => return Ok(()),
-            Ok(Event::Text(_) | Event::CData(_)) => {
+        // The events are matched where they are read, and by reference (see
+        // `read_checked`): this loop runs once per field.
+        let event = xml.read_checked(true)?;
+        let (start, empty) = match &*event {
+            Event::Start(start) => (start, false),
+            Event::Empty(start) => (start, true),
+            Event::End(_) => return Ok(()),
+            Event::Text(_) | Event::CData(_) => {
                 // Text among the fields is read (so that a bad entity is an error) and ignored.
-                if let Ok(event) = read {
-                    if xml.text_among_fields(event)? {
-                        return Ok(());
-                    }
+                if xml.text_among_fields(ManuallyDrop::into_inner(event))? {
+                    return Ok(());
                 }
                 continue;
             }
-            Ok(Event::Eof) => return Err(unexpected_eof()),
-            Ok(_) | Err(_) => continue,
+            Event::Eof => return Err(unexpected_eof()),
+            _ => continue,
         };
         let name = local_name(xml, start.name())?;
         out.field(
@@ -544,31 +547,25 @@ impl<'de> Element<'_, 'de> {
         if self.empty {
             return Ok(None);
         }
-        // The usual case, matched where it is read (by reference, see `read_fields`): text,
+        // The usual case, matched where it is read (by reference, see `read_checked`): text,
         // then the end tag.
-        let read = self.xml.read(true);
-        self.xml.check_read(&read)?;
-        match &read {
-            Ok(Event::Text(piece)) => {
+        let event = self.xml.read_checked(true)?;
+        match &*event {
+            Event::Text(piece) => {
                 let raw = self.xml.input_str(piece)?;
-                let next = self.xml.read(false);
-                self.xml.check_read(&next)?;
-                match &next {
-                    Ok(Event::End(_)) => scalar_from_text(&unescape(trim_xml_end(raw))?),
+                let next = self.xml.read_checked(false)?;
+                match &*next {
+                    Event::End(_) => scalar_from_text(&unescape(trim_xml_end(raw))?),
                     _ => {
-                        if let Ok(event) = next {
-                            self.xml.unread(event);
-                        }
+                        self.xml.unread(ManuallyDrop::into_inner(next));
                         let first = self.xml.long_text_run(raw, true)?;
                         scalar_content(self.xml, first)
                     }
                 }
             }
-            Ok(Event::End(_)) => Ok(None),
+            Event::End(_) => Ok(None),
             _ => {
-                if let Ok(event) = read {
-                    self.xml.unread(event);
-                }
+                self.xml.unread(ManuallyDrop::into_inner(event));
                 let first = self.xml.next_content()?;
                 scalar_content(self.xml, first)
             }
