@@ -86,6 +86,33 @@ fn parse_trimmed<T: std::str::FromStr>(v: &str) -> Result<Option<T>, InvalidText
     t.parse().map(Some).map_err(|_| InvalidText)
 }
 
+/// An integer from text. Plain ASCII digits (the usual case: `7`, `507642378`) are read
+/// here, without the standard parser's sign handling and overflow checks per digit (18
+/// digits cannot overflow a `u64`); anything else, and a value out of `T`'s range, goes
+/// through [`parse_trimmed`], which gives the same values and errors as before.
+#[inline]
+fn parse_integer<T: std::str::FromStr + TryFrom<u64>>(v: &str) -> Result<Option<T>, InvalidText> {
+    let bytes = v.as_bytes();
+    if !bytes.is_empty() && bytes.len() <= 18 {
+        let mut n: u64 = 0;
+        let mut digits = true;
+        for &b in bytes {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                digits = false;
+                break;
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        if digits {
+            if let Ok(value) = T::try_from(n) {
+                return Ok(Some(value));
+            }
+        }
+    }
+    parse_trimmed(v)
+}
+
 impl Scalar for i64 {
     fn expecting(f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a 64-bit integer")
@@ -94,7 +121,7 @@ impl Scalar for i64 {
         Some(v)
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
-        parse_trimmed(v)
+        parse_integer(v)
     }
 }
 
@@ -106,7 +133,7 @@ impl Scalar for i32 {
         i32::try_from(v).ok()
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
-        parse_trimmed(v)
+        parse_integer(v)
     }
 }
 
@@ -200,3 +227,55 @@ macro_rules! scalar_items {
 }
 
 scalar_items!(i32, i64, f64, bool, String);
+
+#[cfg(test)]
+mod tests {
+    use super::Scalar;
+    use std::str::FromStr;
+
+    /// What the standard parser gives for `text`: blank is no value.
+    fn standard<T: FromStr>(text: &str) -> Option<Option<T>> {
+        match text.trim() {
+            "" => Some(None),
+            t => t.parse().ok().map(Some),
+        }
+    }
+
+    /// The digits-only fast path gives what the standard parser gives, and leaves everything
+    /// else (signs, blanks, overflow, 19 digits and more, other text) to it.
+    #[test]
+    fn integers_from_text_match_the_standard_parser() {
+        for text in [
+            "0",
+            "7",
+            "007",
+            "507642378",
+            "+7",
+            "-7",
+            " 7 ",
+            "",
+            "   ",
+            "1e3",
+            "7a",
+            "\u{663}",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                i64::from_text(text).ok(),
+                standard::<i64>(text),
+                "i64 from {text:?}"
+            );
+            assert_eq!(
+                i32::from_text(text).ok(),
+                standard::<i32>(text),
+                "i32 from {text:?}"
+            );
+        }
+    }
+}
