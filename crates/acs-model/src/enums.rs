@@ -2,7 +2,6 @@
 //! the service sends, so a new value on the server never breaks a client.
 
 use crate::object::{InvalidText, Scalar};
-use crate::params::ParamText;
 use std::fmt;
 
 /// An enum declared with [`wire_enum!`](crate::wire_enum): its wire values and what the spec
@@ -71,12 +70,6 @@ impl<E: WireEnum> Scalar for E {
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         E::Value::enum_from_text(v)
-    }
-}
-
-impl<E: WireEnum> ParamText for E {
-    fn param_text(&self) -> String {
-        self.wire().to_string()
     }
 }
 
@@ -271,6 +264,12 @@ macro_rules! __enum_traits {
             type Kind = $crate::__private::ScalarItem;
         }
 
+        impl $crate::ParamValue for $name {
+            fn encode(&self, e: &mut $crate::Encoder<'_>) {
+                $crate::ParamValue::encode($crate::WireEnum::wire(self), e)
+            }
+        }
+
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
@@ -335,7 +334,7 @@ mod tests {
 
     #[test]
     fn values_names_and_unknowns() {
-        use crate::{ParamText, WireEnum};
+        use crate::WireEnum;
         assert_eq!(Color::from_value("BLUE_ISH"), Color::BlueIsh);
         assert_eq!(Color::from("purple"), Color::Unknown("purple".into()));
         assert_eq!(Color::Unknown("purple".into()).value(), "purple");
@@ -345,7 +344,8 @@ mod tests {
         assert_eq!(Size::from_value(-1), Size::Small);
         assert_eq!(i64::from(Size::Large), 9);
         assert_eq!(*Size::Unknown(4).wire(), 4);
-        assert_eq!(Size::Small.param_text(), "-1");
+        assert_eq!(crate::to_json(&Size::Small), "-1");
+        assert_eq!(crate::to_json(&Color::BlueIsh), "\"BLUE_ISH\"");
         assert_eq!(Color::BlueIsh.to_string(), "BLUE_ISH");
         assert_eq!(<Size as WireEnum>::label(&Size::Small), Some("SMALL"));
     }

@@ -40,8 +40,11 @@ pub trait FieldSource {
     fn map<T: Item>(self, slot: &mut Option<BTreeMap<String, T>>) -> Result<(), Self::Error>;
     /// Any JSON value, kept as is.
     fn any(self, slot: &mut Option<serde_json::Value>) -> Result<(), Self::Error>;
-    /// A field the type does not know: skipped.
+    /// A field the type does not know: skipped (responses: the service may add fields).
     fn skip(self) -> Result<(), Self::Error>;
+    /// A field the type does not know, where that is an error (request input, such as the
+    /// JSON a command line builds: a misspelt parameter must not be dropped silently).
+    fn unknown(self) -> Result<(), Self::Error>;
 }
 
 /// Text that is not a valid value of the expected scalar type.

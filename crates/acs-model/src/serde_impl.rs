@@ -144,6 +144,22 @@ impl<'de, A: MapAccess<'de>> FieldSource for MapValue<'_, 'de, A> {
         self.map.next_value::<de::IgnoredAny>()?;
         Ok(())
     }
+
+    #[cold]
+    fn unknown(self) -> Result<(), A::Error> {
+        Err(de::Error::custom(format_args!(
+            "unknown field `{}`",
+            self.key
+        )))
+    }
+}
+
+/// Deserializes an [`Object`] with the lenient rules of the decoders (the serde
+/// `Deserialize` of generated requests; see [`deserialize_object!`](crate::deserialize_object)).
+pub fn deserialize_object<'de, D: Deserializer<'de>, T: Object>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    Root::<T>::deserialize(deserializer).map(|root| root.0)
 }
 
 /// Adds the field's wire name to a decoding error, so that nested errors read
@@ -260,6 +276,18 @@ pub trait ItemKind<T>: XmlItem<T> {
     fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error>;
     /// One item given as text.
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E>;
+    /// One item of a list in a value tree.
+    fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError>;
+    /// A list given as this one item (an object) in a value tree.
+    fn single_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError>;
+    /// Compares a documented sample's value with the decoded one (see `testing`).
+    #[cfg(feature = "testing")]
+    fn probe(
+        probe: &mut crate::testing::Probe<'_>,
+        sample: &serde_json::Value,
+        again: Option<&serde_json::Value>,
+        path: &str,
+    );
 }
 
 /// Items that are [`Scalar`]s.
@@ -280,6 +308,21 @@ impl<T: Scalar> ItemKind<T> for ScalarItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
         ScalarVisitor::<T>(PhantomData).visit_str(text)
+    }
+    fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
+        crate::value::scalar_item(value)
+    }
+    fn single_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
+        crate::value::scalar_item(value)
+    }
+    #[cfg(feature = "testing")]
+    fn probe(
+        probe: &mut crate::testing::Probe<'_>,
+        sample: &serde_json::Value,
+        again: Option<&serde_json::Value>,
+        path: &str,
+    ) {
+        crate::testing::probe_scalar(probe, sample, again, path);
     }
 }
 
@@ -304,6 +347,21 @@ impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
             .visit_str(text)
             .map(|_| None)
     }
+    fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
+        crate::value::object_item(value)
+    }
+    fn single_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
+        crate::value::single_object_item(value)
+    }
+    #[cfg(feature = "testing")]
+    fn probe(
+        probe: &mut crate::testing::Probe<'_>,
+        sample: &serde_json::Value,
+        again: Option<&serde_json::Value>,
+        path: &str,
+    ) {
+        crate::testing::probe_object::<T>(probe, sample, again, path);
+    }
 }
 
 impl<T: Item> ItemKind<Vec<T>> for ListItem {
@@ -317,6 +375,25 @@ impl<T: Item> ItemKind<Vec<T>> for ListItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<Vec<T>>, E> {
         Ok(<T::Kind as ItemKind<T>>::item_from_text::<E>(text)?.map(|one| vec![one]))
+    }
+    fn item_from_value(
+        value: &serde_json::Value,
+    ) -> Result<Option<Vec<T>>, crate::value::ValueError> {
+        crate::value::list_item(value)
+    }
+    fn single_from_value(
+        value: &serde_json::Value,
+    ) -> Result<Option<Vec<T>>, crate::value::ValueError> {
+        crate::value::list_item(value)
+    }
+    #[cfg(feature = "testing")]
+    fn probe(
+        probe: &mut crate::testing::Probe<'_>,
+        sample: &serde_json::Value,
+        again: Option<&serde_json::Value>,
+        path: &str,
+    ) {
+        crate::testing::probe_list::<T>(probe, sample, again, path);
     }
 }
 
@@ -333,6 +410,25 @@ impl ItemKind<serde_json::Value> for AnyItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<serde_json::Value>, E> {
         Ok(Some(serde_json::Value::String(text.to_owned())))
+    }
+    fn item_from_value(
+        value: &serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, crate::value::ValueError> {
+        crate::value::any_item(value)
+    }
+    fn single_from_value(
+        value: &serde_json::Value,
+    ) -> Result<Option<serde_json::Value>, crate::value::ValueError> {
+        crate::value::any_item(value)
+    }
+    #[cfg(feature = "testing")]
+    fn probe(
+        probe: &mut crate::testing::Probe<'_>,
+        sample: &serde_json::Value,
+        again: Option<&serde_json::Value>,
+        path: &str,
+    ) {
+        crate::testing::probe_any(probe, sample, again, path);
     }
 }
 

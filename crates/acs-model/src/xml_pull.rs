@@ -767,6 +767,11 @@ impl FieldSource for XmlField<'_, '_> {
     fn skip(self) -> Result<(), XmlError> {
         self.element.xml.skip(self.element.empty)
     }
+
+    /// Requests are not read from XML; a response's unknown field is skipped.
+    fn unknown(self) -> Result<(), XmlError> {
+        self.skip()
+    }
 }
 
 /// How each kind of list item or map value is read from XML. Not a public API.
