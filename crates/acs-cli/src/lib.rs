@@ -11,6 +11,10 @@
 //! (also exit 2); nothing is sent for any exit-2 failure.
 #![forbid(unsafe_code)]
 
+pub mod command;
+
+pub use command::{main, Action, Input, Kind, Mode, Param, Tool};
+
 use acs_model::WireEnum;
 use acs_runtime::{
     Config, ConfigBuilder, CredentialsSettings, Error, ResponseFormat, Service, SignatureVersion,

@@ -439,7 +439,7 @@ impl std::error::Error for ServiceError {}
 impl From<BuildError> for Error {
     fn from(rule: BuildError) -> Self {
         Error::Validation {
-            param: Cow::Borrowed(rule.parameter()),
+            param: Cow::Owned(rule.parameter().to_owned()),
             message: rule.to_string(),
             rule: Some(rule),
         }

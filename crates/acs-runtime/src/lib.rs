@@ -109,7 +109,7 @@ pub mod waiter;
 
 #[cfg(feature = "blocking")]
 pub use blocking::Blocking;
-pub use client::Client;
+pub use client::{Client, Decoder};
 pub use config::{Config, ConfigBuilder, ConfigError, ResponseFormat, SignatureVersion};
 pub use credentials::{
     Credentials, CredentialsError, CredentialsExt, CredentialsFuture, CredentialsProvider,

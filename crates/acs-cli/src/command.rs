@@ -1,0 +1,525 @@
+//! The command line of a generated tool, built at run time from static tables.
+//!
+//! A generated tool's `main.rs` holds one [`Action`] per subcommand: its flags as [`Param`]s
+//! (wire name, flag, help, the kind of value) and a `run` function, and calls [`main`]. The
+//! clap `Command` is built here with clap's builder API, so the generated code contains data
+//! and one small function per action instead of a derive per action (a derived parser for
+//! hundreds of actions and their thousands of flags is most of a tool's compile time).
+//!
+//! Flag values become one JSON object with the request's wire names ([`Input`]); `run` decodes
+//! it into the typed request (`serde::Deserialize` of the generated models), checks the spec's
+//! rules and sends it. A usage problem (a missing or malformed flag, a value outside the
+//! spec's constraints) exits with [`EXIT_USAGE`](crate::EXIT_USAGE) before anything is sent.
+
+use crate::{block_on, runtime_error, GlobalArgs, EXIT_USAGE};
+use acs_model::{Object, Paginated, Request};
+use acs_runtime::{CallOptions, Config, Error, Service, WaiterError};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+
+/// Flag names the tool itself uses, before the subcommand (the global options) or in every
+/// subcommand; a parameter's flag never takes one of them (the generator renames it).
+pub const RESERVED_FLAGS: &[&str] = &[
+    "endpoint",
+    "region",
+    "signature",
+    "format",
+    "max-attempts",
+    "timeout",
+    "profile",
+    "help",
+    "version",
+    "wait",
+    "all-pages",
+];
+
+/// A generated command-line tool: its name, version, description and subcommands.
+pub struct Tool<C: 'static> {
+    /// The binary's name (`dataworks`).
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// One line about the tool.
+    pub about: &'static str,
+    /// One entry per subcommand.
+    pub actions: &'static [Action<C>],
+}
+
+/// One subcommand: an action of the API.
+pub struct Action<C: 'static> {
+    /// The subcommand (`get-deployment`).
+    pub name: &'static str,
+    /// The action's wire name (`GetDeployment`).
+    pub wire: &'static str,
+    /// Its line in the list of subcommands.
+    pub about: &'static str,
+    /// Its whole description, for `<subcommand> --help`.
+    pub long_about: &'static str,
+    /// Its flags, in spec order.
+    pub params: &'static [Param],
+    /// Groups of wire names of which at least one must be given.
+    pub one_of: &'static [&'static [&'static str]],
+    /// Whether it has `--wait` or `--all-pages`.
+    pub mode: Mode,
+    /// For an action that is not safe to repeat: the commands that show whether it took
+    /// effect, for the hint of an "outcome unknown" error.
+    pub check: Option<&'static str>,
+    /// Runs the action with the parsed flags (generated: decodes the request and sends it).
+    pub run: fn(&C, Input) -> ExitCode,
+}
+
+/// Extra flags of a subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// No extra flag.
+    Plain,
+    /// `--wait` (with its help text): wait until the process the call started is final.
+    Wait(&'static str),
+    /// `--all-pages` (with its help text): fetch every page.
+    AllPages(&'static str),
+}
+
+/// One flag: a parameter of the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// Wire name (`DeploymentId`).
+    pub wire: &'static str,
+    /// Flag without dashes (`deployment-id`).
+    pub flag: &'static str,
+    /// Help text (the spec's description and the wire name).
+    pub help: &'static str,
+    /// Whether the flag is required.
+    pub required: bool,
+    /// Whether the flag is given once per list item (`--ids 1 --ids 2`).
+    pub repeated: bool,
+    /// What one value is.
+    pub kind: Kind,
+}
+
+/// What a flag's value is, as it is parsed and put into the request's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `true` or `false`.
+    Bool,
+    /// An integer (negative numbers allowed).
+    Integer,
+    /// A number (negative numbers allowed).
+    Number,
+    /// Any text.
+    Text,
+    /// One of these values (an enum of the spec).
+    Choice(&'static [&'static str]),
+    /// JSON text (a JSON-style parameter).
+    Json,
+    /// One JSON object: an item of a list of objects, with these fields (wire names).
+    Object(&'static [&'static str]),
+}
+
+/// The parsed flags of a subcommand: the request as JSON with wire names, and the extra flags.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Wire name -> value of every flag given.
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// `--wait` was given.
+    pub wait: bool,
+    /// `--all-pages` was given.
+    pub all_pages: bool,
+    /// For an action that is not safe to repeat: the commands that show whether it took
+    /// effect (printed with an "outcome unknown" error).
+    pub check: Option<&'static str>,
+    flags: &'static [Param],
+}
+
+impl Input {
+    /// The typed request: decoded from the flags' JSON and checked against the spec's rules.
+    /// On failure prints a usage error naming the flag and returns the exit code.
+    pub fn request<R: Request + Object>(&self) -> Result<R, ExitCode> {
+        let value = serde_json::Value::Object(self.params.clone());
+        let request: R = acs_model::from_value(&value).map_err(|e| {
+            let text = e.to_string();
+            self.usage_error(&text, first_segment(text.strip_prefix("at ").unwrap_or("")))
+        })?;
+        request
+            .validate()
+            .map_err(|e| self.usage_error(&e.to_string(), first_segment(e.parameter())))?;
+        Ok(request)
+    }
+
+    fn flag_of(&self, wire: &str) -> Option<&'static str> {
+        self.flags.iter().find(|p| p.wire == wire).map(|p| p.flag)
+    }
+
+    fn usage_error(&self, message: &str, wire: &str) -> ExitCode {
+        match self.flag_of(wire) {
+            Some(flag) => eprintln!("error: invalid value for --{flag}: {message}"),
+            None => eprintln!("error: {message}"),
+        }
+        ExitCode::from(EXIT_USAGE)
+    }
+}
+
+/// `Columns.1.ColumnName` -> `Columns`; `Columns: message` -> `Columns`.
+fn first_segment(path: &str) -> &str {
+    let end = path.find(['.', ':', ' ']).unwrap_or(path.len());
+    &path[..end]
+}
+
+/// The body of a generated tool's `main`: parses the command line (usage errors exit 2 with
+/// clap's message), builds the configuration from the global options (exit 2 when it is
+/// unusable), makes the client with `new_client` and runs the chosen subcommand.
+pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> ExitCode {
+    let matches = tool.command().get_matches();
+    let global = match <GlobalArgs as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(global) => global,
+        Err(e) => e.exit(),
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        // `subcommand_required` makes clap report this; kept as a plain usage error.
+        eprintln!(
+            "error: a subcommand is required; see `{} --help`",
+            tool.name
+        );
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let Some(action) = tool.actions.iter().find(|a| a.name == name) else {
+        eprintln!("error: unknown subcommand `{name}`");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let input = action.input(sub);
+    global.run(new_client, |client| (action.run)(&client, input))
+}
+
+impl<C> Tool<C> {
+    /// The whole command line: the global options and one subcommand per action.
+    pub fn command(&self) -> Command {
+        let long_about = format!(
+            "{}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, \
+             ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then \
+             ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
+             Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
+             when the service or the network failed, exit 2 when the invocation, the \
+             configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
+             the calls on stderr.",
+            self.about
+        );
+        let command = Command::new(self.name)
+            .bin_name(self.name)
+            .version(self.version)
+            .about(self.about)
+            .long_about(long_about)
+            .subcommand_required(true)
+            .subcommands(self.actions.iter().map(Action::command));
+        <GlobalArgs as clap::Args>::augment_args(command)
+    }
+}
+
+impl<C> Action<C> {
+    /// The subcommand with its flags.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(self.name)
+            .about(self.about)
+            .long_about(self.long_about)
+            .args(self.params.iter().map(Param::arg));
+        const GROUP_IDS: [&str; 8] = [
+            "one-of-1", "one-of-2", "one-of-3", "one-of-4", "one-of-5", "one-of-6", "one-of-7",
+            "one-of-8",
+        ];
+        debug_assert!(
+            self.one_of.len() <= GROUP_IDS.len(),
+            "too many one-of groups"
+        );
+        for (group, id) in self.one_of.iter().zip(GROUP_IDS) {
+            let ids = group
+                .iter()
+                .filter(|wire| self.params.iter().any(|p| p.wire == **wire));
+            command = command.group(
+                ArgGroup::new(id)
+                    .args(ids.copied())
+                    .required(true)
+                    .multiple(true),
+            );
+        }
+        match self.mode {
+            Mode::Plain => command,
+            Mode::Wait(help) => command.arg(switch("wait", help)),
+            Mode::AllPages(help) => command.arg(switch("all-pages", help)),
+        }
+    }
+
+    /// The flags given, as the request's JSON.
+    pub fn input(&self, matches: &ArgMatches) -> Input {
+        let mut params = serde_json::Map::new();
+        for p in self.params {
+            let Some(values) = matches.get_many::<serde_json::Value>(p.wire) else {
+                continue;
+            };
+            let values: Vec<serde_json::Value> = values.cloned().collect();
+            let value = if p.repeated {
+                serde_json::Value::Array(values)
+            } else {
+                values.into_iter().next().unwrap_or_default()
+            };
+            params.insert(p.wire.to_owned(), value);
+        }
+        let flag = |name: &str| {
+            matches
+                .try_get_one::<bool>(name)
+                .ok()
+                .flatten()
+                .copied()
+                .unwrap_or(false)
+        };
+        Input {
+            params,
+            wait: flag("wait"),
+            all_pages: flag("all-pages"),
+            check: self.check,
+            flags: self.params,
+        }
+    }
+}
+
+fn switch(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .help(help)
+        .action(ArgAction::SetTrue)
+}
+
+impl Param {
+    /// The flag.
+    pub fn arg(&self) -> Arg {
+        debug_assert!(
+            !RESERVED_FLAGS.contains(&self.flag),
+            "generator bug: the flag --{} of {} is one of the tool's own",
+            self.flag,
+            self.wire
+        );
+        let arg = Arg::new(self.wire)
+            .long(self.flag)
+            .help(self.help)
+            .required(self.required)
+            .action(if self.repeated {
+                ArgAction::Append
+            } else {
+                ArgAction::Set
+            });
+        match self.kind {
+            Kind::Bool => arg.value_name("true|false").value_parser(parse_bool_value),
+            Kind::Integer => arg
+                .value_name("INTEGER")
+                .allow_negative_numbers(true)
+                .value_parser(parse_integer),
+            Kind::Number => arg
+                .value_name("NUMBER")
+                .allow_negative_numbers(true)
+                .value_parser(parse_number),
+            Kind::Text => arg.value_name("TEXT").value_parser(text),
+            Kind::Choice(values) => arg
+                .value_name("VALUE")
+                .value_parser(PossibleValuesParser::new(values).map(serde_json::Value::String)),
+            Kind::Json => arg.value_name("JSON").value_parser(parse_json_value),
+            Kind::Object(fields) => arg.value_name("JSON-OBJECT").value_parser(ObjectItem {
+                flag: self.flag,
+                fields,
+            }),
+        }
+    }
+}
+
+fn text(value: &str) -> Result<serde_json::Value, String> {
+    Ok(serde_json::Value::String(value.to_owned()))
+}
+
+fn parse_bool_value(value: &str) -> Result<serde_json::Value, String> {
+    crate::parse_bool(value).map(serde_json::Value::Bool)
+}
+
+fn parse_integer(value: &str) -> Result<serde_json::Value, String> {
+    value
+        .trim()
+        .parse::<i64>()
+        .map(serde_json::Value::from)
+        .map_err(|_| format!("`{value}` is not an integer"))
+}
+
+fn parse_number(value: &str) -> Result<serde_json::Value, String> {
+    let number: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number"))?;
+    serde_json::Number::from_f64(number)
+        .map(serde_json::Value::Number)
+        .ok_or_else(|| format!("`{value}` is not a finite number"))
+}
+
+fn parse_json_value(value: &str) -> Result<serde_json::Value, String> {
+    crate::parse_json(value)
+}
+
+/// One item of a list of objects: a JSON object per occurrence of the flag.
+#[derive(Clone)]
+struct ObjectItem {
+    flag: &'static str,
+    fields: &'static [&'static str],
+}
+
+impl ObjectItem {
+    /// `--columns '{"ColumnName": …, "ColumnType": …}'`
+    fn example(&self) -> String {
+        let fields: Vec<String> = self
+            .fields
+            .iter()
+            .take(3)
+            .map(|f| format!("\"{f}\": …"))
+            .collect();
+        let more = if self.fields.len() > 3 { ", …" } else { "" };
+        format!("--{} '{{{}{more}}}'", self.flag, fields.join(", "))
+    }
+}
+
+impl TypedValueParser for ObjectItem {
+    type Value = serde_json::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<serde_json::Value, clap::Error> {
+        let text = value.to_string_lossy();
+        let fail = |message: String| {
+            let shown = arg.map_or_else(|| format!("--{}", self.flag), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{text}' for '{shown}': {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        match crate::parse_json(&text) {
+            Ok(object @ serde_json::Value::Object(_)) => Ok(object),
+            Ok(serde_json::Value::Array(_)) => Err(fail(format!(
+                "one item per occurrence: give each item as one JSON object and repeat the flag, e.g. {} {}",
+                self.example(),
+                self.example()
+            ))),
+            Ok(_) => Err(fail(format!(
+                "expected one JSON object, e.g. {}",
+                self.example()
+            ))),
+            Err(e) => Err(fail(format!("{e}; expected e.g. {}", self.example()))),
+        }
+    }
+}
+
+/// A call whose output is printed as JSON.
+type Call<'a> = Pin<Box<dyn Future<Output = Result<serde_json::Value, Error>> + 'a>>;
+
+/// Runs a boxed call to completion and finishes like [`finish_checked`](crate::finish_checked)
+/// (`check`: the hint for an action that is not safe to repeat). One function for every
+/// action: only the boxed future differs.
+fn run_json(call: Call<'_>, check: Option<&str>) -> ExitCode {
+    crate::finish_checked(
+        block_on(call).unwrap_or_else(|e| Err(runtime_error(e))),
+        check,
+    )
+}
+
+fn to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(output).map_err(|e| Error::validation("output", e.to_string()))
+}
+
+/// Runs an action: the request from the flags, sent once; the response printed.
+pub fn send<R, S>(client: &acs_runtime::Client<S>, input: Input) -> ExitCode
+where
+    R: Request + Object,
+    R::Response: Serialize,
+    S: Service,
+{
+    let request = match input.request::<R>() {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    run_json(
+        Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+        input.check,
+    )
+}
+
+/// Sends a request, decoding the response through a value tree (less compiled code per
+/// action than the serde decoders; the same values).
+async fn send_tree<R: Request, S: Service>(
+    client: &acs_runtime::Client<S>,
+    request: &R,
+) -> Result<R::Response, Error> {
+    client
+        .send_decoded(request, &CallOptions::new(), acs_model::decode_tree)
+        .await
+}
+
+/// Runs a paged list action: one page, or every page with `--all-pages`.
+pub fn send_paged<R, S>(client: &acs_runtime::Client<S>, input: Input) -> ExitCode
+where
+    R: Paginated + Object + Send + Sync + 'static,
+    R::Response: Serialize + Send + 'static,
+    S: Service,
+{
+    let request = match input.request::<R>() {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    if input.all_pages {
+        run_json(
+            Box::pin(
+                async move { to_json(client.send_all_pages(request, CallOptions::new()).await?) },
+            ),
+            input.check,
+        )
+    } else {
+        run_json(
+            Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+            input.check,
+        )
+    }
+}
+
+/// Runs an action that starts a process: sent once, or with `--wait` sent and then waited
+/// for with `send_and_wait` (the client's method for it); both responses are printed.
+pub fn send_or_wait<R, S, A, B, F, Fut>(
+    client: &acs_runtime::Client<S>,
+    input: Input,
+    send_and_wait: F,
+    names: [&str; 3],
+) -> ExitCode
+where
+    R: Request + Object,
+    R::Response: Serialize,
+    S: Service,
+    A: Serialize,
+    B: Serialize,
+    F: FnOnce(R) -> Fut,
+    Fut: Future<Output = Result<(A, B), WaiterError<B>>>,
+{
+    let request = match input.request::<R>() {
+        Ok(request) => request,
+        Err(code) => return code,
+    };
+    if !input.wait {
+        return run_json(
+            Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+            input.check,
+        );
+    }
+    let [action, waiter_action, waiter] = names;
+    crate::run_waited(
+        send_and_wait(request),
+        action,
+        waiter_action,
+        waiter,
+        input.check,
+    )
+}
