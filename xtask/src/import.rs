@@ -46,6 +46,8 @@
 
 pub mod convert;
 pub mod merge;
+pub mod pins;
+pub mod product;
 
 use crate::diag::Diagnostic;
 use crate::yaml::{self, Node};
@@ -76,6 +78,8 @@ pub struct ImportOptions {
     pub out_dir: PathBuf,
     /// Rewrite existing files from the metadata, keeping hand-added keys.
     pub update: bool,
+    /// Where to write the names of the actions the generator rejects (one per line).
+    pub rejected_list: Option<PathBuf>,
 }
 
 /// Why an import stopped. Nothing was written.
@@ -161,9 +165,12 @@ pub enum Outcome {
     Unchanged,
     /// The existing spec file differs from the metadata; nothing written (no `--update`).
     Differs,
-    /// A sample file that the import would write exists with other contents and no spec
-    /// file refers to it; nothing written (no `--update`).
+    /// Not written: a sample file that the import would write exists with other contents
+    /// and no spec file refers to it (no `--update`), or `--update` would drop a hand-added
+    /// key, or the updated file would fail validation.
     Conflict,
+    /// A new action the generator cannot represent: not written into the spec folder.
+    Rejected,
 }
 
 /// The report of one action.
@@ -183,8 +190,14 @@ pub struct ActionReport {
     pub unsupported: Vec<String>,
     /// Hand-added keys `--update` could not keep.
     pub dropped: Vec<Dropped>,
-    /// Other things worth knowing (samples not written, conflicts).
+    /// Other things worth knowing (samples not written, conflicts, pins that no longer
+    /// hold, the generator's messages for a rejected action).
     pub notes: Vec<String>,
+    /// Texts whose Chinese changed under a kept English translation (key paths).
+    pub review: Vec<String>,
+    /// Whether the action's spec (as written or kept) has no English text for the action or
+    /// for a parameter.
+    pub lacks_english: bool,
 }
 
 /// Whether the written specs load, checked when the output folder has a `product.yaml`.
@@ -209,6 +222,8 @@ pub enum Validation {
 pub struct ImportReport {
     /// The output folder.
     pub out_dir: PathBuf,
+    /// What happened to `product.yaml` (its API groups), when there is one.
+    pub product: Option<product::ProductReport>,
     /// One report per selected action, by name.
     pub actions: Vec<ActionReport>,
     /// Whether the written specs load.
@@ -219,16 +234,15 @@ impl ImportReport {
     /// Whether every action was written or already up to date and every checked spec
     /// loads (the exit status of `cargo xtask import`).
     pub fn is_clean(&self) -> bool {
-        self.actions.iter().all(|a| {
-            matches!(
-                a.outcome,
-                Outcome::Created | Outcome::Updated | Outcome::Unchanged
-            )
-        }) && match &self.validation {
-            Validation::NoProduct => true,
-            Validation::ProductInvalid(_) => false,
-            Validation::Checked { failures, .. } => failures.is_empty(),
-        }
+        let written =
+            |o: Outcome| matches!(o, Outcome::Created | Outcome::Updated | Outcome::Unchanged);
+        self.actions.iter().all(|a| written(a.outcome))
+            && self.product.as_ref().is_none_or(|p| written(p.outcome))
+            && match &self.validation {
+                Validation::NoProduct => true,
+                Validation::ProductInvalid(_) => false,
+                Validation::Checked { failures, .. } => failures.is_empty(),
+            }
     }
 
     /// How many actions had each outcome.
@@ -239,6 +253,21 @@ impl ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = &self.product {
+            let file = p.path.display();
+            match p.outcome {
+                Outcome::Unchanged => writeln!(f, "{file}: the groups are up to date with the metadata")?,
+                Outcome::Differs => writeln!(f, "{file}: the groups differ from the metadata's directories; nothing written (run with --update):")?,
+                Outcome::Updated => writeln!(f, "{file}: groups updated from the metadata, hand-added keys kept:")?,
+                _ => writeln!(f, "{file}: not written:")?,
+            }
+            for change in &p.changes {
+                writeln!(f, "    {change}")?;
+            }
+            for note in &p.notes {
+                writeln!(f, "    conflict: {note}")?;
+            }
+        }
         for a in &self.actions {
             let file = a.spec_file.display();
             match a.outcome {
@@ -250,7 +279,8 @@ impl fmt::Display for ImportReport {
                     "{}: {file} differs from the official metadata; nothing written (run with --update to rewrite it, keeping hand-added keys):",
                     a.name
                 )?,
-                Outcome::Conflict => writeln!(f, "{}: not written:", a.name)?,
+                Outcome::Conflict => writeln!(f, "{}: not written (conflict):", a.name)?,
+                Outcome::Rejected => writeln!(f, "{}: not written: the generator cannot represent it:", a.name)?,
             }
             if matches!(a.outcome, Outcome::Differs | Outcome::Updated) {
                 for change in &a.changes {
@@ -264,7 +294,10 @@ impl fmt::Display for ImportReport {
                 writeln!(f, "    note: {note}")?;
             }
             for dropped in &a.dropped {
-                writeln!(f, "    dropped: {dropped}")?;
+                writeln!(f, "    would drop: {dropped}")?;
+            }
+            for path in &a.review {
+                writeln!(f, "    review: {path}: the Chinese text changed in the metadata; check the English kept beside it")?;
             }
             if !a.unsupported.is_empty() {
                 writeln!(
@@ -284,15 +317,30 @@ impl fmt::Display for ImportReport {
             .count();
         writeln!(
             f,
-            "{} action(s): {} created, {} updated, {} unchanged, {} differ (not written), {} conflict(s); {} with unsupported metadata",
+            "{} action(s): {} created, {} updated, {} unchanged, {} differ (not written), {} conflict(s), {} rejected; {} with unsupported metadata",
             self.actions.len(),
             self.count(Outcome::Created),
             self.count(Outcome::Updated),
             self.count(Outcome::Unchanged),
             self.count(Outcome::Differs),
             self.count(Outcome::Conflict),
+            self.count(Outcome::Rejected),
             with_unsupported
         )?;
+        let english: Vec<&str> = self
+            .actions
+            .iter()
+            .filter(|a| a.lacks_english && a.outcome != Outcome::Rejected)
+            .map(|a| a.name.as_str())
+            .collect();
+        if !english.is_empty() {
+            writeln!(
+                f,
+                "{} action(s) lack English texts (add `en:` beside `zh:` for the action and its parameters): {}",
+                english.len(),
+                english.join(", ")
+            )?;
+        }
         match &self.validation {
             Validation::NoProduct => writeln!(
                 f,
@@ -442,12 +490,19 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
     if names.is_empty() {
         return Err(ImportError::NoActions);
     }
+    let product_plan = product::plan(&metadata, &options.out_dir, options.update)?;
     let mut reports = Vec::new();
     let mut files: Vec<PlannedFile> = Vec::new();
+    if let Some((path, contents)) = &product_plan.write {
+        files.push(PlannedFile {
+            path: path.clone(),
+            contents: contents.clone(),
+        });
+    }
     for name in &names {
         let converted =
             convert::convert_action(&metadata, name).map_err(|e| shape_error(&options.from, e))?;
-        let (report, planned) = plan(&converted, options)?;
+        let (report, planned) = plan(&converted, options, product_plan.product.as_ref())?;
         reports.push(report);
         files.extend(planned);
     }
@@ -463,6 +518,17 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
             source,
         })?;
     }
+    if let Some(list) = &options.rejected_list {
+        let rejected: String = reports
+            .iter()
+            .filter(|r| r.outcome == Outcome::Rejected)
+            .map(|r| format!("{}\n", r.name))
+            .collect();
+        std::fs::write(list, rejected).map_err(|source| ImportError::Write {
+            path: list.clone(),
+            source,
+        })?;
+    }
     let present: Vec<String> = reports
         .iter()
         .filter(|r| r.spec_file.is_file())
@@ -471,15 +537,60 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
     let validation = validate(&options.out_dir, &present);
     Ok(ImportReport {
         out_dir: options.out_dir.clone(),
+        product: product_plan.report,
         actions: reports,
         validation,
     })
 }
 
-/// Decides what to write for one action.
+/// Whether a spec (as a YAML tree) has no English text for the action or a parameter.
+fn lacks_english(doc: &Node) -> bool {
+    let has_en = |text: Option<&Node>| text.and_then(|t| t.get("en")).is_some();
+    let action = has_en(doc.get("summary")) || has_en(doc.get("title"));
+    let params = doc
+        .get("parameters")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .all(|p| {
+            has_en(p.get("schema").and_then(|s| s.get("description")))
+                || p.get("schema").and_then(|s| s.get("description")).is_none()
+        });
+    !(action && params)
+}
+
+/// Checks the text of a spec file before it is written: parsed and lowered as `cargo xtask
+/// codegen` would, against `product`, with `planned` sample files counted as present.
+fn check_before_writing(
+    spec_file: &Path,
+    text: &str,
+    spec_dir: &Path,
+    product: &crate::model::Product,
+    planned: &[PlannedFile],
+) -> Vec<String> {
+    let raw = match load::parse_str::<spec::ActionFile>(text) {
+        Ok(raw) => raw,
+        Err((message, _)) => return vec![message],
+    };
+    let mut diagnostics = Vec::new();
+    let exists = |p: &Path| p.is_file() || planned.iter().any(|f| f.path == p);
+    crate::lower::lower_operation_with(
+        spec_file,
+        spec_dir,
+        product,
+        &raw,
+        &mut diagnostics,
+        &exists,
+    );
+    diagnostics.iter().map(ToString::to_string).collect()
+}
+
+/// Decides what to write for one action (`product`: the product file the spec must load with,
+/// when the folder has one).
 fn plan(
     converted: &Converted,
     options: &ImportOptions,
+    product: Option<&crate::model::Product>,
 ) -> Result<(ActionReport, Vec<PlannedFile>), ImportError> {
     let spec_file = options.out_dir.join(format!("{}.yaml", converted.name));
     let mut report = ActionReport {
@@ -491,6 +602,8 @@ fn plan(
         unsupported: converted.unsupported.clone(),
         dropped: Vec::new(),
         notes: Vec::new(),
+        review: Vec::new(),
+        lacks_english: lacks_english(&converted.doc),
     };
     let mut planned = Vec::new();
     let existing = match std::fs::read_to_string(&spec_file) {
@@ -527,9 +640,19 @@ fn plan(
             report.notes = conflicts;
             return Ok((report, Vec::new()));
         }
+        let rendered = render_action(converted);
+        if let Some(product) = product {
+            let problems =
+                check_before_writing(&spec_file, &rendered, &options.out_dir, product, &planned);
+            if !problems.is_empty() {
+                report.outcome = Outcome::Rejected;
+                report.notes = problems;
+                return Ok((report, Vec::new()));
+            }
+        }
         planned.push(PlannedFile {
             path: spec_file.clone(),
-            contents: render_action(converted),
+            contents: rendered,
         });
         report.written = planned.iter().map(|p| p.path.clone()).collect();
         return Ok((report, planned));
@@ -545,9 +668,14 @@ fn plan(
             message: "the file is not a YAML mapping".into(),
         });
     }
-    let merged = merge::merge(&converted.doc, &old);
+    let mut fresh = converted.doc.clone();
+    let pin_notes = pins::apply(&mut fresh, &old);
+    let merged = merge::merge(&fresh, &old);
+    report.lacks_english = lacks_english(&merged.doc);
     report.changes = merge::diff(&merged.doc, &old);
+    report.notes.extend(pin_notes);
     report.notes.extend(merged.skipped_samples.iter().cloned());
+    report.review = merged.review.clone();
     // Sample files the merged spec refers to as the metadata's.
     let mut sample_writes = Vec::new();
     let merged_samples: Vec<&Node> = merged
@@ -606,12 +734,34 @@ fn plan(
         } else {
             Outcome::Differs
         };
-        report.notes.clear();
+        report.notes.retain(|n| n.starts_with("pinned"));
         return Ok((report, Vec::new()));
     }
-    report.dropped = merged.dropped;
+    if !merged.dropped.is_empty() {
+        // Dropping what a person added is never silent: the file stays as it is.
+        report.outcome = Outcome::Conflict;
+        report.dropped = merged.dropped;
+        return Ok((report, Vec::new()));
+    }
     let layout = yaml::layout::scan(&text, &old);
     let rendered = yaml::writer::render_with_layout(&merged.doc, &layout);
+    if let Some(product) = product {
+        let problems = check_before_writing(
+            &spec_file,
+            &rendered,
+            &options.out_dir,
+            product,
+            &sample_writes,
+        );
+        if !problems.is_empty() {
+            report.outcome = Outcome::Conflict;
+            report
+                .notes
+                .push("the updated spec would not load; nothing written:".into());
+            report.notes.extend(problems);
+            return Ok((report, Vec::new()));
+        }
+    }
     if rendered != text {
         planned.push(PlannedFile {
             path: spec_file,
@@ -694,6 +844,7 @@ pub fn validate(spec_dir: &Path, names: &[String]) -> Validation {
 /// Usage of `cargo xtask import`.
 pub const USAGE: &str = "\
 usage: cargo xtask import --from FILE (--action NAME... | --all) [--out DIR] [--update]
+                          [--rejected-list FILE]
 
   import            write spec files from the official API metadata (api-docs.json)
     --from FILE     the metadata file
@@ -702,9 +853,17 @@ usage: cargo xtask import --from FILE (--action NAME... | --all) [--out DIR] [--
     --out DIR       the spec folder to write (default: spec/dataworks-public)
     --update        rewrite existing spec files from the metadata, keeping hand-added keys;
                     without it an existing file is only compared and left as it is
-  Relative paths are taken from the workspace root. Exit status: 0 when every action was
-  written or up to date and validates, 1 when one differs, conflicts or fails validation,
-  2 on bad arguments or input.
+    --rejected-list FILE
+                    write the names of the actions the generator cannot represent (and
+                    that were therefore not written) to FILE, one per line
+  The API groups of the metadata (`directories`) go into the `groups` of the folder's
+  product.yaml (kept: each group's `name`, its Cargo feature, and other hand-added keys).
+  Nothing that fails validation is written: a new action the generator cannot represent is
+  rejected, an update that would not load or would drop a hand-added key is a conflict.
+  Values pinned in a spec's `pinned` list are kept while the metadata says what the pin
+  records. Relative paths are taken from the workspace root. Exit status: 0 when every
+  action (and product.yaml) was written or is up to date and validates, 1 when one differs,
+  conflicts, is rejected or fails validation, 2 on bad arguments or input.
 ";
 
 /// Runs `cargo xtask import` with its arguments (after `import`); prints the report.
@@ -739,6 +898,7 @@ pub fn parse_args(args: &[String], root: &Path) -> Result<ImportOptions, String>
     let mut actions: Vec<String> = Vec::new();
     let mut all = false;
     let mut update = false;
+    let mut rejected_list: Option<PathBuf> = None;
     let mut iter = args.iter().peekable();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -764,6 +924,10 @@ pub fn parse_args(args: &[String], root: &Path) -> Result<ImportOptions, String>
                 }
             }
             "--all" => all = true,
+            "--rejected-list" => match iter.next() {
+                Some(f) if !f.starts_with("--") => rejected_list = Some(root.join(f)),
+                _ => return Err("--rejected-list needs a file".into()),
+            },
             "--update" => update = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -780,5 +944,6 @@ pub fn parse_args(args: &[String], root: &Path) -> Result<ImportOptions, String>
         selection,
         out_dir: out_dir.unwrap_or_else(|| root.join("spec").join("dataworks-public")),
         update,
+        rejected_list,
     })
 }

@@ -74,6 +74,7 @@ fn options(out: &Path, actions: &[&str], update: bool) -> ImportOptions {
         selection: Selection::Actions(actions.iter().map(|s| s.to_string()).collect()),
         out_dir: out.to_path_buf(),
         update,
+        rejected_list: None,
     }
 }
 
@@ -469,6 +470,7 @@ fn import_all_writes_every_action_and_validates_them() {
         selection: Selection::All,
         out_dir: out.path().to_path_buf(),
         update: false,
+        rejected_list: None,
     })
     .expect("import --all");
     assert_eq!(report.actions.len(), 306);
@@ -507,6 +509,7 @@ fn import_all_writes_every_action_and_validates_them() {
         selection: Selection::All,
         out_dir: out.path().to_path_buf(),
         update: true,
+        rejected_list: None,
     })
     .expect("second import");
     assert_eq!(again.count(Outcome::Unchanged), 306, "{again}");

@@ -431,10 +431,7 @@ fn schema_entries(
     for key in ["exclusiveMinimum", "exclusiveMaximum"] {
         if let Some(v) = get(key) {
             if expect_bool(v, &sub(key))? {
-                cx.note(
-                    at,
-                    format!("{key}: true (the spec format's bounds are inclusive)"),
-                );
+                head.push((key.into(), Node::Bool(true)));
             }
         }
     }
@@ -444,13 +441,7 @@ fn schema_entries(
         }
     }
     if let Some(v) = get("minItems") {
-        cx.note(
-            at,
-            format!(
-                "minItems: {} (the spec format has maxItems but no minItems)",
-                brief(v)
-            ),
-        );
+        head.push(("minItems".into(), expect_uint(v, &sub("minItems"))?));
     }
     if let Some(v) = get("maxItems") {
         head.push(("maxItems".into(), expect_uint(v, &sub("maxItems"))?));
@@ -1044,4 +1035,74 @@ fn samples(cx: &mut Cx<'_>, name: &str, demo: &str) -> Vec<SampleFile> {
         });
     }
     out
+}
+
+/// The metadata's top-level `directories` (the console's API groups) as the `groups` of
+/// `product.yaml`: `id`, `title: {zh}` and `actions` (every action below the directory, in
+/// order, once). The Cargo feature names (`name`), English titles and `default: false` are
+/// added by hand and kept by `--update`. `None` when the metadata has no directories.
+pub fn groups(root: &Node) -> Result<Option<Node>, ShapeError> {
+    let Some(directories) = root.get("directories") else {
+        return Ok(None);
+    };
+    let items = directories
+        .as_seq()
+        .ok_or_else(|| shape("directories", "`directories` is not a list"))?;
+    fn collect(node: &Node, at: &str, out: &mut Vec<Node>) -> Result<(), ShapeError> {
+        match node {
+            Node::Str(name) => {
+                if !out.iter().any(|n| n.as_str() == Some(name)) {
+                    out.push(Node::Str(name.clone()));
+                }
+                Ok(())
+            }
+            Node::Map(_) => {
+                for (i, child) in node
+                    .get("children")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                {
+                    collect(child, &format!("{at}.children[{i}]"), out)?;
+                }
+                Ok(())
+            }
+            other => Err(shape(
+                at,
+                format!(
+                    "a directory entry is {}, not an action name or a directory",
+                    other.summary()
+                ),
+            )),
+        }
+    }
+    let mut groups = Vec::new();
+    for (i, dir) in items.iter().enumerate() {
+        let at = format!("directories[{i}]");
+        let id = match dir.get("id") {
+            Some(Node::Int(id)) => *id,
+            Some(other) => {
+                return Err(shape(
+                    format!("{at}.id"),
+                    format!("expected an integer, found {}", other.summary()),
+                ))
+            }
+            None => return Err(shape(&at, "a directory has no `id`")),
+        };
+        let title = dir
+            .get("title")
+            .map(|t| expect_str(t, &format!("{at}.title")))
+            .transpose()?
+            .unwrap_or_default();
+        let mut actions = Vec::new();
+        collect(dir, &at, &mut actions)?;
+        let mut group = vec![("id".to_string(), Node::Int(id))];
+        if let Some(t) = text_node(title) {
+            group.push(("title".into(), t));
+        }
+        group.push(("actions".into(), Node::Seq(actions)));
+        groups.push(Node::Map(group));
+    }
+    Ok(Some(Node::Seq(groups)))
 }

@@ -49,7 +49,10 @@ const SCHEMA_OWNED: &[&str] = &[
     "maximum",
     "minLength",
     "maxLength",
+    "minItems",
     "maxItems",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
     "pattern",
     "deprecated",
     "items",
@@ -385,6 +388,9 @@ pub struct Merged {
     pub dropped: Vec<Dropped>,
     /// Metadata samples left out because a hand-written sample uses their file.
     pub skipped_samples: Vec<String>,
+    /// Texts whose Chinese changed in the metadata while an English translation was kept
+    /// (key paths): the English may need an update.
+    pub review: Vec<String>,
 }
 
 /// Takes the owned keys from `new` and carries the hand-added keys of `old` over by key
@@ -394,6 +400,7 @@ pub fn merge(new: &Node, old: &Node) -> Merged {
         doc: new.clone(),
         dropped: Vec::new(),
         skipped_samples: Vec::new(),
+        review: Vec::new(),
     };
     let mut doc = new.clone();
     merge_node(&mut doc, old, &mut Vec::new(), Ctx::Root, &mut merged);
@@ -421,6 +428,19 @@ fn merge_map(
     ctx: Ctx,
     m: &mut Merged,
 ) {
+    // A translation kept over a source text that changed needs a look.
+    if ctx == Ctx::Text {
+        let text = |entries: &[(String, Node)], key: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.as_str())
+                .map(squash_ws)
+        };
+        if text(old, "en").is_some() && text(new, "zh") != text(old, "zh") {
+            m.review.push(path_text(path));
+        }
+    }
     for (index, (key, old_value)) in old.iter().enumerate() {
         path.push(Step::Key(key.clone()));
         let child = ctx.child(key);
@@ -520,7 +540,19 @@ fn merge_seq(new: &mut Vec<Node>, old: &[Node], path: &mut KeyPath, ctx: Ctx, m:
                         "the metadata's sample `{name}` ({file}) is not written: a hand-written sample of the file uses that name or file"
                     ));
                 } else {
-                    result.push(sample.clone());
+                    // Keys added by hand to the metadata's sample (such as `knownIssue`) stay.
+                    let mut sample = sample.clone();
+                    let before = old.iter().find(|s| {
+                        is_metadata_sample(s) && s.get("name").and_then(Node::as_str) == Some(name)
+                    });
+                    if let (Some(Node::Map(before)), Node::Map(entries)) = (before, &mut sample) {
+                        for (key, value) in before {
+                            if !Ctx::Sample.owns(key) && !entries.iter().any(|(k, _)| k == key) {
+                                entries.push((key.clone(), value.clone()));
+                            }
+                        }
+                    }
+                    result.push(sample);
                 }
             }
             *new = result;
