@@ -56,6 +56,29 @@ pub struct Product {
     pub fallback_endpoint: String,
     pub endpoints: Vec<(String, String)>,
     pub errors: Vec<ErrorCode>,
+    /// The API groups, one Cargo feature each (empty: no features).
+    pub groups: Vec<Group>,
+    /// Test data of the generated tests, relative to the workspace root.
+    pub tests: TestFiles,
+}
+
+/// An API group and its Cargo feature.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The feature name (kebab-case).
+    pub feature: String,
+    pub title: Doc,
+    /// Whether it is a default feature.
+    pub default: bool,
+    /// Its actions, by wire name (as the spec lists them; some may have no spec file).
+    pub actions: Vec<String>,
+}
+
+/// Test data files (relative to the workspace root).
+#[derive(Debug, Clone, Default)]
+pub struct TestFiles {
+    pub wire_vectors: Option<String>,
+    pub wire_exceptions: Option<String>,
 }
 
 /// The generated command-line crate and the name of its binary.
@@ -127,10 +150,12 @@ pub struct Operation {
     pub signing: Signing,
     /// Whether the action may be repeated (`idempotent`, `clientToken`).
     pub idempotency: Idempotency,
+    /// The group (index into `Product::groups`) whose feature enables the action.
+    pub group: Option<usize>,
     pub input: Input,
     /// The root response struct.
     pub output: StructId,
-    /// All response structs of the action, root first.
+    /// All structs of the action: the response's (root first), then the request's objects.
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
     pub errors: Vec<ErrorCode>,
@@ -263,9 +288,45 @@ pub struct Param {
     pub sensitive: bool,
     pub doc: Doc,
     pub example: Option<String>,
+    pub constraints: Constraints,
 }
 
-/// A response struct, by its index in `Operation::structs`.
+/// The spec's constraints on a value, checked before a request is sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub pattern: Option<String>,
+    /// Constraints on each item of a list of scalars.
+    pub items: Option<Box<Constraints>>,
+}
+
+impl Constraints {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// A bound of a number: inclusive unless `exclusive`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub value: Number,
+    pub exclusive: bool,
+}
+
+/// A number of the spec, as the value's type reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// A struct, by its index in `Operation::structs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StructId(pub usize);
 
@@ -302,24 +363,39 @@ impl Type {
     }
 }
 
-/// A response struct.
+/// Whether a struct is read from responses or written into requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Response,
+    Request,
+}
+
+/// A struct of the response tree, or an object of a request (a list item or an object
+/// parameter).
 #[derive(Debug, Clone)]
 pub struct Struct {
     pub name: String,
     pub doc: Doc,
+    pub role: Role,
     pub fields: Vec<Field>,
 }
 
-/// A field of a response struct.
+/// A field of a struct.
 #[derive(Debug, Clone)]
 pub struct Field {
     pub wire: String,
     pub rust: String,
+    /// The `Option`-taking setter (request objects).
+    pub set: String,
     pub ty: Type,
     /// A secret: `Debug` shows `***` instead of the value.
     pub sensitive: bool,
     pub doc: Doc,
     pub example: Option<String>,
+    /// Request objects: the field must be set.
+    pub required: bool,
+    /// Request objects: what the value must satisfy.
+    pub constraints: Constraints,
 }
 
 /// The integer or string type behind an enum.
@@ -337,6 +413,8 @@ pub struct Enum {
     pub repr: EnumRepr,
     pub doc: Doc,
     pub variants: Vec<EnumVariant>,
+    /// Made from an inline `enum` list of a parameter or field (not from `enums`).
+    pub inline: bool,
 }
 
 impl Enum {
@@ -373,6 +451,8 @@ pub struct Sample {
     /// Where the body is (resolved against the spec folder), or the inline body.
     pub body: SampleBody,
     pub source: Option<String>,
+    /// Why the documented sample does not decode as the schema says, when that is known.
+    pub known_issue: Option<String>,
 }
 
 /// JSON or XML.
@@ -385,7 +465,9 @@ pub enum SampleFormat {
 /// A sample body in a file or inline.
 #[derive(Debug, Clone)]
 pub enum SampleBody {
-    File(PathBuf),
+    /// The file, resolved against the spec folder, and its path relative to the workspace
+    /// root (for generated tests).
+    File(PathBuf, String),
     Inline(String),
 }
 

@@ -61,6 +61,33 @@ pub fn kebab_case(name: &str) -> String {
     snake_case(name).replace('_', "-")
 }
 
+/// Flags the generated command line uses itself: the global options before the subcommand
+/// and the switches some subcommands have (the same list as `acs_cli::command::RESERVED_FLAGS`,
+/// which checks it whenever a tool's command line is built).
+pub const RESERVED_FLAGS: &[&str] = &[
+    "endpoint",
+    "region",
+    "signature",
+    "format",
+    "max-attempts",
+    "timeout",
+    "profile",
+    "help",
+    "version",
+    "wait",
+    "all-pages",
+];
+
+/// A parameter's flag: its kebab-case name, or `{name}-param` when the tool uses that name
+/// itself (`Endpoint` -> `--endpoint-param`, as `--endpoint` is the global option).
+pub fn param_flag(kebab: &str) -> String {
+    if RESERVED_FLAGS.contains(&kebab) {
+        format!("{kebab}-param")
+    } else {
+        kebab.to_string()
+    }
+}
+
 /// Rust keywords that cannot be plain identifiers; fields named like them get a `_` suffix.
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",

@@ -71,8 +71,40 @@ pub struct ProductFile {
     pub endpoints: Endpoints,
     #[serde(default)]
     pub error_codes: Vec<CommonErrorCode>,
+    /// The API groups (the official metadata's `directories`): one Cargo feature each.
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    /// Test data the generated tests read.
+    pub tests: Option<TestFiles>,
     /// Where a client gets credentials when none are configured.
     pub default_credentials: Option<DefaultCredentials>,
+}
+
+/// An API group: a top-level directory of the official metadata, and the Cargo feature of
+/// the generated crates that holds its actions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// The directory's id in the metadata (written by `cargo xtask import`).
+    pub id: Option<u64>,
+    /// The Cargo feature: English, kebab-case (added by hand).
+    pub name: Option<Spanned<String>>,
+    pub title: Option<Text>,
+    /// Whether the feature is a default feature (default: yes).
+    pub default: Option<bool>,
+    /// The group's actions, by name (actions without a spec file are left out).
+    #[serde(default)]
+    pub actions: Vec<Spanned<String>>,
+}
+
+/// Files of the workspace (paths relative to its root) that generated tests read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TestFiles {
+    /// The official SDK's requests (JSON lines: values, query and form pairs).
+    pub wire_vectors: Option<Spanned<String>>,
+    /// The expected differences from them, each with its reason.
+    pub wire_exceptions: Option<Spanned<String>>,
 }
 
 /// The crate whose `default_provider` function gives a client its default credentials
@@ -202,6 +234,22 @@ pub struct ActionFile {
     /// What the importer could not represent, kept for the record (see `cargo xtask import`).
     #[serde(default)]
     pub unsupported: Vec<String>,
+    /// Intentional differences from the official metadata, kept by `cargo xtask import`.
+    #[serde(default)]
+    pub pinned: Vec<Pinned>,
+}
+
+/// A value of the spec that differs from the official metadata on purpose: `cargo xtask
+/// import` keeps the spec's value at `path` as long as the metadata still says `metadata`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pinned {
+    /// Key path in the spec file, as import reports it (`parameters[TaskContent].in`).
+    pub path: Spanned<String>,
+    /// What the metadata says there.
+    pub metadata: serde_json::Value,
+    /// Why the spec differs.
+    pub reason: Spanned<String>,
 }
 
 /// A request parameter.
@@ -244,7 +292,11 @@ pub struct Schema {
     pub max_length: Option<u64>,
     pub min_length: Option<u64>,
     pub max_items: Option<u64>,
-    pub pattern: Option<String>,
+    pub min_items: Option<u64>,
+    /// The bounds exclude the value itself.
+    pub exclusive_minimum: Option<bool>,
+    pub exclusive_maximum: Option<bool>,
+    pub pattern: Option<Spanned<String>>,
     pub default: Option<String>,
     /// A secret (a token, a key): generated `Debug` output shows `***` instead.
     pub sensitive: Option<bool>,
@@ -319,6 +371,9 @@ pub struct Sample {
     /// Inline body (instead of `file`).
     pub body: Option<String>,
     pub source: Option<String>,
+    /// Why this documented sample does not decode as the schema says (a known mistake of
+    /// the documentation); the generated test then expects it to fail.
+    pub known_issue: Option<String>,
 }
 
 /// A waiter: poll the action until an acceptor matches.

@@ -1046,6 +1046,7 @@ fn token_only_security_imports_as_anonymous_and_update_keeps_hand_keys() {
         ]),
         out_dir: out.clone(),
         update,
+        rejected_list: None,
     };
     run(&opts(&from, false)).expect("import");
     let oidc_path = out.join("AssumeRoleWithOIDC.yaml");

@@ -47,6 +47,10 @@ pub struct Tool<C: 'static> {
     pub about: &'static str,
     /// One entry per subcommand.
     pub actions: &'static [Action<C>],
+    /// Whether the product is on the `acs-credentials` chain (`defaultCredentials` in its
+    /// spec): the help names that chain, and the `credentials` subcommand shows which source
+    /// answers and who the caller is.
+    pub credentials: bool,
 }
 
 /// One subcommand: an action of the API.
@@ -185,6 +189,13 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
         );
         return ExitCode::from(EXIT_USAGE);
     };
+    if tool.credentials && name == CREDENTIALS {
+        crate::init_tracing();
+        return crate::finish(
+            crate::block_on(global.caller_identity())
+                .unwrap_or_else(|e| Err(crate::runtime_error(e))),
+        );
+    }
     let Some(action) = tool.actions.iter().find(|a| a.name == name) else {
         eprintln!("error: unknown subcommand `{name}`");
         return ExitCode::from(EXIT_USAGE);
@@ -193,26 +204,51 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
     global.run(new_client, |client| (action.run)(&client, input))
 }
 
+/// The subcommand of a tool on the `acs-credentials` chain that reports its credentials.
+const CREDENTIALS: &str = "credentials";
+
 impl<C> Tool<C> {
     /// The whole command line: the global options and one subcommand per action.
     pub fn command(&self) -> Command {
+        let chain = if self.credentials {
+            crate::FULL_CHAIN
+        } else {
+            crate::STATIC_CHAIN
+        };
         let long_about = format!(
-            "{}\n\nCredentials come from the default chain: ALIBABA_CLOUD_ACCESS_KEY_ID, \
-             ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN, then \
-             ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (or --profile).\n\
+            "{}\n\nCredentials come from the default chain: {chain}.\n\
              Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
              when the service or the network failed, exit 2 when the invocation, the \
              configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
              the calls on stderr.",
             self.about
         );
-        let command = Command::new(self.name)
+        let mut command = Command::new(self.name)
             .bin_name(self.name)
             .version(self.version)
             .about(self.about)
             .long_about(long_about)
             .subcommand_required(true)
             .subcommands(self.actions.iter().map(Action::command));
+        if self.credentials {
+            command = command.subcommand(
+                Command::new(CREDENTIALS)
+                    .about(
+                        "Show which source of the credentials chain answers and who the caller \
+                         is (STS GetCallerIdentity); prints no secret.",
+                    )
+                    .long_about(
+                        "Show which source of the credentials chain answers and who the caller \
+                         is (STS GetCallerIdentity); prints no secret.\n\n\
+                         The output is JSON: the source that answered, where it is configured \
+                         and what was passed over before it, the AccessKey id, whether the \
+                         credentials are temporary and when they expire, and the \
+                         GetCallerIdentity answer. --profile selects the CLI-config profile and \
+                         the credentials-file section; ALIBABA_CLOUD_STS_ENDPOINT redirects STS. \
+                         No region or endpoint is needed.",
+                    ),
+            );
+        }
         <GlobalArgs as clap::Args>::augment_args(command)
     }
 }

@@ -63,12 +63,14 @@ pub struct Cli<C: clap::Subcommand> {
 }
 
 /// The sources of the runtime's static chain, for `--help`.
-const STATIC_CHAIN: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
+pub(crate) const STATIC_CHAIN: &str =
+    "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
      ALIBABA_CLOUD_SECURITY_TOKEN, then ~/.aliyun/config.json, then \
      ~/.alibabacloud/credentials.ini (or --profile)";
 
 /// The sources of the `acs-credentials` chain, for `--help`.
-const FULL_CHAIN: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
+pub(crate) const FULL_CHAIN: &str =
+    "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and \
      ALIBABA_CLOUD_SECURITY_TOKEN, then OIDC (ALIBABA_CLOUD_ROLE_ARN, \
      ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), then \
      ~/.aliyun/config.json, then ~/.alibabacloud/credentials.ini (--profile picks the profile \

@@ -1,10 +1,13 @@
-//! The command-line crate: one clap subcommand per action (kebab-case), one typed flag per
-//! parameter, whole spec descriptions as help. Shared behaviour (global options, running a
-//! call, output, exit codes, tracing, value parsers) lives in the hand-written `acs-cli` crate.
+//! The command-line crate: a static table with one `acs_cli::Action` per action (subcommand,
+//! help, one `acs_cli::Param` per parameter) and one generic call per action; `acs-cli`
+//! builds the clap command from the table at run time and runs the chosen subcommand. No
+//! clap derive: with hundreds of actions and thousands of flags, the derived parsers and one
+//! large `match` of calls were most of the tool's compile time.
 
+use super::checks::constraint_lines;
 use super::docs::{cli_wire_note, Docs};
 use super::{ident, rust_file, text_file, GeneratedFile};
-use crate::model::{Api, CliCrate, Idempotency, Operation, Param, Type};
+use crate::model::{Api, CliCrate, Idempotency, Operation, Param, ParamStyle, Struct, Type};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,6 +49,17 @@ fn cargo_toml(api: &Api, cli: &CliCrate) -> GeneratedFile {
         &["alibaba-cloud", "aliyun", "cli"],
         &["command-line-utilities", "api-bindings"],
     );
+    // The tool has every group and SOCKS proxies.
+    let features: Vec<String> = std::iter::once("socks")
+        .chain(p.groups.iter().map(|g| g.feature.as_str()))
+        .map(|f| format!("\"{f}\""))
+        .collect();
+    let no_defaults = if p.groups.is_empty() {
+        ""
+    } else {
+        " default-features = false,"
+    };
+    let client_features = format!("{no_defaults} features = [{}]", features.join(", "));
     let body = format!(
         r#"{package}
 [[bin]]
@@ -54,8 +68,7 @@ path = "src/main.rs"
 
 [dependencies]
 acs-cli = {{ workspace = true }}
-{client} = {{ path = "{client_path}", version = "0.1.0", features = ["socks"] }}
-clap = {{ workspace = true }}
+{client} = {{ path = "{client_path}", version = "0.1.0",{client_features} }}
 
 [dev-dependencies]
 acs-test-server = {{ workspace = true }}
@@ -77,68 +90,36 @@ fn main_rs(api: &Api, cli: &CliCrate) -> TokenStream {
         p.title.short().unwrap_or(&p.code),
         p.version
     );
-    let variants = api.operations.iter().map(|op| {
-        let v = ident(&op.name);
-        let args = ident(&op.names.args);
-        let name = &op.names.subcommand;
-        let mut docs = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name));
-        if op.idempotency == Idempotency::Unsafe {
-            let check = check_commands(api, op, binary)
-                .map_or_else(|| "the resource".to_string(), |c| format!("with `{c}`"));
-            docs = docs.paragraph(format!(
-                "Not retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check {check} before repeating it."
-            ));
-        }
-        let (about, long_about) = (docs.cli_summary(), docs.cli());
-        // The list of commands shows the first paragraph; `<command> --help` all of it.
-        let long_about = (long_about != about).then(|| quote!(long_about = #long_about,));
-        quote! {
-            #[command(name = #name, #long_about about = #about)]
-            #v(#args),
-        }
-    });
-    let arg_structs = api.operations.iter().map(|op| args_struct(api, op));
-    let arms = api.operations.iter().map(|op| dispatch(api, op, binary));
-    let uses_models = api
-        .operations
-        .iter()
-        .any(|op| op.input.params.iter().any(|p| enum_of(&p.ty).is_some()));
-    let models = uses_models.then(|| quote! { use #client::models; });
+    let actions = api.operations.iter().map(|op| action(api, op, binary));
+    let models = (!api.operations.is_empty()).then(|| quote!(use #client::models;));
     // A product on the `acs-credentials` chain also gets the `credentials` subcommand.
-    let main = match p.default_credentials {
-        None => quote! {
-            fn main() -> ExitCode {
-                let cli = acs_cli::parse::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
-                cli.global.run(#client::Client::new, |client| match cli.command {
-                    #(#arms)*
-                })
-            }
-        },
-        Some(_) => quote! {
-            fn main() -> ExitCode {
-                let cli = acs_cli::parse_with_credentials::<Command>(#binary, env!("CARGO_PKG_VERSION"), #about);
-                cli.run(#client::Client::new, |client, command| match command {
-                    #(#arms)*
-                })
-            }
-        },
-    };
+    let credentials = p.default_credentials.is_some();
     quote! {
-        //! The command-line tool.
+        //! The command-line tool: one subcommand per action of the spec, described by the table
+        //! below; `acs-cli` builds the command line from it and runs the chosen action.
         #![forbid(unsafe_code)]
+        #![allow(deprecated)]
 
+        use acs_cli::{Action, Kind, Mode, Param, Tool};
+        use #client::Client;
         #models
         use std::process::ExitCode;
 
-        #[derive(Debug, clap::Subcommand)]
-        enum Command {
-            #(#variants)*
+        /// One entry per subcommand.
+        static ACTIONS: &[Action<Client>] = &[#(#actions),*];
+
+        fn main() -> ExitCode {
+            acs_cli::main(
+                &Tool {
+                    name: #binary,
+                    version: env!("CARGO_PKG_VERSION"),
+                    about: #about,
+                    actions: ACTIONS,
+                    credentials: #credentials,
+                },
+                Client::new,
+            )
         }
-
-        #(#arg_structs)*
-
-        #main
-
     }
 }
 
@@ -162,138 +143,238 @@ fn check_commands(api: &Api, op: &Operation, binary: &str) -> Option<String> {
     Some(commands.join(" / "))
 }
 
-/// The call of one subcommand: the fluent builder with every flag set, then `send` (or the
-/// waiter or all pages, when their flag is given).
-fn dispatch(api: &Api, op: &Operation, binary: &str) -> TokenStream {
-    let v = ident(&op.name);
-    let method = ident(&op.names.module);
-    let sets = op.input.params.iter().map(|param| {
-        let f = ident(&param.rust);
-        let set = ident(&param.set);
-        quote! { .#set(args.#f) }
-    });
-    let call = quote! { client.#method() #(#sets)* };
+/// One subcommand: its help, flags, one-of groups, extra switch and call.
+fn action(api: &Api, op: &Operation, binary: &str) -> TokenStream {
+    let name = &op.names.subcommand;
+    let wire = &op.name;
+    let mut docs = Docs::described(op.summary_or_title(), &format!("Calls {}.", op.name));
+    if op.deprecated {
+        docs = Docs::line("Deprecated in the official API metadata.")
+            .description(op.summary_or_title(), &format!("Calls {}.", op.name));
+    }
     // What to check before repeating a call whose outcome is unknown.
-    let check = match check_commands(api, op, binary) {
+    let check = check_commands(api, op, binary);
+    if op.idempotency == Idempotency::Unsafe {
+        let what = check
+            .as_ref()
+            .map_or_else(|| "the resource".to_string(), |c| format!("with `{c}`"));
+        docs = docs.paragraph(format!(
+            "Not retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check {what} before repeating it."
+        ));
+    }
+    let check = match check {
         Some(c) if op.idempotency == Idempotency::Unsafe => quote!(Some(#c)),
         _ => quote!(None),
     };
-    match (&op.wait, &op.paginator) {
+    let (about, long_about) = (docs.cli_summary(), docs.cli());
+    let params = op.input.params.iter().map(|p| param(op, p));
+    let one_of = op.input.require_one_of.iter().map(|rule| {
+        let wires = rule.params.iter().map(|id| &op.input.params[id.0].wire);
+        quote!(&[#(#wires),*])
+    });
+    let module = ident(&op.names.module);
+    let input = ident(&op.names.input);
+    let request = quote!(models::#module::#input);
+    let (mode, run) = match (&op.wait, &op.paginator) {
         (Some(wait), _) => {
             let target = &api.operations[wait.operation];
-            let (first, second) = (&op.name, &target.name);
             let waiter = &target.waiters[wait.waiter].name;
-            quote! {
-                Command::#v(args) => {
-                    let call = #call;
-                    if args.wait {
-                        acs_cli::run_waited(call.send_and_wait(), #first, #second, #waiter, #check)
-                    } else {
-                        acs_cli::run_checked(call.send(), #check)
-                    }
-                }
-            }
-        }
-        (None, Some(_)) => quote! {
-            Command::#v(args) => {
-                let call = #call;
-                if args.all_pages {
-                    acs_cli::run(call.send_all_pages())
-                } else {
-                    acs_cli::run(call.send())
-                }
-            }
-        },
-        // An action without parameters does not read its (empty) arguments.
-        (None, None) if op.input.params.is_empty() => quote! {
-            Command::#v(_) => acs_cli::run(#call.send()),
-        },
-        (None, None) => quote! {
-            Command::#v(args) => acs_cli::run(#call.send()),
-        },
-    }
-}
-
-fn args_struct(api: &Api, op: &Operation) -> TokenStream {
-    let name = ident(&op.names.args);
-    let groups = op.input.require_one_of.iter().enumerate().map(|(i, rule)| {
-        let group = format!("{}_one_of_{}", op.names.module, i + 1);
-        let ids = rule.params.iter().map(|id| &op.input.params[id.0].rust);
-        quote! { #[command(group(clap::ArgGroup::new(#group).args([#(#ids),*]).required(true).multiple(true)))] }
-    });
-    let fields = op.input.params.iter().map(|param| flag(op, param));
-    let extra = match (&op.paginator, &op.wait) {
-        (_, Some(wait)) => {
-            let target = &api.operations[wait.operation];
             let help = format!(
                 "Wait until the process this call started is final ({}'s {} waiter), then print both responses; exit 1 if it failed",
-                target.name, target.waiters[wait.waiter].name
+                target.name, waiter
             );
-            quote! {
-                #[arg(long = "wait", help = #help)]
-                wait: bool,
-            }
-        }
-        (Some(p), None) => {
-            let help = format!(
-                "Fetch every page and print one response with the {} of all pages",
-                p.items_wire
-            );
-            quote! {
-                #[arg(long = "all-pages", help = #help)]
-                all_pages: bool,
-            }
-        }
-        (None, None) => TokenStream::new(),
-    };
-    quote! {
-        #[derive(Debug, clap::Args)]
-        #(#groups)*
-        struct #name {
-            #(#fields)*
-            #extra
-        }
-    }
-}
-
-/// The enum a value of this type is (or holds), if any.
-fn enum_of(ty: &Type) -> Option<crate::model::EnumId> {
-    match ty {
-        Type::Enum(id) => Some(*id),
-        Type::List(inner) => enum_of(inner),
-        _ => None,
-    }
-}
-
-fn flag(op: &Operation, param: &Param) -> TokenStream {
-    let f = ident(&param.rust);
-    let long = &param.flag;
-    let note = cli_wire_note(&param.wire, param.example.as_deref());
-    let help = Docs::described(&param.doc, &format!("The {} parameter.", param.wire))
-        .paragraph(note)
-        .cli();
-    let (inner, list) = match &param.ty {
-        Type::List(inner) => (inner.as_ref(), true),
-        ty => (ty, false),
-    };
-    let module = ident(&op.names.module);
-    let (ty, parser) = match inner {
-        Type::Bool => (quote!(bool), Some(quote!(acs_cli::parse_bool))),
-        Type::Any => (quote!(acs_cli::Json), Some(quote!(acs_cli::parse_json))),
-        Type::Enum(id) => {
-            let n = ident(&op.enumeration(*id).name);
+            let (first, second) = (&op.name, &target.name);
+            let method = ident(&op.names.module);
             (
-                quote!(models::#module::#n),
-                Some(quote!(acs_cli::parse_enum::<models::#module::#n>)),
+                quote!(Mode::Wait(#help)),
+                quote! {
+                    |c, input| acs_cli::command::send_or_wait::<#request, _, _, _, _, _>(
+                        c.runtime(),
+                        input,
+                        |request| c.#method().with_request(request).send_and_wait(),
+                        [#first, #second, #waiter],
+                    )
+                },
             )
         }
-        other => (super::rust_type(op, other), None),
+        (None, Some(paginator)) => {
+            let help = format!(
+                "Fetch every page and print one response with the {} of all pages",
+                paginator.items_wire
+            );
+            (
+                quote!(Mode::AllPages(#help)),
+                quote!(|c, input| acs_cli::command::send_paged::<#request, _>(c.runtime(), input)),
+            )
+        }
+        (None, None) => (
+            quote!(Mode::Plain),
+            quote!(|c, input| acs_cli::command::send::<#request, _>(c.runtime(), input)),
+        ),
     };
-    let ty = if list { quote!(Vec<#ty>) } else { ty };
-    let parser = parser.map(|p| quote!(value_parser = #p,));
-    let required = param.required.then(|| quote!(required = true,));
     quote! {
-        #[arg(long = #long, #parser #required help = #help)]
-        #f: Option<#ty>,
+        Action {
+            name: #name,
+            wire: #wire,
+            about: #about,
+            long_about: #long_about,
+            params: &[#(#params),*],
+            one_of: &[#(#one_of),*],
+            mode: #mode,
+            check: #check,
+            run: #run,
+        }
+    }
+}
+
+/// How a parameter is given on the command line: its kind of value, and whether the flag is
+/// repeated once per list item.
+fn flag_kind(op: &Operation, p: &Param) -> (TokenStream, bool) {
+    match (&p.ty, p.style) {
+        (Type::List(inner), ParamStyle::Flat | ParamStyle::RepeatList) => {
+            (value_kind(op, inner), true)
+        }
+        (ty, _) => (value_kind(op, ty), false),
+    }
+}
+
+fn value_kind(op: &Operation, ty: &Type) -> TokenStream {
+    match ty {
+        Type::Bool => quote!(Kind::Bool),
+        Type::I32 | Type::I64 => quote!(Kind::Integer),
+        Type::F64 => quote!(Kind::Number),
+        Type::String => quote!(Kind::Text),
+        Type::Enum(id) => {
+            let values = op
+                .enumeration(*id)
+                .variants
+                .iter()
+                .map(|v| super::literal_text(&v.value));
+            quote!(Kind::Choice(&[#(#values),*]))
+        }
+        Type::Struct(id) => {
+            let fields = op.structure(*id).fields.iter().map(|f| &f.wire);
+            quote!(Kind::Object(&[#(#fields),*]))
+        }
+        Type::List(_) | Type::Map(_) | Type::Any => quote!(Kind::Json),
+    }
+}
+
+fn param(op: &Operation, p: &Param) -> TokenStream {
+    let wire = &p.wire;
+    let flag = &p.flag;
+    let required = p.required;
+    let (kind, repeated) = flag_kind(op, p);
+    let help = help(op, p, repeated).cli();
+    quote! {
+        Param {
+            wire: #wire,
+            flag: #flag,
+            help: #help,
+            required: #required,
+            repeated: #repeated,
+            kind: #kind,
+        }
+    }
+}
+
+/// A flag's help: the spec's description, how to give the value (items, JSON, fields), the
+/// constraints, and the wire name with an example.
+fn help(op: &Operation, p: &Param, repeated: bool) -> Docs {
+    let mut docs = Docs::described(&p.doc, &format!("The {} parameter.", p.wire));
+    let item = match &p.ty {
+        Type::List(inner) => Some(inner.as_ref()),
+        _ => None,
+    };
+    match (item, repeated) {
+        (Some(Type::Struct(id)), true) => {
+            docs = docs.paragraph(format!(
+                "One JSON object per item: repeat --{} for each (a JSON array is refused). Fields:",
+                p.flag
+            ));
+            docs = field_lines(op, op.structure(*id), docs);
+        }
+        (_, true) => {
+            docs = docs.paragraph(format!("Repeat --{} for each item.", p.flag));
+        }
+        (_, false) => {
+            if let Some(text) = json_shape(op, &p.ty) {
+                docs = docs.paragraph(text);
+                let structure = match &p.ty {
+                    Type::Struct(id) => Some(*id),
+                    Type::List(inner) => match inner.as_ref() {
+                        Type::Struct(id) => Some(*id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(id) = structure {
+                    docs = field_lines(op, op.structure(id), docs);
+                }
+            }
+        }
+    }
+    let rules = constraint_lines(&p.constraints);
+    if !rules.is_empty() {
+        docs = docs.paragraph(format!("Constraints: {}.", rules.join("; ")));
+    }
+    docs.paragraph(cli_wire_note(&p.wire, p.example.as_deref()))
+}
+
+/// What JSON text a JSON-valued flag takes, or `None` for plain values.
+fn json_shape(op: &Operation, ty: &Type) -> Option<String> {
+    Some(match ty {
+        Type::Struct(_) => "JSON text: one object with the fields below.".to_string(),
+        Type::List(inner) => match inner.as_ref() {
+            Type::Struct(_) => "JSON text: an array of objects with the fields below.".to_string(),
+            other => format!("JSON text: an array of {}.", type_label(op, other)),
+        },
+        Type::Map(inner) => format!(
+            "JSON text: an object whose values are {}.",
+            type_label(op, inner)
+        ),
+        Type::Any => "JSON text.".to_string(),
+        _ => return None,
+    })
+}
+
+/// The fields of a request object, one line each: wire name, type, required, description.
+fn field_lines(op: &Operation, s: &Struct, mut docs: Docs) -> Docs {
+    for f in &s.fields {
+        let required = if f.required { ", required" } else { "" };
+        let about = f
+            .doc
+            .short()
+            .map(|d| format!(": {}", d.lines().next().unwrap_or_default().trim()))
+            .unwrap_or_default();
+        docs = docs.then(format!(
+            "- {} ({}{required}){about}",
+            f.wire,
+            type_label(op, &f.ty)
+        ));
+    }
+    docs
+}
+
+/// A short name of a type for help texts.
+fn type_label(op: &Operation, ty: &Type) -> String {
+    match ty {
+        Type::Bool => "boolean".into(),
+        Type::I32 | Type::I64 => "integer".into(),
+        Type::F64 => "number".into(),
+        Type::String => "string".into(),
+        Type::Enum(id) => {
+            let values: Vec<String> = op
+                .enumeration(*id)
+                .variants
+                .iter()
+                .map(|v| super::literal_text(&v.value))
+                .collect();
+            format!("one of {}", values.join(", "))
+        }
+        Type::Struct(id) => format!("object {}", op.structure(*id).name),
+        Type::List(inner) => format!("array of {}", type_label(op, inner)),
+        Type::Map(inner) => format!("map of {}", type_label(op, inner)),
+        Type::Any => "any JSON".into(),
     }
 }

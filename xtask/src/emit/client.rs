@@ -76,13 +76,13 @@ blocking = ["acs-runtime/blocking"]
 socks = ["acs-runtime/socks"]
 # `test_util`: an in-process server answering every action with its documented sample.
 test-util = ["acs-runtime/test-util"]
-
+{features}
 [package.metadata.docs.rs]
 all-features = true
 
 [dependencies]
 acs-runtime = {{ workspace = true }}
-{models} = {{ path = "{models_path}", version = "0.1.0" }}
+{models} = {{ path = "{models_path}", version = "0.1.0"{no_defaults} }}
 {credentials}
 [dev-dependencies]
 acs-test-server = {{ workspace = true }}
@@ -94,6 +94,14 @@ tokio = {{ workspace = true }}
             Some(c) => format!("{} = {{ workspace = true }}\n", c.name),
             None => String::new(),
         },
+        no_defaults = if api.product.groups.is_empty() {
+            ""
+        } else {
+            ", default-features = false"
+        },
+        // The group features go into the crate's own `[features]` table.
+        features = super::features_toml(api, |feature| format!("\"{}/{feature}\"", models.name))
+            .trim_start_matches("\n[features]\n"),
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)
 }
@@ -139,7 +147,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         service_doc = service_doc.then(format!("- `{}`{status}{retried}{message}", e.code));
     }
     let service_doc = service_doc.rustdoc();
-    let crate_doc = super::client_docs::crate_docs(api).inner_rustdoc();
+    let crate_doc = super::features_doc(api, super::client_docs::crate_docs(api)).inner_rustdoc();
     // A product whose spec names a credentials crate gets that crate's chain by default (the
     // runtime cannot depend on it: the chain calls STS through another generated client).
     let (credentials_reexport, default_credentials) = match &product.default_credentials {
@@ -210,8 +218,9 @@ fn lib_rs(api: &Api) -> TokenStream {
 fn operation_index(api: &Api) -> TokenStream {
     let modules = api.operations.iter().map(|op| {
         let m = ident(&op.names.module);
+        let cfg = super::feature_cfg(api, op);
         let docs = Docs::line(format!("The `{}` action.", op.name)).rustdoc();
-        quote! { #docs pub mod #m; }
+        quote! { #docs #cfg pub mod #m; }
     });
     quote! {
         //! One module per action: its client method, fluent builder and waiters.
@@ -312,21 +321,28 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
     let mut runtime = vec![quote!(Async), quote!(CallOptions), quote!(Mode)];
     let mut models = vec![input.clone(), output.clone()];
     let mut extra_uses = Vec::new();
-    // The types parameters name: the action's enums, and JSON values.
-    let mut enums = Vec::new();
+    // The types parameters name: the action's enums and request objects, and JSON values.
+    let mut named: Vec<String> = Vec::new();
     let mut any = false;
     for p in &op.input.params {
         let mut ty = &p.ty;
-        while let Type::List(inner) = ty {
+        while let Type::List(inner) | Type::Map(inner) = ty {
             ty = inner;
         }
-        match ty {
-            Type::Enum(id) if !enums.contains(id) => enums.push(*id),
-            Type::Any => any = true,
-            _ => {}
+        let name = match ty {
+            Type::Enum(id) => op.enumeration(*id).name.clone(),
+            Type::Struct(id) => op.structure(*id).name.clone(),
+            Type::Any => {
+                any = true;
+                continue;
+            }
+            _ => continue,
+        };
+        if !named.contains(&name) {
+            named.push(name);
         }
     }
-    models.extend(enums.iter().map(|id| ident(&op.enumeration(*id).name)));
+    models.extend(named.iter().map(|n| ident(n)));
     if any {
         extra_uses.push(quote! { use crate::models::serde_json; });
     }
@@ -441,13 +457,21 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         helper
     });
     let mode_impls = modes.impls(asyncs, blockings);
+    let deprecated = super::deprecated_attr(op);
+    let allow = op.deprecated.then(|| quote!(#![allow(deprecated)]));
     let module_doc = Docs::line(format!(
         "The `{}` action: [`Client::{}`](crate::Client::{}) and its fluent builder.",
         op.name, op.names.module, op.names.module
     ))
     .inner_rustdoc();
+    let with_request_doc = Docs::line(format!(
+        "Replaces the request so far with `request` (a [`{}`] built elsewhere).",
+        op.names.input
+    ))
+    .rustdoc();
     quote! {
         #module_doc
+        #allow
         use crate::models::#module::{#(#models),*};
         use crate::{#(#imports),*};
         use acs_runtime::{#(#runtime),*};
@@ -455,6 +479,7 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
 
         impl<M: Mode> Client<M> {
             #method_doc
+            #deprecated
             pub fn #method(&self) -> #fluent<M> {
                 #fluent { client: self.clone(), input: #input::default(), options: CallOptions::new() }
             }
@@ -474,6 +499,12 @@ fn operation_module(api: &Api, op: &Operation) -> TokenStream {
         impl<M: Mode> #fluent<M> {
             #(#setters)*
             #common
+
+            #with_request_doc
+            pub fn with_request(mut self, request: #input) -> Self {
+                self.input = request;
+                self
+            }
         }
 
         #mode_impls
@@ -530,7 +561,7 @@ fn waiter_docs(op: &Operation, w: &Waiter) -> Docs {
         docs = docs.then(format!(
             "- `{}` == `{}`: {state}",
             a.wire_path,
-            literal_text(&a.equals)
+            super::literal_text(&a.equals)
         ));
     }
     docs
@@ -594,7 +625,7 @@ fn waiter_builder(op: &Operation, w: &Waiter) -> TokenStream {
         let state = match a.state {
             AcceptorState::Success => quote!(WaitState::Success),
             AcceptorState::Failure => {
-                let reason = format!("{} is {}", a.wire_path, literal_text(&a.equals));
+                let reason = format!("{} is {}", a.wire_path, super::literal_text(&a.equals));
                 quote!(WaitState::Failure(#reason.to_string()))
             }
             AcceptorState::Retry => quote!(WaitState::Retry),
@@ -660,14 +691,6 @@ fn waiter_config(w: &Waiter) -> TokenStream {
         [w.min_delay_seconds, w.max_delay_seconds, w.max_wait_seconds].map(Lit::u64_unsuffixed);
     quote! {
         WaiterConfig::new(Duration::from_secs(#min), Duration::from_secs(#max), Duration::from_secs(#max_wait))
-    }
-}
-
-fn literal_text(l: &Literal) -> String {
-    match l {
-        Literal::Int(i) => i.to_string(),
-        Literal::Str(s) => s.clone(),
-        Literal::Bool(b) => b.to_string(),
     }
 }
 

@@ -1,13 +1,16 @@
-//! The models crate: per action, the request (with its builder and its `acs_model::Request`
-//! impl), the response structs (each an `acs_model::Object`) and the enums. Everything that
-//! does not depend on the spec comes from `acs-model`. A field the spec marks `sensitive` is
+//! The models crate: per action, the request (with its builder, its `acs_model::Request`
+//! impl and its serde `Deserialize` from wire names), the request's objects (typed, with
+//! builders, written by `acs_model::ParamValue`), the response structs (each an
+//! `acs_model::Object`) and the enums; one Cargo feature per API group. Everything that does
+//! not depend on the spec comes from `acs-model`. A field the spec marks `sensitive` is
 //! shown as `***` by its struct's `Debug`.
 
+use super::checks;
 use super::docs::{field_docs, Docs};
-use super::{ident, rust_file, rust_type, text_file, GeneratedFile};
+use super::{deprecated_attr, feature_cfg, ident, rust_file, rust_type, text_file, GeneratedFile};
 use crate::model::{
     Api, Enum, EnumRepr, Field, Idempotency, Literal, Operation, Param, ParamLocation, ParamStyle,
-    Signing, Struct, Type,
+    Role, Signing, Struct, Type,
 };
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
@@ -39,6 +42,10 @@ XML. Use them through the client crate `{}`.\n\n{}",
             super::README_ORIGIN
         ),
     ));
+    files.push(rust_file(
+        format!("{}/tests/actions.rs", krate.path),
+        super::tests::actions_test(api),
+    )?);
     Ok(files)
 }
 
@@ -60,7 +67,11 @@ fn cargo_toml(api: &Api) -> GeneratedFile {
 acs-model = {{ workspace = true }}
 serde = {{ workspace = true }}
 serde_json = {{ workspace = true }}
-"#
+
+[dev-dependencies]
+acs-model = {{ workspace = true, features = ["testing"] }}
+{features}"#,
+        features = super::features_toml(api, |_| String::new()),
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)
 }
@@ -81,7 +92,12 @@ fn lib_rs(api: &Api) -> TokenStream {
         "([`from_json`]) and from XML ([`from_xml`]) to the same values; what every product shares",
     )
     .then("(decoding rules, parameters, errors) is in [`acs_model`].");
-    if let Some(op) = api.operations.first() {
+    doc = super::features_doc(api, doc);
+    if let Some(op) = api
+        .operations
+        .iter()
+        .find(|op| super::in_default_features(api, op))
+    {
         let output = &op.structure(op.output).name;
         doc = doc.example(
             "```",
@@ -98,14 +114,17 @@ fn lib_rs(api: &Api) -> TokenStream {
     let crate_doc = doc.inner_rustdoc();
     let modules = api.operations.iter().map(|op| {
         let m = ident(&op.names.module);
+        let cfg = feature_cfg(api, op);
         let docs = Docs::line(format!("Types of the `{}` action.", op.name)).rustdoc();
-        quote! { #docs pub mod #m; }
+        quote! { #docs #cfg pub mod #m; }
     });
     let reexports = api.operations.iter().map(|op| {
         let m = ident(&op.names.module);
         let input = ident(&op.names.input);
         let output = ident(&op.structure(op.output).name);
-        quote! { pub use #m::{#input, #output}; }
+        let cfg = feature_cfg(api, op);
+        let allow = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+        quote! { #cfg #allow pub use #m::{#input, #output}; }
     });
     let code = &product.code;
     let version = &product.version;
@@ -136,8 +155,12 @@ fn operation_module(op: &Operation) -> TokenStream {
         None => Docs::line(format!("Types of the `{}` action.", op.name)),
     }
     .inner_rustdoc();
-    let has_rules =
-        op.input.params.iter().any(|p| p.required) || !op.input.require_one_of.is_empty();
+    let has_rules = checks::request_validate(op).is_some()
+        || op
+            .structs
+            .iter()
+            .any(|s| checks::struct_validate(op, s).is_some());
+    let has_request_objects = op.structs.iter().any(|s| s.role == Role::Request);
     let mut imports = vec![
         quote!(FieldSource),
         quote!(Idempotency),
@@ -147,8 +170,14 @@ fn operation_module(op: &Operation) -> TokenStream {
     if !op.input.params.is_empty() {
         imports.push(quote!(ParamWriter));
     }
+    if has_request_objects {
+        imports.extend([quote!(Encoder), quote!(ParamValue)]);
+    }
     if has_rules {
         imports.extend([quote!(check), quote!(BuildError)]);
+    }
+    if checks::uses_paths(op) {
+        imports.push(quote!(check::Path));
     }
     if has_envelope(op) {
         imports.push(quote!(BusinessStatus));
@@ -159,12 +188,17 @@ fn operation_module(op: &Operation) -> TokenStream {
     if op.signing != Signing::Configured {
         imports.push(quote!(Signing));
     }
+    let allow = op.deprecated.then(|| quote!(#![allow(deprecated)]));
     let request = request_tokens(op);
     let paginated = op.paginator.as_ref().map(|_| paginated_tokens(op));
-    let structs = op.structs.iter().map(|s| struct_tokens(op, s));
+    let structs = op.structs.iter().map(|s| match s.role {
+        Role::Response => struct_tokens(op, s),
+        Role::Request => request_struct_tokens(op, s),
+    });
     let enums = op.enums.iter().map(enum_tokens);
     quote! {
         #module_doc
+        #allow
 
         use acs_model::{#(#imports),*};
 
@@ -206,6 +240,12 @@ fn rule_lines(op: &Operation) -> Vec<String> {
             "- At least one of {} is required.",
             wires.join(", ")
         ));
+    }
+    for p in params {
+        let rules = checks::constraint_lines(&p.constraints);
+        if !rules.is_empty() {
+            lines.push(format!("- `{}`: {}.", p.wire, rules.join("; ")));
+        }
     }
     lines
 }
@@ -282,7 +322,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
             quote!(Idempotency::ClientToken { param: #wire, location: acs_model::ParamLocation::#location })
         }
     };
-    let validate = validate_tokens(op);
+    let validate = checks::request_validate(op);
     let writes: Vec<TokenStream> = op.input.params.iter().map(write_param).collect();
     let write_params = (!writes.is_empty()).then(|| {
         quote! {
@@ -297,6 +337,15 @@ fn request_tokens(op: &Operation) -> TokenStream {
         let link = format!("[`{}`](field@{input}::{})", p.rust, p.rust);
         super::setter_pair(op, p, &link, quote!(self.#f = value;))
     });
+    let deprecated = deprecated_attr(op);
+    let object = object_impl(
+        &name,
+        op.input
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.rust.as_str(), &p.ty)),
+        false,
+    );
     let (debug, debug_impl) = debug_tokens(
         input,
         op.input
@@ -306,6 +355,7 @@ fn request_tokens(op: &Operation) -> TokenStream {
     );
     quote! {
         #doc
+        #deprecated
         #[derive(#debug Clone, PartialEq, Default)]
         #[non_exhaustive]
         pub struct #name {
@@ -319,6 +369,9 @@ fn request_tokens(op: &Operation) -> TokenStream {
         impl #name {
             #(#setters)*
         }
+
+        #object
+        acs_model::deserialize_object!(#name);
 
         impl Request for #name {
             const ACTION: &'static str = #action;
@@ -334,37 +387,11 @@ fn request_tokens(op: &Operation) -> TokenStream {
     }
 }
 
-fn validate_tokens(op: &Operation) -> Option<TokenStream> {
-    let params = &op.input.params;
-    let required = params.iter().filter(|p| p.required).map(|p| {
-        let f = ident(&p.rust);
-        let wire = &p.wire;
-        quote! { check::required(#wire, &self.#f)?; }
-    });
-    let one_of = op.input.require_one_of.iter().map(|rule| {
-        let wires = rule.params.iter().map(|id| &params[id.0].wire);
-        let set = rule.params.iter().map(|id| {
-            let f = ident(&params[id.0].rust);
-            quote!(self.#f.is_some())
-        });
-        quote! { check::one_of(&[#(#wires),*], &[#(#set),*])?; }
-    });
-    let checks: Vec<TokenStream> = required.chain(one_of).collect();
-    (!checks.is_empty()).then(|| {
-        quote! {
-            fn validate(&self) -> Result<(), BuildError> {
-                #(#checks)*
-                Ok(())
-            }
-        }
-    })
-}
-
 /// One parameter into the writer; its location and style were decided here.
 fn write_param(p: &Param) -> TokenStream {
     let f = ident(&p.rust);
     let wire = &p.wire;
-    let method = match (p.location, p.style == ParamStyle::Json && p.ty == Type::Any) {
+    let method = match (p.location, p.style == ParamStyle::Json) {
         (ParamLocation::Query, false) => quote!(query),
         (ParamLocation::Body, false) => quote!(form),
         (ParamLocation::Query, true) => quote!(query_json),
@@ -516,18 +543,13 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
             pub #r: Option<#ty>,
         }
     });
-    let arms = s.fields.iter().map(|f| {
-        let r = ident(&f.rust);
-        let wire = &f.wire;
-        let read = match f.ty {
-            Type::Struct(_) => quote!(object),
-            Type::List(_) => quote!(list),
-            Type::Map(_) => quote!(map),
-            Type::Any => quote!(any),
-            _ => quote!(scalar),
-        };
-        quote! { #wire => f.#read(&mut self.#r), }
-    });
+    let object = object_impl(
+        &name,
+        s.fields
+            .iter()
+            .map(|f| (f.wire.as_str(), f.rust.as_str(), &f.ty)),
+        true,
+    );
     let (debug, debug_impl) = debug_tokens(
         &s.name,
         s.fields.iter().map(|f| (f.rust.as_str(), f.sensitive)),
@@ -542,12 +564,41 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
 
         #debug_impl
 
+        #object
+    }
+}
+
+/// `acs_model::Object`: the wire name of each field to its slot. Responses skip unknown
+/// fields (the service may add some); request input rejects them (a misspelt parameter must
+/// not vanish).
+fn object_impl<'a>(
+    name: &proc_macro2::Ident,
+    fields: impl Iterator<Item = (&'a str, &'a str, &'a Type)>,
+    response: bool,
+) -> TokenStream {
+    let arms = fields.map(|(wire, rust, ty)| {
+        let r = ident(rust);
+        let read = match ty {
+            Type::Struct(_) => quote!(object),
+            Type::List(_) => quote!(list),
+            Type::Map(_) => quote!(map),
+            Type::Any => quote!(any),
+            _ => quote!(scalar),
+        };
+        quote! { #wire => f.#read(&mut self.#r), }
+    });
+    let (inline, other) = if response {
+        (quote!(#[inline]), quote!(skip))
+    } else {
+        (TokenStream::new(), quote!(unknown))
+    };
+    quote! {
         impl Object for #name {
-            #[inline]
+            #inline
             fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
                 match name {
                     #(#arms)*
-                    _ => f.skip(),
+                    _ => f.#other(),
                 }
             }
         }
@@ -581,6 +632,102 @@ fn debug_tokens<'a>(
         }
     };
     (TokenStream::new(), debug_impl)
+}
+
+/// The setters of a field: `name(value)` and `set_name(Option<value>)`.
+fn setter(op: &Operation, owner: &str, rust: &str, set: &str, ty: &Type) -> TokenStream {
+    let f = ident(rust);
+    let set = ident(set);
+    let rust_ty = rust_type(op, ty);
+    let link = format!("[`{rust}`](field@{owner}::{rust})");
+    let doc = Docs::line(format!("Sets {link}.")).rustdoc();
+    let set_doc = Docs::line(format!("Sets or clears {link}.")).rustdoc();
+    let (arg, value) = match ty {
+        Type::String => (quote!(impl Into<String>), quote!(value.into())),
+        _ => (rust_ty.clone(), quote!(value)),
+    };
+    quote! {
+        #doc
+        pub fn #f(self, value: #arg) -> Self {
+            self.#set(Some(#value))
+        }
+
+        #set_doc
+        pub fn #set(mut self, value: Option<#rust_ty>) -> Self {
+            self.#f = value;
+            self
+        }
+    }
+}
+
+/// An object of a request (a list item or an object parameter): typed fields with setters
+/// (`Item::builder().name("a")`), written by `ParamValue` (flat or JSON), read by `Object`
+/// (the request's `Deserialize`), and its own rules (`check::Validate`).
+fn request_struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let owner = &s.name;
+    let docs = Docs::described(&s.doc, &format!("The `{}` object of the request.", s.name))
+        .paragraph(format!(
+            "Build it with [`{owner}::builder`] and the setters; the request checks its rules."
+        ))
+        .rustdoc();
+    let fields = s.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        let ty = rust_type(op, &f.ty);
+        let docs = field_docs(&f.doc, &f.wire, f.required, f.example.as_deref()).rustdoc();
+        quote! { #docs pub #r: Option<#ty>, }
+    });
+    let setters = s
+        .fields
+        .iter()
+        .map(|f| setter(op, owner, &f.rust, &f.set, &f.ty));
+    let encode = s.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        let wire = &f.wire;
+        let is_object_list =
+            matches!(&f.ty, Type::List(inner) if matches!(**inner, Type::Struct(_)));
+        if is_object_list {
+            quote! { o.objects(#wire, &self.#r); }
+        } else {
+            quote! { o.field(#wire, &self.#r); }
+        }
+    });
+    let object = object_impl(
+        &name,
+        s.fields
+            .iter()
+            .map(|f| (f.wire.as_str(), f.rust.as_str(), &f.ty)),
+        false,
+    );
+    let validate = checks::struct_validate(op, s);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Default)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// An object with nothing set: fill it in with the setters.
+            pub fn builder() -> Self {
+                Self::default()
+            }
+
+            #(#setters)*
+        }
+
+        impl ParamValue for #name {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                let mut o = e.object();
+                #(#encode)*
+                o.finish();
+            }
+        }
+
+        #object
+        #validate
+    }
 }
 
 fn field_doc(f: &Field) -> Docs {

@@ -19,7 +19,7 @@ pub fn test_util_rs(api: &Api) -> Result<TokenStream, String> {
         };
         let text = match &sample.body {
             SampleBody::Inline(text) => text.clone(),
-            SampleBody::File(path) => std::fs::read_to_string(path)
+            SampleBody::File(path, _) => std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read the sample {}: {e}", path.display()))?,
         };
         let action = &op.name;

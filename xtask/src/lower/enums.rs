@@ -115,5 +115,6 @@ fn lower_enum(cx: &mut Ctx<'_>, key: &Spanned<String>, def: &spec::EnumDef) -> O
         repr,
         doc: Doc::from_spec(def.description.as_ref()),
         variants,
+        inline: false,
     })
 }

@@ -68,6 +68,21 @@ pub fn lower_operation(
     raw: &spec::ActionFile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Operation> {
+    lower_operation_with(file, spec_dir, product, raw, diagnostics, &|p: &Path| {
+        p.is_file()
+    })
+}
+
+/// [`lower_operation`], with `exists` telling whether a sample file exists (`cargo xtask
+/// import` validates specs together with the sample files it is about to write).
+pub fn lower_operation_with(
+    file: &Path,
+    spec_dir: &Path,
+    product: &Product,
+    raw: &spec::ActionFile,
+    diagnostics: &mut Vec<Diagnostic>,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Option<Operation> {
     let mut cx = Ctx { file, diagnostics };
     let before = cx.count();
     let name = raw.name.value.clone();
@@ -91,14 +106,22 @@ pub fn lower_operation(
     let signing = signing(&mut cx, raw);
     let names = operation_names(&name);
 
-    // Enums first: parameters and fields refer to them.
+    // Named enums first: parameters and fields refer to them. Then the response's types,
+    // then the request's (whose names give way to the response's).
     let enums = enums::lower_enums(&mut cx, &raw.enums);
-    let params = params::lower_params(&mut cx, &raw.parameters, &enums);
+    let mut types = types::TypeSpace::new(enums, [names.input.clone()]);
+    let root = response::lower_response(&mut cx, raw, &mut types);
+    let params = params::lower_params(&mut cx, &raw.parameters, &mut types, &names.input);
     let require_one_of = rules::lower_rules(&mut cx, raw.rules.as_ref(), &params, &name);
     let idempotency = idempotency(&mut cx, raw, &params);
-    let tree = response::lower_response(&mut cx, raw, &names.input, &enums);
     let errors = action_errors(&mut cx, raw, product);
-    let samples = samples::lower_samples(&mut cx, &raw.samples, spec_dir);
+    let samples = samples::lower_samples(&mut cx, &raw.samples, spec_dir, exists);
+    let group = product::group_of(&mut cx, product, &name, &raw.name);
+    let enums = types.enums;
+    let tree = Tree {
+        structs: types.structs,
+        root,
+    };
     let envelope = response::envelope_fields(&tree, &product.envelope);
     let waiters = workflow::lower_waiters(&mut cx, &raw.waiters, &tree, &enums);
     // Paths into the response are only checked when the response itself is valid, so that a
@@ -126,6 +149,7 @@ pub fn lower_operation(
         deprecated: raw.deprecated.unwrap_or(false),
         signing,
         idempotency,
+        group,
         input: Input {
             params,
             require_one_of,

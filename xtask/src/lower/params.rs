@@ -1,17 +1,19 @@
-//! The request's parameters: wire name, location (`in`), style, type, Rust names.
+//! The request's parameters: wire name, location (`in`), style, type (with the request's own
+//! objects, typed), constraints and Rust names.
 
-use super::types::{shape, Shape};
+use super::types::{constraints, TypeSpace};
 use super::Ctx;
-use crate::model::{Doc, Enum, Param, ParamLocation, ParamStyle, Type};
-use crate::names::{field_ident, kebab_case, set_setter};
+use crate::model::{Doc, Param, ParamLocation, ParamStyle, Role};
+use crate::names::{field_ident, kebab_case, param_flag, set_setter};
 use crate::spec;
 use serde_saphyr::Location;
 
-/// Every valid parameter, in spec order.
+/// Every valid parameter, in spec order; its objects go into `types`.
 pub(super) fn lower_params(
     cx: &mut Ctx<'_>,
     raw: &[spec::Parameter],
-    enums: &[Enum],
+    types: &mut TypeSpace,
+    input_name: &str,
 ) -> Vec<Param> {
     let mut params: Vec<Param> = Vec::new();
     for (i, p) in raw.iter().enumerate() {
@@ -73,7 +75,18 @@ pub(super) fn lower_params(
                 continue;
             }
         };
-        let Some(ty) = param_type(cx, &format!("{path}.schema"), &p.schema, enums, style) else {
+        let schema_path = format!("{path}.schema");
+        let Some(ty) = types.lower_type(
+            cx,
+            &schema_path,
+            &p.schema,
+            &p.name.value,
+            input_name,
+            Role::Request,
+        ) else {
+            continue;
+        };
+        let Some(constraints) = constraints(cx, &schema_path, &p.schema, &ty) else {
             continue;
         };
         let rust = field_ident(&p.name.value);
@@ -88,7 +101,7 @@ pub(super) fn lower_params(
         params.push(Param {
             wire: p.name.value.clone(),
             set: set_setter(&rust),
-            flag: kebab_case(&p.name.value),
+            flag: param_flag(&kebab_case(&p.name.value)),
             rust,
             location,
             style,
@@ -97,27 +110,8 @@ pub(super) fn lower_params(
             sensitive: p.schema.sensitive.unwrap_or(false),
             doc: Doc::from_spec(p.schema.description.as_ref()),
             example: p.schema.example.clone(),
+            constraints,
         });
     }
     params
-}
-
-/// A parameter's type. Objects travel as JSON text or flattened `Name.Key` pairs; either way
-/// the caller gives a JSON value, as for JSON-style arrays.
-fn param_type(
-    cx: &mut Ctx<'_>,
-    path: &str,
-    schema: &spec::Schema,
-    enums: &[Enum],
-    style: ParamStyle,
-) -> Option<Type> {
-    match shape(cx, path, schema, enums)? {
-        Shape::Scalar(ty) => Some(ty),
-        Shape::Array(_) if style == ParamStyle::Json => Some(Type::Any),
-        Shape::Array(items) => {
-            let item = param_type(cx, &format!("{path}.items"), items, enums, style)?;
-            Some(Type::List(Box::new(item)))
-        }
-        Shape::Object => Some(Type::Any),
-    }
 }

@@ -3,7 +3,9 @@
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::model::{CliCrate, CrateRef, CredentialsCrate, Doc, EnvelopeNames, ErrorCode, Product};
+use crate::model::{
+    CliCrate, CrateRef, CredentialsCrate, Doc, EnvelopeNames, ErrorCode, Group, Product, TestFiles,
+};
 use crate::names::{crate_ident, pascal_case};
 use crate::spec;
 use serde_saphyr::Spanned;
@@ -103,6 +105,29 @@ pub fn lower_product(
         }
     }
     let errors = common_errors(&mut cx, &raw.error_codes);
+    let groups = groups(&mut cx, &raw.groups);
+    let tests = TestFiles {
+        wire_vectors: raw
+            .tests
+            .as_ref()
+            .and_then(|t| t.wire_vectors.as_ref())
+            .map(|p| p.value.clone()),
+        wire_exceptions: raw
+            .tests
+            .as_ref()
+            .and_then(|t| t.wire_exceptions.as_ref())
+            .map(|p| p.value.clone()),
+    };
+    if let Some(t) = &raw.tests {
+        for (key, path) in [
+            ("tests.wireVectors", &t.wire_vectors),
+            ("tests.wireExceptions", &t.wire_exceptions),
+        ] {
+            if let Some(path) = path {
+                check_relative_path(&mut cx, key, path);
+            }
+        }
+    }
     let envelope = raw
         .envelope
         .as_ref()
@@ -142,7 +167,104 @@ pub fn lower_product(
             .map(|r| (r.region_id.value.clone(), r.endpoint.value.clone()))
             .collect(),
         errors,
+        groups,
+        tests,
     })
+}
+
+/// The API groups: each needs a feature name (kebab-case, unique, not `default`), and an
+/// action is in one group at most.
+fn groups(cx: &mut Ctx<'_>, raw: &[spec::Group]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, g) in raw.iter().enumerate() {
+        let path = format!("groups[{i}]");
+        let title = Doc::from_spec(g.title.as_ref());
+        let Some(name) = &g.name else {
+            cx.error_nowhere(
+                &path,
+                format!(
+                    "the group {}{} has no `name`: add its Cargo feature name (English, kebab-case)",
+                    title.short().unwrap_or("?"),
+                    g.id.map(|id| format!(" (metadata directory {id})")).unwrap_or_default()
+                ),
+            );
+            continue;
+        };
+        let valid = !name.value.is_empty()
+            && name.value != "default"
+            && name.value.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.value.ends_with('-');
+        if !valid {
+            cx.error(
+                &format!("{path}.name"),
+                name.referenced,
+                format!(
+                    "`{}` is not a Cargo feature name in kebab-case (such as `data-studio`)",
+                    name.value
+                ),
+            );
+            continue;
+        }
+        if groups.iter().any(|other| other.feature == name.value) {
+            cx.error(
+                &format!("{path}.name"),
+                name.referenced,
+                format!("duplicate group name `{}`", name.value),
+            );
+            continue;
+        }
+        let mut actions: Vec<String> = Vec::new();
+        for (j, action) in g.actions.iter().enumerate() {
+            if let Some(other) = groups.iter().find(|o| o.actions.contains(&action.value)) {
+                cx.error(
+                    &format!("{path}.actions[{j}]"),
+                    action.referenced,
+                    format!(
+                        "`{}` is already in the group `{}`",
+                        action.value, other.feature
+                    ),
+                );
+            } else if !actions.contains(&action.value) {
+                actions.push(action.value.clone());
+            }
+        }
+        groups.push(Group {
+            feature: name.value.clone(),
+            title,
+            default: g.default.unwrap_or(true),
+            actions,
+        });
+    }
+    groups
+}
+
+/// The group of an action: the one that lists it (an error when the product has groups and
+/// none lists it).
+pub(super) fn group_of(
+    cx: &mut Ctx<'_>,
+    product: &Product,
+    action: &str,
+    name: &Spanned<String>,
+) -> Option<usize> {
+    if product.groups.is_empty() {
+        return None;
+    }
+    let found = product
+        .groups
+        .iter()
+        .position(|g| g.actions.iter().any(|a| a == action));
+    if found.is_none() {
+        cx.error(
+            "name",
+            name.referenced,
+            format!("`{action}` is in none of the groups of product.yaml (each action needs one: it is the Cargo feature that enables it)"),
+        );
+    }
+    found
 }
 
 /// The error codes any action may return.

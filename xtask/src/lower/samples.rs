@@ -11,6 +11,7 @@ pub(super) fn lower_samples(
     cx: &mut Ctx<'_>,
     raw: &[spec::Sample],
     spec_dir: &Path,
+    exists: &dyn Fn(&Path) -> bool,
 ) -> Vec<Sample> {
     let mut samples = Vec::new();
     let mut sample_names = BTreeSet::new();
@@ -38,7 +39,7 @@ pub(super) fn lower_samples(
         let body = match (&s.file, &s.body) {
             (Some(f), None) => {
                 let resolved = spec_dir.join(&f.value);
-                if !resolved.is_file() {
+                if !exists(&resolved) {
                     cx.error(
                         &format!("{path}.file"),
                         f.referenced,
@@ -46,7 +47,14 @@ pub(super) fn lower_samples(
                     );
                     continue;
                 }
-                SampleBody::File(resolved)
+                // The spec file's folder as shown (relative to the workspace root).
+                let shown = cx
+                    .file
+                    .parent()
+                    .map(|d| d.join(&f.value))
+                    .unwrap_or_else(|| resolved.clone());
+                let shown = shown.to_string_lossy().replace('\\', "/");
+                SampleBody::File(resolved, shown)
             }
             (None, Some(b)) => SampleBody::Inline(b.clone()),
             _ => {
@@ -64,6 +72,7 @@ pub(super) fn lower_samples(
             http_status: s.http_status.unwrap_or(200),
             body,
             source: s.source.clone(),
+            known_issue: s.known_issue.clone(),
         });
     }
     samples

@@ -269,6 +269,19 @@ pub fn resolve_waits(
             continue;
         };
         let this = &operations[this_index];
+        // A `wait` compiles only where both actions do: they must be in the same group, so
+        // that every feature set that has this action has the waiter's action too.
+        if this.group != target.group {
+            cx.error(
+                "wait.action",
+                wait.action.referenced,
+                format!(
+                    "`{}` is in another group (Cargo feature) than `{}`; a wait must stay within its group",
+                    wait.action.value, this.name
+                ),
+            );
+            continue;
+        }
         let mut bindings = Vec::new();
         let mut ok = true;
         for (key, source) in &wait.parameters.0 {
