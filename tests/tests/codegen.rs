@@ -249,7 +249,7 @@ fn fixture_action_decodes_its_samples_in_both_formats() {
         .body
     {
         xtask::model::SampleBody::Inline(text) => text.clone().into_bytes(),
-        xtask::model::SampleBody::File(path) => std::fs::read(path).expect("sample file"),
+        xtask::model::SampleBody::File(path, _) => std::fs::read(path).expect("sample file"),
     };
     let json: ListWidgetsResponse =
         widgets_fixture_models::from_json(&body("two_widgets")).expect("JSON decodes");

@@ -76,6 +76,19 @@ impl DeployFileRequest {
         self
     }
 }
+impl Object for DeployFileRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ProjectId" => f.scalar(&mut self.project_id),
+            "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
+            "FileId" => f.scalar(&mut self.file_id),
+            "Comment" => f.scalar(&mut self.comment),
+            "NodeId" => f.scalar(&mut self.node_id),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(DeployFileRequest);
 impl Request for DeployFileRequest {
     const ACTION: &'static str = "DeployFile";
     const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;

@@ -31,7 +31,7 @@ pub struct GetDeploymentRequest {
     pub project_identifier: Option<String>,
     /// `DeploymentId` (required; example `3000001`): The ID of the deployment package. SubmitFile and DeployFile each create one and return its ID.
     ///
-    /// 原文 (zh): 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。
+    /// 原文 (zh): 发布包的ID。执行[SubmitFile](~~173944~~) 和[DeployFile](~~173956~~)时，都会生成一个对应的发布包ID。
     pub deployment_id: Option<i64>,
 }
 acs_model::request_builder!(GetDeploymentRequest);
@@ -64,6 +64,17 @@ impl GetDeploymentRequest {
         self
     }
 }
+impl Object for GetDeploymentRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ProjectId" => f.scalar(&mut self.project_id),
+            "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
+            "DeploymentId" => f.scalar(&mut self.deployment_id),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(GetDeploymentRequest);
 impl Request for GetDeploymentRequest {
     const ACTION: &'static str = "GetDeployment";
     const IDEMPOTENCY: Idempotency = Idempotency::Safe;
@@ -268,7 +279,13 @@ pub struct DeployedItem {
     pub file_version: Option<i64>,
     /// `Status` (example `1`): The status of the deployed item.
     ///
-    /// 原文 (zh): 发布项的状态。
+    /// 原文 (zh): * UNPUBLISHED(0): 未发布
+    /// * SUCCESS(1): 发布成功
+    /// * ERROR(2): 发布失败
+    /// * CLONED(3): 克隆成功
+    /// * DEPLOY_ERROR(4): 发布失败
+    /// * CLONING(5): 克隆中
+    /// * REJECT(6): 发布驳回
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<DeployedItemStatus>,
 }

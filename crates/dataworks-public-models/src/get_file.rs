@@ -67,6 +67,18 @@ impl GetFileRequest {
         self
     }
 }
+impl Object for GetFileRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ProjectId" => f.scalar(&mut self.project_id),
+            "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
+            "FileId" => f.scalar(&mut self.file_id),
+            "NodeId" => f.scalar(&mut self.node_id),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(GetFileRequest);
 impl Request for GetFileRequest {
     const ACTION: &'static str = "GetFile";
     const IDEMPOTENCY: Idempotency = Idempotency::Safe;

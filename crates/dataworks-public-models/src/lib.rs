@@ -7,6 +7,25 @@
 //! ([`from_json`]) and from XML ([`from_xml`]) to the same values; what every product shares
 //! (decoding rules, parameters, errors) is in [`acs_model`].
 //!
+//! One Cargo feature per API group; the default features are every group but those marked
+//! below. Pick only what you use to compile less, such as
+//! `default-features = false, features = ["tenant"]`:
+//! - `tenant`: Tenant (0 actions)
+//! - `metadata`: Metadata (0 actions)
+//! - `data-studio`: DataStudio (data development) (5 actions)
+//! - `data-integration`: Data Integration (0 actions)
+//! - `data-modeling`: Data Modeling (0 actions)
+//! - `operation-center`: Operation Center (0 actions)
+//! - `data-quality`: Data Quality (0 actions)
+//! - `data-service`: DataService Studio (0 actions)
+//! - `data-analysis`: Data Analysis (0 actions)
+//! - `data-security-guard`: Data Security Guard (0 actions)
+//! - `migration`: Migration Assistant (0 actions)
+//! - `security-center`: Security Center (0 actions)
+//! - `open-platform`: Open Platform (0 actions)
+//! - `other`: Other (0 actions)
+//! - `deprecated`: Deprecated APIs (0 actions); not default
+//!
 //! ```
 //! use dataworks_public_models::DeployFileResponse;
 //!
@@ -17,25 +36,35 @@
 //! ```
 #![forbid(unsafe_code)]
 /// Types of the `DeployFile` action.
+#[cfg(feature = "data-studio")]
 pub mod deploy_file;
 /// Types of the `GetDeployment` action.
+#[cfg(feature = "data-studio")]
 pub mod get_deployment;
 /// Types of the `GetFile` action.
+#[cfg(feature = "data-studio")]
 pub mod get_file;
 /// Types of the `ListDeployments` action.
+#[cfg(feature = "data-studio")]
 pub mod list_deployments;
 /// Types of the `SubmitFile` action.
+#[cfg(feature = "data-studio")]
 pub mod submit_file;
 pub use acs_model::{
     from_json, from_xml, BuildError, DecodeError, Format, ParamLocation, Request, WireEnum,
     WireParam,
 };
+#[cfg(feature = "data-studio")]
 pub use deploy_file::{DeployFileRequest, DeployFileResponse};
+#[cfg(feature = "data-studio")]
 pub use get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
+#[cfg(feature = "data-studio")]
 pub use get_file::{GetFileRequest, GetFileResponse};
+#[cfg(feature = "data-studio")]
 pub use list_deployments::{ListDeploymentsRequest, ListDeploymentsResponse};
 /// `serde_json`, for fields and parameters that hold any JSON value.
 pub use serde_json;
+#[cfg(feature = "data-studio")]
 pub use submit_file::{SubmitFileRequest, SubmitFileResponse};
 /// Product code of the API these models belong to.
 pub const PRODUCT: &str = "dataworks-public";

@@ -2,8 +2,8 @@
 
 //! Types of the `ListDeployments` action: List deployment packages
 use acs_model::{
-    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, Paginated, ParamWriter,
-    Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, Paginated,
+    ParamWriter, Request,
 };
 /// Request of `ListDeployments`.
 ///
@@ -13,6 +13,7 @@ use acs_model::{
 ///
 /// Rules, checked by [`build`](ListDeploymentsRequest::build) and before sending:
 /// - At least one of `ProjectId`, `ProjectIdentifier` is required.
+/// - `PageSize`: at most 100.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDeploymentsRequest {
@@ -138,6 +139,24 @@ impl ListDeploymentsRequest {
         self
     }
 }
+impl Object for ListDeploymentsRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
+            "ProjectId" => f.scalar(&mut self.project_id),
+            "Creator" => f.scalar(&mut self.creator),
+            "EndCreateTime" => f.scalar(&mut self.end_create_time),
+            "Executor" => f.scalar(&mut self.executor),
+            "EndExecuteTime" => f.scalar(&mut self.end_execute_time),
+            "Status" => f.scalar(&mut self.status),
+            "Keyword" => f.scalar(&mut self.keyword),
+            "PageNumber" => f.scalar(&mut self.page_number),
+            "PageSize" => f.scalar(&mut self.page_size),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(ListDeploymentsRequest);
 impl Request for ListDeploymentsRequest {
     const ACTION: &'static str = "ListDeployments";
     const IDEMPOTENCY: Idempotency = Idempotency::Safe;
@@ -147,6 +166,7 @@ impl Request for ListDeploymentsRequest {
             &["ProjectId", "ProjectIdentifier"],
             &[self.project_id.is_some(), self.project_identifier.is_some()],
         )?;
+        check::at_most(Path::param("PageSize"), self.page_size.as_ref(), 100)?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

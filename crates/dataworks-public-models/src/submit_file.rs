@@ -77,6 +77,19 @@ impl SubmitFileRequest {
         self
     }
 }
+impl Object for SubmitFileRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ProjectId" => f.scalar(&mut self.project_id),
+            "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
+            "FileId" => f.scalar(&mut self.file_id),
+            "Comment" => f.scalar(&mut self.comment),
+            "SkipAllDeployFileExtensions" => f.scalar(&mut self.skip_all_deploy_file_extensions),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(SubmitFileRequest);
 impl Request for SubmitFileRequest {
     const ACTION: &'static str = "SubmitFile";
     const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;

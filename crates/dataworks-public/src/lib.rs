@@ -182,6 +182,25 @@
 //! # #[cfg(not(feature = "test-util"))]
 //! # fn main() {}
 //! ```
+//!
+//! One Cargo feature per API group; the default features are every group but those marked
+//! below. Pick only what you use to compile less, such as
+//! `default-features = false, features = ["tenant"]`:
+//! - `tenant`: Tenant (0 actions)
+//! - `metadata`: Metadata (0 actions)
+//! - `data-studio`: DataStudio (data development) (5 actions)
+//! - `data-integration`: Data Integration (0 actions)
+//! - `data-modeling`: Data Modeling (0 actions)
+//! - `operation-center`: Operation Center (0 actions)
+//! - `data-quality`: Data Quality (0 actions)
+//! - `data-service`: DataService Studio (0 actions)
+//! - `data-analysis`: Data Analysis (0 actions)
+//! - `data-security-guard`: Data Security Guard (0 actions)
+//! - `migration`: Migration Assistant (0 actions)
+//! - `security-center`: Security Center (0 actions)
+//! - `open-platform`: Open Platform (0 actions)
+//! - `other`: Other (0 actions)
+//! - `deprecated`: Deprecated APIs (0 actions); not default
 #![forbid(unsafe_code)]
 pub mod operation;
 /// The credentials providers and the default chain (`acs-credentials`).

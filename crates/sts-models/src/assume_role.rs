@@ -106,6 +106,19 @@ impl AssumeRoleRequest {
         self
     }
 }
+impl Object for AssumeRoleRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "DurationSeconds" => f.scalar(&mut self.duration_seconds),
+            "Policy" => f.scalar(&mut self.policy),
+            "RoleArn" => f.scalar(&mut self.role_arn),
+            "RoleSessionName" => f.scalar(&mut self.role_session_name),
+            "ExternalId" => f.scalar(&mut self.external_id),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(AssumeRoleRequest);
 impl Request for AssumeRoleRequest {
     const ACTION: &'static str = "AssumeRole";
     const SIGNING: Signing = Signing::V1;

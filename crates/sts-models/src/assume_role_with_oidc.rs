@@ -129,6 +129,20 @@ impl AssumeRoleWithOIDCRequest {
         self
     }
 }
+impl Object for AssumeRoleWithOIDCRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "OIDCProviderArn" => f.scalar(&mut self.oidc_provider_arn),
+            "RoleArn" => f.scalar(&mut self.role_arn),
+            "OIDCToken" => f.scalar(&mut self.oidc_token),
+            "Policy" => f.scalar(&mut self.policy),
+            "DurationSeconds" => f.scalar(&mut self.duration_seconds),
+            "RoleSessionName" => f.scalar(&mut self.role_session_name),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(AssumeRoleWithOIDCRequest);
 impl Request for AssumeRoleWithOIDCRequest {
     const ACTION: &'static str = "AssumeRoleWithOIDC";
     const SIGNING: Signing = Signing::Anonymous;

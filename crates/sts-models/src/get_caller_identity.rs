@@ -14,6 +14,14 @@ use acs_model::{BusinessStatus, FieldSource, Idempotency, Object, Request, Signi
 pub struct GetCallerIdentityRequest {}
 acs_model::request_builder!(GetCallerIdentityRequest);
 impl GetCallerIdentityRequest {}
+impl Object for GetCallerIdentityRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(GetCallerIdentityRequest);
 impl Request for GetCallerIdentityRequest {
     const ACTION: &'static str = "GetCallerIdentity";
     const SIGNING: Signing = Signing::V1;

@@ -791,7 +791,7 @@ fn send_and_wait(
                 .#wait_method()
                 #(#sets)*;
             if let Err(e) = waiter.as_input().clone().build() {
-                return Err(WaiterError::Request(Error::validation(e.parameter(), format!(#cannot))));
+                return Err(WaiterError::Request(Error::validation(e.parameter().to_owned(), format!(#cannot))));
             }
             let waited = waiter.customize(|_| options).config(config).send().await?;
             Ok((output, waited))

@@ -95,6 +95,11 @@ impl<M: Mode> GetDeploymentFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`GetDeploymentRequest`] built elsewhere).
+    pub fn with_request(mut self, request: GetDeploymentRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl GetDeploymentFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

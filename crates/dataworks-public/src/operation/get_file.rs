@@ -78,6 +78,11 @@ impl<M: Mode> GetFileFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`GetFileRequest`] built elsewhere).
+    pub fn with_request(mut self, request: GetFileRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl GetFileFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

@@ -134,6 +134,11 @@ impl<M: Mode> ListDeploymentsFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`ListDeploymentsRequest`] built elsewhere).
+    pub fn with_request(mut self, request: ListDeploymentsRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl ListDeploymentsFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

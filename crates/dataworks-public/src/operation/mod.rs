@@ -2,12 +2,17 @@
 
 //! One module per action: its client method, fluent builder and waiters.
 /// The `DeployFile` action.
+#[cfg(feature = "data-studio")]
 pub mod deploy_file;
 /// The `GetDeployment` action.
+#[cfg(feature = "data-studio")]
 pub mod get_deployment;
 /// The `GetFile` action.
+#[cfg(feature = "data-studio")]
 pub mod get_file;
 /// The `ListDeployments` action.
+#[cfg(feature = "data-studio")]
 pub mod list_deployments;
 /// The `SubmitFile` action.
+#[cfg(feature = "data-studio")]
 pub mod submit_file;

@@ -89,6 +89,11 @@ impl<M: Mode> SubmitFileFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`SubmitFileRequest`] built elsewhere).
+    pub fn with_request(mut self, request: SubmitFileRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl SubmitFileFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
@@ -204,7 +209,7 @@ async fn submit_file_and_wait(
         .set_project_identifier(input.project_identifier.clone());
     if let Err(e) = waiter.as_input().clone().build() {
         return Err(WaiterError::Request(Error::validation(
-            e.parameter(),
+            e.parameter().to_owned(),
             format!("cannot wait: {e} (from the SubmitFile response)"),
         )));
     }

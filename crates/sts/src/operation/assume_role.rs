@@ -87,6 +87,11 @@ impl<M: Mode> AssumeRoleFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`AssumeRoleRequest`] built elsewhere).
+    pub fn with_request(mut self, request: AssumeRoleRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl AssumeRoleFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

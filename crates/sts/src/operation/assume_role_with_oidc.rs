@@ -96,6 +96,11 @@ impl<M: Mode> AssumeRoleWithOIDCFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`AssumeRoleWithOIDCRequest`] built elsewhere).
+    pub fn with_request(mut self, request: AssumeRoleWithOIDCRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl AssumeRoleWithOIDCFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

@@ -42,6 +42,11 @@ impl<M: Mode> GetCallerIdentityFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`GetCallerIdentityRequest`] built elsewhere).
+    pub fn with_request(mut self, request: GetCallerIdentityRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl GetCallerIdentityFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,

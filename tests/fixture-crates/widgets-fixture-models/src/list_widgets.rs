@@ -97,6 +97,21 @@ impl ListWidgetsRequest {
         self
     }
 }
+impl Object for ListWidgetsRequest {
+    fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
+        match name {
+            "ShelfName" => f.scalar(&mut self.shelf_name),
+            "PageSize" => f.scalar(&mut self.page_size),
+            "PageNumber" => f.scalar(&mut self.page_number),
+            "Colors" => f.list(&mut self.colors),
+            "Filter" => f.any(&mut self.filter),
+            "IncludeRetired" => f.scalar(&mut self.include_retired),
+            "Weight" => f.scalar(&mut self.weight),
+            _ => f.unknown(),
+        }
+    }
+}
+acs_model::deserialize_object!(ListWidgetsRequest);
 impl Request for ListWidgetsRequest {
     const ACTION: &'static str = "ListWidgets";
     const IDEMPOTENCY: Idempotency = Idempotency::Safe;

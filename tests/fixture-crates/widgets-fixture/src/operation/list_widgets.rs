@@ -104,6 +104,11 @@ impl<M: Mode> ListWidgetsFluentBuilder<M> {
         self.options = f(self.options);
         self
     }
+    /// Replaces the request so far with `request` (a [`ListWidgetsRequest`] built elsewhere).
+    pub fn with_request(mut self, request: ListWidgetsRequest) -> Self {
+        self.input = request;
+        self
+    }
 }
 impl ListWidgetsFluentBuilder {
     /// Checks the request against the spec's rules (no I/O on failure), sends it with retries,
