@@ -28,7 +28,8 @@ pub struct SampleFile {
     pub rel_path: String,
     /// `json` or `xml`.
     pub format: String,
-    /// The body, byte for byte as in the metadata.
+    /// The body, byte for byte as in the metadata (an XML demo without a root element is
+    /// wrapped in `<ActionResponse>`, with a note).
     pub body: String,
 }
 
@@ -1018,6 +1019,17 @@ fn samples(cx: &mut Cx<'_>, name: &str, demo: &str) -> Vec<SampleFile> {
                 );
             }
         }
+        let mut body = example.to_string();
+        if ty == "xml" && !has_root_element(example) {
+            // The service always answers with one root element (`<ActionResponse>`); the
+            // documentation often shows only its children.
+            let root = format!("{name}Response");
+            cx.note(
+                &at,
+                format!("the XML demo shows the response's children without its root element; written wrapped in <{root}> (as the service answers)"),
+            );
+            body = format!("<{root}>\n{}\n</{root}>", example.trim_end());
+        }
         let same = out.iter().filter(|s| s.format == ty).count();
         let (sample_name, rel_path) = if same == 0 {
             (format!("metadata_{ty}"), format!("samples/{name}.{ty}"))
@@ -1031,10 +1043,36 @@ fn samples(cx: &mut Cx<'_>, name: &str, demo: &str) -> Vec<SampleFile> {
             name: sample_name,
             rel_path,
             format: ty.to_string(),
-            body: example.to_string(),
+            body,
         });
     }
     out
+}
+
+/// Whether an XML text is one element holding elements (a response document), not the
+/// response's children shown without it (several top-level elements, or one holding text).
+fn has_root_element(xml: &str) -> bool {
+    let (mut depth, mut top, mut nested) = (0usize, 0usize, false);
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let tag = &rest[start + 1..];
+        let end = tag.find('>').unwrap_or(tag.len());
+        let inner = &tag[..end];
+        if inner.starts_with('/') {
+            depth = depth.saturating_sub(1);
+        } else if !inner.starts_with('?') && !inner.starts_with('!') {
+            match depth {
+                0 => top += 1,
+                1 => nested = true,
+                _ => {}
+            }
+            if !inner.ends_with('/') {
+                depth += 1;
+            }
+        }
+        rest = tag.get(end + 1..).unwrap_or_default();
+    }
+    top == 1 && nested
 }
 
 /// The metadata's top-level `directories` (the console's API groups) as the `groups` of
@@ -1105,4 +1143,19 @@ pub fn groups(root: &Node) -> Result<Option<Node>, ShapeError> {
         groups.push(Node::Map(group));
     }
     Ok(Some(Node::Seq(groups)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_root_element;
+
+    #[test]
+    fn xml_demos_without_a_root_element_are_found() {
+        assert!(has_root_element(
+            "<?xml version=\"1.0\"?><R><A>1</A><B/></R>"
+        ));
+        assert!(has_root_element("<!-- x --><R>\n  <A>1</A>\n</R>"));
+        assert!(!has_root_element("<A>1</A>\n<B><C>2</C></B>\n<D/>"));
+        assert!(!has_root_element("<RequestId>86d5</RequestId>"));
+    }
 }
