@@ -453,6 +453,8 @@ pub struct Sample {
     pub source: Option<String>,
     /// Why the documented sample does not decode as the schema says, when that is known.
     pub known_issue: Option<String>,
+    /// The paths where the JSON and XML samples are known to differ (with `known_issue`).
+    pub differs_at: Vec<String>,
 }
 
 /// JSON or XML.

@@ -374,6 +374,11 @@ pub struct Sample {
     /// Why this documented sample does not decode as the schema says (a known mistake of
     /// the documentation); the generated test then expects it to fail.
     pub known_issue: Option<String>,
+    /// With `knownIssue`: the documented JSON and XML samples show different values (a
+    /// mistake of the documentation) at exactly these paths (`Data.Nodes[0].FileId`); the
+    /// generated test checks that they differ there and nowhere else, and that nothing else
+    /// is wrong.
+    pub differs_at: Option<Vec<String>>,
 }
 
 /// A waiter: poll the action until an acceptor matches.

@@ -80,10 +80,14 @@ fn sample_tests(
                 ident(&format!("{}_samples_{}", op.names.module, i + 1))
             };
             let known = json
-                .and_then(|s| s.known_issue.as_ref())
-                .or(xml.and_then(|s| s.known_issue.as_ref()));
+                .filter(|s| s.known_issue.is_some())
+                .or(xml.filter(|s| s.known_issue.is_some()));
             let known = match known {
-                Some(reason) => quote!(Some(#reason)),
+                Some(sample) => {
+                    let reason = sample.known_issue.as_deref().unwrap_or_default();
+                    let paths = &sample.differs_at;
+                    quote!(Some((#reason, &[#(#paths),*])))
+                }
                 None => quote!(None),
             };
             let (json, xml) = (body(*json, to_root), body(*xml, to_root));

@@ -66,6 +66,13 @@ pub(super) fn lower_samples(
                 continue;
             }
         };
+        if s.differs_at.is_some() && s.known_issue.is_none() {
+            cx.error(
+                &format!("{path}.differsAt"),
+                s.name.referenced,
+                "`differsAt` needs `knownIssue` (why the documented samples differ)",
+            );
+        }
         samples.push(Sample {
             name: s.name.value.clone(),
             format,
@@ -73,6 +80,7 @@ pub(super) fn lower_samples(
             body,
             source: s.source.clone(),
             known_issue: s.known_issue.clone(),
+            differs_at: s.differs_at.clone().unwrap_or_default(),
         });
     }
     samples
