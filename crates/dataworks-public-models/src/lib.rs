@@ -10,62 +10,1720 @@
 //! One Cargo feature per API group; the default features are every group but those marked
 //! below. Pick only what you use to compile less, such as
 //! `default-features = false, features = ["tenant"]`:
-//! - `tenant`: Tenant (0 actions)
-//! - `metadata`: Metadata (0 actions)
-//! - `data-studio`: DataStudio (data development) (5 actions)
-//! - `data-integration`: Data Integration (0 actions)
-//! - `data-modeling`: Data Modeling (0 actions)
-//! - `operation-center`: Operation Center (0 actions)
-//! - `data-quality`: Data Quality (0 actions)
-//! - `data-service`: DataService Studio (0 actions)
-//! - `data-analysis`: Data Analysis (0 actions)
-//! - `data-security-guard`: Data Security Guard (0 actions)
-//! - `migration`: Migration Assistant (0 actions)
-//! - `security-center`: Security Center (0 actions)
-//! - `open-platform`: Open Platform (0 actions)
-//! - `other`: Other (0 actions)
-//! - `deprecated`: Deprecated APIs (0 actions); not default
+//! - `tenant`: Tenant (18 actions)
+//! - `metadata`: Metadata (46 actions)
+//! - `data-studio`: DataStudio (data development) (27 actions)
+//! - `data-integration`: Data Integration (28 actions)
+//! - `data-modeling`: Data Modeling (1 actions)
+//! - `operation-center`: Operation Center (58 actions)
+//! - `data-quality`: Data Quality (16 actions)
+//! - `data-service`: DataService Studio (26 actions)
+//! - `data-analysis`: Data Analysis (2 actions)
+//! - `data-security-guard`: Data Security Guard (35 actions)
+//! - `migration`: Migration Assistant (6 actions)
+//! - `security-center`: Security Center (6 actions)
+//! - `open-platform`: Open Platform (5 actions)
+//! - `other`: Other (12 actions)
+//! - `deprecated`: Deprecated APIs (20 actions); not default
 //!
 //! ```
-//! use dataworks_public_models::DeployFileResponse;
+//! use dataworks_public_models::AbolishDataServiceApiResponse;
 //!
-//! let json: DeployFileResponse = dataworks_public_models::from_json(br#"{"RequestId": "1"}"#)?;
-//! let xml: DeployFileResponse = dataworks_public_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
+//! let json: AbolishDataServiceApiResponse = dataworks_public_models::from_json(br#"{"RequestId": "1"}"#)?;
+//! let xml: AbolishDataServiceApiResponse = dataworks_public_models::from_xml(b"<Response><RequestId>1</RequestId></Response>")?;
 //! assert_eq!(json, xml);
 //! # Ok::<(), dataworks_public_models::DecodeError>(())
 //! ```
 #![forbid(unsafe_code)]
+/// Types of the `AbolishDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod abolish_data_service_api;
+/// Types of the `AddMetaCollectionEntity` action.
+#[cfg(feature = "metadata")]
+pub mod add_meta_collection_entity;
+/// Types of the `AddProjectMemberToRole` action.
+#[cfg(feature = "tenant")]
+pub mod add_project_member_to_role;
+/// Types of the `AddRecognizeRule` action.
+#[cfg(feature = "data-security-guard")]
+pub mod add_recognize_rule;
+/// Types of the `AddToMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod add_to_meta_category;
+/// Types of the `ApprovePermissionApplyOrder` action.
+#[cfg(feature = "security-center")]
+pub mod approve_permission_apply_order;
+/// Types of the `CallbackExtension` action.
+#[cfg(feature = "open-platform")]
+pub mod callback_extension;
+/// Types of the `ChangeResourceManagerResourceGroup` action.
+#[cfg(feature = "tenant")]
+pub mod change_resource_manager_resource_group;
+/// Types of the `CheckFileDeployment` action.
+#[cfg(feature = "other")]
+pub mod check_file_deployment;
+/// Types of the `CheckMetaPartition` action.
+#[cfg(feature = "metadata")]
+pub mod check_meta_partition;
+/// Types of the `CheckMetaTable` action.
+#[cfg(feature = "metadata")]
+pub mod check_meta_table;
+/// Types of the `CreateBaseline` action.
+#[cfg(feature = "operation-center")]
+pub mod create_baseline;
+/// Types of the `CreateBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod create_business;
+/// Types of the `CreateConnection` action.
+#[cfg(feature = "deprecated")]
+pub mod create_connection;
+/// Types of the `CreateDagComplement` action.
+#[cfg(feature = "deprecated")]
+pub mod create_dag_complement;
+/// Types of the `CreateDagTest` action.
+#[cfg(feature = "deprecated")]
+pub mod create_dag_test;
+/// Types of the `CreateDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod create_data_service_api;
+/// Types of the `CreateDataServiceApiAuthority` action.
+#[cfg(feature = "data-service")]
+pub mod create_data_service_api_authority;
+/// Types of the `CreateDataServiceFolder` action.
+#[cfg(feature = "data-service")]
+pub mod create_data_service_folder;
+/// Types of the `CreateDataServiceGroup` action.
+#[cfg(feature = "data-service")]
+pub mod create_data_service_group;
+/// Types of the `CreateDataSource` action.
+#[cfg(feature = "tenant")]
+pub mod create_data_source;
+/// Types of the `CreateDIAlarmRule` action.
+#[cfg(feature = "data-integration")]
+pub mod create_di_alarm_rule;
+/// Types of the `CreateDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod create_di_job;
+/// Types of the `CreateDISyncTask` action.
+#[cfg(feature = "data-integration")]
+pub mod create_di_sync_task;
+/// Types of the `CreateExportMigration` action.
+#[cfg(feature = "migration")]
+pub mod create_export_migration;
+/// Types of the `CreateFile` action.
+#[cfg(feature = "data-studio")]
+pub mod create_file;
+/// Types of the `CreateFolder` action.
+#[cfg(feature = "data-studio")]
+pub mod create_folder;
+/// Types of the `CreateImportMigration` action.
+#[cfg(feature = "migration")]
+pub mod create_import_migration;
+/// Types of the `CreateManualDag` action.
+#[cfg(feature = "deprecated")]
+pub mod create_manual_dag;
+/// Types of the `CreateMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod create_meta_category;
+/// Types of the `CreateMetaCollection` action.
+#[cfg(feature = "metadata")]
+pub mod create_meta_collection;
+/// Types of the `CreatePermissionApplyOrder` action.
+#[cfg(feature = "security-center")]
+pub mod create_permission_apply_order;
+/// Types of the `CreateProject` action.
+#[cfg(feature = "tenant")]
+pub mod create_project;
+/// Types of the `CreateProjectMember` action.
+#[cfg(feature = "tenant")]
+pub mod create_project_member;
+/// Types of the `CreateQualityEntity` action.
+#[cfg(feature = "data-quality")]
+pub mod create_quality_entity;
+/// Types of the `CreateQualityFollower` action.
+#[cfg(feature = "data-quality")]
+pub mod create_quality_follower;
+/// Types of the `CreateQualityRelativeNode` action.
+#[cfg(feature = "data-quality")]
+pub mod create_quality_relative_node;
+/// Types of the `CreateQualityRule` action.
+#[cfg(feature = "data-quality")]
+pub mod create_quality_rule;
+/// Types of the `CreateRemind` action.
+#[cfg(feature = "operation-center")]
+pub mod create_remind;
+/// Types of the `CreateResourceFile` action.
+#[cfg(feature = "data-studio")]
+pub mod create_resource_file;
+/// Types of the `CreateTable` action.
+#[cfg(feature = "other")]
+pub mod create_table;
+/// Types of the `CreateTableLevel` action.
+#[cfg(feature = "metadata")]
+pub mod create_table_level;
+/// Types of the `CreateTableTheme` action.
+#[cfg(feature = "metadata")]
+pub mod create_table_theme;
+/// Types of the `CreateUdfFile` action.
+#[cfg(feature = "data-studio")]
+pub mod create_udf_file;
+/// Types of the `DeleteBaseline` action.
+#[cfg(feature = "operation-center")]
+pub mod delete_baseline;
+/// Types of the `DeleteBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod delete_business;
+/// Types of the `DeleteConnection` action.
+#[cfg(feature = "deprecated")]
+pub mod delete_connection;
+/// Types of the `DeleteDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod delete_data_service_api;
+/// Types of the `DeleteDataServiceApiAuthority` action.
+#[cfg(feature = "data-service")]
+pub mod delete_data_service_api_authority;
+/// Types of the `DeleteDataSource` action.
+#[cfg(feature = "tenant")]
+pub mod delete_data_source;
+/// Types of the `DeleteDIAlarmRule` action.
+#[cfg(feature = "data-integration")]
+pub mod delete_di_alarm_rule;
+/// Types of the `DeleteDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod delete_di_job;
+/// Types of the `DeleteDISyncTask` action.
+#[cfg(feature = "data-integration")]
+pub mod delete_di_sync_task;
+/// Types of the `DeleteFile` action.
+#[cfg(feature = "data-studio")]
+pub mod delete_file;
+/// Types of the `DeleteFolder` action.
+#[cfg(feature = "data-studio")]
+pub mod delete_folder;
+/// Types of the `DeleteFromMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod delete_from_meta_category;
+/// Types of the `DeleteLineageRelation` action.
+#[cfg(feature = "metadata")]
+pub mod delete_lineage_relation;
+/// Types of the `DeleteMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod delete_meta_category;
+/// Types of the `DeleteMetaCollection` action.
+#[cfg(feature = "metadata")]
+pub mod delete_meta_collection;
+/// Types of the `DeleteMetaCollectionEntity` action.
+#[cfg(feature = "metadata")]
+pub mod delete_meta_collection_entity;
+/// Types of the `DeleteProjectMember` action.
+#[cfg(feature = "tenant")]
+pub mod delete_project_member;
+/// Types of the `DeleteQualityEntity` action.
+#[cfg(feature = "data-quality")]
+pub mod delete_quality_entity;
+/// Types of the `DeleteQualityFollower` action.
+#[cfg(feature = "data-quality")]
+pub mod delete_quality_follower;
+/// Types of the `DeleteQualityRelativeNode` action.
+#[cfg(feature = "data-quality")]
+pub mod delete_quality_relative_node;
+/// Types of the `DeleteQualityRule` action.
+#[cfg(feature = "data-quality")]
+pub mod delete_quality_rule;
+/// Types of the `DeleteRecognizeRule` action.
+#[cfg(feature = "data-security-guard")]
+pub mod delete_recognize_rule;
+/// Types of the `DeleteRemind` action.
+#[cfg(feature = "operation-center")]
+pub mod delete_remind;
+/// Types of the `DeleteTable` action.
+#[cfg(feature = "other")]
+pub mod delete_table;
+/// Types of the `DeleteTableLevel` action.
+#[cfg(feature = "metadata")]
+pub mod delete_table_level;
+/// Types of the `DeleteTableTheme` action.
+#[cfg(feature = "metadata")]
+pub mod delete_table_theme;
+/// Types of the `DeployDISyncTask` action.
+#[cfg(feature = "data-integration")]
+pub mod deploy_di_sync_task;
 /// Types of the `DeployFile` action.
 #[cfg(feature = "data-studio")]
 pub mod deploy_file;
+/// Types of the `DesensitizeData` action.
+#[cfg(feature = "data-security-guard")]
+pub mod desensitize_data;
+/// Types of the `DsgDesensPlanAddOrUpdate` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_desens_plan_add_or_update;
+/// Types of the `DsgDesensPlanDelete` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_desens_plan_delete;
+/// Types of the `DsgDesensPlanQueryList` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_desens_plan_query_list;
+/// Types of the `DsgDesensPlanUpdateStatus` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_desens_plan_update_status;
+/// Types of the `DsgPlatformQueryProjectsAndSchemaFromMeta` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_platform_query_projects_and_schema_from_meta;
+/// Types of the `DsgQueryDefaultTemplates` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_query_default_templates;
+/// Types of the `DsgQuerySensResult` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_query_sens_result;
+/// Types of the `DsgRunSensIdentify` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_run_sens_identify;
+/// Types of the `DsgSceneAddOrUpdateScene` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_scene_add_or_update_scene;
+/// Types of the `DsgSceneQuerySceneListByName` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_scene_query_scene_list_by_name;
+/// Types of the `DsgScenedDeleteScene` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_scened_delete_scene;
+/// Types of the `DsgStopSensIdentify` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_stop_sens_identify;
+/// Types of the `DsgUserGroupAddOrUpdate` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_user_group_add_or_update;
+/// Types of the `DsgUserGroupDelete` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_user_group_delete;
+/// Types of the `DsgUserGroupGetOdpsRoleGroups` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_user_group_get_odps_role_groups;
+/// Types of the `DsgUserGroupQueryList` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_user_group_query_list;
+/// Types of the `DsgUserGroupQueryUserList` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_user_group_query_user_list;
+/// Types of the `DsgWhiteListAddOrUpdate` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_white_list_add_or_update;
+/// Types of the `DsgWhiteListDeleteList` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_white_list_delete_list;
+/// Types of the `DsgWhiteListQueryList` action.
+#[cfg(feature = "data-security-guard")]
+pub mod dsg_white_list_query_list;
+/// Types of the `EditRecognizeRule` action.
+#[cfg(feature = "data-security-guard")]
+pub mod edit_recognize_rule;
+/// Types of the `EstablishRelationTableToBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod establish_relation_table_to_business;
+/// Types of the `ExportDataSources` action.
+#[cfg(feature = "other")]
+pub mod export_data_sources;
+/// Types of the `GenerateDISyncTaskConfigForCreating` action.
+#[cfg(feature = "data-integration")]
+pub mod generate_di_sync_task_config_for_creating;
+/// Types of the `GenerateDISyncTaskConfigForUpdating` action.
+#[cfg(feature = "data-integration")]
+pub mod generate_di_sync_task_config_for_updating;
+/// Types of the `GetAlertMessage` action.
+#[cfg(feature = "operation-center")]
+pub mod get_alert_message;
+/// Types of the `GetBaseline` action.
+#[cfg(feature = "operation-center")]
+pub mod get_baseline;
+/// Types of the `GetBaselineConfig` action.
+#[cfg(feature = "operation-center")]
+pub mod get_baseline_config;
+/// Types of the `GetBaselineKeyPath` action.
+#[cfg(feature = "operation-center")]
+pub mod get_baseline_key_path;
+/// Types of the `GetBaselineStatus` action.
+#[cfg(feature = "operation-center")]
+pub mod get_baseline_status;
+/// Types of the `GetBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod get_business;
+/// Types of the `GetDag` action.
+#[cfg(feature = "operation-center")]
+pub mod get_dag;
+/// Types of the `GetDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_api;
+/// Types of the `GetDataServiceApiTest` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_api_test;
+/// Types of the `GetDataServiceApplication` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_application;
+/// Types of the `GetDataServiceFolder` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_folder;
+/// Types of the `GetDataServiceGroup` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_group;
+/// Types of the `GetDataServicePublishedApi` action.
+#[cfg(feature = "data-service")]
+pub mod get_data_service_published_api;
+/// Types of the `GetDataSourceMeta` action.
+#[cfg(feature = "data-integration")]
+pub mod get_data_source_meta;
+/// Types of the `GetDDLJobStatus` action.
+#[cfg(feature = "other")]
+pub mod get_ddl_job_status;
 /// Types of the `GetDeployment` action.
 #[cfg(feature = "data-studio")]
 pub mod get_deployment;
+/// Types of the `GetDIAlarmRule` action.
+#[cfg(feature = "data-integration")]
+pub mod get_di_alarm_rule;
+/// Types of the `GetDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod get_di_job;
+/// Types of the `GetDISyncInstanceInfo` action.
+#[cfg(feature = "data-integration")]
+pub mod get_di_sync_instance_info;
+/// Types of the `GetDISyncTask` action.
+#[cfg(feature = "data-integration")]
+pub mod get_di_sync_task;
+/// Types of the `GetExtension` action.
+#[cfg(feature = "open-platform")]
+pub mod get_extension;
 /// Types of the `GetFile` action.
 #[cfg(feature = "data-studio")]
 pub mod get_file;
+/// Types of the `GetFileTypeStatistic` action.
+#[cfg(feature = "operation-center")]
+pub mod get_file_type_statistic;
+/// Types of the `GetFileVersion` action.
+#[cfg(feature = "data-studio")]
+pub mod get_file_version;
+/// Types of the `GetFolder` action.
+#[cfg(feature = "data-studio")]
+pub mod get_folder;
+/// Types of the `GetIDEEventDetail` action.
+#[cfg(feature = "data-studio")]
+pub mod get_ide_event_detail;
+/// Types of the `GetInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod get_instance;
+/// Types of the `GetInstanceConsumeTimeRank` action.
+#[cfg(feature = "deprecated")]
+pub mod get_instance_consume_time_rank;
+/// Types of the `GetInstanceCountTrend` action.
+#[cfg(feature = "deprecated")]
+pub mod get_instance_count_trend;
+/// Types of the `GetInstanceErrorRank` action.
+#[cfg(feature = "deprecated")]
+pub mod get_instance_error_rank;
+/// Types of the `GetInstanceLog` action.
+#[cfg(feature = "operation-center")]
+pub mod get_instance_log;
+/// Types of the `GetInstanceStatusCount` action.
+#[cfg(feature = "deprecated")]
+pub mod get_instance_status_count;
+/// Types of the `GetInstanceStatusStatistic` action.
+#[cfg(feature = "operation-center")]
+pub mod get_instance_status_statistic;
+/// Types of the `GetManualDagInstances` action.
+#[cfg(feature = "deprecated")]
+pub mod get_manual_dag_instances;
+/// Types of the `GetMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_category;
+/// Types of the `GetMetaCollectionDetail` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_collection_detail;
+/// Types of the `GetMetaColumnLineage` action.
+#[cfg(feature = "other")]
+pub mod get_meta_column_lineage;
+/// Types of the `GetMetaDBInfo` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_db_info;
+/// Types of the `GetMetaDBTableList` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_db_table_list;
+/// Types of the `GetMetaTableBasicInfo` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_basic_info;
+/// Types of the `GetMetaTableChangeLog` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_change_log;
+/// Types of the `GetMetaTableColumn` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_column;
+/// Types of the `GetMetaTableFullInfo` action.
+#[cfg(feature = "other")]
+pub mod get_meta_table_full_info;
+/// Types of the `GetMetaTableIntroWiki` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_intro_wiki;
+/// Types of the `GetMetaTableLineage` action.
+#[cfg(feature = "other")]
+pub mod get_meta_table_lineage;
+/// Types of the `GetMetaTableListByCategory` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_list_by_category;
+/// Types of the `GetMetaTableOutput` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_output;
+/// Types of the `GetMetaTablePartition` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_partition;
+/// Types of the `GetMetaTableThemeLevel` action.
+#[cfg(feature = "metadata")]
+pub mod get_meta_table_theme_level;
+/// Types of the `GetMigrationProcess` action.
+#[cfg(feature = "migration")]
+pub mod get_migration_process;
+/// Types of the `GetMigrationSummary` action.
+#[cfg(feature = "migration")]
+pub mod get_migration_summary;
+/// Types of the `GetNode` action.
+#[cfg(feature = "operation-center")]
+pub mod get_node;
+/// Types of the `GetNodeChildren` action.
+#[cfg(feature = "operation-center")]
+pub mod get_node_children;
+/// Types of the `GetNodeCode` action.
+#[cfg(feature = "operation-center")]
+pub mod get_node_code;
+/// Types of the `GetNodeOnBaseline` action.
+#[cfg(feature = "deprecated")]
+pub mod get_node_on_baseline;
+/// Types of the `GetNodeParents` action.
+#[cfg(feature = "operation-center")]
+pub mod get_node_parents;
+/// Types of the `GetNodeTypeListInfo` action.
+#[cfg(feature = "deprecated")]
+pub mod get_node_type_list_info;
+/// Types of the `GetOpRiskData` action.
+#[cfg(feature = "data-security-guard")]
+pub mod get_op_risk_data;
+/// Types of the `GetOpSensitiveData` action.
+#[cfg(feature = "data-security-guard")]
+pub mod get_op_sensitive_data;
+/// Types of the `GetOptionValueForProject` action.
+#[cfg(feature = "open-platform")]
+pub mod get_option_value_for_project;
+/// Types of the `GetPermissionApplyOrderDetail` action.
+#[cfg(feature = "security-center")]
+pub mod get_permission_apply_order_detail;
+/// Types of the `GetProject` action.
+#[cfg(feature = "tenant")]
+pub mod get_project;
+/// Types of the `GetProjectDetail` action.
+#[cfg(feature = "deprecated")]
+pub mod get_project_detail;
+/// Types of the `GetQualityEntity` action.
+#[cfg(feature = "data-quality")]
+pub mod get_quality_entity;
+/// Types of the `GetQualityFollower` action.
+#[cfg(feature = "data-quality")]
+pub mod get_quality_follower;
+/// Types of the `GetQualityRule` action.
+#[cfg(feature = "data-quality")]
+pub mod get_quality_rule;
+/// Types of the `GetRemind` action.
+#[cfg(feature = "operation-center")]
+pub mod get_remind;
+/// Types of the `GetSensitiveData` action.
+#[cfg(feature = "data-security-guard")]
+pub mod get_sensitive_data;
+/// Types of the `GetSuccessInstanceTrend` action.
+#[cfg(feature = "deprecated")]
+pub mod get_success_instance_trend;
+/// Types of the `GetTopic` action.
+#[cfg(feature = "operation-center")]
+pub mod get_topic;
+/// Types of the `GetTopicInfluence` action.
+#[cfg(feature = "operation-center")]
+pub mod get_topic_influence;
+/// Types of the `ImportDataSources` action.
+#[cfg(feature = "other")]
+pub mod import_data_sources;
+/// Types of the `ListAlertMessages` action.
+#[cfg(feature = "operation-center")]
+pub mod list_alert_messages;
+/// Types of the `ListBaselineConfigs` action.
+#[cfg(feature = "operation-center")]
+pub mod list_baseline_configs;
+/// Types of the `ListBaselineStatuses` action.
+#[cfg(feature = "operation-center")]
+pub mod list_baseline_statuses;
+/// Types of the `ListBaselines` action.
+#[cfg(feature = "operation-center")]
+pub mod list_baselines;
+/// Types of the `ListBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod list_business;
+/// Types of the `ListCalcEngines` action.
+#[cfg(feature = "tenant")]
+pub mod list_calc_engines;
+/// Types of the `ListConnections` action.
+#[cfg(feature = "deprecated")]
+pub mod list_connections;
+/// Types of the `ListDags` action.
+#[cfg(feature = "operation-center")]
+pub mod list_dags;
+/// Types of the `ListDataServiceApiAuthorities` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_api_authorities;
+/// Types of the `ListDataServiceApiTest` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_api_test;
+/// Types of the `ListDataServiceApis` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_apis;
+/// Types of the `ListDataServiceApplications` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_applications;
+/// Types of the `ListDataServiceAuthorizedApis` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_authorized_apis;
+/// Types of the `ListDataServiceFolders` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_folders;
+/// Types of the `ListDataServiceGroups` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_groups;
+/// Types of the `ListDataServicePublishedApis` action.
+#[cfg(feature = "data-service")]
+pub mod list_data_service_published_apis;
+/// Types of the `ListDataSources` action.
+#[cfg(feature = "tenant")]
+pub mod list_data_sources;
 /// Types of the `ListDeployments` action.
 #[cfg(feature = "data-studio")]
 pub mod list_deployments;
+/// Types of the `ListDIAlarmRules` action.
+#[cfg(feature = "data-integration")]
+pub mod list_di_alarm_rules;
+/// Types of the `ListDIJobs` action.
+#[cfg(feature = "data-integration")]
+pub mod list_di_jobs;
+/// Types of the `ListDIProjectConfig` action.
+#[cfg(feature = "data-integration")]
+pub mod list_di_project_config;
+/// Types of the `ListEnabledExtensionsForProject` action.
+#[cfg(feature = "open-platform")]
+pub mod list_enabled_extensions_for_project;
+/// Types of the `ListEntitiesByTags` action.
+#[cfg(feature = "metadata")]
+pub mod list_entities_by_tags;
+/// Types of the `ListEntityTags` action.
+#[cfg(feature = "metadata")]
+pub mod list_entity_tags;
+/// Types of the `ListExtensions` action.
+#[cfg(feature = "open-platform")]
+pub mod list_extensions;
+/// Types of the `ListFileType` action.
+#[cfg(feature = "operation-center")]
+pub mod list_file_type;
+/// Types of the `ListFileVersions` action.
+#[cfg(feature = "data-studio")]
+pub mod list_file_versions;
+/// Types of the `ListFiles` action.
+#[cfg(feature = "data-studio")]
+pub mod list_files;
+/// Types of the `ListFolders` action.
+#[cfg(feature = "data-studio")]
+pub mod list_folders;
+/// Types of the `ListInnerNodes` action.
+#[cfg(feature = "operation-center")]
+pub mod list_inner_nodes;
+/// Types of the `ListInstanceAmount` action.
+#[cfg(feature = "operation-center")]
+pub mod list_instance_amount;
+/// Types of the `ListInstanceHistory` action.
+#[cfg(feature = "operation-center")]
+pub mod list_instance_history;
+/// Types of the `ListInstances` action.
+#[cfg(feature = "operation-center")]
+pub mod list_instances;
+/// Types of the `ListLineage` action.
+#[cfg(feature = "metadata")]
+pub mod list_lineage;
+/// Types of the `ListManualDagInstances` action.
+#[cfg(feature = "operation-center")]
+pub mod list_manual_dag_instances;
+/// Types of the `ListMeasureData` action.
+#[cfg(feature = "tenant")]
+pub mod list_measure_data;
+/// Types of the `ListMetaCollectionEntities` action.
+#[cfg(feature = "metadata")]
+pub mod list_meta_collection_entities;
+/// Types of the `ListMetaCollections` action.
+#[cfg(feature = "metadata")]
+pub mod list_meta_collections;
+/// Types of the `ListMetaDB` action.
+#[cfg(feature = "metadata")]
+pub mod list_meta_db;
+/// Types of the `ListMigrations` action.
+#[cfg(feature = "migration")]
+pub mod list_migrations;
+/// Types of the `ListNodeInputOrOutput` action.
+#[cfg(feature = "operation-center")]
+pub mod list_node_input_or_output;
+/// Types of the `ListNodeIO` action.
+#[cfg(feature = "deprecated")]
+pub mod list_node_io;
+/// Types of the `ListNodes` action.
+#[cfg(feature = "operation-center")]
+pub mod list_nodes;
+/// Types of the `ListNodesByBaseline` action.
+#[cfg(feature = "operation-center")]
+pub mod list_nodes_by_baseline;
+/// Types of the `ListNodesByOutput` action.
+#[cfg(feature = "operation-center")]
+pub mod list_nodes_by_output;
+/// Types of the `ListPermissionApplyOrders` action.
+#[cfg(feature = "security-center")]
+pub mod list_permission_apply_orders;
+/// Types of the `ListProgramTypeCount` action.
+#[cfg(feature = "deprecated")]
+pub mod list_program_type_count;
+/// Types of the `ListProjectIds` action.
+#[cfg(feature = "tenant")]
+pub mod list_project_ids;
+/// Types of the `ListProjectMembers` action.
+#[cfg(feature = "tenant")]
+pub mod list_project_members;
+/// Types of the `ListProjectRoles` action.
+#[cfg(feature = "tenant")]
+pub mod list_project_roles;
+/// Types of the `ListProjects` action.
+#[cfg(feature = "tenant")]
+pub mod list_projects;
+/// Types of the `ListQualityResultsByEntity` action.
+#[cfg(feature = "data-quality")]
+pub mod list_quality_results_by_entity;
+/// Types of the `ListQualityResultsByRule` action.
+#[cfg(feature = "data-quality")]
+pub mod list_quality_results_by_rule;
+/// Types of the `ListQualityRules` action.
+#[cfg(feature = "data-quality")]
+pub mod list_quality_rules;
+/// Types of the `ListRefDISyncTasks` action.
+#[cfg(feature = "other")]
+pub mod list_ref_di_sync_tasks;
+/// Types of the `ListReminds` action.
+#[cfg(feature = "operation-center")]
+pub mod list_reminds;
+/// Types of the `ListResourceGroups` action.
+#[cfg(feature = "tenant")]
+pub mod list_resource_groups;
+/// Types of the `ListShiftPersonnels` action.
+#[cfg(feature = "operation-center")]
+pub mod list_shift_personnels;
+/// Types of the `ListShiftSchedules` action.
+#[cfg(feature = "operation-center")]
+pub mod list_shift_schedules;
+/// Types of the `ListSuccessInstanceAmount` action.
+#[cfg(feature = "operation-center")]
+pub mod list_success_instance_amount;
+/// Types of the `ListTableLevel` action.
+#[cfg(feature = "metadata")]
+pub mod list_table_level;
+/// Types of the `ListTableTheme` action.
+#[cfg(feature = "metadata")]
+pub mod list_table_theme;
+/// Types of the `ListTopics` action.
+#[cfg(feature = "operation-center")]
+pub mod list_topics;
+/// Types of the `MountDirectory` action.
+#[cfg(feature = "data-analysis")]
+pub mod mount_directory;
+/// Types of the `OfflineNode` action.
+#[cfg(feature = "operation-center")]
+pub mod offline_node;
+/// Types of the `PublishDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod publish_data_service_api;
+/// Types of the `QueryDefaultTemplate` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_default_template;
+/// Types of the `QueryDISyncTaskConfigProcessResult` action.
+#[cfg(feature = "data-integration")]
+pub mod query_di_sync_task_config_process_result;
+/// Types of the `QueryPublicModelEngine` action.
+#[cfg(feature = "data-modeling")]
+pub mod query_public_model_engine;
+/// Types of the `QueryRecognizeDataByRuleType` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_recognize_data_by_rule_type;
+/// Types of the `QueryRecognizeRuleDetail` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_recognize_rule_detail;
+/// Types of the `QueryRecognizeRulesType` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_recognize_rules_type;
+/// Types of the `QuerySensClassification` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_sens_classification;
+/// Types of the `QuerySensLevel` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_sens_level;
+/// Types of the `QuerySensNodeInfo` action.
+#[cfg(feature = "data-security-guard")]
+pub mod query_sens_node_info;
+/// Types of the `RegisterLineageRelation` action.
+#[cfg(feature = "metadata")]
+pub mod register_lineage_relation;
+/// Types of the `RemoveEntityTags` action.
+#[cfg(feature = "metadata")]
+pub mod remove_entity_tags;
+/// Types of the `RemoveProjectMemberFromRole` action.
+#[cfg(feature = "tenant")]
+pub mod remove_project_member_from_role;
+/// Types of the `RestartInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod restart_instance;
+/// Types of the `ResumeInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod resume_instance;
+/// Types of the `RevokeColumnPermission` action.
+#[cfg(feature = "security-center")]
+pub mod revoke_column_permission;
+/// Types of the `RevokeTablePermission` action.
+#[cfg(feature = "security-center")]
+pub mod revoke_table_permission;
+/// Types of the `RunCycleDagNodes` action.
+#[cfg(feature = "operation-center")]
+pub mod run_cycle_dag_nodes;
+/// Types of the `RunManualDagNodes` action.
+#[cfg(feature = "operation-center")]
+pub mod run_manual_dag_nodes;
+/// Types of the `RunSmokeTest` action.
+#[cfg(feature = "operation-center")]
+pub mod run_smoke_test;
+/// Types of the `RunTriggerNode` action.
+#[cfg(feature = "operation-center")]
+pub mod run_trigger_node;
+/// Types of the `SaveDataServiceApiTestResult` action.
+#[cfg(feature = "data-service")]
+pub mod save_data_service_api_test_result;
+/// Types of the `ScanSensitiveData` action.
+#[cfg(feature = "data-security-guard")]
+pub mod scan_sensitive_data;
+/// Types of the `SearchMetaTables` action.
+#[cfg(feature = "metadata")]
+pub mod search_meta_tables;
+/// Types of the `SearchNodesByOutput` action.
+#[cfg(feature = "deprecated")]
+pub mod search_nodes_by_output;
+/// Types of the `SetDataSourceShare` action.
+#[cfg(feature = "deprecated")]
+pub mod set_data_source_share;
+/// Types of the `SetEntityTags` action.
+#[cfg(feature = "metadata")]
+pub mod set_entity_tags;
+/// Types of the `SetSuccessInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod set_success_instance;
+/// Types of the `StartDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod start_di_job;
+/// Types of the `StartDISyncInstance` action.
+#[cfg(feature = "data-integration")]
+pub mod start_di_sync_instance;
+/// Types of the `StartMigration` action.
+#[cfg(feature = "migration")]
+pub mod start_migration;
+/// Types of the `StopDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod stop_di_job;
+/// Types of the `StopDISyncInstance` action.
+#[cfg(feature = "data-integration")]
+pub mod stop_di_sync_instance;
+/// Types of the `StopInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod stop_instance;
+/// Types of the `SubmitDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod submit_data_service_api;
 /// Types of the `SubmitFile` action.
 #[cfg(feature = "data-studio")]
 pub mod submit_file;
+/// Types of the `SuspendInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod suspend_instance;
+/// Types of the `TerminateDISyncInstance` action.
+#[cfg(feature = "data-integration")]
+pub mod terminate_di_sync_instance;
+/// Types of the `TestDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod test_data_service_api;
+/// Types of the `TestNetworkConnection` action.
+#[cfg(feature = "data-integration")]
+pub mod test_network_connection;
+/// Types of the `TopTenElapsedTimeInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod top_ten_elapsed_time_instance;
+/// Types of the `TopTenErrorTimesInstance` action.
+#[cfg(feature = "operation-center")]
+pub mod top_ten_error_times_instance;
+/// Types of the `UmountDirectory` action.
+#[cfg(feature = "data-analysis")]
+pub mod umount_directory;
+/// Types of the `UpdateBaseline` action.
+#[cfg(feature = "operation-center")]
+pub mod update_baseline;
+/// Types of the `UpdateBusiness` action.
+#[cfg(feature = "data-studio")]
+pub mod update_business;
+/// Types of the `UpdateConnection` action.
+#[cfg(feature = "deprecated")]
+pub mod update_connection;
+/// Types of the `UpdateDataServiceApi` action.
+#[cfg(feature = "data-service")]
+pub mod update_data_service_api;
+/// Types of the `UpdateDataSource` action.
+#[cfg(feature = "tenant")]
+pub mod update_data_source;
+/// Types of the `UpdateDIAlarmRule` action.
+#[cfg(feature = "data-integration")]
+pub mod update_di_alarm_rule;
+/// Types of the `UpdateDIJob` action.
+#[cfg(feature = "data-integration")]
+pub mod update_di_job;
+/// Types of the `UpdateDIProjectConfig` action.
+#[cfg(feature = "data-integration")]
+pub mod update_di_project_config;
+/// Types of the `UpdateDISyncTask` action.
+#[cfg(feature = "data-integration")]
+pub mod update_di_sync_task;
+/// Types of the `UpdateFile` action.
+#[cfg(feature = "data-studio")]
+pub mod update_file;
+/// Types of the `UpdateFolder` action.
+#[cfg(feature = "data-studio")]
+pub mod update_folder;
+/// Types of the `UpdateIDEEventResult` action.
+#[cfg(feature = "data-studio")]
+pub mod update_ide_event_result;
+/// Types of the `UpdateMetaCategory` action.
+#[cfg(feature = "metadata")]
+pub mod update_meta_category;
+/// Types of the `UpdateMetaCollection` action.
+#[cfg(feature = "metadata")]
+pub mod update_meta_collection;
+/// Types of the `UpdateMetaTable` action.
+#[cfg(feature = "metadata")]
+pub mod update_meta_table;
+/// Types of the `UpdateMetaTableIntroWiki` action.
+#[cfg(feature = "metadata")]
+pub mod update_meta_table_intro_wiki;
+/// Types of the `UpdateNodeOwner` action.
+#[cfg(feature = "operation-center")]
+pub mod update_node_owner;
+/// Types of the `UpdateNodeRunMode` action.
+#[cfg(feature = "operation-center")]
+pub mod update_node_run_mode;
+/// Types of the `UpdateQualityFollower` action.
+#[cfg(feature = "data-quality")]
+pub mod update_quality_follower;
+/// Types of the `UpdateQualityRule` action.
+#[cfg(feature = "data-quality")]
+pub mod update_quality_rule;
+/// Types of the `UpdateRemind` action.
+#[cfg(feature = "operation-center")]
+pub mod update_remind;
+/// Types of the `UpdateTable` action.
+#[cfg(feature = "other")]
+pub mod update_table;
+/// Types of the `UpdateTableAddColumn` action.
+#[cfg(feature = "other")]
+pub mod update_table_add_column;
+/// Types of the `UpdateTableLevel` action.
+#[cfg(feature = "metadata")]
+pub mod update_table_level;
+/// Types of the `UpdateTableModelInfo` action.
+#[cfg(feature = "metadata")]
+pub mod update_table_model_info;
+/// Types of the `UpdateTableTheme` action.
+#[cfg(feature = "metadata")]
+pub mod update_table_theme;
+/// Types of the `UpdateUdfFile` action.
+#[cfg(feature = "data-studio")]
+pub mod update_udf_file;
+/// Types of the `UpdateWorkbenchEventResult` action.
+#[cfg(feature = "operation-center")]
+pub mod update_workbench_event_result;
+#[cfg(feature = "data-service")]
+pub use abolish_data_service_api::{AbolishDataServiceApiRequest, AbolishDataServiceApiResponse};
 pub use acs_model::{
     from_json, from_xml, BuildError, DecodeError, Format, ParamLocation, Request, WireEnum,
     WireParam,
 };
+#[cfg(feature = "metadata")]
+pub use add_meta_collection_entity::{
+    AddMetaCollectionEntityRequest, AddMetaCollectionEntityResponse,
+};
+#[cfg(feature = "tenant")]
+pub use add_project_member_to_role::{
+    AddProjectMemberToRoleRequest, AddProjectMemberToRoleResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use add_recognize_rule::{AddRecognizeRuleRequest, AddRecognizeRuleResponse};
+#[cfg(feature = "metadata")]
+pub use add_to_meta_category::{AddToMetaCategoryRequest, AddToMetaCategoryResponse};
+#[cfg(feature = "security-center")]
+pub use approve_permission_apply_order::{
+    ApprovePermissionApplyOrderRequest, ApprovePermissionApplyOrderResponse,
+};
+#[cfg(feature = "open-platform")]
+pub use callback_extension::{CallbackExtensionRequest, CallbackExtensionResponse};
+#[cfg(feature = "tenant")]
+pub use change_resource_manager_resource_group::{
+    ChangeResourceManagerResourceGroupRequest, ChangeResourceManagerResourceGroupResponse,
+};
+#[cfg(feature = "other")]
+pub use check_file_deployment::{CheckFileDeploymentRequest, CheckFileDeploymentResponse};
+#[cfg(feature = "metadata")]
+pub use check_meta_partition::{CheckMetaPartitionRequest, CheckMetaPartitionResponse};
+#[cfg(feature = "metadata")]
+pub use check_meta_table::{CheckMetaTableRequest, CheckMetaTableResponse};
+#[cfg(feature = "operation-center")]
+pub use create_baseline::{CreateBaselineRequest, CreateBaselineResponse};
+#[cfg(feature = "data-studio")]
+pub use create_business::{CreateBusinessRequest, CreateBusinessResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use create_connection::{CreateConnectionRequest, CreateConnectionResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use create_dag_complement::{CreateDagComplementRequest, CreateDagComplementResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use create_dag_test::{CreateDagTestRequest, CreateDagTestResponse};
+#[cfg(feature = "data-service")]
+pub use create_data_service_api::{CreateDataServiceApiRequest, CreateDataServiceApiResponse};
+#[cfg(feature = "data-service")]
+pub use create_data_service_api_authority::{
+    CreateDataServiceApiAuthorityRequest, CreateDataServiceApiAuthorityResponse,
+};
+#[cfg(feature = "data-service")]
+pub use create_data_service_folder::{
+    CreateDataServiceFolderRequest, CreateDataServiceFolderResponse,
+};
+#[cfg(feature = "data-service")]
+pub use create_data_service_group::{
+    CreateDataServiceGroupRequest, CreateDataServiceGroupResponse,
+};
+#[cfg(feature = "tenant")]
+pub use create_data_source::{CreateDataSourceRequest, CreateDataSourceResponse};
+#[cfg(feature = "data-integration")]
+pub use create_di_alarm_rule::{CreateDIAlarmRuleRequest, CreateDIAlarmRuleResponse};
+#[cfg(feature = "data-integration")]
+pub use create_di_job::{CreateDIJobRequest, CreateDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use create_di_sync_task::{CreateDISyncTaskRequest, CreateDISyncTaskResponse};
+#[cfg(feature = "migration")]
+pub use create_export_migration::{CreateExportMigrationRequest, CreateExportMigrationResponse};
+#[cfg(feature = "data-studio")]
+pub use create_file::{CreateFileRequest, CreateFileResponse};
+#[cfg(feature = "data-studio")]
+pub use create_folder::{CreateFolderRequest, CreateFolderResponse};
+#[cfg(feature = "migration")]
+pub use create_import_migration::{CreateImportMigrationRequest, CreateImportMigrationResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use create_manual_dag::{CreateManualDagRequest, CreateManualDagResponse};
+#[cfg(feature = "metadata")]
+pub use create_meta_category::{CreateMetaCategoryRequest, CreateMetaCategoryResponse};
+#[cfg(feature = "metadata")]
+pub use create_meta_collection::{CreateMetaCollectionRequest, CreateMetaCollectionResponse};
+#[cfg(feature = "security-center")]
+pub use create_permission_apply_order::{
+    CreatePermissionApplyOrderRequest, CreatePermissionApplyOrderResponse,
+};
+#[cfg(feature = "tenant")]
+pub use create_project::{CreateProjectRequest, CreateProjectResponse};
+#[cfg(feature = "tenant")]
+pub use create_project_member::{CreateProjectMemberRequest, CreateProjectMemberResponse};
+#[cfg(feature = "data-quality")]
+pub use create_quality_entity::{CreateQualityEntityRequest, CreateQualityEntityResponse};
+#[cfg(feature = "data-quality")]
+pub use create_quality_follower::{CreateQualityFollowerRequest, CreateQualityFollowerResponse};
+#[cfg(feature = "data-quality")]
+pub use create_quality_relative_node::{
+    CreateQualityRelativeNodeRequest, CreateQualityRelativeNodeResponse,
+};
+#[cfg(feature = "data-quality")]
+pub use create_quality_rule::{CreateQualityRuleRequest, CreateQualityRuleResponse};
+#[cfg(feature = "operation-center")]
+pub use create_remind::{CreateRemindRequest, CreateRemindResponse};
+#[cfg(feature = "data-studio")]
+pub use create_resource_file::{CreateResourceFileRequest, CreateResourceFileResponse};
+#[cfg(feature = "other")]
+pub use create_table::{CreateTableRequest, CreateTableResponse};
+#[cfg(feature = "metadata")]
+pub use create_table_level::{CreateTableLevelRequest, CreateTableLevelResponse};
+#[cfg(feature = "metadata")]
+pub use create_table_theme::{CreateTableThemeRequest, CreateTableThemeResponse};
+#[cfg(feature = "data-studio")]
+pub use create_udf_file::{CreateUdfFileRequest, CreateUdfFileResponse};
+#[cfg(feature = "operation-center")]
+pub use delete_baseline::{DeleteBaselineRequest, DeleteBaselineResponse};
+#[cfg(feature = "data-studio")]
+pub use delete_business::{DeleteBusinessRequest, DeleteBusinessResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use delete_connection::{DeleteConnectionRequest, DeleteConnectionResponse};
+#[cfg(feature = "data-service")]
+pub use delete_data_service_api::{DeleteDataServiceApiRequest, DeleteDataServiceApiResponse};
+#[cfg(feature = "data-service")]
+pub use delete_data_service_api_authority::{
+    DeleteDataServiceApiAuthorityRequest, DeleteDataServiceApiAuthorityResponse,
+};
+#[cfg(feature = "tenant")]
+pub use delete_data_source::{DeleteDataSourceRequest, DeleteDataSourceResponse};
+#[cfg(feature = "data-integration")]
+pub use delete_di_alarm_rule::{DeleteDIAlarmRuleRequest, DeleteDIAlarmRuleResponse};
+#[cfg(feature = "data-integration")]
+pub use delete_di_job::{DeleteDIJobRequest, DeleteDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use delete_di_sync_task::{DeleteDISyncTaskRequest, DeleteDISyncTaskResponse};
+#[cfg(feature = "data-studio")]
+pub use delete_file::{DeleteFileRequest, DeleteFileResponse};
+#[cfg(feature = "data-studio")]
+pub use delete_folder::{DeleteFolderRequest, DeleteFolderResponse};
+#[cfg(feature = "metadata")]
+pub use delete_from_meta_category::{
+    DeleteFromMetaCategoryRequest, DeleteFromMetaCategoryResponse,
+};
+#[cfg(feature = "metadata")]
+pub use delete_lineage_relation::{DeleteLineageRelationRequest, DeleteLineageRelationResponse};
+#[cfg(feature = "metadata")]
+pub use delete_meta_category::{DeleteMetaCategoryRequest, DeleteMetaCategoryResponse};
+#[cfg(feature = "metadata")]
+pub use delete_meta_collection::{DeleteMetaCollectionRequest, DeleteMetaCollectionResponse};
+#[cfg(feature = "metadata")]
+pub use delete_meta_collection_entity::{
+    DeleteMetaCollectionEntityRequest, DeleteMetaCollectionEntityResponse,
+};
+#[cfg(feature = "tenant")]
+pub use delete_project_member::{DeleteProjectMemberRequest, DeleteProjectMemberResponse};
+#[cfg(feature = "data-quality")]
+pub use delete_quality_entity::{DeleteQualityEntityRequest, DeleteQualityEntityResponse};
+#[cfg(feature = "data-quality")]
+pub use delete_quality_follower::{DeleteQualityFollowerRequest, DeleteQualityFollowerResponse};
+#[cfg(feature = "data-quality")]
+pub use delete_quality_relative_node::{
+    DeleteQualityRelativeNodeRequest, DeleteQualityRelativeNodeResponse,
+};
+#[cfg(feature = "data-quality")]
+pub use delete_quality_rule::{DeleteQualityRuleRequest, DeleteQualityRuleResponse};
+#[cfg(feature = "data-security-guard")]
+pub use delete_recognize_rule::{DeleteRecognizeRuleRequest, DeleteRecognizeRuleResponse};
+#[cfg(feature = "operation-center")]
+pub use delete_remind::{DeleteRemindRequest, DeleteRemindResponse};
+#[cfg(feature = "other")]
+pub use delete_table::{DeleteTableRequest, DeleteTableResponse};
+#[cfg(feature = "metadata")]
+pub use delete_table_level::{DeleteTableLevelRequest, DeleteTableLevelResponse};
+#[cfg(feature = "metadata")]
+pub use delete_table_theme::{DeleteTableThemeRequest, DeleteTableThemeResponse};
+#[cfg(feature = "data-integration")]
+pub use deploy_di_sync_task::{DeployDISyncTaskRequest, DeployDISyncTaskResponse};
 #[cfg(feature = "data-studio")]
 pub use deploy_file::{DeployFileRequest, DeployFileResponse};
+#[cfg(feature = "data-security-guard")]
+pub use desensitize_data::{DesensitizeDataRequest, DesensitizeDataResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_desens_plan_add_or_update::{
+    DsgDesensPlanAddOrUpdateRequest, DsgDesensPlanAddOrUpdateResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_desens_plan_delete::{DsgDesensPlanDeleteRequest, DsgDesensPlanDeleteResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_desens_plan_query_list::{
+    DsgDesensPlanQueryListRequest, DsgDesensPlanQueryListResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_desens_plan_update_status::{
+    DsgDesensPlanUpdateStatusRequest, DsgDesensPlanUpdateStatusResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_platform_query_projects_and_schema_from_meta::{
+    DsgPlatformQueryProjectsAndSchemaFromMetaRequest,
+    DsgPlatformQueryProjectsAndSchemaFromMetaResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_query_default_templates::{
+    DsgQueryDefaultTemplatesRequest, DsgQueryDefaultTemplatesResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_query_sens_result::{DsgQuerySensResultRequest, DsgQuerySensResultResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_run_sens_identify::{DsgRunSensIdentifyRequest, DsgRunSensIdentifyResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_scene_add_or_update_scene::{
+    DsgSceneAddOrUpdateSceneRequest, DsgSceneAddOrUpdateSceneResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_scene_query_scene_list_by_name::{
+    DsgSceneQuerySceneListByNameRequest, DsgSceneQuerySceneListByNameResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_scened_delete_scene::{DsgScenedDeleteSceneRequest, DsgScenedDeleteSceneResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_stop_sens_identify::{DsgStopSensIdentifyRequest, DsgStopSensIdentifyResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_user_group_add_or_update::{
+    DsgUserGroupAddOrUpdateRequest, DsgUserGroupAddOrUpdateResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_user_group_delete::{DsgUserGroupDeleteRequest, DsgUserGroupDeleteResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_user_group_get_odps_role_groups::{
+    DsgUserGroupGetOdpsRoleGroupsRequest, DsgUserGroupGetOdpsRoleGroupsResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_user_group_query_list::{DsgUserGroupQueryListRequest, DsgUserGroupQueryListResponse};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_user_group_query_user_list::{
+    DsgUserGroupQueryUserListRequest, DsgUserGroupQueryUserListResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_white_list_add_or_update::{
+    DsgWhiteListAddOrUpdateRequest, DsgWhiteListAddOrUpdateResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_white_list_delete_list::{
+    DsgWhiteListDeleteListRequest, DsgWhiteListDeleteListResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use dsg_white_list_query_list::{DsgWhiteListQueryListRequest, DsgWhiteListQueryListResponse};
+#[cfg(feature = "data-security-guard")]
+pub use edit_recognize_rule::{EditRecognizeRuleRequest, EditRecognizeRuleResponse};
+#[cfg(feature = "data-studio")]
+pub use establish_relation_table_to_business::{
+    EstablishRelationTableToBusinessRequest, EstablishRelationTableToBusinessResponse,
+};
+#[cfg(feature = "other")]
+pub use export_data_sources::{ExportDataSourcesRequest, ExportDataSourcesResponse};
+#[cfg(feature = "data-integration")]
+pub use generate_di_sync_task_config_for_creating::{
+    GenerateDISyncTaskConfigForCreatingRequest, GenerateDISyncTaskConfigForCreatingResponse,
+};
+#[cfg(feature = "data-integration")]
+pub use generate_di_sync_task_config_for_updating::{
+    GenerateDISyncTaskConfigForUpdatingRequest, GenerateDISyncTaskConfigForUpdatingResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use get_alert_message::{GetAlertMessageRequest, GetAlertMessageResponse};
+#[cfg(feature = "operation-center")]
+pub use get_baseline::{GetBaselineRequest, GetBaselineResponse};
+#[cfg(feature = "operation-center")]
+pub use get_baseline_config::{GetBaselineConfigRequest, GetBaselineConfigResponse};
+#[cfg(feature = "operation-center")]
+pub use get_baseline_key_path::{GetBaselineKeyPathRequest, GetBaselineKeyPathResponse};
+#[cfg(feature = "operation-center")]
+pub use get_baseline_status::{GetBaselineStatusRequest, GetBaselineStatusResponse};
+#[cfg(feature = "data-studio")]
+pub use get_business::{GetBusinessRequest, GetBusinessResponse};
+#[cfg(feature = "operation-center")]
+pub use get_dag::{GetDagRequest, GetDagResponse};
+#[cfg(feature = "data-service")]
+pub use get_data_service_api::{GetDataServiceApiRequest, GetDataServiceApiResponse};
+#[cfg(feature = "data-service")]
+pub use get_data_service_api_test::{GetDataServiceApiTestRequest, GetDataServiceApiTestResponse};
+#[cfg(feature = "data-service")]
+pub use get_data_service_application::{
+    GetDataServiceApplicationRequest, GetDataServiceApplicationResponse,
+};
+#[cfg(feature = "data-service")]
+pub use get_data_service_folder::{GetDataServiceFolderRequest, GetDataServiceFolderResponse};
+#[cfg(feature = "data-service")]
+pub use get_data_service_group::{GetDataServiceGroupRequest, GetDataServiceGroupResponse};
+#[cfg(feature = "data-service")]
+pub use get_data_service_published_api::{
+    GetDataServicePublishedApiRequest, GetDataServicePublishedApiResponse,
+};
+#[cfg(feature = "data-integration")]
+pub use get_data_source_meta::{GetDataSourceMetaRequest, GetDataSourceMetaResponse};
+#[cfg(feature = "other")]
+pub use get_ddl_job_status::{GetDDLJobStatusRequest, GetDDLJobStatusResponse};
 #[cfg(feature = "data-studio")]
 pub use get_deployment::{GetDeploymentRequest, GetDeploymentResponse};
+#[cfg(feature = "data-integration")]
+pub use get_di_alarm_rule::{GetDIAlarmRuleRequest, GetDIAlarmRuleResponse};
+#[cfg(feature = "data-integration")]
+pub use get_di_job::{GetDIJobRequest, GetDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use get_di_sync_instance_info::{GetDISyncInstanceInfoRequest, GetDISyncInstanceInfoResponse};
+#[cfg(feature = "data-integration")]
+pub use get_di_sync_task::{GetDISyncTaskRequest, GetDISyncTaskResponse};
+#[cfg(feature = "open-platform")]
+pub use get_extension::{GetExtensionRequest, GetExtensionResponse};
 #[cfg(feature = "data-studio")]
 pub use get_file::{GetFileRequest, GetFileResponse};
+#[cfg(feature = "operation-center")]
+pub use get_file_type_statistic::{GetFileTypeStatisticRequest, GetFileTypeStatisticResponse};
+#[cfg(feature = "data-studio")]
+pub use get_file_version::{GetFileVersionRequest, GetFileVersionResponse};
+#[cfg(feature = "data-studio")]
+pub use get_folder::{GetFolderRequest, GetFolderResponse};
+#[cfg(feature = "data-studio")]
+pub use get_ide_event_detail::{GetIDEEventDetailRequest, GetIDEEventDetailResponse};
+#[cfg(feature = "operation-center")]
+pub use get_instance::{GetInstanceRequest, GetInstanceResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_instance_consume_time_rank::{
+    GetInstanceConsumeTimeRankRequest, GetInstanceConsumeTimeRankResponse,
+};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_instance_count_trend::{GetInstanceCountTrendRequest, GetInstanceCountTrendResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_instance_error_rank::{GetInstanceErrorRankRequest, GetInstanceErrorRankResponse};
+#[cfg(feature = "operation-center")]
+pub use get_instance_log::{GetInstanceLogRequest, GetInstanceLogResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_instance_status_count::{
+    GetInstanceStatusCountRequest, GetInstanceStatusCountResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use get_instance_status_statistic::{
+    GetInstanceStatusStatisticRequest, GetInstanceStatusStatisticResponse,
+};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_manual_dag_instances::{GetManualDagInstancesRequest, GetManualDagInstancesResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_category::{GetMetaCategoryRequest, GetMetaCategoryResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_collection_detail::{
+    GetMetaCollectionDetailRequest, GetMetaCollectionDetailResponse,
+};
+#[cfg(feature = "other")]
+pub use get_meta_column_lineage::{GetMetaColumnLineageRequest, GetMetaColumnLineageResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_db_info::{GetMetaDBInfoRequest, GetMetaDBInfoResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_db_table_list::{GetMetaDBTableListRequest, GetMetaDBTableListResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_basic_info::{GetMetaTableBasicInfoRequest, GetMetaTableBasicInfoResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_change_log::{GetMetaTableChangeLogRequest, GetMetaTableChangeLogResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_column::{GetMetaTableColumnRequest, GetMetaTableColumnResponse};
+#[cfg(feature = "other")]
+pub use get_meta_table_full_info::{GetMetaTableFullInfoRequest, GetMetaTableFullInfoResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_intro_wiki::{GetMetaTableIntroWikiRequest, GetMetaTableIntroWikiResponse};
+#[cfg(feature = "other")]
+pub use get_meta_table_lineage::{GetMetaTableLineageRequest, GetMetaTableLineageResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_list_by_category::{
+    GetMetaTableListByCategoryRequest, GetMetaTableListByCategoryResponse,
+};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_output::{GetMetaTableOutputRequest, GetMetaTableOutputResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_partition::{GetMetaTablePartitionRequest, GetMetaTablePartitionResponse};
+#[cfg(feature = "metadata")]
+pub use get_meta_table_theme_level::{
+    GetMetaTableThemeLevelRequest, GetMetaTableThemeLevelResponse,
+};
+#[cfg(feature = "migration")]
+pub use get_migration_process::{GetMigrationProcessRequest, GetMigrationProcessResponse};
+#[cfg(feature = "migration")]
+pub use get_migration_summary::{GetMigrationSummaryRequest, GetMigrationSummaryResponse};
+#[cfg(feature = "operation-center")]
+pub use get_node::{GetNodeRequest, GetNodeResponse};
+#[cfg(feature = "operation-center")]
+pub use get_node_children::{GetNodeChildrenRequest, GetNodeChildrenResponse};
+#[cfg(feature = "operation-center")]
+pub use get_node_code::{GetNodeCodeRequest, GetNodeCodeResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_node_on_baseline::{GetNodeOnBaselineRequest, GetNodeOnBaselineResponse};
+#[cfg(feature = "operation-center")]
+pub use get_node_parents::{GetNodeParentsRequest, GetNodeParentsResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_node_type_list_info::{GetNodeTypeListInfoRequest, GetNodeTypeListInfoResponse};
+#[cfg(feature = "data-security-guard")]
+pub use get_op_risk_data::{GetOpRiskDataRequest, GetOpRiskDataResponse};
+#[cfg(feature = "data-security-guard")]
+pub use get_op_sensitive_data::{GetOpSensitiveDataRequest, GetOpSensitiveDataResponse};
+#[cfg(feature = "open-platform")]
+pub use get_option_value_for_project::{
+    GetOptionValueForProjectRequest, GetOptionValueForProjectResponse,
+};
+#[cfg(feature = "security-center")]
+pub use get_permission_apply_order_detail::{
+    GetPermissionApplyOrderDetailRequest, GetPermissionApplyOrderDetailResponse,
+};
+#[cfg(feature = "tenant")]
+pub use get_project::{GetProjectRequest, GetProjectResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_project_detail::{GetProjectDetailRequest, GetProjectDetailResponse};
+#[cfg(feature = "data-quality")]
+pub use get_quality_entity::{GetQualityEntityRequest, GetQualityEntityResponse};
+#[cfg(feature = "data-quality")]
+pub use get_quality_follower::{GetQualityFollowerRequest, GetQualityFollowerResponse};
+#[cfg(feature = "data-quality")]
+pub use get_quality_rule::{GetQualityRuleRequest, GetQualityRuleResponse};
+#[cfg(feature = "operation-center")]
+pub use get_remind::{GetRemindRequest, GetRemindResponse};
+#[cfg(feature = "data-security-guard")]
+pub use get_sensitive_data::{GetSensitiveDataRequest, GetSensitiveDataResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use get_success_instance_trend::{
+    GetSuccessInstanceTrendRequest, GetSuccessInstanceTrendResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use get_topic::{GetTopicRequest, GetTopicResponse};
+#[cfg(feature = "operation-center")]
+pub use get_topic_influence::{GetTopicInfluenceRequest, GetTopicInfluenceResponse};
+#[cfg(feature = "other")]
+pub use import_data_sources::{ImportDataSourcesRequest, ImportDataSourcesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_alert_messages::{ListAlertMessagesRequest, ListAlertMessagesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_baseline_configs::{ListBaselineConfigsRequest, ListBaselineConfigsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_baseline_statuses::{ListBaselineStatusesRequest, ListBaselineStatusesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_baselines::{ListBaselinesRequest, ListBaselinesResponse};
+#[cfg(feature = "data-studio")]
+pub use list_business::{ListBusinessRequest, ListBusinessResponse};
+#[cfg(feature = "tenant")]
+pub use list_calc_engines::{ListCalcEnginesRequest, ListCalcEnginesResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use list_connections::{ListConnectionsRequest, ListConnectionsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_dags::{ListDagsRequest, ListDagsResponse};
+#[cfg(feature = "data-service")]
+pub use list_data_service_api_authorities::{
+    ListDataServiceApiAuthoritiesRequest, ListDataServiceApiAuthoritiesResponse,
+};
+#[cfg(feature = "data-service")]
+pub use list_data_service_api_test::{
+    ListDataServiceApiTestRequest, ListDataServiceApiTestResponse,
+};
+#[cfg(feature = "data-service")]
+pub use list_data_service_apis::{ListDataServiceApisRequest, ListDataServiceApisResponse};
+#[cfg(feature = "data-service")]
+pub use list_data_service_applications::{
+    ListDataServiceApplicationsRequest, ListDataServiceApplicationsResponse,
+};
+#[cfg(feature = "data-service")]
+pub use list_data_service_authorized_apis::{
+    ListDataServiceAuthorizedApisRequest, ListDataServiceAuthorizedApisResponse,
+};
+#[cfg(feature = "data-service")]
+pub use list_data_service_folders::{
+    ListDataServiceFoldersRequest, ListDataServiceFoldersResponse,
+};
+#[cfg(feature = "data-service")]
+pub use list_data_service_groups::{ListDataServiceGroupsRequest, ListDataServiceGroupsResponse};
+#[cfg(feature = "data-service")]
+pub use list_data_service_published_apis::{
+    ListDataServicePublishedApisRequest, ListDataServicePublishedApisResponse,
+};
+#[cfg(feature = "tenant")]
+pub use list_data_sources::{ListDataSourcesRequest, ListDataSourcesResponse};
 #[cfg(feature = "data-studio")]
 pub use list_deployments::{ListDeploymentsRequest, ListDeploymentsResponse};
+#[cfg(feature = "data-integration")]
+pub use list_di_alarm_rules::{ListDIAlarmRulesRequest, ListDIAlarmRulesResponse};
+#[cfg(feature = "data-integration")]
+pub use list_di_jobs::{ListDIJobsRequest, ListDIJobsResponse};
+#[cfg(feature = "data-integration")]
+pub use list_di_project_config::{ListDIProjectConfigRequest, ListDIProjectConfigResponse};
+#[cfg(feature = "open-platform")]
+pub use list_enabled_extensions_for_project::{
+    ListEnabledExtensionsForProjectRequest, ListEnabledExtensionsForProjectResponse,
+};
+#[cfg(feature = "metadata")]
+pub use list_entities_by_tags::{ListEntitiesByTagsRequest, ListEntitiesByTagsResponse};
+#[cfg(feature = "metadata")]
+pub use list_entity_tags::{ListEntityTagsRequest, ListEntityTagsResponse};
+#[cfg(feature = "open-platform")]
+pub use list_extensions::{ListExtensionsRequest, ListExtensionsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_file_type::{ListFileTypeRequest, ListFileTypeResponse};
+#[cfg(feature = "data-studio")]
+pub use list_file_versions::{ListFileVersionsRequest, ListFileVersionsResponse};
+#[cfg(feature = "data-studio")]
+pub use list_files::{ListFilesRequest, ListFilesResponse};
+#[cfg(feature = "data-studio")]
+pub use list_folders::{ListFoldersRequest, ListFoldersResponse};
+#[cfg(feature = "operation-center")]
+pub use list_inner_nodes::{ListInnerNodesRequest, ListInnerNodesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_instance_amount::{ListInstanceAmountRequest, ListInstanceAmountResponse};
+#[cfg(feature = "operation-center")]
+pub use list_instance_history::{ListInstanceHistoryRequest, ListInstanceHistoryResponse};
+#[cfg(feature = "operation-center")]
+pub use list_instances::{ListInstancesRequest, ListInstancesResponse};
+#[cfg(feature = "metadata")]
+pub use list_lineage::{ListLineageRequest, ListLineageResponse};
+#[cfg(feature = "operation-center")]
+pub use list_manual_dag_instances::{
+    ListManualDagInstancesRequest, ListManualDagInstancesResponse,
+};
+#[cfg(feature = "tenant")]
+pub use list_measure_data::{ListMeasureDataRequest, ListMeasureDataResponse};
+#[cfg(feature = "metadata")]
+pub use list_meta_collection_entities::{
+    ListMetaCollectionEntitiesRequest, ListMetaCollectionEntitiesResponse,
+};
+#[cfg(feature = "metadata")]
+pub use list_meta_collections::{ListMetaCollectionsRequest, ListMetaCollectionsResponse};
+#[cfg(feature = "metadata")]
+pub use list_meta_db::{ListMetaDBRequest, ListMetaDBResponse};
+#[cfg(feature = "migration")]
+pub use list_migrations::{ListMigrationsRequest, ListMigrationsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_node_input_or_output::{ListNodeInputOrOutputRequest, ListNodeInputOrOutputResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use list_node_io::{ListNodeIORequest, ListNodeIOResponse};
+#[cfg(feature = "operation-center")]
+pub use list_nodes::{ListNodesRequest, ListNodesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_nodes_by_baseline::{ListNodesByBaselineRequest, ListNodesByBaselineResponse};
+#[cfg(feature = "operation-center")]
+pub use list_nodes_by_output::{ListNodesByOutputRequest, ListNodesByOutputResponse};
+#[cfg(feature = "security-center")]
+pub use list_permission_apply_orders::{
+    ListPermissionApplyOrdersRequest, ListPermissionApplyOrdersResponse,
+};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use list_program_type_count::{ListProgramTypeCountRequest, ListProgramTypeCountResponse};
+#[cfg(feature = "tenant")]
+pub use list_project_ids::{ListProjectIdsRequest, ListProjectIdsResponse};
+#[cfg(feature = "tenant")]
+pub use list_project_members::{ListProjectMembersRequest, ListProjectMembersResponse};
+#[cfg(feature = "tenant")]
+pub use list_project_roles::{ListProjectRolesRequest, ListProjectRolesResponse};
+#[cfg(feature = "tenant")]
+pub use list_projects::{ListProjectsRequest, ListProjectsResponse};
+#[cfg(feature = "data-quality")]
+pub use list_quality_results_by_entity::{
+    ListQualityResultsByEntityRequest, ListQualityResultsByEntityResponse,
+};
+#[cfg(feature = "data-quality")]
+pub use list_quality_results_by_rule::{
+    ListQualityResultsByRuleRequest, ListQualityResultsByRuleResponse,
+};
+#[cfg(feature = "data-quality")]
+pub use list_quality_rules::{ListQualityRulesRequest, ListQualityRulesResponse};
+#[cfg(feature = "other")]
+pub use list_ref_di_sync_tasks::{ListRefDISyncTasksRequest, ListRefDISyncTasksResponse};
+#[cfg(feature = "operation-center")]
+pub use list_reminds::{ListRemindsRequest, ListRemindsResponse};
+#[cfg(feature = "tenant")]
+pub use list_resource_groups::{ListResourceGroupsRequest, ListResourceGroupsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_shift_personnels::{ListShiftPersonnelsRequest, ListShiftPersonnelsResponse};
+#[cfg(feature = "operation-center")]
+pub use list_shift_schedules::{ListShiftSchedulesRequest, ListShiftSchedulesResponse};
+#[cfg(feature = "operation-center")]
+pub use list_success_instance_amount::{
+    ListSuccessInstanceAmountRequest, ListSuccessInstanceAmountResponse,
+};
+#[cfg(feature = "metadata")]
+pub use list_table_level::{ListTableLevelRequest, ListTableLevelResponse};
+#[cfg(feature = "metadata")]
+pub use list_table_theme::{ListTableThemeRequest, ListTableThemeResponse};
+#[cfg(feature = "operation-center")]
+pub use list_topics::{ListTopicsRequest, ListTopicsResponse};
+#[cfg(feature = "data-analysis")]
+pub use mount_directory::{MountDirectoryRequest, MountDirectoryResponse};
+#[cfg(feature = "operation-center")]
+pub use offline_node::{OfflineNodeRequest, OfflineNodeResponse};
+#[cfg(feature = "data-service")]
+pub use publish_data_service_api::{PublishDataServiceApiRequest, PublishDataServiceApiResponse};
+#[cfg(feature = "data-security-guard")]
+pub use query_default_template::{QueryDefaultTemplateRequest, QueryDefaultTemplateResponse};
+#[cfg(feature = "data-integration")]
+pub use query_di_sync_task_config_process_result::{
+    QueryDISyncTaskConfigProcessResultRequest, QueryDISyncTaskConfigProcessResultResponse,
+};
+#[cfg(feature = "data-modeling")]
+pub use query_public_model_engine::{
+    QueryPublicModelEngineRequest, QueryPublicModelEngineResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use query_recognize_data_by_rule_type::{
+    QueryRecognizeDataByRuleTypeRequest, QueryRecognizeDataByRuleTypeResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use query_recognize_rule_detail::{
+    QueryRecognizeRuleDetailRequest, QueryRecognizeRuleDetailResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use query_recognize_rules_type::{
+    QueryRecognizeRulesTypeRequest, QueryRecognizeRulesTypeResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use query_sens_classification::{
+    QuerySensClassificationRequest, QuerySensClassificationResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use query_sens_level::{QuerySensLevelRequest, QuerySensLevelResponse};
+#[cfg(feature = "data-security-guard")]
+pub use query_sens_node_info::{QuerySensNodeInfoRequest, QuerySensNodeInfoResponse};
+#[cfg(feature = "metadata")]
+pub use register_lineage_relation::{
+    RegisterLineageRelationRequest, RegisterLineageRelationResponse,
+};
+#[cfg(feature = "metadata")]
+pub use remove_entity_tags::{RemoveEntityTagsRequest, RemoveEntityTagsResponse};
+#[cfg(feature = "tenant")]
+pub use remove_project_member_from_role::{
+    RemoveProjectMemberFromRoleRequest, RemoveProjectMemberFromRoleResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use restart_instance::{RestartInstanceRequest, RestartInstanceResponse};
+#[cfg(feature = "operation-center")]
+pub use resume_instance::{ResumeInstanceRequest, ResumeInstanceResponse};
+#[cfg(feature = "security-center")]
+pub use revoke_column_permission::{RevokeColumnPermissionRequest, RevokeColumnPermissionResponse};
+#[cfg(feature = "security-center")]
+pub use revoke_table_permission::{RevokeTablePermissionRequest, RevokeTablePermissionResponse};
+#[cfg(feature = "operation-center")]
+pub use run_cycle_dag_nodes::{RunCycleDagNodesRequest, RunCycleDagNodesResponse};
+#[cfg(feature = "operation-center")]
+pub use run_manual_dag_nodes::{RunManualDagNodesRequest, RunManualDagNodesResponse};
+#[cfg(feature = "operation-center")]
+pub use run_smoke_test::{RunSmokeTestRequest, RunSmokeTestResponse};
+#[cfg(feature = "operation-center")]
+pub use run_trigger_node::{RunTriggerNodeRequest, RunTriggerNodeResponse};
+#[cfg(feature = "data-service")]
+pub use save_data_service_api_test_result::{
+    SaveDataServiceApiTestResultRequest, SaveDataServiceApiTestResultResponse,
+};
+#[cfg(feature = "data-security-guard")]
+pub use scan_sensitive_data::{ScanSensitiveDataRequest, ScanSensitiveDataResponse};
+#[cfg(feature = "metadata")]
+pub use search_meta_tables::{SearchMetaTablesRequest, SearchMetaTablesResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use search_nodes_by_output::{SearchNodesByOutputRequest, SearchNodesByOutputResponse};
 /// `serde_json`, for fields and parameters that hold any JSON value.
 pub use serde_json;
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use set_data_source_share::{SetDataSourceShareRequest, SetDataSourceShareResponse};
+#[cfg(feature = "metadata")]
+pub use set_entity_tags::{SetEntityTagsRequest, SetEntityTagsResponse};
+#[cfg(feature = "operation-center")]
+pub use set_success_instance::{SetSuccessInstanceRequest, SetSuccessInstanceResponse};
+#[cfg(feature = "data-integration")]
+pub use start_di_job::{StartDIJobRequest, StartDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use start_di_sync_instance::{StartDISyncInstanceRequest, StartDISyncInstanceResponse};
+#[cfg(feature = "migration")]
+pub use start_migration::{StartMigrationRequest, StartMigrationResponse};
+#[cfg(feature = "data-integration")]
+pub use stop_di_job::{StopDIJobRequest, StopDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use stop_di_sync_instance::{StopDISyncInstanceRequest, StopDISyncInstanceResponse};
+#[cfg(feature = "operation-center")]
+pub use stop_instance::{StopInstanceRequest, StopInstanceResponse};
+#[cfg(feature = "data-service")]
+pub use submit_data_service_api::{SubmitDataServiceApiRequest, SubmitDataServiceApiResponse};
 #[cfg(feature = "data-studio")]
 pub use submit_file::{SubmitFileRequest, SubmitFileResponse};
+#[cfg(feature = "operation-center")]
+pub use suspend_instance::{SuspendInstanceRequest, SuspendInstanceResponse};
+#[cfg(feature = "data-integration")]
+pub use terminate_di_sync_instance::{
+    TerminateDISyncInstanceRequest, TerminateDISyncInstanceResponse,
+};
+#[cfg(feature = "data-service")]
+pub use test_data_service_api::{TestDataServiceApiRequest, TestDataServiceApiResponse};
+#[cfg(feature = "data-integration")]
+pub use test_network_connection::{TestNetworkConnectionRequest, TestNetworkConnectionResponse};
+#[cfg(feature = "operation-center")]
+pub use top_ten_elapsed_time_instance::{
+    TopTenElapsedTimeInstanceRequest, TopTenElapsedTimeInstanceResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use top_ten_error_times_instance::{
+    TopTenErrorTimesInstanceRequest, TopTenErrorTimesInstanceResponse,
+};
+#[cfg(feature = "data-analysis")]
+pub use umount_directory::{UmountDirectoryRequest, UmountDirectoryResponse};
+#[cfg(feature = "operation-center")]
+pub use update_baseline::{UpdateBaselineRequest, UpdateBaselineResponse};
+#[cfg(feature = "data-studio")]
+pub use update_business::{UpdateBusinessRequest, UpdateBusinessResponse};
+#[cfg(feature = "deprecated")]
+#[allow(deprecated)]
+pub use update_connection::{UpdateConnectionRequest, UpdateConnectionResponse};
+#[cfg(feature = "data-service")]
+pub use update_data_service_api::{UpdateDataServiceApiRequest, UpdateDataServiceApiResponse};
+#[cfg(feature = "tenant")]
+pub use update_data_source::{UpdateDataSourceRequest, UpdateDataSourceResponse};
+#[cfg(feature = "data-integration")]
+pub use update_di_alarm_rule::{UpdateDIAlarmRuleRequest, UpdateDIAlarmRuleResponse};
+#[cfg(feature = "data-integration")]
+pub use update_di_job::{UpdateDIJobRequest, UpdateDIJobResponse};
+#[cfg(feature = "data-integration")]
+pub use update_di_project_config::{UpdateDIProjectConfigRequest, UpdateDIProjectConfigResponse};
+#[cfg(feature = "data-integration")]
+pub use update_di_sync_task::{UpdateDISyncTaskRequest, UpdateDISyncTaskResponse};
+#[cfg(feature = "data-studio")]
+pub use update_file::{UpdateFileRequest, UpdateFileResponse};
+#[cfg(feature = "data-studio")]
+pub use update_folder::{UpdateFolderRequest, UpdateFolderResponse};
+#[cfg(feature = "data-studio")]
+pub use update_ide_event_result::{UpdateIDEEventResultRequest, UpdateIDEEventResultResponse};
+#[cfg(feature = "metadata")]
+pub use update_meta_category::{UpdateMetaCategoryRequest, UpdateMetaCategoryResponse};
+#[cfg(feature = "metadata")]
+pub use update_meta_collection::{UpdateMetaCollectionRequest, UpdateMetaCollectionResponse};
+#[cfg(feature = "metadata")]
+pub use update_meta_table::{UpdateMetaTableRequest, UpdateMetaTableResponse};
+#[cfg(feature = "metadata")]
+pub use update_meta_table_intro_wiki::{
+    UpdateMetaTableIntroWikiRequest, UpdateMetaTableIntroWikiResponse,
+};
+#[cfg(feature = "operation-center")]
+pub use update_node_owner::{UpdateNodeOwnerRequest, UpdateNodeOwnerResponse};
+#[cfg(feature = "operation-center")]
+pub use update_node_run_mode::{UpdateNodeRunModeRequest, UpdateNodeRunModeResponse};
+#[cfg(feature = "data-quality")]
+pub use update_quality_follower::{UpdateQualityFollowerRequest, UpdateQualityFollowerResponse};
+#[cfg(feature = "data-quality")]
+pub use update_quality_rule::{UpdateQualityRuleRequest, UpdateQualityRuleResponse};
+#[cfg(feature = "operation-center")]
+pub use update_remind::{UpdateRemindRequest, UpdateRemindResponse};
+#[cfg(feature = "other")]
+pub use update_table::{UpdateTableRequest, UpdateTableResponse};
+#[cfg(feature = "other")]
+pub use update_table_add_column::{UpdateTableAddColumnRequest, UpdateTableAddColumnResponse};
+#[cfg(feature = "metadata")]
+pub use update_table_level::{UpdateTableLevelRequest, UpdateTableLevelResponse};
+#[cfg(feature = "metadata")]
+pub use update_table_model_info::{UpdateTableModelInfoRequest, UpdateTableModelInfoResponse};
+#[cfg(feature = "metadata")]
+pub use update_table_theme::{UpdateTableThemeRequest, UpdateTableThemeResponse};
+#[cfg(feature = "data-studio")]
+pub use update_udf_file::{UpdateUdfFileRequest, UpdateUdfFileResponse};
+#[cfg(feature = "operation-center")]
+pub use update_workbench_event_result::{
+    UpdateWorkbenchEventResultRequest, UpdateWorkbenchEventResultResponse,
+};
 /// Product code of the API these models belong to.
 pub const PRODUCT: &str = "dataworks-public";
 /// API version of these models.

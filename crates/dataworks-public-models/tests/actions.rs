@@ -5,6 +5,984 @@
 //! SDK's values encode to the pairs it sent.
 #![allow(deprecated)]
 use acs_model::testing::assert_samples;
+#[cfg(feature = "data-service")]
+#[test]
+fn abolish_data_service_api_samples() {
+    assert_samples::<
+        dataworks_public_models::abolish_data_service_api::AbolishDataServiceApiResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AbolishDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AbolishDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn add_meta_collection_entity_samples() {
+    assert_samples::<
+        dataworks_public_models::add_meta_collection_entity::AddMetaCollectionEntityResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddMetaCollectionEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddMetaCollectionEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn add_project_member_to_role_samples() {
+    assert_samples::<
+        dataworks_public_models::add_project_member_to_role::AddProjectMemberToRoleResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddProjectMemberToRole.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddProjectMemberToRole.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn add_recognize_rule_samples() {
+    assert_samples::<dataworks_public_models::add_recognize_rule::AddRecognizeRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddRecognizeRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddRecognizeRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn add_to_meta_category_samples() {
+    assert_samples::<dataworks_public_models::add_to_meta_category::AddToMetaCategoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddToMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/AddToMetaCategory.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn approve_permission_apply_order_samples() {
+    assert_samples::<
+        dataworks_public_models::approve_permission_apply_order::ApprovePermissionApplyOrderResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "open-platform")]
+#[test]
+fn callback_extension_samples() {
+    assert_samples::<dataworks_public_models::callback_extension::CallbackExtensionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CallbackExtension.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn change_resource_manager_resource_group_samples() {
+    assert_samples::<
+        dataworks_public_models::change_resource_manager_resource_group::ChangeResourceManagerResourceGroupResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn check_file_deployment_samples() {
+    assert_samples::<dataworks_public_models::check_file_deployment::CheckFileDeploymentResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckFileDeployment.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckFileDeployment.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn check_meta_partition_samples() {
+    assert_samples::<dataworks_public_models::check_meta_partition::CheckMetaPartitionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckMetaPartition.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckMetaPartition.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn check_meta_table_samples() {
+    assert_samples::<dataworks_public_models::check_meta_table::CheckMetaTableResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckMetaTable.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CheckMetaTable.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn create_baseline_samples() {
+    assert_samples::<dataworks_public_models::create_baseline::CreateBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateBaseline.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn create_business_samples() {
+    assert_samples::<dataworks_public_models::create_business::CreateBusinessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateBusiness.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateBusiness.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn create_connection_samples() {
+    assert_samples::<dataworks_public_models::create_connection::CreateConnectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateConnection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateConnection.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn create_di_alarm_rule_samples() {
+    assert_samples::<dataworks_public_models::create_di_alarm_rule::CreateDIAlarmRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDIAlarmRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDIAlarmRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn create_di_job_samples() {
+    assert_samples::<dataworks_public_models::create_di_job::CreateDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDIJob.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn create_di_sync_task_samples() {
+    assert_samples::<dataworks_public_models::create_di_sync_task::CreateDISyncTaskResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDISyncTask.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDISyncTask.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Message"],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn create_dag_complement_samples() {
+    assert_samples::<dataworks_public_models::create_dag_complement::CreateDagComplementResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDagComplement.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDagComplement.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn create_dag_test_samples() {
+    assert_samples::<dataworks_public_models::create_dag_test::CreateDagTestResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDagTest.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDagTest.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn create_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::create_data_service_api::CreateDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn create_data_service_api_authority_samples() {
+    assert_samples::<
+        dataworks_public_models::create_data_service_api_authority::CreateDataServiceApiAuthorityResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.xml"
+            ),
+        ),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn create_data_service_folder_samples() {
+    assert_samples::<
+        dataworks_public_models::create_data_service_folder::CreateDataServiceFolderResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataServiceFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataServiceFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn create_data_service_group_samples() {
+    assert_samples::<
+        dataworks_public_models::create_data_service_group::CreateDataServiceGroupResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataServiceGroup.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn create_data_source_samples() {
+    assert_samples::<dataworks_public_models::create_data_source::CreateDataSourceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataSource.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateDataSource.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn create_export_migration_samples() {
+    assert_samples::<dataworks_public_models::create_export_migration::CreateExportMigrationResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateExportMigration.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateExportMigration.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn create_file_samples() {
+    assert_samples::<dataworks_public_models::create_file::CreateFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateFile.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn create_folder_samples() {
+    assert_samples::<dataworks_public_models::create_folder::CreateFolderResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn create_import_migration_samples() {
+    assert_samples::<dataworks_public_models::create_import_migration::CreateImportMigrationResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateImportMigration.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateImportMigration.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn create_manual_dag_samples() {
+    assert_samples::<dataworks_public_models::create_manual_dag::CreateManualDagResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateManualDag.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateManualDag.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn create_meta_category_samples() {
+    assert_samples::<dataworks_public_models::create_meta_category::CreateMetaCategoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateMetaCategory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn create_meta_collection_samples() {
+    assert_samples::<dataworks_public_models::create_meta_collection::CreateMetaCollectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateMetaCollection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateMetaCollection.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "QualifiedName"],
+        )),
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn create_permission_apply_order_samples() {
+    assert_samples::<
+        dataworks_public_models::create_permission_apply_order::CreatePermissionApplyOrderResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreatePermissionApplyOrder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreatePermissionApplyOrder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn create_project_samples() {
+    assert_samples::<dataworks_public_models::create_project::CreateProjectResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateProject.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateProject.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data"],
+        )),
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn create_project_member_samples() {
+    assert_samples::<dataworks_public_models::create_project_member::CreateProjectMemberResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateProjectMember.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateProjectMember.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn create_quality_entity_samples() {
+    assert_samples::<dataworks_public_models::create_quality_entity::CreateQualityEntityResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn create_quality_follower_samples() {
+    assert_samples::<dataworks_public_models::create_quality_follower::CreateQualityFollowerResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityFollower.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityFollower.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn create_quality_relative_node_samples() {
+    assert_samples::<
+        dataworks_public_models::create_quality_relative_node::CreateQualityRelativeNodeResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityRelativeNode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityRelativeNode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn create_quality_rule_samples() {
+    assert_samples::<dataworks_public_models::create_quality_rule::CreateQualityRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateQualityRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn create_remind_samples() {
+    assert_samples::<dataworks_public_models::create_remind::CreateRemindResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateRemind.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateRemind.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn create_resource_file_samples() {
+    assert_samples::<dataworks_public_models::create_resource_file::CreateResourceFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateResourceFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateResourceFile.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn create_table_samples() {
+    assert_samples::<dataworks_public_models::create_table::CreateTableResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTable.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTable.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn create_table_level_samples() {
+    assert_samples::<dataworks_public_models::create_table_level::CreateTableLevelResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTableLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTableLevel.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn create_table_theme_samples() {
+    assert_samples::<dataworks_public_models::create_table_theme::CreateTableThemeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTableTheme.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateTableTheme.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn create_udf_file_samples() {
+    assert_samples::<dataworks_public_models::create_udf_file::CreateUdfFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateUdfFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/CreateUdfFile.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn delete_baseline_samples() {
+    assert_samples::<dataworks_public_models::delete_baseline::DeleteBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteBaseline.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn delete_business_samples() {
+    assert_samples::<dataworks_public_models::delete_business::DeleteBusinessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteBusiness.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteBusiness.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn delete_connection_samples() {
+    assert_samples::<dataworks_public_models::delete_connection::DeleteConnectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteConnection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteConnection.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn delete_di_alarm_rule_samples() {
+    assert_samples::<dataworks_public_models::delete_di_alarm_rule::DeleteDIAlarmRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDIAlarmRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDIAlarmRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn delete_di_job_samples() {
+    assert_samples::<dataworks_public_models::delete_di_job::DeleteDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDIJob.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn delete_di_sync_task_samples() {
+    assert_samples::<dataworks_public_models::delete_di_sync_task::DeleteDISyncTaskResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDISyncTask.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDISyncTask.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn delete_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::delete_data_service_api::DeleteDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn delete_data_service_api_authority_samples() {
+    assert_samples::<
+        dataworks_public_models::delete_data_service_api_authority::DeleteDataServiceApiAuthorityResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DeleteDataServiceApiAuthority.json"
+            ),
+        ),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn delete_data_source_samples() {
+    assert_samples::<dataworks_public_models::delete_data_source::DeleteDataSourceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDataSource.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteDataSource.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn delete_file_samples() {
+    assert_samples::<dataworks_public_models::delete_file::DeleteFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFile.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn delete_folder_samples() {
+    assert_samples::<dataworks_public_models::delete_folder::DeleteFolderResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_from_meta_category_samples() {
+    assert_samples::<
+        dataworks_public_models::delete_from_meta_category::DeleteFromMetaCategoryResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFromMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteFromMetaCategory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_lineage_relation_samples() {
+    assert_samples::<dataworks_public_models::delete_lineage_relation::DeleteLineageRelationResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteLineageRelation.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_meta_category_samples() {
+    assert_samples::<dataworks_public_models::delete_meta_category::DeleteMetaCategoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCategory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_meta_collection_samples() {
+    assert_samples::<dataworks_public_models::delete_meta_collection::DeleteMetaCollectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCollection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCollection.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_meta_collection_entity_samples() {
+    assert_samples::<
+        dataworks_public_models::delete_meta_collection_entity::DeleteMetaCollectionEntityResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn delete_project_member_samples() {
+    assert_samples::<dataworks_public_models::delete_project_member::DeleteProjectMemberResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteProjectMember.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteProjectMember.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn delete_quality_entity_samples() {
+    assert_samples::<dataworks_public_models::delete_quality_entity::DeleteQualityEntityResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn delete_quality_follower_samples() {
+    assert_samples::<dataworks_public_models::delete_quality_follower::DeleteQualityFollowerResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityFollower.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityFollower.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn delete_quality_relative_node_samples() {
+    assert_samples::<
+        dataworks_public_models::delete_quality_relative_node::DeleteQualityRelativeNodeResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityRelativeNode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityRelativeNode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn delete_quality_rule_samples() {
+    assert_samples::<dataworks_public_models::delete_quality_rule::DeleteQualityRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteQualityRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn delete_recognize_rule_samples() {
+    assert_samples::<dataworks_public_models::delete_recognize_rule::DeleteRecognizeRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteRecognizeRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteRecognizeRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn delete_remind_samples() {
+    assert_samples::<dataworks_public_models::delete_remind::DeleteRemindResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteRemind.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteRemind.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn delete_table_samples() {
+    assert_samples::<dataworks_public_models::delete_table::DeleteTableResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTable.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTable.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_table_level_samples() {
+    assert_samples::<dataworks_public_models::delete_table_level::DeleteTableLevelResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTableLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTableLevel.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn delete_table_theme_samples() {
+    assert_samples::<dataworks_public_models::delete_table_theme::DeleteTableThemeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTableTheme.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeleteTableTheme.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn deploy_di_sync_task_samples() {
+    assert_samples::<dataworks_public_models::deploy_di_sync_task::DeployDISyncTaskResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeployDISyncTask.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DeployDISyncTask.xml"
+        )),
+        None,
+    );
+}
 #[cfg(feature = "data-studio")]
 #[test]
 fn deploy_file_samples() {
@@ -16,6 +994,681 @@ fn deploy_file_samples() {
             "../../../spec/dataworks-public/samples/DeployFile.xml"
         )),
         None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn desensitize_data_samples() {
+    assert_samples::<dataworks_public_models::desensitize_data::DesensitizeDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DesensitizeData.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DesensitizeData.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_desens_plan_add_or_update_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_desens_plan_add_or_update::DsgDesensPlanAddOrUpdateResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_desens_plan_delete_samples() {
+    assert_samples::<dataworks_public_models::dsg_desens_plan_delete::DsgDesensPlanDeleteResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanDelete.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanDelete.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_desens_plan_query_list_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_desens_plan_query_list::DsgDesensPlanQueryListResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanQueryList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanQueryList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_desens_plan_update_status_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_desens_plan_update_status::DsgDesensPlanUpdateStatusResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_platform_query_projects_and_schema_from_meta_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_platform_query_projects_and_schema_from_meta::DsgPlatformQueryProjectsAndSchemaFromMetaResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_query_default_templates_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_query_default_templates::DsgQueryDefaultTemplatesResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.xml"
+            ),
+        ),
+        Some((
+            "the documented XML sample holds JSON text (a list of objects) where the schema declares an object list (Data.DesensPlanTemplate.ExtParamTemplate)",
+            &[],
+        )),
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_query_sens_result_samples() {
+    assert_samples::<dataworks_public_models::dsg_query_sens_result::DsgQuerySensResultResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgQuerySensResult.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgQuerySensResult.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_run_sens_identify_samples() {
+    assert_samples::<dataworks_public_models::dsg_run_sens_identify::DsgRunSensIdentifyResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgRunSensIdentify.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgRunSensIdentify.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_scene_add_or_update_scene_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_scene_add_or_update_scene::DsgSceneAddOrUpdateSceneResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_scene_query_scene_list_by_name_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_scene_query_scene_list_by_name::DsgSceneQuerySceneListByNameResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_scened_delete_scene_samples() {
+    assert_samples::<dataworks_public_models::dsg_scened_delete_scene::DsgScenedDeleteSceneResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgScenedDeleteScene.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgScenedDeleteScene.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_stop_sens_identify_samples() {
+    assert_samples::<dataworks_public_models::dsg_stop_sens_identify::DsgStopSensIdentifyResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgStopSensIdentify.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgStopSensIdentify.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_user_group_add_or_update_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_user_group_add_or_update::DsgUserGroupAddOrUpdateResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_user_group_delete_samples() {
+    assert_samples::<dataworks_public_models::dsg_user_group_delete::DsgUserGroupDeleteResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupDelete.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupDelete.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_user_group_get_odps_role_groups_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_user_group_get_odps_role_groups::DsgUserGroupGetOdpsRoleGroupsResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_user_group_query_list_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_user_group_query_list::DsgUserGroupQueryListResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupQueryList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupQueryList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_user_group_query_user_list_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_user_group_query_user_list::DsgUserGroupQueryUserListResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_white_list_add_or_update_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_white_list_add_or_update::DsgWhiteListAddOrUpdateResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_white_list_delete_list_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_white_list_delete_list::DsgWhiteListDeleteListResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListDeleteList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListDeleteList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn dsg_white_list_query_list_samples() {
+    assert_samples::<
+        dataworks_public_models::dsg_white_list_query_list::DsgWhiteListQueryListResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListQueryList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/DsgWhiteListQueryList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn edit_recognize_rule_samples() {
+    assert_samples::<dataworks_public_models::edit_recognize_rule::EditRecognizeRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/EditRecognizeRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/EditRecognizeRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn establish_relation_table_to_business_samples() {
+    assert_samples::<
+        dataworks_public_models::establish_relation_table_to_business::EstablishRelationTableToBusinessResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn export_data_sources_samples() {
+    assert_samples::<dataworks_public_models::export_data_sources::ExportDataSourcesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ExportDataSources.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ExportDataSources.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn generate_di_sync_task_config_for_creating_samples() {
+    assert_samples::<
+        dataworks_public_models::generate_di_sync_task_config_for_creating::GenerateDISyncTaskConfigForCreatingResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn generate_di_sync_task_config_for_updating_samples() {
+    assert_samples::<
+        dataworks_public_models::generate_di_sync_task_config_for_updating::GenerateDISyncTaskConfigForUpdatingResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_alert_message_samples() {
+    assert_samples::<dataworks_public_models::get_alert_message::GetAlertMessageResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetAlertMessage.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetAlertMessage.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_baseline_samples() {
+    assert_samples::<dataworks_public_models::get_baseline::GetBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaseline.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.NodeIds"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_baseline_config_samples() {
+    assert_samples::<dataworks_public_models::get_baseline_config::GetBaselineConfigResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineConfig.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineConfig.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_baseline_key_path_samples() {
+    assert_samples::<dataworks_public_models::get_baseline_key_path::GetBaselineKeyPathResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineKeyPath.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineKeyPath.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_baseline_status_samples() {
+    assert_samples::<dataworks_public_models::get_baseline_status::GetBaselineStatusResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineStatus.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBaselineStatus.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn get_business_samples() {
+    assert_samples::<dataworks_public_models::get_business::GetBusinessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBusiness.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetBusiness.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn get_ddl_job_status_samples() {
+    assert_samples::<dataworks_public_models::get_ddl_job_status::GetDDLJobStatusResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDDLJobStatus.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDDLJobStatus.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn get_di_alarm_rule_samples() {
+    assert_samples::<dataworks_public_models::get_di_alarm_rule::GetDIAlarmRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDIAlarmRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDIAlarmRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn get_di_job_samples() {
+    assert_samples::<dataworks_public_models::get_di_job::GetDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDIJob.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.JobSettings.ChannelSettings",
+                "Data.JobSettings.CycleScheduleSettings",
+                "Data.ResourceSettings.RequestedCu",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn get_di_sync_instance_info_samples() {
+    assert_samples::<
+        dataworks_public_models::get_di_sync_instance_info::GetDISyncInstanceInfoResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDISyncInstanceInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDISyncInstanceInfo.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.SolutionInfo.StepDetail[0].Info"],
+        )),
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn get_di_sync_task_samples() {
+    assert_samples::<dataworks_public_models::get_di_sync_task::GetDISyncTaskResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDISyncTask.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDISyncTask.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_dag_samples() {
+    assert_samples::<dataworks_public_models::get_dag::GetDagResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDag.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDag.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::get_data_service_api::GetDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_api_test_samples() {
+    assert_samples::<
+        dataworks_public_models::get_data_service_api_test::GetDataServiceApiTestResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApiTest.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApiTest.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_application_samples() {
+    assert_samples::<
+        dataworks_public_models::get_data_service_application::GetDataServiceApplicationResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApplication.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceApplication.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_folder_samples() {
+    assert_samples::<dataworks_public_models::get_data_service_folder::GetDataServiceFolderResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_group_samples() {
+    assert_samples::<dataworks_public_models::get_data_service_group::GetDataServiceGroupResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServiceGroup.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn get_data_service_published_api_samples() {
+    assert_samples::<
+        dataworks_public_models::get_data_service_published_api::GetDataServicePublishedApiResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServicePublishedApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataServicePublishedApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn get_data_source_meta_samples() {
+    assert_samples::<dataworks_public_models::get_data_source_meta::GetDataSourceMetaResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataSourceMeta.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetDataSourceMeta.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
     );
 }
 #[cfg(feature = "data-studio")]
@@ -31,17 +1684,1123 @@ fn get_deployment_samples() {
         None,
     );
 }
+#[cfg(feature = "open-platform")]
+#[test]
+fn get_extension_samples() {
+    assert_samples::<dataworks_public_models::get_extension::GetExtensionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetExtension.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetExtension.xml"
+        )),
+        None,
+    );
+}
 #[cfg(feature = "data-studio")]
 #[test]
 fn get_file_samples() {
+    assert_samples::<dataworks_public_models::get_file::GetFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFile.xml"
+        )),
+        Some((
+            "the documented XML sample shows another file than the JSON one",
+            &["Data.File.AdvancedSettings", "Data.File.FileDescription"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_file_type_statistic_samples() {
+    assert_samples::<dataworks_public_models::get_file_type_statistic::GetFileTypeStatisticResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFileTypeStatistic.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFileTypeStatistic.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn get_file_version_samples() {
+    assert_samples::<dataworks_public_models::get_file_version::GetFileVersionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFileVersion.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFileVersion.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn get_folder_samples() {
+    assert_samples::<dataworks_public_models::get_folder::GetFolderResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn get_ide_event_detail_samples() {
+    assert_samples::<dataworks_public_models::get_ide_event_detail::GetIDEEventDetailResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetIDEEventDetail.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetIDEEventDetail.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_instance_samples() {
+    assert_samples::<dataworks_public_models::get_instance::GetInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_instance_consume_time_rank_samples() {
     assert_samples::<
-        dataworks_public_models::get_file::GetFileResponse,
+        dataworks_public_models::get_instance_consume_time_rank::GetInstanceConsumeTimeRankResponse,
     >(
-        Some(include_bytes!("../../../spec/dataworks-public/samples/GetFile.json")),
-        Some(include_bytes!("../../../spec/dataworks-public/samples/GetFile.xml")),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_instance_count_trend_samples() {
+    assert_samples::<
+        dataworks_public_models::get_instance_count_trend::GetInstanceCountTrendResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceCountTrend.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceCountTrend.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_instance_error_rank_samples() {
+    assert_samples::<dataworks_public_models::get_instance_error_rank::GetInstanceErrorRankResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceErrorRank.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceErrorRank.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_instance_log_samples() {
+    assert_samples::<dataworks_public_models::get_instance_log::GetInstanceLogResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceLog.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceLog.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_instance_status_count_samples() {
+    assert_samples::<
+        dataworks_public_models::get_instance_status_count::GetInstanceStatusCountResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceStatusCount.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceStatusCount.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_instance_status_statistic_samples() {
+    assert_samples::<
+        dataworks_public_models::get_instance_status_statistic::GetInstanceStatusStatisticResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceStatusStatistic.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetInstanceStatusStatistic.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_manual_dag_instances_samples() {
+    assert_samples::<
+        dataworks_public_models::get_manual_dag_instances::GetManualDagInstancesResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetManualDagInstances.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetManualDagInstances.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_category_samples() {
+    assert_samples::<dataworks_public_models::get_meta_category::GetMetaCategoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaCategory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_collection_detail_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_collection_detail::GetMetaCollectionDetailResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaCollectionDetail.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaCollectionDetail.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["HttpStatusCode"],
+        )),
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn get_meta_column_lineage_samples() {
+    assert_samples::<dataworks_public_models::get_meta_column_lineage::GetMetaColumnLineageResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaColumnLineage.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaColumnLineage.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_db_info_samples() {
+    assert_samples::<dataworks_public_models::get_meta_db_info::GetMetaDBInfoResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaDBInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaDBInfo.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.OwnerId", "Data.OwnerName"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_db_table_list_samples() {
+    assert_samples::<dataworks_public_models::get_meta_db_table_list::GetMetaDBTableListResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaDBTableList.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaDBTableList.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_basic_info_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_basic_info::GetMetaTableBasicInfoResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableBasicInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableBasicInfo.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_change_log_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_change_log::GetMetaTableChangeLogResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableChangeLog.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableChangeLog.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.DataEntityList[0].ChangeContent"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_column_samples() {
+    assert_samples::<dataworks_public_models::get_meta_table_column::GetMetaTableColumnResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableColumn.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableColumn.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.ColumnList[0].Comment"],
+        )),
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn get_meta_table_full_info_samples() {
+    assert_samples::<dataworks_public_models::get_meta_table_full_info::GetMetaTableFullInfoResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableFullInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableFullInfo.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.ClusterId", "Data.ColumnList[0].Position"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_intro_wiki_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_intro_wiki::GetMetaTableIntroWikiResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableIntroWiki.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableIntroWiki.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn get_meta_table_lineage_samples() {
+    assert_samples::<dataworks_public_models::get_meta_table_lineage::GetMetaTableLineageResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableLineage.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableLineage.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_list_by_category_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_list_by_category::GetMetaTableListByCategoryResponse,
+    >(
         Some(
-            "the documented XML sample is another file than the JSON one (FileDescription \"Dataworks\" vs \"DataWorks\", other AdvancedSettings)",
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GetMetaTableListByCategory.json"
+            ),
         ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GetMetaTableListByCategory.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_output_samples() {
+    assert_samples::<dataworks_public_models::get_meta_table_output::GetMetaTableOutputResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableOutput.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableOutput.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_partition_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_partition::GetMetaTablePartitionResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTablePartition.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTablePartition.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn get_meta_table_theme_level_samples() {
+    assert_samples::<
+        dataworks_public_models::get_meta_table_theme_level::GetMetaTableThemeLevelResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableThemeLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMetaTableThemeLevel.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn get_migration_process_samples() {
+    assert_samples::<dataworks_public_models::get_migration_process::GetMigrationProcessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMigrationProcess.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMigrationProcess.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn get_migration_summary_samples() {
+    assert_samples::<dataworks_public_models::get_migration_summary::GetMigrationSummaryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMigrationSummary.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetMigrationSummary.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_node_samples() {
+    assert_samples::<dataworks_public_models::get_node::GetNodeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNode.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.CreateTime",
+                "Data.DeployDate",
+                "Data.FileId",
+                "Data.FileVersion",
+                "Data.ModifyTime",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_node_children_samples() {
+    assert_samples::<dataworks_public_models::get_node_children::GetNodeChildrenResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeChildren.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeChildren.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Nodes[0].CronExpress", "Data.Nodes[0].StepType"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_node_code_samples() {
+    assert_samples::<dataworks_public_models::get_node_code::GetNodeCodeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeCode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeCode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_node_on_baseline_samples() {
+    assert_samples::<dataworks_public_models::get_node_on_baseline::GetNodeOnBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeOnBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeOnBaseline.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_node_parents_samples() {
+    assert_samples::<dataworks_public_models::get_node_parents::GetNodeParentsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeParents.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeParents.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Nodes[0].StepType", "RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_node_type_list_info_samples() {
+    assert_samples::<dataworks_public_models::get_node_type_list_info::GetNodeTypeListInfoResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeTypeListInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetNodeTypeListInfo.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn get_op_risk_data_samples() {
+    assert_samples::<dataworks_public_models::get_op_risk_data::GetOpRiskDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOpRiskData.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOpRiskData.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn get_op_sensitive_data_samples() {
+    assert_samples::<dataworks_public_models::get_op_sensitive_data::GetOpSensitiveDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOpSensitiveData.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOpSensitiveData.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "open-platform")]
+#[test]
+fn get_option_value_for_project_samples() {
+    assert_samples::<
+        dataworks_public_models::get_option_value_for_project::GetOptionValueForProjectResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOptionValueForProject.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetOptionValueForProject.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn get_permission_apply_order_detail_samples() {
+    assert_samples::<
+        dataworks_public_models::get_permission_apply_order_detail::GetPermissionApplyOrderDetailResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn get_project_samples() {
+    assert_samples::<dataworks_public_models::get_project::GetProjectResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetProject.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetProject.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.ProdStorageQuota",
+                "Data.ProjectDescription",
+                "Data.ProjectId",
+                "Data.ProjectIdentifier",
+                "Data.ProjectName",
+                "Data.ResourceManagerResourceGroupId",
+                "Data.Tags[0].Key",
+                "Data.Tags[0].Value",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_project_detail_samples() {
+    assert_samples::<dataworks_public_models::get_project_detail::GetProjectDetailResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetProjectDetail.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetProjectDetail.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data", "HttpStatusCode", "RequestId", "Success"],
+        )),
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn get_quality_entity_samples() {
+    assert_samples::<dataworks_public_models::get_quality_entity::GetQualityEntityResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn get_quality_follower_samples() {
+    assert_samples::<dataworks_public_models::get_quality_follower::GetQualityFollowerResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityFollower.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityFollower.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn get_quality_rule_samples() {
+    assert_samples::<dataworks_public_models::get_quality_rule::GetQualityRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetQualityRule.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.TaskSetting"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_remind_samples() {
+    assert_samples::<dataworks_public_models::get_remind::GetRemindResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetRemind.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetRemind.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn get_sensitive_data_samples() {
+    assert_samples::<dataworks_public_models::get_sensitive_data::GetSensitiveDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetSensitiveData.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetSensitiveData.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["SensitiveData"],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn get_success_instance_trend_samples() {
+    assert_samples::<
+        dataworks_public_models::get_success_instance_trend::GetSuccessInstanceTrendResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetSuccessInstanceTrend.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetSuccessInstanceTrend.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "InstanceStatusTrend.AvgTrend",
+                "InstanceStatusTrend.TodayTrend",
+                "InstanceStatusTrend.YesterdayTrend",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_topic_samples() {
+    assert_samples::<dataworks_public_models::get_topic::GetTopicResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetTopic.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetTopic.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Assigner", "Data.DealUser", "RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn get_topic_influence_samples() {
+    assert_samples::<dataworks_public_models::get_topic_influence::GetTopicInfluenceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetTopicInfluence.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/GetTopicInfluence.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn import_data_sources_samples() {
+    assert_samples::<dataworks_public_models::import_data_sources::ImportDataSourcesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ImportDataSources.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ImportDataSources.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Message"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_alert_messages_samples() {
+    assert_samples::<dataworks_public_models::list_alert_messages::ListAlertMessagesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListAlertMessages.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListAlertMessages.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_baseline_configs_samples() {
+    assert_samples::<dataworks_public_models::list_baseline_configs::ListBaselineConfigsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselineConfigs.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselineConfigs.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_baseline_statuses_samples() {
+    assert_samples::<dataworks_public_models::list_baseline_statuses::ListBaselineStatusesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselineStatuses.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselineStatuses.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_baselines_samples() {
+    assert_samples::<dataworks_public_models::list_baselines::ListBaselinesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselines.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBaselines.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn list_business_samples() {
+    assert_samples::<dataworks_public_models::list_business::ListBusinessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBusiness.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListBusiness.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_calc_engines_samples() {
+    assert_samples::<dataworks_public_models::list_calc_engines::ListCalcEnginesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListCalcEngines.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListCalcEngines.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.CalcEngines[0].BindingProjectId",
+                "Data.CalcEngines[0].BindingProjectName",
+                "Data.CalcEngines[0].EngineInfo",
+                "Data.CalcEngines[0].Name",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn list_connections_samples() {
+    assert_samples::<dataworks_public_models::list_connections::ListConnectionsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListConnections.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListConnections.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.Connections[0].GmtCreate",
+                "Data.Connections[0].GmtModified",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn list_di_alarm_rules_samples() {
+    assert_samples::<dataworks_public_models::list_di_alarm_rules::ListDIAlarmRulesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIAlarmRules.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIAlarmRules.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn list_di_jobs_samples() {
+    assert_samples::<dataworks_public_models::list_di_jobs::ListDIJobsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIJobs.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIJobs.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn list_di_project_config_samples() {
+    assert_samples::<dataworks_public_models::list_di_project_config::ListDIProjectConfigResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIProjectConfig.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDIProjectConfig.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_dags_samples() {
+    assert_samples::<dataworks_public_models::list_dags::ListDagsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDags.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDags.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_api_authorities_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_api_authorities::ListDataServiceApiAuthoritiesResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.xml"
+            ),
+        ),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Success"],
+        )),
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_api_test_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_api_test::ListDataServiceApiTestResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceApiTest.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceApiTest.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_apis_samples() {
+    assert_samples::<dataworks_public_models::list_data_service_apis::ListDataServiceApisResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceApis.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceApis.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_applications_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_applications::ListDataServiceApplicationsResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceApplications.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceApplications.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_authorized_apis_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_authorized_apis::ListDataServiceAuthorizedApisResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.xml"
+            ),
+        ),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.ApiAuthorizedList",
+                "Data.PageNumber",
+                "Data.PageSize",
+                "Data.TotalCount",
+                "ErrorCode",
+                "ErrorMessage",
+                "HttpStatusCode",
+                "RequestId",
+                "Success",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_folders_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_folders::ListDataServiceFoldersResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceFolders.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceFolders.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_groups_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_groups::ListDataServiceGroupsResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceGroups.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataServiceGroups.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "GroupPagingResult.Groups",
+                "GroupPagingResult.PageNumber",
+                "GroupPagingResult.PageSize",
+                "GroupPagingResult.TotalCount",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn list_data_service_published_apis_samples() {
+    assert_samples::<
+        dataworks_public_models::list_data_service_published_apis::ListDataServicePublishedApisResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServicePublishedApis.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListDataServicePublishedApis.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_data_sources_samples() {
+    assert_samples::<dataworks_public_models::list_data_sources::ListDataSourcesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataSources.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListDataSources.xml"
+        )),
+        None,
     );
 }
 #[cfg(feature = "data-studio")]
@@ -57,6 +2816,1193 @@ fn list_deployments_samples() {
         None,
     );
 }
+#[cfg(feature = "open-platform")]
+#[test]
+fn list_enabled_extensions_for_project_samples() {
+    assert_samples::<
+        dataworks_public_models::list_enabled_extensions_for_project::ListEnabledExtensionsForProjectResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_entities_by_tags_samples() {
+    assert_samples::<dataworks_public_models::list_entities_by_tags::ListEntitiesByTagsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListEntitiesByTags.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListEntitiesByTags.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.EntityList[0].EntityContent"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_entity_tags_samples() {
+    assert_samples::<dataworks_public_models::list_entity_tags::ListEntityTagsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListEntityTags.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListEntityTags.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "open-platform")]
+#[test]
+fn list_extensions_samples() {
+    assert_samples::<dataworks_public_models::list_extensions::ListExtensionsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListExtensions.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListExtensions.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_file_type_samples() {
+    assert_samples::<dataworks_public_models::list_file_type::ListFileTypeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFileType.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFileType.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn list_file_versions_samples() {
+    assert_samples::<dataworks_public_models::list_file_versions::ListFileVersionsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFileVersions.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFileVersions.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.FileVersions[0].NodeId",
+                "ErrorCode",
+                "ErrorMessage",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn list_files_samples() {
+    assert_samples::<dataworks_public_models::list_files::ListFilesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFiles.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFiles.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.Files[0].AbsoluteFolderPath"],
+        )),
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn list_folders_samples() {
+    assert_samples::<dataworks_public_models::list_folders::ListFoldersResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFolders.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListFolders.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_inner_nodes_samples() {
+    assert_samples::<dataworks_public_models::list_inner_nodes::ListInnerNodesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInnerNodes.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInnerNodes.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Paging.Nodes[0].OwnerId"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_instance_amount_samples() {
+    assert_samples::<dataworks_public_models::list_instance_amount::ListInstanceAmountResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstanceAmount.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstanceAmount.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_instance_history_samples() {
+    assert_samples::<dataworks_public_models::list_instance_history::ListInstanceHistoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstanceHistory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstanceHistory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_instances_samples() {
+    assert_samples::<dataworks_public_models::list_instances::ListInstancesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstances.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListInstances.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_lineage_samples() {
+    assert_samples::<dataworks_public_models::list_lineage::ListLineageResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListLineage.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListLineage.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data.DataEntityList[0].Entity.EntityContent"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_manual_dag_instances_samples() {
+    assert_samples::<
+        dataworks_public_models::list_manual_dag_instances::ListManualDagInstancesResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListManualDagInstances.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListManualDagInstances.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_measure_data_samples() {
+    assert_samples::<dataworks_public_models::list_measure_data::ListMeasureDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMeasureData.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_meta_collection_entities_samples() {
+    assert_samples::<
+        dataworks_public_models::list_meta_collection_entities::ListMetaCollectionEntitiesResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaCollectionEntities.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaCollectionEntities.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.EntityList[0].EntityContent.addToCollectionTimestamp",
+                "Data.EntityList[0].EntityContent.entityType",
+                "Data.EntityList[0].EntityContent.name",
+                "Data.EntityList[0].EntityContent.projectName",
+                "Data.EntityList[0].EntityContent.remark",
+                "Data.EntityList[0].EntityContent.test",
+                "Data.EntityList[0].EntityContent.test2",
+                "Data.EntityList[0].QualifiedName",
+                "Data.EntityList[0].TenantId",
+                "Data.NextToken",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_meta_collections_samples() {
+    assert_samples::<dataworks_public_models::list_meta_collections::ListMetaCollectionsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaCollections.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaCollections.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_meta_db_samples() {
+    assert_samples::<dataworks_public_models::list_meta_db::ListMetaDBResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaDB.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMetaDB.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn list_migrations_samples() {
+    assert_samples::<dataworks_public_models::list_migrations::ListMigrationsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMigrations.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListMigrations.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn list_node_io_samples() {
+    assert_samples::<dataworks_public_models::list_node_io::ListNodeIOResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodeIO.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodeIO.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_node_input_or_output_samples() {
+    assert_samples::<
+        dataworks_public_models::list_node_input_or_output::ListNodeInputOrOutputResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodeInputOrOutput.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodeInputOrOutput.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_nodes_samples() {
+    assert_samples::<dataworks_public_models::list_nodes::ListNodesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodes.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodes.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data.Nodes[0].CreateTime",
+                "Data.Nodes[0].DeployDate",
+                "Data.Nodes[0].FileId",
+                "Data.Nodes[0].FileVersion",
+                "Data.Nodes[0].ModifyTime",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_nodes_by_baseline_samples() {
+    assert_samples::<dataworks_public_models::list_nodes_by_baseline::ListNodesByBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodesByBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodesByBaseline.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_nodes_by_output_samples() {
+    assert_samples::<dataworks_public_models::list_nodes_by_output::ListNodesByOutputResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodesByOutput.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListNodesByOutput.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn list_permission_apply_orders_samples() {
+    assert_samples::<
+        dataworks_public_models::list_permission_apply_orders::ListPermissionApplyOrdersResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListPermissionApplyOrders.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListPermissionApplyOrders.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn list_program_type_count_samples() {
+    assert_samples::<dataworks_public_models::list_program_type_count::ListProgramTypeCountResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProgramTypeCount.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProgramTypeCount.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_project_ids_samples() {
+    assert_samples::<dataworks_public_models::list_project_ids::ListProjectIdsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectIds.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectIds.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ProjectIds[0]"],
+        )),
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_project_members_samples() {
+    assert_samples::<dataworks_public_models::list_project_members::ListProjectMembersResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectMembers.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectMembers.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_project_roles_samples() {
+    assert_samples::<dataworks_public_models::list_project_roles::ListProjectRolesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectRoles.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjectRoles.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_projects_samples() {
+    assert_samples::<dataworks_public_models::list_projects::ListProjectsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjects.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListProjects.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "PageResult.ProjectList[0].ProjectDescription",
+                "PageResult.ProjectList[0].ProjectId",
+                "PageResult.ProjectList[0].ProjectIdentifier",
+                "PageResult.ProjectList[0].ProjectName",
+                "PageResult.ProjectList[0].ProjectOwnerBaseId",
+                "PageResult.ProjectList[0].ResourceManagerResourceGroupId",
+                "PageResult.ProjectList[0].Tags[0].Key",
+                "PageResult.ProjectList[0].Tags[0].Value",
+                "PageResult.TotalCount",
+                "RequestId",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn list_quality_results_by_entity_samples() {
+    assert_samples::<
+        dataworks_public_models::list_quality_results_by_entity::ListQualityResultsByEntityResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityResultsByEntity.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityResultsByEntity.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn list_quality_results_by_rule_samples() {
+    assert_samples::<
+        dataworks_public_models::list_quality_results_by_rule::ListQualityResultsByRuleResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityResultsByRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityResultsByRule.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data",
+                "ErrorCode",
+                "ErrorMessage",
+                "HttpStatusCode",
+                "Success",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn list_quality_rules_samples() {
+    assert_samples::<dataworks_public_models::list_quality_rules::ListQualityRulesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityRules.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListQualityRules.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn list_ref_di_sync_tasks_samples() {
+    assert_samples::<dataworks_public_models::list_ref_di_sync_tasks::ListRefDISyncTasksResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListRefDISyncTasks.json"
+        )),
+        None,
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_reminds_samples() {
+    assert_samples::<dataworks_public_models::list_reminds::ListRemindsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListReminds.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListReminds.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn list_resource_groups_samples() {
+    assert_samples::<dataworks_public_models::list_resource_groups::ListResourceGroupsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListResourceGroups.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListResourceGroups.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Data[0].Specs"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_shift_personnels_samples() {
+    assert_samples::<dataworks_public_models::list_shift_personnels::ListShiftPersonnelsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListShiftPersonnels.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListShiftPersonnels.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Paging.ShiftPersons[0].BeginTime",
+                "Paging.ShiftPersons[0].EndTime",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_shift_schedules_samples() {
+    assert_samples::<dataworks_public_models::list_shift_schedules::ListShiftSchedulesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListShiftSchedules.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListShiftSchedules.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_success_instance_amount_samples() {
+    assert_samples::<
+        dataworks_public_models::list_success_instance_amount::ListSuccessInstanceAmountResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListSuccessInstanceAmount.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListSuccessInstanceAmount.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_table_level_samples() {
+    assert_samples::<dataworks_public_models::list_table_level::ListTableLevelResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTableLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTableLevel.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn list_table_theme_samples() {
+    assert_samples::<dataworks_public_models::list_table_theme::ListTableThemeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTableTheme.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTableTheme.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn list_topics_samples() {
+    assert_samples::<dataworks_public_models::list_topics::ListTopicsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTopics.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ListTopics.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-analysis")]
+#[test]
+fn mount_directory_samples() {
+    assert_samples::<dataworks_public_models::mount_directory::MountDirectoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/MountDirectory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/MountDirectory.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn offline_node_samples() {
+    assert_samples::<dataworks_public_models::offline_node::OfflineNodeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/OfflineNode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/OfflineNode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn publish_data_service_api_samples() {
+    assert_samples::<
+        dataworks_public_models::publish_data_service_api::PublishDataServiceApiResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/PublishDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/PublishDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn query_di_sync_task_config_process_result_samples() {
+    assert_samples::<
+        dataworks_public_models::query_di_sync_task_config_process_result::QueryDISyncTaskConfigProcessResultResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_default_template_samples() {
+    assert_samples::<dataworks_public_models::query_default_template::QueryDefaultTemplateResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryDefaultTemplate.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryDefaultTemplate.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-modeling")]
+#[test]
+fn query_public_model_engine_samples() {
+    assert_samples::<
+        dataworks_public_models::query_public_model_engine::QueryPublicModelEngineResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryPublicModelEngine.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryPublicModelEngine.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ReturnValue[0]"],
+        )),
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_recognize_data_by_rule_type_samples() {
+    assert_samples::<
+        dataworks_public_models::query_recognize_data_by_rule_type::QueryRecognizeDataByRuleTypeResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_recognize_rule_detail_samples() {
+    assert_samples::<
+        dataworks_public_models::query_recognize_rule_detail::QueryRecognizeRuleDetailResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_recognize_rules_type_samples() {
+    assert_samples::<
+        dataworks_public_models::query_recognize_rules_type::QueryRecognizeRulesTypeResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryRecognizeRulesType.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QueryRecognizeRulesType.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_sens_classification_samples() {
+    assert_samples::<
+        dataworks_public_models::query_sens_classification::QuerySensClassificationResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensClassification.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensClassification.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_sens_level_samples() {
+    assert_samples::<dataworks_public_models::query_sens_level::QuerySensLevelResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensLevel.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn query_sens_node_info_samples() {
+    assert_samples::<dataworks_public_models::query_sens_node_info::QuerySensNodeInfoResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensNodeInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/QuerySensNodeInfo.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn register_lineage_relation_samples() {
+    assert_samples::<
+        dataworks_public_models::register_lineage_relation::RegisterLineageRelationResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RegisterLineageRelation.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RegisterLineageRelation.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn remove_entity_tags_samples() {
+    assert_samples::<dataworks_public_models::remove_entity_tags::RemoveEntityTagsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RemoveEntityTags.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RemoveEntityTags.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn remove_project_member_from_role_samples() {
+    assert_samples::<
+        dataworks_public_models::remove_project_member_from_role::RemoveProjectMemberFromRoleResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.xml"
+            ),
+        ),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn restart_instance_samples() {
+    assert_samples::<dataworks_public_models::restart_instance::RestartInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RestartInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RestartInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn resume_instance_samples() {
+    assert_samples::<dataworks_public_models::resume_instance::ResumeInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ResumeInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ResumeInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn revoke_column_permission_samples() {
+    assert_samples::<
+        dataworks_public_models::revoke_column_permission::RevokeColumnPermissionResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RevokeColumnPermission.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RevokeColumnPermission.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "security-center")]
+#[test]
+fn revoke_table_permission_samples() {
+    assert_samples::<dataworks_public_models::revoke_table_permission::RevokeTablePermissionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RevokeTablePermission.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RevokeTablePermission.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn run_cycle_dag_nodes_samples() {
+    assert_samples::<dataworks_public_models::run_cycle_dag_nodes::RunCycleDagNodesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunCycleDagNodes.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunCycleDagNodes.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn run_manual_dag_nodes_samples() {
+    assert_samples::<dataworks_public_models::run_manual_dag_nodes::RunManualDagNodesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunManualDagNodes.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunManualDagNodes.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn run_smoke_test_samples() {
+    assert_samples::<dataworks_public_models::run_smoke_test::RunSmokeTestResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunSmokeTest.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunSmokeTest.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn run_trigger_node_samples() {
+    assert_samples::<dataworks_public_models::run_trigger_node::RunTriggerNodeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunTriggerNode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/RunTriggerNode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn save_data_service_api_test_result_samples() {
+    assert_samples::<
+        dataworks_public_models::save_data_service_api_test_result::SaveDataServiceApiTestResultResponse,
+    >(
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.json"
+            ),
+        ),
+        Some(
+            include_bytes!(
+                "../../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.xml"
+            ),
+        ),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "data-security-guard")]
+#[test]
+fn scan_sensitive_data_samples() {
+    assert_samples::<dataworks_public_models::scan_sensitive_data::ScanSensitiveDataResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ScanSensitiveData.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/ScanSensitiveData.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["Sensitives"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn search_meta_tables_samples() {
+    assert_samples::<dataworks_public_models::search_meta_tables::SearchMetaTablesResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SearchMetaTables.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SearchMetaTables.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn search_nodes_by_output_samples() {
+    assert_samples::<dataworks_public_models::search_nodes_by_output::SearchNodesByOutputResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SearchNodesByOutput.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SearchNodesByOutput.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &[
+                "Data",
+                "ErrorCode",
+                "ErrorMessage",
+                "HttpStatusCode",
+                "RequestId",
+                "Success",
+            ],
+        )),
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn set_data_source_share_samples() {
+    assert_samples::<dataworks_public_models::set_data_source_share::SetDataSourceShareResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetDataSourceShare.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetDataSourceShare.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn set_entity_tags_samples() {
+    assert_samples::<dataworks_public_models::set_entity_tags::SetEntityTagsResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetEntityTags.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetEntityTags.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn set_success_instance_samples() {
+    assert_samples::<dataworks_public_models::set_success_instance::SetSuccessInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetSuccessInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SetSuccessInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn start_di_job_samples() {
+    assert_samples::<dataworks_public_models::start_di_job::StartDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartDIJob.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn start_di_sync_instance_samples() {
+    assert_samples::<dataworks_public_models::start_di_sync_instance::StartDISyncInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartDISyncInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartDISyncInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "migration")]
+#[test]
+fn start_migration_samples() {
+    assert_samples::<dataworks_public_models::start_migration::StartMigrationResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartMigration.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StartMigration.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn stop_di_job_samples() {
+    assert_samples::<dataworks_public_models::stop_di_job::StopDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopDIJob.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn stop_di_sync_instance_samples() {
+    assert_samples::<dataworks_public_models::stop_di_sync_instance::StopDISyncInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopDISyncInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopDISyncInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn stop_instance_samples() {
+    assert_samples::<dataworks_public_models::stop_instance::StopInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/StopInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn submit_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::submit_data_service_api::SubmitDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SubmitDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SubmitDataServiceApi.xml"
+        )),
+        None,
+    );
+}
 #[cfg(feature = "data-studio")]
 #[test]
 fn submit_file_samples() {
@@ -66,6 +4012,485 @@ fn submit_file_samples() {
         )),
         Some(include_bytes!(
             "../../../spec/dataworks-public/samples/SubmitFile.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn suspend_instance_samples() {
+    assert_samples::<dataworks_public_models::suspend_instance::SuspendInstanceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SuspendInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/SuspendInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn terminate_di_sync_instance_samples() {
+    assert_samples::<
+        dataworks_public_models::terminate_di_sync_instance::TerminateDISyncInstanceResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TerminateDISyncInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TerminateDISyncInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn test_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::test_data_service_api::TestDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TestDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TestDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn test_network_connection_samples() {
+    assert_samples::<dataworks_public_models::test_network_connection::TestNetworkConnectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TestNetworkConnection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TestNetworkConnection.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn top_ten_elapsed_time_instance_samples() {
+    assert_samples::<
+        dataworks_public_models::top_ten_elapsed_time_instance::TopTenElapsedTimeInstanceResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn top_ten_error_times_instance_samples() {
+    assert_samples::<
+        dataworks_public_models::top_ten_error_times_instance::TopTenErrorTimesInstanceResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TopTenErrorTimesInstance.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/TopTenErrorTimesInstance.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-analysis")]
+#[test]
+fn umount_directory_samples() {
+    assert_samples::<dataworks_public_models::umount_directory::UmountDirectoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UmountDirectory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UmountDirectory.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn update_baseline_samples() {
+    assert_samples::<dataworks_public_models::update_baseline::UpdateBaselineResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateBaseline.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateBaseline.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn update_business_samples() {
+    assert_samples::<dataworks_public_models::update_business::UpdateBusinessResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateBusiness.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateBusiness.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "deprecated")]
+#[test]
+fn update_connection_samples() {
+    assert_samples::<dataworks_public_models::update_connection::UpdateConnectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateConnection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateConnection.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn update_di_alarm_rule_samples() {
+    assert_samples::<dataworks_public_models::update_di_alarm_rule::UpdateDIAlarmRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIAlarmRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIAlarmRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn update_di_job_samples() {
+    assert_samples::<dataworks_public_models::update_di_job::UpdateDIJobResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIJob.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIJob.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn update_di_project_config_samples() {
+    assert_samples::<
+        dataworks_public_models::update_di_project_config::UpdateDIProjectConfigResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIProjectConfig.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDIProjectConfig.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["RequestId"],
+        )),
+    );
+}
+#[cfg(feature = "data-integration")]
+#[test]
+fn update_di_sync_task_samples() {
+    assert_samples::<dataworks_public_models::update_di_sync_task::UpdateDISyncTaskResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDISyncTask.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDISyncTask.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-service")]
+#[test]
+fn update_data_service_api_samples() {
+    assert_samples::<dataworks_public_models::update_data_service_api::UpdateDataServiceApiResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDataServiceApi.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDataServiceApi.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "tenant")]
+#[test]
+fn update_data_source_samples() {
+    assert_samples::<dataworks_public_models::update_data_source::UpdateDataSourceResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDataSource.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateDataSource.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn update_file_samples() {
+    assert_samples::<dataworks_public_models::update_file::UpdateFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateFile.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn update_folder_samples() {
+    assert_samples::<dataworks_public_models::update_folder::UpdateFolderResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateFolder.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateFolder.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn update_ide_event_result_samples() {
+    assert_samples::<dataworks_public_models::update_ide_event_result::UpdateIDEEventResultResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateIDEEventResult.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateIDEEventResult.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_meta_category_samples() {
+    assert_samples::<dataworks_public_models::update_meta_category::UpdateMetaCategoryResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaCategory.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaCategory.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_meta_collection_samples() {
+    assert_samples::<dataworks_public_models::update_meta_collection::UpdateMetaCollectionResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaCollection.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaCollection.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_meta_table_samples() {
+    assert_samples::<dataworks_public_models::update_meta_table::UpdateMetaTableResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaTable.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaTable.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_meta_table_intro_wiki_samples() {
+    assert_samples::<
+        dataworks_public_models::update_meta_table_intro_wiki::UpdateMetaTableIntroWikiResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn update_node_owner_samples() {
+    assert_samples::<dataworks_public_models::update_node_owner::UpdateNodeOwnerResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateNodeOwner.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateNodeOwner.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn update_node_run_mode_samples() {
+    assert_samples::<dataworks_public_models::update_node_run_mode::UpdateNodeRunModeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateNodeRunMode.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateNodeRunMode.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn update_quality_follower_samples() {
+    assert_samples::<dataworks_public_models::update_quality_follower::UpdateQualityFollowerResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateQualityFollower.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateQualityFollower.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-quality")]
+#[test]
+fn update_quality_rule_samples() {
+    assert_samples::<dataworks_public_models::update_quality_rule::UpdateQualityRuleResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateQualityRule.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateQualityRule.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn update_remind_samples() {
+    assert_samples::<dataworks_public_models::update_remind::UpdateRemindResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateRemind.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateRemind.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn update_table_samples() {
+    assert_samples::<dataworks_public_models::update_table::UpdateTableResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTable.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTable.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "other")]
+#[test]
+fn update_table_add_column_samples() {
+    assert_samples::<dataworks_public_models::update_table_add_column::UpdateTableAddColumnResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableAddColumn.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableAddColumn.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_table_level_samples() {
+    assert_samples::<dataworks_public_models::update_table_level::UpdateTableLevelResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableLevel.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableLevel.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_table_model_info_samples() {
+    assert_samples::<dataworks_public_models::update_table_model_info::UpdateTableModelInfoResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableModelInfo.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableModelInfo.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "metadata")]
+#[test]
+fn update_table_theme_samples() {
+    assert_samples::<dataworks_public_models::update_table_theme::UpdateTableThemeResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableTheme.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateTableTheme.xml"
+        )),
+        None,
+    );
+}
+#[cfg(feature = "data-studio")]
+#[test]
+fn update_udf_file_samples() {
+    assert_samples::<dataworks_public_models::update_udf_file::UpdateUdfFileResponse>(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateUdfFile.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateUdfFile.xml"
+        )),
+        Some((
+            "the documented JSON and XML samples show different example values",
+            &["ErrorCode", "ErrorMessage"],
+        )),
+    );
+}
+#[cfg(feature = "operation-center")]
+#[test]
+fn update_workbench_event_result_samples() {
+    assert_samples::<
+        dataworks_public_models::update_workbench_event_result::UpdateWorkbenchEventResultResponse,
+    >(
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.json"
+        )),
+        Some(include_bytes!(
+            "../../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.xml"
         )),
         None,
     );
@@ -92,24 +4517,1541 @@ fn request_params(
     action: &str,
     values: &serde_json::Value,
 ) -> Option<Result<Vec<acs_model::WireParam>, String>> {
-    Some(match action {
-        "DeployFile" => acs_model::testing::request_params::<
-            dataworks_public_models::deploy_file::DeployFileRequest,
-        >(values),
-        "GetDeployment" => acs_model::testing::request_params::<
-            dataworks_public_models::get_deployment::GetDeploymentRequest,
-        >(values),
-        "GetFile" => acs_model::testing::request_params::<
-            dataworks_public_models::get_file::GetFileRequest,
-        >(values),
-        "ListDeployments" => acs_model::testing::request_params::<
-            dataworks_public_models::list_deployments::ListDeploymentsRequest,
-        >(values),
-        "SubmitFile" => acs_model::testing::request_params::<
-            dataworks_public_models::submit_file::SubmitFileRequest,
-        >(values),
-        _ => return None,
-    })
+    Some(
+        match action {
+            "AbolishDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::abolish_data_service_api::AbolishDataServiceApiRequest,
+                >(values)
+            }
+            "AddMetaCollectionEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::add_meta_collection_entity::AddMetaCollectionEntityRequest,
+                >(values)
+            }
+            "AddProjectMemberToRole" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::add_project_member_to_role::AddProjectMemberToRoleRequest,
+                >(values)
+            }
+            "AddRecognizeRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::add_recognize_rule::AddRecognizeRuleRequest,
+                >(values)
+            }
+            "AddToMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::add_to_meta_category::AddToMetaCategoryRequest,
+                >(values)
+            }
+            "ApprovePermissionApplyOrder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::approve_permission_apply_order::ApprovePermissionApplyOrderRequest,
+                >(values)
+            }
+            "CallbackExtension" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::callback_extension::CallbackExtensionRequest,
+                >(values)
+            }
+            "ChangeResourceManagerResourceGroup" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::change_resource_manager_resource_group::ChangeResourceManagerResourceGroupRequest,
+                >(values)
+            }
+            "CheckFileDeployment" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::check_file_deployment::CheckFileDeploymentRequest,
+                >(values)
+            }
+            "CheckMetaPartition" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::check_meta_partition::CheckMetaPartitionRequest,
+                >(values)
+            }
+            "CheckMetaTable" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::check_meta_table::CheckMetaTableRequest,
+                >(values)
+            }
+            "CreateBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_baseline::CreateBaselineRequest,
+                >(values)
+            }
+            "CreateBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_business::CreateBusinessRequest,
+                >(values)
+            }
+            "CreateConnection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_connection::CreateConnectionRequest,
+                >(values)
+            }
+            "CreateDIAlarmRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_di_alarm_rule::CreateDIAlarmRuleRequest,
+                >(values)
+            }
+            "CreateDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_di_job::CreateDIJobRequest,
+                >(values)
+            }
+            "CreateDISyncTask" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_di_sync_task::CreateDISyncTaskRequest,
+                >(values)
+            }
+            "CreateDagComplement" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_dag_complement::CreateDagComplementRequest,
+                >(values)
+            }
+            "CreateDagTest" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_dag_test::CreateDagTestRequest,
+                >(values)
+            }
+            "CreateDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_data_service_api::CreateDataServiceApiRequest,
+                >(values)
+            }
+            "CreateDataServiceApiAuthority" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_data_service_api_authority::CreateDataServiceApiAuthorityRequest,
+                >(values)
+            }
+            "CreateDataServiceFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_data_service_folder::CreateDataServiceFolderRequest,
+                >(values)
+            }
+            "CreateDataServiceGroup" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_data_service_group::CreateDataServiceGroupRequest,
+                >(values)
+            }
+            "CreateDataSource" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_data_source::CreateDataSourceRequest,
+                >(values)
+            }
+            "CreateExportMigration" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_export_migration::CreateExportMigrationRequest,
+                >(values)
+            }
+            "CreateFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_file::CreateFileRequest,
+                >(values)
+            }
+            "CreateFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_folder::CreateFolderRequest,
+                >(values)
+            }
+            "CreateImportMigration" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_import_migration::CreateImportMigrationRequest,
+                >(values)
+            }
+            "CreateManualDag" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_manual_dag::CreateManualDagRequest,
+                >(values)
+            }
+            "CreateMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_meta_category::CreateMetaCategoryRequest,
+                >(values)
+            }
+            "CreateMetaCollection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_meta_collection::CreateMetaCollectionRequest,
+                >(values)
+            }
+            "CreatePermissionApplyOrder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_permission_apply_order::CreatePermissionApplyOrderRequest,
+                >(values)
+            }
+            "CreateProject" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_project::CreateProjectRequest,
+                >(values)
+            }
+            "CreateProjectMember" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_project_member::CreateProjectMemberRequest,
+                >(values)
+            }
+            "CreateQualityEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_quality_entity::CreateQualityEntityRequest,
+                >(values)
+            }
+            "CreateQualityFollower" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_quality_follower::CreateQualityFollowerRequest,
+                >(values)
+            }
+            "CreateQualityRelativeNode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_quality_relative_node::CreateQualityRelativeNodeRequest,
+                >(values)
+            }
+            "CreateQualityRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_quality_rule::CreateQualityRuleRequest,
+                >(values)
+            }
+            "CreateRemind" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_remind::CreateRemindRequest,
+                >(values)
+            }
+            "CreateResourceFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_resource_file::CreateResourceFileRequest,
+                >(values)
+            }
+            "CreateTable" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_table::CreateTableRequest,
+                >(values)
+            }
+            "CreateTableLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_table_level::CreateTableLevelRequest,
+                >(values)
+            }
+            "CreateTableTheme" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_table_theme::CreateTableThemeRequest,
+                >(values)
+            }
+            "CreateUdfFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::create_udf_file::CreateUdfFileRequest,
+                >(values)
+            }
+            "DeleteBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_baseline::DeleteBaselineRequest,
+                >(values)
+            }
+            "DeleteBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_business::DeleteBusinessRequest,
+                >(values)
+            }
+            "DeleteConnection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_connection::DeleteConnectionRequest,
+                >(values)
+            }
+            "DeleteDIAlarmRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_di_alarm_rule::DeleteDIAlarmRuleRequest,
+                >(values)
+            }
+            "DeleteDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_di_job::DeleteDIJobRequest,
+                >(values)
+            }
+            "DeleteDISyncTask" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_di_sync_task::DeleteDISyncTaskRequest,
+                >(values)
+            }
+            "DeleteDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_data_service_api::DeleteDataServiceApiRequest,
+                >(values)
+            }
+            "DeleteDataServiceApiAuthority" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_data_service_api_authority::DeleteDataServiceApiAuthorityRequest,
+                >(values)
+            }
+            "DeleteDataSource" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_data_source::DeleteDataSourceRequest,
+                >(values)
+            }
+            "DeleteFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_file::DeleteFileRequest,
+                >(values)
+            }
+            "DeleteFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_folder::DeleteFolderRequest,
+                >(values)
+            }
+            "DeleteFromMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_from_meta_category::DeleteFromMetaCategoryRequest,
+                >(values)
+            }
+            "DeleteLineageRelation" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_lineage_relation::DeleteLineageRelationRequest,
+                >(values)
+            }
+            "DeleteMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_meta_category::DeleteMetaCategoryRequest,
+                >(values)
+            }
+            "DeleteMetaCollection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_meta_collection::DeleteMetaCollectionRequest,
+                >(values)
+            }
+            "DeleteMetaCollectionEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_meta_collection_entity::DeleteMetaCollectionEntityRequest,
+                >(values)
+            }
+            "DeleteProjectMember" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_project_member::DeleteProjectMemberRequest,
+                >(values)
+            }
+            "DeleteQualityEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_quality_entity::DeleteQualityEntityRequest,
+                >(values)
+            }
+            "DeleteQualityFollower" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_quality_follower::DeleteQualityFollowerRequest,
+                >(values)
+            }
+            "DeleteQualityRelativeNode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_quality_relative_node::DeleteQualityRelativeNodeRequest,
+                >(values)
+            }
+            "DeleteQualityRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_quality_rule::DeleteQualityRuleRequest,
+                >(values)
+            }
+            "DeleteRecognizeRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_recognize_rule::DeleteRecognizeRuleRequest,
+                >(values)
+            }
+            "DeleteRemind" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_remind::DeleteRemindRequest,
+                >(values)
+            }
+            "DeleteTable" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_table::DeleteTableRequest,
+                >(values)
+            }
+            "DeleteTableLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_table_level::DeleteTableLevelRequest,
+                >(values)
+            }
+            "DeleteTableTheme" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::delete_table_theme::DeleteTableThemeRequest,
+                >(values)
+            }
+            "DeployDISyncTask" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::deploy_di_sync_task::DeployDISyncTaskRequest,
+                >(values)
+            }
+            "DeployFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::deploy_file::DeployFileRequest,
+                >(values)
+            }
+            "DesensitizeData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::desensitize_data::DesensitizeDataRequest,
+                >(values)
+            }
+            "DsgDesensPlanAddOrUpdate" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_desens_plan_add_or_update::DsgDesensPlanAddOrUpdateRequest,
+                >(values)
+            }
+            "DsgDesensPlanDelete" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_desens_plan_delete::DsgDesensPlanDeleteRequest,
+                >(values)
+            }
+            "DsgDesensPlanQueryList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_desens_plan_query_list::DsgDesensPlanQueryListRequest,
+                >(values)
+            }
+            "DsgDesensPlanUpdateStatus" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_desens_plan_update_status::DsgDesensPlanUpdateStatusRequest,
+                >(values)
+            }
+            "DsgPlatformQueryProjectsAndSchemaFromMeta" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_platform_query_projects_and_schema_from_meta::DsgPlatformQueryProjectsAndSchemaFromMetaRequest,
+                >(values)
+            }
+            "DsgQueryDefaultTemplates" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_query_default_templates::DsgQueryDefaultTemplatesRequest,
+                >(values)
+            }
+            "DsgQuerySensResult" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_query_sens_result::DsgQuerySensResultRequest,
+                >(values)
+            }
+            "DsgRunSensIdentify" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_run_sens_identify::DsgRunSensIdentifyRequest,
+                >(values)
+            }
+            "DsgSceneAddOrUpdateScene" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_scene_add_or_update_scene::DsgSceneAddOrUpdateSceneRequest,
+                >(values)
+            }
+            "DsgSceneQuerySceneListByName" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_scene_query_scene_list_by_name::DsgSceneQuerySceneListByNameRequest,
+                >(values)
+            }
+            "DsgScenedDeleteScene" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_scened_delete_scene::DsgScenedDeleteSceneRequest,
+                >(values)
+            }
+            "DsgStopSensIdentify" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_stop_sens_identify::DsgStopSensIdentifyRequest,
+                >(values)
+            }
+            "DsgUserGroupAddOrUpdate" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_user_group_add_or_update::DsgUserGroupAddOrUpdateRequest,
+                >(values)
+            }
+            "DsgUserGroupDelete" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_user_group_delete::DsgUserGroupDeleteRequest,
+                >(values)
+            }
+            "DsgUserGroupGetOdpsRoleGroups" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_user_group_get_odps_role_groups::DsgUserGroupGetOdpsRoleGroupsRequest,
+                >(values)
+            }
+            "DsgUserGroupQueryList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_user_group_query_list::DsgUserGroupQueryListRequest,
+                >(values)
+            }
+            "DsgUserGroupQueryUserList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_user_group_query_user_list::DsgUserGroupQueryUserListRequest,
+                >(values)
+            }
+            "DsgWhiteListAddOrUpdate" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_white_list_add_or_update::DsgWhiteListAddOrUpdateRequest,
+                >(values)
+            }
+            "DsgWhiteListDeleteList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_white_list_delete_list::DsgWhiteListDeleteListRequest,
+                >(values)
+            }
+            "DsgWhiteListQueryList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::dsg_white_list_query_list::DsgWhiteListQueryListRequest,
+                >(values)
+            }
+            "EditRecognizeRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::edit_recognize_rule::EditRecognizeRuleRequest,
+                >(values)
+            }
+            "EstablishRelationTableToBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::establish_relation_table_to_business::EstablishRelationTableToBusinessRequest,
+                >(values)
+            }
+            "ExportDataSources" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::export_data_sources::ExportDataSourcesRequest,
+                >(values)
+            }
+            "GenerateDISyncTaskConfigForCreating" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::generate_di_sync_task_config_for_creating::GenerateDISyncTaskConfigForCreatingRequest,
+                >(values)
+            }
+            "GenerateDISyncTaskConfigForUpdating" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::generate_di_sync_task_config_for_updating::GenerateDISyncTaskConfigForUpdatingRequest,
+                >(values)
+            }
+            "GetAlertMessage" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_alert_message::GetAlertMessageRequest,
+                >(values)
+            }
+            "GetBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_baseline::GetBaselineRequest,
+                >(values)
+            }
+            "GetBaselineConfig" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_baseline_config::GetBaselineConfigRequest,
+                >(values)
+            }
+            "GetBaselineKeyPath" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_baseline_key_path::GetBaselineKeyPathRequest,
+                >(values)
+            }
+            "GetBaselineStatus" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_baseline_status::GetBaselineStatusRequest,
+                >(values)
+            }
+            "GetBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_business::GetBusinessRequest,
+                >(values)
+            }
+            "GetDDLJobStatus" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_ddl_job_status::GetDDLJobStatusRequest,
+                >(values)
+            }
+            "GetDIAlarmRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_di_alarm_rule::GetDIAlarmRuleRequest,
+                >(values)
+            }
+            "GetDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_di_job::GetDIJobRequest,
+                >(values)
+            }
+            "GetDISyncInstanceInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_di_sync_instance_info::GetDISyncInstanceInfoRequest,
+                >(values)
+            }
+            "GetDISyncTask" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_di_sync_task::GetDISyncTaskRequest,
+                >(values)
+            }
+            "GetDag" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_dag::GetDagRequest,
+                >(values)
+            }
+            "GetDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_api::GetDataServiceApiRequest,
+                >(values)
+            }
+            "GetDataServiceApiTest" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_api_test::GetDataServiceApiTestRequest,
+                >(values)
+            }
+            "GetDataServiceApplication" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_application::GetDataServiceApplicationRequest,
+                >(values)
+            }
+            "GetDataServiceFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_folder::GetDataServiceFolderRequest,
+                >(values)
+            }
+            "GetDataServiceGroup" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_group::GetDataServiceGroupRequest,
+                >(values)
+            }
+            "GetDataServicePublishedApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_service_published_api::GetDataServicePublishedApiRequest,
+                >(values)
+            }
+            "GetDataSourceMeta" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_data_source_meta::GetDataSourceMetaRequest,
+                >(values)
+            }
+            "GetDeployment" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_deployment::GetDeploymentRequest,
+                >(values)
+            }
+            "GetExtension" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_extension::GetExtensionRequest,
+                >(values)
+            }
+            "GetFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_file::GetFileRequest,
+                >(values)
+            }
+            "GetFileTypeStatistic" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_file_type_statistic::GetFileTypeStatisticRequest,
+                >(values)
+            }
+            "GetFileVersion" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_file_version::GetFileVersionRequest,
+                >(values)
+            }
+            "GetFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_folder::GetFolderRequest,
+                >(values)
+            }
+            "GetIDEEventDetail" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_ide_event_detail::GetIDEEventDetailRequest,
+                >(values)
+            }
+            "GetInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance::GetInstanceRequest,
+                >(values)
+            }
+            "GetInstanceConsumeTimeRank" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_consume_time_rank::GetInstanceConsumeTimeRankRequest,
+                >(values)
+            }
+            "GetInstanceCountTrend" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_count_trend::GetInstanceCountTrendRequest,
+                >(values)
+            }
+            "GetInstanceErrorRank" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_error_rank::GetInstanceErrorRankRequest,
+                >(values)
+            }
+            "GetInstanceLog" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_log::GetInstanceLogRequest,
+                >(values)
+            }
+            "GetInstanceStatusCount" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_status_count::GetInstanceStatusCountRequest,
+                >(values)
+            }
+            "GetInstanceStatusStatistic" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_instance_status_statistic::GetInstanceStatusStatisticRequest,
+                >(values)
+            }
+            "GetManualDagInstances" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_manual_dag_instances::GetManualDagInstancesRequest,
+                >(values)
+            }
+            "GetMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_category::GetMetaCategoryRequest,
+                >(values)
+            }
+            "GetMetaCollectionDetail" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_collection_detail::GetMetaCollectionDetailRequest,
+                >(values)
+            }
+            "GetMetaColumnLineage" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_column_lineage::GetMetaColumnLineageRequest,
+                >(values)
+            }
+            "GetMetaDBInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_db_info::GetMetaDBInfoRequest,
+                >(values)
+            }
+            "GetMetaDBTableList" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_db_table_list::GetMetaDBTableListRequest,
+                >(values)
+            }
+            "GetMetaTableBasicInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_basic_info::GetMetaTableBasicInfoRequest,
+                >(values)
+            }
+            "GetMetaTableChangeLog" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_change_log::GetMetaTableChangeLogRequest,
+                >(values)
+            }
+            "GetMetaTableColumn" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_column::GetMetaTableColumnRequest,
+                >(values)
+            }
+            "GetMetaTableFullInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_full_info::GetMetaTableFullInfoRequest,
+                >(values)
+            }
+            "GetMetaTableIntroWiki" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_intro_wiki::GetMetaTableIntroWikiRequest,
+                >(values)
+            }
+            "GetMetaTableLineage" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_lineage::GetMetaTableLineageRequest,
+                >(values)
+            }
+            "GetMetaTableListByCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_list_by_category::GetMetaTableListByCategoryRequest,
+                >(values)
+            }
+            "GetMetaTableOutput" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_output::GetMetaTableOutputRequest,
+                >(values)
+            }
+            "GetMetaTablePartition" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_partition::GetMetaTablePartitionRequest,
+                >(values)
+            }
+            "GetMetaTableThemeLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_meta_table_theme_level::GetMetaTableThemeLevelRequest,
+                >(values)
+            }
+            "GetMigrationProcess" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_migration_process::GetMigrationProcessRequest,
+                >(values)
+            }
+            "GetMigrationSummary" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_migration_summary::GetMigrationSummaryRequest,
+                >(values)
+            }
+            "GetNode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node::GetNodeRequest,
+                >(values)
+            }
+            "GetNodeChildren" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node_children::GetNodeChildrenRequest,
+                >(values)
+            }
+            "GetNodeCode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node_code::GetNodeCodeRequest,
+                >(values)
+            }
+            "GetNodeOnBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node_on_baseline::GetNodeOnBaselineRequest,
+                >(values)
+            }
+            "GetNodeParents" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node_parents::GetNodeParentsRequest,
+                >(values)
+            }
+            "GetNodeTypeListInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_node_type_list_info::GetNodeTypeListInfoRequest,
+                >(values)
+            }
+            "GetOpRiskData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_op_risk_data::GetOpRiskDataRequest,
+                >(values)
+            }
+            "GetOpSensitiveData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_op_sensitive_data::GetOpSensitiveDataRequest,
+                >(values)
+            }
+            "GetOptionValueForProject" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_option_value_for_project::GetOptionValueForProjectRequest,
+                >(values)
+            }
+            "GetPermissionApplyOrderDetail" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_permission_apply_order_detail::GetPermissionApplyOrderDetailRequest,
+                >(values)
+            }
+            "GetProject" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_project::GetProjectRequest,
+                >(values)
+            }
+            "GetProjectDetail" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_project_detail::GetProjectDetailRequest,
+                >(values)
+            }
+            "GetQualityEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_quality_entity::GetQualityEntityRequest,
+                >(values)
+            }
+            "GetQualityFollower" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_quality_follower::GetQualityFollowerRequest,
+                >(values)
+            }
+            "GetQualityRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_quality_rule::GetQualityRuleRequest,
+                >(values)
+            }
+            "GetRemind" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_remind::GetRemindRequest,
+                >(values)
+            }
+            "GetSensitiveData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_sensitive_data::GetSensitiveDataRequest,
+                >(values)
+            }
+            "GetSuccessInstanceTrend" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_success_instance_trend::GetSuccessInstanceTrendRequest,
+                >(values)
+            }
+            "GetTopic" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_topic::GetTopicRequest,
+                >(values)
+            }
+            "GetTopicInfluence" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::get_topic_influence::GetTopicInfluenceRequest,
+                >(values)
+            }
+            "ImportDataSources" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::import_data_sources::ImportDataSourcesRequest,
+                >(values)
+            }
+            "ListAlertMessages" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_alert_messages::ListAlertMessagesRequest,
+                >(values)
+            }
+            "ListBaselineConfigs" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_baseline_configs::ListBaselineConfigsRequest,
+                >(values)
+            }
+            "ListBaselineStatuses" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_baseline_statuses::ListBaselineStatusesRequest,
+                >(values)
+            }
+            "ListBaselines" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_baselines::ListBaselinesRequest,
+                >(values)
+            }
+            "ListBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_business::ListBusinessRequest,
+                >(values)
+            }
+            "ListCalcEngines" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_calc_engines::ListCalcEnginesRequest,
+                >(values)
+            }
+            "ListConnections" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_connections::ListConnectionsRequest,
+                >(values)
+            }
+            "ListDIAlarmRules" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_di_alarm_rules::ListDIAlarmRulesRequest,
+                >(values)
+            }
+            "ListDIJobs" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_di_jobs::ListDIJobsRequest,
+                >(values)
+            }
+            "ListDIProjectConfig" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_di_project_config::ListDIProjectConfigRequest,
+                >(values)
+            }
+            "ListDags" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_dags::ListDagsRequest,
+                >(values)
+            }
+            "ListDataServiceApiAuthorities" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_api_authorities::ListDataServiceApiAuthoritiesRequest,
+                >(values)
+            }
+            "ListDataServiceApiTest" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_api_test::ListDataServiceApiTestRequest,
+                >(values)
+            }
+            "ListDataServiceApis" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_apis::ListDataServiceApisRequest,
+                >(values)
+            }
+            "ListDataServiceApplications" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_applications::ListDataServiceApplicationsRequest,
+                >(values)
+            }
+            "ListDataServiceAuthorizedApis" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_authorized_apis::ListDataServiceAuthorizedApisRequest,
+                >(values)
+            }
+            "ListDataServiceFolders" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_folders::ListDataServiceFoldersRequest,
+                >(values)
+            }
+            "ListDataServiceGroups" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_groups::ListDataServiceGroupsRequest,
+                >(values)
+            }
+            "ListDataServicePublishedApis" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_service_published_apis::ListDataServicePublishedApisRequest,
+                >(values)
+            }
+            "ListDataSources" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_data_sources::ListDataSourcesRequest,
+                >(values)
+            }
+            "ListDeployments" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_deployments::ListDeploymentsRequest,
+                >(values)
+            }
+            "ListEnabledExtensionsForProject" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_enabled_extensions_for_project::ListEnabledExtensionsForProjectRequest,
+                >(values)
+            }
+            "ListEntitiesByTags" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_entities_by_tags::ListEntitiesByTagsRequest,
+                >(values)
+            }
+            "ListEntityTags" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_entity_tags::ListEntityTagsRequest,
+                >(values)
+            }
+            "ListExtensions" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_extensions::ListExtensionsRequest,
+                >(values)
+            }
+            "ListFileType" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_file_type::ListFileTypeRequest,
+                >(values)
+            }
+            "ListFileVersions" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_file_versions::ListFileVersionsRequest,
+                >(values)
+            }
+            "ListFiles" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_files::ListFilesRequest,
+                >(values)
+            }
+            "ListFolders" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_folders::ListFoldersRequest,
+                >(values)
+            }
+            "ListInnerNodes" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_inner_nodes::ListInnerNodesRequest,
+                >(values)
+            }
+            "ListInstanceAmount" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_instance_amount::ListInstanceAmountRequest,
+                >(values)
+            }
+            "ListInstanceHistory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_instance_history::ListInstanceHistoryRequest,
+                >(values)
+            }
+            "ListInstances" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_instances::ListInstancesRequest,
+                >(values)
+            }
+            "ListLineage" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_lineage::ListLineageRequest,
+                >(values)
+            }
+            "ListManualDagInstances" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_manual_dag_instances::ListManualDagInstancesRequest,
+                >(values)
+            }
+            "ListMeasureData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_measure_data::ListMeasureDataRequest,
+                >(values)
+            }
+            "ListMetaCollectionEntities" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_meta_collection_entities::ListMetaCollectionEntitiesRequest,
+                >(values)
+            }
+            "ListMetaCollections" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_meta_collections::ListMetaCollectionsRequest,
+                >(values)
+            }
+            "ListMetaDB" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_meta_db::ListMetaDBRequest,
+                >(values)
+            }
+            "ListMigrations" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_migrations::ListMigrationsRequest,
+                >(values)
+            }
+            "ListNodeIO" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_node_io::ListNodeIORequest,
+                >(values)
+            }
+            "ListNodeInputOrOutput" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_node_input_or_output::ListNodeInputOrOutputRequest,
+                >(values)
+            }
+            "ListNodes" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_nodes::ListNodesRequest,
+                >(values)
+            }
+            "ListNodesByBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_nodes_by_baseline::ListNodesByBaselineRequest,
+                >(values)
+            }
+            "ListNodesByOutput" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_nodes_by_output::ListNodesByOutputRequest,
+                >(values)
+            }
+            "ListPermissionApplyOrders" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_permission_apply_orders::ListPermissionApplyOrdersRequest,
+                >(values)
+            }
+            "ListProgramTypeCount" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_program_type_count::ListProgramTypeCountRequest,
+                >(values)
+            }
+            "ListProjectIds" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_project_ids::ListProjectIdsRequest,
+                >(values)
+            }
+            "ListProjectMembers" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_project_members::ListProjectMembersRequest,
+                >(values)
+            }
+            "ListProjectRoles" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_project_roles::ListProjectRolesRequest,
+                >(values)
+            }
+            "ListProjects" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_projects::ListProjectsRequest,
+                >(values)
+            }
+            "ListQualityResultsByEntity" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_quality_results_by_entity::ListQualityResultsByEntityRequest,
+                >(values)
+            }
+            "ListQualityResultsByRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_quality_results_by_rule::ListQualityResultsByRuleRequest,
+                >(values)
+            }
+            "ListQualityRules" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_quality_rules::ListQualityRulesRequest,
+                >(values)
+            }
+            "ListRefDISyncTasks" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_ref_di_sync_tasks::ListRefDISyncTasksRequest,
+                >(values)
+            }
+            "ListReminds" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_reminds::ListRemindsRequest,
+                >(values)
+            }
+            "ListResourceGroups" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_resource_groups::ListResourceGroupsRequest,
+                >(values)
+            }
+            "ListShiftPersonnels" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_shift_personnels::ListShiftPersonnelsRequest,
+                >(values)
+            }
+            "ListShiftSchedules" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_shift_schedules::ListShiftSchedulesRequest,
+                >(values)
+            }
+            "ListSuccessInstanceAmount" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_success_instance_amount::ListSuccessInstanceAmountRequest,
+                >(values)
+            }
+            "ListTableLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_table_level::ListTableLevelRequest,
+                >(values)
+            }
+            "ListTableTheme" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_table_theme::ListTableThemeRequest,
+                >(values)
+            }
+            "ListTopics" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::list_topics::ListTopicsRequest,
+                >(values)
+            }
+            "MountDirectory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::mount_directory::MountDirectoryRequest,
+                >(values)
+            }
+            "OfflineNode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::offline_node::OfflineNodeRequest,
+                >(values)
+            }
+            "PublishDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::publish_data_service_api::PublishDataServiceApiRequest,
+                >(values)
+            }
+            "QueryDISyncTaskConfigProcessResult" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_di_sync_task_config_process_result::QueryDISyncTaskConfigProcessResultRequest,
+                >(values)
+            }
+            "QueryDefaultTemplate" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_default_template::QueryDefaultTemplateRequest,
+                >(values)
+            }
+            "QueryPublicModelEngine" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_public_model_engine::QueryPublicModelEngineRequest,
+                >(values)
+            }
+            "QueryRecognizeDataByRuleType" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_recognize_data_by_rule_type::QueryRecognizeDataByRuleTypeRequest,
+                >(values)
+            }
+            "QueryRecognizeRuleDetail" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_recognize_rule_detail::QueryRecognizeRuleDetailRequest,
+                >(values)
+            }
+            "QueryRecognizeRulesType" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_recognize_rules_type::QueryRecognizeRulesTypeRequest,
+                >(values)
+            }
+            "QuerySensClassification" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_sens_classification::QuerySensClassificationRequest,
+                >(values)
+            }
+            "QuerySensLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_sens_level::QuerySensLevelRequest,
+                >(values)
+            }
+            "QuerySensNodeInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::query_sens_node_info::QuerySensNodeInfoRequest,
+                >(values)
+            }
+            "RegisterLineageRelation" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::register_lineage_relation::RegisterLineageRelationRequest,
+                >(values)
+            }
+            "RemoveEntityTags" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::remove_entity_tags::RemoveEntityTagsRequest,
+                >(values)
+            }
+            "RemoveProjectMemberFromRole" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::remove_project_member_from_role::RemoveProjectMemberFromRoleRequest,
+                >(values)
+            }
+            "RestartInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::restart_instance::RestartInstanceRequest,
+                >(values)
+            }
+            "ResumeInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::resume_instance::ResumeInstanceRequest,
+                >(values)
+            }
+            "RevokeColumnPermission" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::revoke_column_permission::RevokeColumnPermissionRequest,
+                >(values)
+            }
+            "RevokeTablePermission" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::revoke_table_permission::RevokeTablePermissionRequest,
+                >(values)
+            }
+            "RunCycleDagNodes" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::run_cycle_dag_nodes::RunCycleDagNodesRequest,
+                >(values)
+            }
+            "RunManualDagNodes" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::run_manual_dag_nodes::RunManualDagNodesRequest,
+                >(values)
+            }
+            "RunSmokeTest" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::run_smoke_test::RunSmokeTestRequest,
+                >(values)
+            }
+            "RunTriggerNode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::run_trigger_node::RunTriggerNodeRequest,
+                >(values)
+            }
+            "SaveDataServiceApiTestResult" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::save_data_service_api_test_result::SaveDataServiceApiTestResultRequest,
+                >(values)
+            }
+            "ScanSensitiveData" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::scan_sensitive_data::ScanSensitiveDataRequest,
+                >(values)
+            }
+            "SearchMetaTables" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::search_meta_tables::SearchMetaTablesRequest,
+                >(values)
+            }
+            "SearchNodesByOutput" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::search_nodes_by_output::SearchNodesByOutputRequest,
+                >(values)
+            }
+            "SetDataSourceShare" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::set_data_source_share::SetDataSourceShareRequest,
+                >(values)
+            }
+            "SetEntityTags" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::set_entity_tags::SetEntityTagsRequest,
+                >(values)
+            }
+            "SetSuccessInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::set_success_instance::SetSuccessInstanceRequest,
+                >(values)
+            }
+            "StartDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::start_di_job::StartDIJobRequest,
+                >(values)
+            }
+            "StartDISyncInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::start_di_sync_instance::StartDISyncInstanceRequest,
+                >(values)
+            }
+            "StartMigration" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::start_migration::StartMigrationRequest,
+                >(values)
+            }
+            "StopDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::stop_di_job::StopDIJobRequest,
+                >(values)
+            }
+            "StopDISyncInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::stop_di_sync_instance::StopDISyncInstanceRequest,
+                >(values)
+            }
+            "StopInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::stop_instance::StopInstanceRequest,
+                >(values)
+            }
+            "SubmitDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::submit_data_service_api::SubmitDataServiceApiRequest,
+                >(values)
+            }
+            "SubmitFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::submit_file::SubmitFileRequest,
+                >(values)
+            }
+            "SuspendInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::suspend_instance::SuspendInstanceRequest,
+                >(values)
+            }
+            "TerminateDISyncInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::terminate_di_sync_instance::TerminateDISyncInstanceRequest,
+                >(values)
+            }
+            "TestDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::test_data_service_api::TestDataServiceApiRequest,
+                >(values)
+            }
+            "TestNetworkConnection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::test_network_connection::TestNetworkConnectionRequest,
+                >(values)
+            }
+            "TopTenElapsedTimeInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::top_ten_elapsed_time_instance::TopTenElapsedTimeInstanceRequest,
+                >(values)
+            }
+            "TopTenErrorTimesInstance" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::top_ten_error_times_instance::TopTenErrorTimesInstanceRequest,
+                >(values)
+            }
+            "UmountDirectory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::umount_directory::UmountDirectoryRequest,
+                >(values)
+            }
+            "UpdateBaseline" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_baseline::UpdateBaselineRequest,
+                >(values)
+            }
+            "UpdateBusiness" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_business::UpdateBusinessRequest,
+                >(values)
+            }
+            "UpdateConnection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_connection::UpdateConnectionRequest,
+                >(values)
+            }
+            "UpdateDIAlarmRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_di_alarm_rule::UpdateDIAlarmRuleRequest,
+                >(values)
+            }
+            "UpdateDIJob" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_di_job::UpdateDIJobRequest,
+                >(values)
+            }
+            "UpdateDIProjectConfig" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_di_project_config::UpdateDIProjectConfigRequest,
+                >(values)
+            }
+            "UpdateDISyncTask" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_di_sync_task::UpdateDISyncTaskRequest,
+                >(values)
+            }
+            "UpdateDataServiceApi" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_data_service_api::UpdateDataServiceApiRequest,
+                >(values)
+            }
+            "UpdateDataSource" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_data_source::UpdateDataSourceRequest,
+                >(values)
+            }
+            "UpdateFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_file::UpdateFileRequest,
+                >(values)
+            }
+            "UpdateFolder" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_folder::UpdateFolderRequest,
+                >(values)
+            }
+            "UpdateIDEEventResult" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_ide_event_result::UpdateIDEEventResultRequest,
+                >(values)
+            }
+            "UpdateMetaCategory" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_meta_category::UpdateMetaCategoryRequest,
+                >(values)
+            }
+            "UpdateMetaCollection" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_meta_collection::UpdateMetaCollectionRequest,
+                >(values)
+            }
+            "UpdateMetaTable" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_meta_table::UpdateMetaTableRequest,
+                >(values)
+            }
+            "UpdateMetaTableIntroWiki" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_meta_table_intro_wiki::UpdateMetaTableIntroWikiRequest,
+                >(values)
+            }
+            "UpdateNodeOwner" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_node_owner::UpdateNodeOwnerRequest,
+                >(values)
+            }
+            "UpdateNodeRunMode" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_node_run_mode::UpdateNodeRunModeRequest,
+                >(values)
+            }
+            "UpdateQualityFollower" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_quality_follower::UpdateQualityFollowerRequest,
+                >(values)
+            }
+            "UpdateQualityRule" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_quality_rule::UpdateQualityRuleRequest,
+                >(values)
+            }
+            "UpdateRemind" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_remind::UpdateRemindRequest,
+                >(values)
+            }
+            "UpdateTable" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_table::UpdateTableRequest,
+                >(values)
+            }
+            "UpdateTableAddColumn" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_table_add_column::UpdateTableAddColumnRequest,
+                >(values)
+            }
+            "UpdateTableLevel" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_table_level::UpdateTableLevelRequest,
+                >(values)
+            }
+            "UpdateTableModelInfo" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_table_model_info::UpdateTableModelInfoRequest,
+                >(values)
+            }
+            "UpdateTableTheme" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_table_theme::UpdateTableThemeRequest,
+                >(values)
+            }
+            "UpdateUdfFile" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_udf_file::UpdateUdfFileRequest,
+                >(values)
+            }
+            "UpdateWorkbenchEventResult" => {
+                acs_model::testing::request_params::<
+                    dataworks_public_models::update_workbench_event_result::UpdateWorkbenchEventResultRequest,
+                >(values)
+            }
+            _ => return None,
+        },
+    )
 }
 #[cfg(all(
     feature = "tenant",

@@ -30,11 +30,11 @@
 //!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
 //! let client = Client::new(config);
-//! let out = client.deploy_file().project_id(10000).file_id(10000001).send().await?;
+//! let out = client.abolish_data_service_api().project_id(10001).api_id(10000).send().await?;
 //! println!("{out:?}");
 //!
 //! // Settings of one call, without a second client:
-//! let out = client.deploy_file().project_id(10000).file_id(10000001)
+//! let out = client.abolish_data_service_api().project_id(10001).api_id(10000)
 //!     .customize(|call| call.attempt_timeout(Duration::from_secs(2)).max_attempts(1))
 //!     .send()
 //!     .await;
@@ -141,7 +141,7 @@
 //!     .credentials(Credentials::new("<access-key-id>", "<access-key-secret>"))
 //!     .build()?;
 //! let client = dataworks_public::blocking::Client::try_new(config)?;
-//! let out = client.deploy_file().project_id(10000).file_id(10000001).send()?;
+//! let out = client.abolish_data_service_api().project_id(10001).api_id(10000).send()?;
 //! println!("{out:?}");
 //! # Ok(())
 //! # }
@@ -164,19 +164,19 @@
 //!
 //! // Every action answers with its documented sample; script what the test is about.
 //! let server = TestServer::start(test_util::server_config().with_route(
-//!     Route::action("DeployFile").step(Step::error(400, "Invalid.Example", "rejected")),
+//!     Route::action("AbolishDataServiceApi").step(Step::error(400, "Invalid.Example", "rejected")),
 //! ))
 //! .await?;
 //! let client = test_util::client(&server)?;
 //!
 //! // The code under test:
-//! let err = client.deploy_file().project_id(10000).file_id(10000001).send().await.unwrap_err();
+//! let err = client.abolish_data_service_api().project_id(10001).api_id(10000).send().await.unwrap_err();
 //! assert_eq!(err.code(), Some("Invalid.Example"));
 //!
 //! // What it sent:
-//! let sent = server.requests_for("DeployFile");
+//! let sent = server.requests_for("AbolishDataServiceApi");
 //! assert_eq!(sent.len(), 1);
-//! assert_eq!(sent[0].param("ProjectId"), Some("10000"));
+//! assert_eq!(sent[0].param("ProjectId"), Some("10001"));
 //! # Ok(())
 //! # }
 //! # #[cfg(not(feature = "test-util"))]
@@ -186,21 +186,21 @@
 //! One Cargo feature per API group; the default features are every group but those marked
 //! below. Pick only what you use to compile less, such as
 //! `default-features = false, features = ["tenant"]`:
-//! - `tenant`: Tenant (0 actions)
-//! - `metadata`: Metadata (0 actions)
-//! - `data-studio`: DataStudio (data development) (5 actions)
-//! - `data-integration`: Data Integration (0 actions)
-//! - `data-modeling`: Data Modeling (0 actions)
-//! - `operation-center`: Operation Center (0 actions)
-//! - `data-quality`: Data Quality (0 actions)
-//! - `data-service`: DataService Studio (0 actions)
-//! - `data-analysis`: Data Analysis (0 actions)
-//! - `data-security-guard`: Data Security Guard (0 actions)
-//! - `migration`: Migration Assistant (0 actions)
-//! - `security-center`: Security Center (0 actions)
-//! - `open-platform`: Open Platform (0 actions)
-//! - `other`: Other (0 actions)
-//! - `deprecated`: Deprecated APIs (0 actions); not default
+//! - `tenant`: Tenant (18 actions)
+//! - `metadata`: Metadata (46 actions)
+//! - `data-studio`: DataStudio (data development) (27 actions)
+//! - `data-integration`: Data Integration (28 actions)
+//! - `data-modeling`: Data Modeling (1 actions)
+//! - `operation-center`: Operation Center (58 actions)
+//! - `data-quality`: Data Quality (16 actions)
+//! - `data-service`: DataService Studio (26 actions)
+//! - `data-analysis`: Data Analysis (2 actions)
+//! - `data-security-guard`: Data Security Guard (35 actions)
+//! - `migration`: Migration Assistant (6 actions)
+//! - `security-center`: Security Center (6 actions)
+//! - `open-platform`: Open Platform (5 actions)
+//! - `other`: Other (12 actions)
+//! - `deprecated`: Deprecated APIs (20 actions); not default
 #![forbid(unsafe_code)]
 pub mod operation;
 /// The credentials providers and the default chain (`acs-credentials`).

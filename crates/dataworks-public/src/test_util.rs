@@ -19,24 +19,1198 @@ pub use acs_runtime::test_util::{
 /// The documented sample response of each action (`(action, JSON text)`), from the spec.
 pub const SAMPLES: &[(&str, &str)] = &[
     (
+        "AbolishDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "AddMetaCollectionEntity",
+        "{\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Status\": true,\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified product does not exist.\",\n  \"ErrorCode\": \"9999\",\n  \"Success\": true\n}",
+    ),
+    ("AddProjectMemberToRole", "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\"\n}"),
+    (
+        "AddRecognizeRule",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{   \\\"HttpStatusCode\\\": 200,   \\\"Success\\\": true }\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "AddToMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "ApprovePermissionApplyOrder",
+        "{\n  \"ApproveSuccess\": true,\n  \"RequestId\": \"0bc1ec92159376****\"\n}",
+    ),
+    (
+        "CallbackExtension",
+        "{\n  \"RequestId\": \"7C352CB7-CD88-50CF-9D0D-E81BDF020E7F\",\n  \"Success\": \"true\"\n}",
+    ),
+    (
+        "ChangeResourceManagerResourceGroup",
+        "{\n  \"Data\": true,\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"HttpStatusCode\": 200,\n  \"Success\": true\n}",
+    ),
+    (
+        "CheckFileDeployment",
+        "{\n  \"RequestId\": \"86d5a5ac-0cc0-4c5f-a374-a15713b252ab\"\n}",
+    ),
+    (
+        "CheckMetaPartition",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    ("CheckMetaTable", "{\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\"\n}"),
+    (
+        "CreateBaseline",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"401\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"HttpStatusCode\": 200,\n  \"Data\": 100003,\n  \"RequestId\": \"F05080B0-CCE6-5D22-B284-34A51C5D4E28\"\n}",
+    ),
+    (
+        "CreateBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"BusinessId\": 100001\n}",
+    ),
+    (
+        "CreateConnection",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": 123,\n  \"RequestId\": \"0bc141151593763****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateDIAlarmRule",
+        "{\n  \"RequestId\": \"C636A747-7E4E-594D-94CD-2B4F8A9A9A63\",\n  \"DIAlarmRuleId\": 34988\n}",
+    ),
+    (
+        "CreateDIJob",
+        "{\n  \"RequestId\": \"4F6AB6B3-41FB-5EBB-AFB2-0C98D49DA2BB\",\n  \"DIJobId\": 11792\n}",
+    ),
+    (
+        "CreateDISyncTask",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"不合法的目录路径：业务流程/xxxx/数据集成\",\n    \"FileId\": 1000001\n  }\n}",
+    ),
+    (
+        "CreateDagComplement",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": [\n    111\n  ]\n}",
+    ),
+    (
+        "CreateDagTest",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 3333333,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 100003,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateDataServiceApiAuthority",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EF****\"\n}",
+    ),
+    (
+        "CreateDataServiceFolder",
+        "{\n  \"FolderId\": 123,\n  \"RequestId\": \"0000-ABCD-E****\"\n}",
+    ),
+    (
+        "CreateDataServiceGroup",
+        "{\n  \"GroupId\": \"ds_12345\",\n  \"RequestId\": \"0000-ABCD-EF****\"\n}",
+    ),
+    (
+        "CreateDataSource",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": 123,\n  \"RequestId\": \"0bc141151593763****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateExportMigration",
+        "{\n  \"RequestId\": \"34267E2E-0335-1A60-A1F0-ADA530890CBA\",\n  \"Data\": 1234,\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateFile",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 1000001,\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "CreateFolder",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": \"bdfd68****\",\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "CreateImportMigration",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 123456,\n  \"ErrorMessage\": \"test error message\",\n  \"RequestId\": \"ADFASDFASDFA-ADFASDF-ASDFADSDF-AFFADS\",\n  \"ErrorCode\": \"110001123456\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateManualDag",
+        "{\n  \"DagId\": 700000123123141,\n  \"RequestId\": \"AASFDFSDFG-DFSDF-DFSDFD-SDFSDF\"\n}",
+    ),
+    (
+        "CreateMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"CategoryId\": 223\n  }\n}",
+    ),
+    (
+        "CreateMetaCollection",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"QualifiedName\": \"album.11111\",\n  \"Success\": \"true\",\n  \"ErrorCode\": \"NoPermission\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"HttpStatusCode\": \"200\"\n}",
+    ),
+    (
+        "CreatePermissionApplyOrder",
+        "{\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"FlowId\": [\n    \"ee276e6e-5d34-46d8-b848-bca7879ed233\"\n  ]\n}",
+    ),
+    (
+        "CreateProject",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"Success\": true,\n  \"Data\": 466230\n}",
+    ),
+    ("CreateProjectMember", "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\"\n}"),
+    (
+        "CreateQualityEntity",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 12345,\n  \"ErrorMessage\": \"Your project is not relative with your account.\",\n  \"RequestId\": \"011e1231u3****\",\n  \"Success\": true,\n  \"ErrorCode\": \"401\"\n}",
+    ),
+    (
+        "CreateQualityFollower",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 12345,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"ecb967ec-c137-48****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateQualityRelativeNode",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"ecb967ec-c137-48****\",\n  \"Success\": true,\n  \"ErrorCode\": \"401\"\n}",
+    ),
+    (
+        "CreateQualityRule",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": \"12345\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"ecb967ec-c137-48****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true\n}",
+    ),
+    (
+        "CreateRemind",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 1234,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\"\n}",
+    ),
+    (
+        "CreateResourceFile",
+        "{\n  \"Data\": 1000001,\n  \"RequestId\": \"0000-ABCD-EFG\"\n}",
+    ),
+    (
+        "CreateTable",
+        "{\n  \"RequestId\": \"abcdef\",\n  \"TaskInfo\": {\n    \"Status\": \"success\",\n    \"NextTaskId\": \"abc1\",\n    \"TaskId\": \"abc\",\n    \"Content\": \"success\"\n  }\n}",
+    ),
+    (
+        "CreateTableLevel",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"请求id\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"LevelId\": 123\n}",
+    ),
+    (
+        "CreateTableTheme",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"ABCd\",\n  \"ErrorMessage\": \"success\",\n  \"ErrorCode\": \"0\",\n  \"Success\": true,\n  \"ThemeId\": 123\n}",
+    ),
+    (
+        "CreateUdfFile",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 100000002,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "DeleteBaseline",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110000\",\n  \"ErrorMessage\": \"Baseline deletion failed with nodes dependent on baseline\",\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0000-ABCD-EF****\"\n}",
+    ),
+    (
+        "DeleteBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteConnection",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": true,\n  \"RequestId\": \"0bc1411515937635****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteDIAlarmRule",
+        "{\n  \"RequestId\": \"C99E2BE6-9DEA-5C2E-8F51-1DDCFEADE490\"\n}",
+    ),
+    ("DeleteDIJob", "{\n  \"RequestId\": \"D33D4A51-5845-579A-B4BA-FAADD0F83D53\"\n}"),
+    (
+        "DeleteDISyncTask",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"fail\",\n    \"Message\": \"fileId:[100] is invalid.\"\n  }\n}",
+    ),
+    (
+        "DeleteDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteDataServiceApiAuthority",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EF****\"\n}",
+    ),
+    (
+        "DeleteDataSource",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": true,\n  \"RequestId\": \"0bc1411515937635****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteFile",
+        "{\n  \"HttpStatusCode\": 200,\n  \"DeploymentId\": 1000000001,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "DeleteFolder",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteFromMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteLineageRelation",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"qualifiedName should be in format as entity-table.entity-guid\",\n  \"RequestId\": \"64B-587A-8CED-969E1973887FXXX-TT\",\n  \"Success\": true,\n  \"ErrorCode\": \"1010040007\",\n  \"Status\": true\n}",
+    ),
+    (
+        "DeleteMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteMetaCollection",
+        "{\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Status\": true,\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified product does not exist.\",\n  \"ErrorCode\": \"999999\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteMetaCollectionEntity",
+        "{\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Status\": true,\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"entity not exist\",\n  \"ErrorCode\": \"999999\",\n  \"Success\": true\n}",
+    ),
+    ("DeleteProjectMember", "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\"\n}"),
+    (
+        "DeleteQualityEntity",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"ecb967ec-c137-48****\",\n  \"Success\": true,\n  \"ErrorCode\": \"401\"\n}",
+    ),
+    (
+        "DeleteQualityFollower",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"6d739ef6-098a-47****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteQualityRelativeNode",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"6d739ef6-098a-47****\",\n  \"Success\": true,\n  \"ErrorCode\": \"401\"\n}",
+    ),
+    (
+        "DeleteQualityRule",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"6d739ef6-098a-47****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true\n}",
+    ),
+    (
+        "DeleteRecognizeRule",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{   \\\"HttpStatusCode\\\": 200,   \\\"Success\\\": true }\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "DeleteRemind",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\"\n}",
+    ),
+    (
+        "DeleteTable",
+        "{\n  \"RequestId\": \"abcde\",\n  \"TaskInfo\": {\n    \"Status\": \"success\",\n    \"NextTaskId\": \"abc1\",\n    \"TaskId\": \"abc\",\n    \"Content\": \"success\"\n  }\n}",
+    ),
+    ("DeleteTableLevel", "{\n  \"DeleteResult\": true,\n  \"RequestId\": \"abcde\"\n}"),
+    (
+        "DeleteTableTheme",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"abcdef\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"DeleteResult\": true\n}",
+    ),
+    (
+        "DeployDISyncTask",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"submit and deploy fail.\"\n  }\n}",
+    ),
+    (
         "DeployFile",
         "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 30000001,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "DesensitizeData",
+        "{\n  \"DesensitizeData\": \"{     \\\"desensData\\\": \\\"**198807120510**\\\"   }\",\n  \"RequestId\": \"BCA321BA-46C5-40E9-8A08-6******\"\n}",
+    ),
+    (
+        "DsgDesensPlanAddOrUpdate",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgDesensPlanDelete",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgDesensPlanQueryList",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"PageData\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Data\": [\n      {\n        \"Id\": 123,\n        \"DataType\": \"phone\",\n        \"RuleName\": \"phone_hash\",\n        \"DesensPlan\": {\n          \"DesensPlanType\": \"hash\",\n          \"ExtParam\": {\n            \"key\": \"\\\"extParam\\\": {             \\\"algo\\\":\\\"MD5\\\",             \\\"salt\\\":\\\"5\\\"           }\"\n          }\n        },\n        \"Owner\": \"user1\",\n        \"GmtCreate\": \"2024-05-09 15:46:20\",\n        \"GmtModified\": \"2024-05-09 15:46:20\",\n        \"Status\": 1,\n        \"DesensWay\": \"HASH\",\n        \"DesenMode\": \"HASH\",\n        \"DesensRule\": \"HASH\",\n        \"SceneCode\": \"dataworks_display_desense_code\",\n        \"CheckWatermark\": true,\n        \"SceneName\": \"test_scene\"\n      }\n    ]\n  },\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgDesensPlanUpdateStatus",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgPlatformQueryProjectsAndSchemaFromMeta",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": [\n    {\n      \"Project\": \"emr_test_project\",\n      \"ClusterId\": \"c-12345\"\n    }\n  ],\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgQueryDefaultTemplates",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": [\n    {\n      \"DataType\": \"phone\",\n      \"DesensPlanTemplate\": {\n        \"key\": [\n          {\n            \"Name\": \"hash\",\n            \"SupportWaterMark\": true,\n            \"ExtParamTemplate\": [\n              \"{                     \\\"key\\\": \\\"algo\\\",                     \\\"valueEnum\\\": [                         \\\"MD5\\\",                         \\\"SHA256\\\",                         \\\"SHA512\\\",                         \\\"SM3\\\"                     ],                     \\\"valueType\\\": \\\"string\\\"                 },                 {                     \\\"key\\\": \\\"salt\\\",                     \\\"valueEnum\\\": [                         1,                         2,                         3,                         4,                         5,                         6,                         7,                         8,                         9                     ],                     \\\"valueType\\\": \\\"int\\\"                 }\"\n            ]\n          }\n        ]\n      }\n    }\n  ],\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgQuerySensResult",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"400\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 400,\n  \"Data\": \"1234\",\n  \"RequestId\": \"900000001\",\n  \"DynamicErrorCode\": \"400\",\n  \"DynamicErrorMessage\": \"缺少参数\"\n}",
+    ),
+    (
+        "DsgRunSensIdentify",
+        "{\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"Success\": true,\n  \"Data\": \"1000001\",\n  \"HttpStatusCode\": 400,\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "DsgSceneAddOrUpdateScene",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgSceneQuerySceneListByName",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": [\n    {\n      \"Id\": 123,\n      \"SceneCode\": \"dataworks_display_desense_code\",\n      \"Desc\": \"测试用场景\",\n      \"SceneName\": \"test_scene\",\n      \"UserGroups\": \"user1,user2\",\n      \"SceneLevel\": 1,\n      \"Projects\": [\n        {\n          \"DbType\": \"ODPS.ODPS\",\n          \"ProjectName\": \"dev_project\",\n          \"ClusterId\": \"c-1234\"\n        }\n      ],\n      \"Children\": [\n        \"$ref\"\n      ]\n    }\n  ],\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgScenedDeleteScene",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgStopSensIdentify",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"true\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "DsgUserGroupAddOrUpdate",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgUserGroupDelete",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgUserGroupGetOdpsRoleGroups",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": [\n    \"test_role\"\n  ],\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgUserGroupQueryList",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"PageData\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Data\": [\n      {\n        \"Accounts\": [\n          \"user1\"\n        ],\n        \"Id\": 123,\n        \"GmtCreate\": \"2024-05-10 17:14:44\",\n        \"GmtModified\": \"2024-05-10 17:14:44\",\n        \"Name\": \"test_group\",\n        \"Owner\": \"user1\"\n      }\n    ]\n  },\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgUserGroupQueryUserList",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": [\n    {\n      \"AccountName\": \"user1\",\n      \"YunAccount\": \"user:user1\",\n      \"AccountType\": 2,\n      \"BaseId\": \"234\",\n      \"ParentAccountId\": \"123\"\n    }\n  ],\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgWhiteListAddOrUpdate",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgWhiteListDeleteList",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"Data\": true,\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "DsgWhiteListQueryList",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1029030003\",\n  \"ErrorMessage\": \"param error\",\n  \"HttpStatusCode\": 400,\n  \"PageData\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Data\": [\n      {\n        \"Id\": 123,\n        \"Type\": \"phone\",\n        \"UserGroups\": [\n          \"test_group\"\n        ],\n        \"GmtCreate\": \"2024-05-09 15:46:20\",\n        \"GmtModified\": \"2024-05-09 15:46:20\",\n        \"RuleId\": 123,\n        \"SceneId\": 123,\n        \"StartTime\": \"2024-05-09 15:46:20\",\n        \"EndTime\": \"2024-05-10 15:46:20\"\n      }\n    ]\n  },\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "EditRecognizeRule",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{ \\\"HttpStatusCode\\\": 200, \\\"Success\\\": true }\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "EstablishRelationTableToBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "ExportDataSources",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0bc14115159376359****\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 10,\n    \"PageSize\": 1,\n    \"TotalCount\": 100,\n    \"DataSources\": [\n      {\n        \"Status\": 1,\n        \"ProjectId\": 123,\n        \"SubType\": \"mysql\",\n        \"GmtModified\": \"Mar 17, 2021 4:09:32 PM\",\n        \"EnvType\": 1,\n        \"ConnectStatus\": 1,\n        \"Sequence\": 300,\n        \"Description\": \"a connection\",\n        \"DataSourceType\": \"rds\",\n        \"GmtCreate\": \"Mar 17, 2021 4:09:32 PM\",\n        \"DefaultEngine\": false,\n        \"Shared\": false,\n        \"Operator\": \"193543050****\",\n        \"Name\": \"abc\",\n        \"Content\": \"{\\\"pubEndpoint\\\":\\\"http://service.cn.maxcompute.aliyun.com/api\\\",\\\"accessId\\\":\\\"TMP.3KecGjvzy3i8MYfn2BGHgF7EHGyBFZcHm7GgngrABVRyvvKQrfF5kskR36xP361C3dqwbGo7SGYptAeGyiTwHXqLaBUvYC\\\",\\\"securityToken\\\":null,\\\"endpoint\\\":\\\"http://service.cn.maxcompute.aliyun-inc.com/api\\\",\\\"accessKey\\\":\\\"***\\\",\\\"name\\\":\\\"PRE_PROJECT_A_engine\\\",\\\"project\\\":\\\"PRE_PROJECT_A\\\",\\\"vpcEndpoint\\\":\\\"http://service.cn.maxcompute.aliyun-inc.com/api\\\",\\\"region\\\":\\\"cn-shanghai\\\",\\\"authType\\\":\\\"2\\\"}\",\n        \"Id\": 1,\n        \"BindingCalcEngineId\": 123,\n        \"TenantId\": 1234567\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GenerateDISyncTaskConfigForCreating",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"true\",\n    \"ProcessId\": 10,\n    \"Message\": \"XXX is invalid.\"\n  }\n}",
+    ),
+    (
+        "GenerateDISyncTaskConfigForUpdating",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"true\",\n    \"ProcessId\": 10,\n    \"Message\": \"XXX is invalid.\"\n  }\n}",
+    ),
+    (
+        "GetAlertMessage",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"RemindId\": 1234,\n    \"AlertMessageStatus\": \"READY_TO_SEND\",\n    \"AlertUser\": \"9527952795****\",\n    \"AlertTime\": 1553524393000,\n    \"AlertMethod\": \"SMS\",\n    \"Source\": \"REMIND_ALERT\",\n    \"Content\": \"节点出错\",\n    \"RemindName\": \"自定义监控规则名称\",\n    \"AlertId\": 123,\n    \"Instances\": [\n      {\n        \"Status\": \"NOT_RUN\",\n        \"InstanceId\": 12312312,\n        \"NodeName\": \"节点名\",\n        \"NodeId\": 1234,\n        \"ProjectId\": 1234\n      }\n    ],\n    \"Topics\": [\n      {\n        \"TopicName\": \"9527出错\",\n        \"InstanceId\": 12345,\n        \"TopicId\": 412431,\n        \"TopicOwner\": \"9527952795****\",\n        \"NodeId\": 1234,\n        \"TopicStatus\": \"FIXING\"\n      }\n    ],\n    \"Nodes\": [\n      {\n        \"Owner\": \"95279527952****\",\n        \"NodeName\": \"节点名\",\n        \"NodeId\": 1234,\n        \"ProjectId\": 1234\n      }\n    ],\n    \"SlaAlert\": {\n      \"Status\": \"SAFE\",\n      \"BaselineOwner\": \"952795279****\",\n      \"BaselineId\": 15142123,\n      \"BaselineName\": \"基线名\",\n      \"Bizdate\": 1553443200000,\n      \"ProjectId\": 1234,\n      \"InGroupId\": 1\n    }\n  }\n}",
+    ),
+    (
+        "GetBaseline",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"ErrorMessage\": \"The specified parameters are invalid\",\n  \"HttpStatusCode\": 200,\n  \"Data\": {\n    \"BaselineId\": 1001,\n    \"BaselineName\": \"测试基线\",\n    \"ProjectId\": 10000,\n    \"Owner\": \"9527952****\",\n    \"Priority\": 1,\n    \"BaselineType\": \"DAILY\",\n    \"OverTimeSettings\": [\n      {\n        \"Cycle\": 1,\n        \"Time\": \"00:00\"\n      }\n    ],\n    \"Enabled\": true,\n    \"NodeIds\": [\n      700003559814\n    ],\n    \"AlertEnabled\": true,\n    \"AlertMarginThreshold\": 60,\n    \"AlertSettings\": [\n      {\n        \"AlertType\": \"BASELINE\",\n        \"AlertMethods\": [\n          \"MAIL\"\n        ],\n        \"SilenceStartTime\": \"00:00:00\",\n        \"SilenceEndTime\": \"00:00:00\",\n        \"AlertInterval\": 900,\n        \"AlertMaximum\": 1,\n        \"DingRobots\": [\n          {\n            \"WebUrl\": \"https://oapi.dingtalk.com/robot/send?access_token=xxx\",\n            \"AtAll\": true\n          }\n        ],\n        \"Webhooks\": [\n          \"https://open.feishu.cn/open-apis/bot/v2/hook/xxx\"\n        ],\n        \"TopicTypes\": [\n          \"SLOW\"\n        ],\n        \"BaselineAlertEnabled\": false,\n        \"AlertRecipientType\": \"OWNER\",\n        \"AlertRecipient\": \"123123\"\n      }\n    ]\n  },\n  \"RequestId\": \"ecb967ec-c137-48a5-860****\"\n}",
+    ),
+    (
+        "GetBaselineConfig",
+        "{\n  \"HttpStatusCode\": 401,\n  \"RequestId\": \"ecb967ec-c137-48a5-860****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"HourSlaDetail\": \"{\\\"1\\\":\\\"03:58\\\",\\\"2\\\":\\\"04:58\\\",\\\"3\\\":\\\"05:58\\\",\\\"4\\\":\\\"06:58\\\",\\\"5\\\":\\\"07:58\\\",\\\"6\\\":\\\"08:58\\\",\\\"7\\\":\\\"09:58\\\",\\\"8\\\":\\\"10:58\\\",\\\"9\\\":\\\"11:58\\\",\\\"10\\\":\\\"12:58\\\",\\\"11\\\":\\\"13:58\\\",\\\"12\\\":\\\"14:58\\\",\\\"13\\\":\\\"15:58\\\",\\\"14\\\":\\\"16:58\\\",\\\"15\\\":\\\"17:58\\\",\\\"16\\\":\\\"18:58\\\",\\\"17\\\":\\\"19:58\\\",\\\"18\\\":\\\"20:58\\\",\\\"19\\\":\\\"21:58\\\",\\\"20\\\":\\\"22:58\\\",\\\"21\\\":\\\"23:58\\\",\\\"22\\\":\\\"24:58\\\",\\\"23\\\":\\\"25:58\\\",\\\"24\\\":\\\"26:58\\\"}\",\n    \"IsDefault\": true,\n    \"Owner\": \"9527952****\",\n    \"ProjectId\": 1234,\n    \"Priority\": 1,\n    \"SlaMinu\": 30,\n    \"SlaHour\": 9,\n    \"BaselineId\": 1234,\n    \"BaselineName\": \"基线名称\",\n    \"HourExpDetail\": \"{\\\"1\\\":\\\"03:28\\\",\\\"2\\\":\\\"04:28\\\",\\\"3\\\":\\\"05:28\\\",\\\"4\\\":\\\"06:28\\\",\\\"5\\\":\\\"07:28\\\",\\\"6\\\":\\\"08:28\\\",\\\"7\\\":\\\"09:28\\\",\\\"8\\\":\\\"10:28\\\",\\\"9\\\":\\\"11:28\\\",\\\"10\\\":\\\"12:28\\\",\\\"11\\\":\\\"13:28\\\",\\\"12\\\":\\\"14:28\\\",\\\"13\\\":\\\"15:28\\\",\\\"14\\\":\\\"16:28\\\",\\\"15\\\":\\\"17:28\\\",\\\"16\\\":\\\"18:28\\\",\\\"17\\\":\\\"19:28\\\",\\\"18\\\":\\\"20:28\\\",\\\"19\\\":\\\"21:28\\\",\\\"20\\\":\\\"22:28\\\",\\\"21\\\":\\\"23:28\\\",\\\"22\\\":\\\"24:28\\\",\\\"23\\\":\\\"25:28\\\",\\\"24\\\":\\\"26:28\\\"}\",\n    \"UseFlag\": true,\n    \"ExpHour\": 7,\n    \"BaselineType\": \"DAILY\",\n    \"ExpMinu\": 30\n  }\n}",
+    ),
+    (
+        "GetBaselineKeyPath",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"Owner\": \"9527952****\",\n      \"NodeName\": \"节点名称\",\n      \"Bizdate\": 1553443200000,\n      \"ProjectId\": 1234,\n      \"InstanceId\": 12345,\n      \"PrgType\": 10,\n      \"NodeId\": 1234,\n      \"InGroupId\": 1,\n      \"Runs\": [\n        {\n          \"Status\": \"SUCCESS\",\n          \"AbsTime\": 1553531402000,\n          \"BeginRunningTime\": 1553531401000,\n          \"FinishTime\": 1553531401000,\n          \"BeginCast\": 1553531686000,\n          \"EndCast\": 1553531687000,\n          \"BeginWaitResTime\": 1553531401000,\n          \"BeginWaitTimeTime\": 1553531400000\n        }\n      ],\n      \"Topics\": [\n        {\n          \"TopicName\": \"1234\",\n          \"InstanceId\": 1234,\n          \"TopicId\": 1234,\n          \"AddTime\": 1553531401000\n        }\n      ]\n    }\n  ]\n}",
+    ),
+    (
+        "GetBaselineStatus",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"Status\": \"SAFE\",\n    \"Owner\": \"9527952795****\",\n    \"FinishTime\": 1553443200000,\n    \"ProjectId\": 1234,\n    \"Priority\": 1,\n    \"EndCast\": 1553443200000,\n    \"InGroupId\": 1,\n    \"BaselineName\": \"基线名称\",\n    \"BaselineId\": 1234,\n    \"FinishStatus\": \"UNFINISH\",\n    \"Bizdate\": 1553443200000,\n    \"Buffer\": 1200,\n    \"SlaTime\": 1553443200000,\n    \"ExpTime\": 1553443200000,\n    \"LastInstance\": {\n      \"Status\": \"SUCCESS\",\n      \"Owner\": \"9527952795****\",\n      \"FinishTime\": 1553443200000,\n      \"NodeName\": \"节点名称\",\n      \"ProjectId\": 1234,\n      \"InstanceId\": 12345,\n      \"EndCast\": 1553443200000,\n      \"NodeId\": 1234\n    },\n    \"BlockInstance\": {\n      \"Status\": \"SUCCESS\",\n      \"Owner\": \"9527952795****\",\n      \"FinishTime\": 1553443200000,\n      \"NodeName\": \"节点名称\",\n      \"ProjectId\": 1234,\n      \"InstanceId\": 12345,\n      \"EndCast\": 1553443200000,\n      \"NodeId\": 1234\n    }\n  }\n}",
+    ),
+    (
+        "GetBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"Owner\": \"20000****\",\n    \"Description\": \"这是我的第一个业务流程\",\n    \"ProjectId\": \"10000\",\n    \"BusinessId\": 1000001,\n    \"BusinessName\": \"第一个业务流程\",\n    \"UseType\": \"NORMAL\"\n  }\n}",
+    ),
+    (
+        "GetDDLJobStatus",
+        "{\n  \"RequestId\": \"abc\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"NextTaskId\": \"abc1\",\n    \"TaskId\": \"abc\",\n    \"Content\": \"success\"\n  }\n}",
+    ),
+    (
+        "GetDIAlarmRule",
+        "{\n  \"RequestId\": \"4A807D85-AC9F-55F7-A58F-998D5249CAD9\",\n  \"DIAlarmRule\": {\n    \"DIAlarmRuleId\": 34988,\n    \"DIJobId\": 11170,\n    \"Description\": \"mysql同步到hologres心跳告警\",\n    \"MetricType\": \"Heartbeat\",\n    \"Enabled\": true,\n    \"TriggerConditions\": [\n      {\n        \"Severity\": \"Warning\",\n        \"Duration\": 15,\n        \"Threshold\": 5\n      }\n    ],\n    \"NotificationSettings\": {\n      \"NotificationChannels\": [\n        {\n          \"Severity\": \"Warning\",\n          \"Channels\": [\n            \"Ding\"\n          ]\n        }\n      ],\n      \"NotificationReceivers\": [\n        {\n          \"ReceiverType\": \"DingToken\",\n          \"ReceiverValues\": [\n            \"token1\"\n          ]\n        }\n      ],\n      \"InhibitionInterval\": 5\n    },\n    \"CreatedUid\": \"10000001\",\n    \"CreatedTime\": 1663573162,\n    \"UpdatedUid\": \"10000001\",\n    \"UpdatedTime\": 1663573163\n  }\n}",
+    ),
+    (
+        "GetDIJob",
+        "{\n  \"Data\": {\n    \"ProjectId\": 22,\n    \"DIJobId\": 11588,\n    \"JobName\": \"mysql_to_holo_sync_445\",\n    \"Description\": \"mysql同步到hologres\",\n    \"MigrationType\": \"FullAndRealtimeIncremental\",\n    \"SourceDataSourceType\": \"MySQL\",\n    \"DestinationDataSourceType\": \"Hologres\",\n    \"SourceDataSourceSettings\": [\n      {\n        \"DataSourceName\": \"mysql_datasource_1\",\n        \"DataSourceProperties\": {\n          \"key\": \"TimeZone\"\n        }\n      }\n    ],\n    \"DestinationDataSourceSettings\": [\n      {\n        \"DataSourceName\": \"holo_datasource_1\",\n        \"DataSourceProperties\": {\n          \"key\": \"TimeZone\"\n        }\n      }\n    ],\n    \"ResourceSettings\": {\n      \"OfflineResourceSettings\": {\n        \"ResourceGroupIdentifier\": \"S_res_group_111_222\"\n      },\n      \"RealtimeResourceSettings\": {\n        \"ResourceGroupIdentifier\": \"S_res_group_111_222\"\n      },\n      \"RequestedCu\": 0\n    },\n    \"TransformationRules\": [\n      {\n        \"RuleActionType\": \"Rename\",\n        \"RuleExpression\": \"{\\\"expression\\\":\\\"${srcDatasoureName}_${srcDatabaseName}\\\"}\",\n        \"RuleName\": \"rename_rule_1\",\n        \"RuleTargetType\": \"Table\"\n      }\n    ],\n    \"TableMappings\": [\n      {\n        \"SourceObjectSelectionRules\": [\n          {\n            \"Expression\": \"mysql_table_1\",\n            \"ObjectType\": \"Table\"\n          }\n        ],\n        \"TransformationRules\": [\n          {\n            \"RuleActionType\": \"Rename\",\n            \"RuleName\": \"rename_rule_1\",\n            \"RuleTargetType\": \"Table\"\n          }\n        ]\n      }\n    ],\n    \"JobSettings\": {\n      \"ColumnDataTypeSettings\": [\n        {\n          \"SourceDataType\": \"bigint\",\n          \"DestinationDataType\": \"text\"\n        }\n      ],\n      \"DdlHandlingSettings\": [\n        {\n          \"Action\": \"Critical\",\n          \"Type\": \"AddColumn\"\n        }\n      ],\n      \"RuntimeSettings\": [\n        {\n          \"Name\": \"runtime.offline.concurrent\",\n          \"Value\": \"1\"\n        }\n      ],\n      \"CycleScheduleSettings\": {\n        \"CycleMigrationType\": \"Full\",\n        \"ScheduleParameters\": \"bizdate=$bizdate\"\n      },\n      \"ChannelSettings\": \"{\\\"structInfo\\\":\\\"MANAGED\\\",\\\"storageType\\\":\\\"TEXTFILE\\\",\\\"writeMode\\\":\\\"APPEND\\\",\\\"partitionColumns\\\":[{\\\"columnName\\\":\\\"pt\\\",\\\"columnType\\\":\\\"STRING\\\",\\\"comment\\\":\\\"\\\"}],\\\"fieldDelimiter\\\":\\\"\\\"}\\n\"\n    },\n    \"CreatedTime\": 1671516776,\n    \"CreatedUid\": \"100000001\",\n    \"UpdatedTime\": 1673859985,\n    \"UpdatedUid\": \"100000001\",\n    \"StartedTime\": 1673859999,\n    \"StartedUid\": \"100000001\",\n    \"JobStatus\": \"Finished\",\n    \"ErrorMessage\": \"error details xxx\",\n    \"RunStats\": {\n      \"key\": \"StructureMigrationTotalTables\"\n    }\n  },\n  \"RequestId\": \"0000-ABCD-EFG****\"\n}",
+    ),
+    (
+        "GetDISyncInstanceInfo",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"RUN\",\n    \"Message\": \"fileId[100] is invalid\",\n    \"Name\": \"streamx_name\",\n    \"SolutionInfo\": {\n      \"Status\": \"run\",\n      \"Id\": 100,\n      \"CreatorName\": \"dataworks_3h1\",\n      \"StepDetail\": [\n        {\n          \"Status\": \"success\",\n          \"StepId\": 1,\n          \"StepName\": \"创建base表\",\n          \"Info\": \"{\\\\\\\"fusionProps\\\\\\\":{\\\\\\\"dataSource\\\\\\\":[{\\\\\\\"fileName\\\\\\\":\\\\\\\"holo_20221020161613\\\\\\\",\\\\\\\"status\\\\\\\":\\\\\\\"SUCCESS\\\\\\\"}]},\\\\\\\"customProps\\\\\\\":{\\\\\\\"showSN\\\\\\\":true,\\\\\\\"columns\\\\\\\":[{\\\\\\\"dataIndex\\\\\\\":\\\\\\\"fileName\\\\\\\",\\\\\\\"width\\\\\\\":0.8,\\\\\\\"title\\\\\\\":\\\\\\\"实时同步名称\\\\\\\"},{\\\\\\\"dataIndex\\\\\\\":\\\\\\\"status\\\\\\\",\\\\\\\"width\\\\\\\":0.2,\\\\\\\"title\\\\\\\":\\\\\\\"状态\\\\\\\"}]},\\\\\\\"componentName\\\\\\\":\\\\\\\"Table\\\\\\\"}\"\n        }\n      ]\n    }\n  }\n}",
+    ),
+    (
+        "GetDISyncTask",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\\t\",\n  \"Data\": {\n    \"Code\": \"{\\\"extend\\\":{\\\"mode\\\":\\\"wizard\\\",\\\"resourceGroup\\\":\\\"S_res_group_287114642182658_1560324290517\\\"},\\\"nodeDef\\\":{},\\\"order\\\":{\\\"hops\\\":[{\\\"from\\\":\\\"datahub_8htXSsfiS2vtZCVG\\\",\\\"to\\\":\\\"datahub_CRHBAyGfhSaLmv2f\\\"}]},\\\"setting\\\":{\\\"errorLimit\\\":{},\\\"jvmOption\\\":\\\"\\\"},\\\"steps\\\":[{\\\"stepType\\\":\\\"datahub\\\",\\\"category\\\":\\\"writer\\\",\\\"displayName\\\":\\\"DataHub1\\\",\\\"parameter\\\":{\\\"batchSize\\\":1000,\\\"datasource\\\":\\\"datahub_cloud_dev_test\\\",\\\"topic\\\":\\\"dwd_tfc_opt_speed_rid_amap_rt\\\"},\\\"name\\\":\\\"datahub_CRHBAyGfhSaLmv2f\\\",\\\"gui\\\":{\\\"x\\\":262,\\\"y\\\":325}},{\\\"stepType\\\":\\\"datahub\\\",\\\"displayName\\\":\\\"DataHub2\\\",\\\"parameter\\\":{\\\"datasource\\\":\\\"datahub_uric_test\\\",\\\"topic\\\":\\\"dwd_tfc_opt_speed_rid_amap_rt_330000\\\",\\\"batchSize\\\":1000},\\\"name\\\":\\\"datahub_8htXSsfiS2vtZCVG\\\",\\\"gui\\\":{\\\"x\\\":268,\\\"y\\\":160.5},\\\"category\\\":\\\"writer\\\"}]}\",\n    \"Status\": \"success\",\n    \"Message\": \"fileId:[100] is invalid.\",\n    \"SolutionDetail\": {\n      \"Status\": \"0\",\n      \"Type\": \"holo\",\n      \"StartTime\": \"2021-12-07 14:40:51\",\n      \"CreatorName\": \"dataworks_di\",\n      \"ProjectId\": 10000,\n      \"SourceType\": \"mysql\",\n      \"ProcessContent\": \"{\\\"holoDatasource\\\":\\\"holo\\\",\\\"offlineSyncConfig\\\":{\\\"nodeNameRule\\\":\\\"oneclick_holo_di_${db_table_name_src}_to_${db_table_name_dest}\\\",\\\"resourceGroup\\\":\\\"group_219193793999490\\\"},\\\"processRuleId\\\":1007,\\\"readerConcurrent\\\":10,\\\"realtimeSyncConfig\\\":{\\\"content\\\":{\\\"order\\\":{\\\"hops\\\":[{\\\"from\\\":\\\"reader\\\",\\\"to\\\":\\\"writer\\\"}]},\\\"setting\\\":{\\\"speed\\\":{\\\"readerConcurrent\\\":10}},\\\"steps\\\":[{\\\"stepType\\\":\\\"mysql\\\",\\\"name\\\":\\\"reader\\\",\\\"category\\\":\\\"reader\\\",\\\"parameter\\\":{\\\"connection\\\":[{\\\"datasource\\\":\\\"mm\\\",\\\"datasourceType\\\":\\\"mysql\\\",\\\"table\\\":[]}]}},{\\\"stepType\\\":\\\"holo\\\",\\\"name\\\":\\\"writer\\\",\\\"category\\\":\\\"writer\\\",\\\"parameter\\\":{\\\"datasource\\\":\\\"holo\\\",\\\"writeMode\\\":\\\"replay\\\",\\\"datasourceSchema\\\":\\\"public\\\",\\\"tableMappingRule\\\":{\\\"datasource\\\":[{\\\"tableRule\\\":[],\\\"srcDatasourceName\\\":\\\"mm\\\"}]}}}]},\\\"extend\\\":{\\\"mode\\\":\\\"migration_holo\\\",\\\"resourceGroup\\\":\\\"group_219193793999490\\\"}},\\\"setting\\\":{\\\"autoCreateWorkflow\\\":true,\\\"userDefinedFileNameExpression\\\":\\\"oneclick\\\"},\\\"srcType\\\":\\\"mysql\\\",\\\"tableMappingRuleFromRealtimeSyncConfig\\\":{\\\"datasource\\\":[{\\\"srcDatasourceName\\\":\\\"mm\\\",\\\"tableRule\\\":[]}]}}\",\n      \"Name\": \"holo_20211206161025\",\n      \"ProcessExtra\": \"{\\\"processType\\\":\\\"new\\\",\\\"tableNum\\\":300}\",\n      \"SubmitTime\": \"2021-12-07 14:40:51\",\n      \"Id\": 100\n    }\n  }\n}",
+    ),
+    (
+        "GetDag",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"7782a299-b291-4fee-8424-cf8058efa8e8\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"Type\": \"MANUAL_FLOW\",\n    \"Status\": \"FAILURE\",\n    \"FinishTime\": 1605052800000,\n    \"CreateTime\": 1605052800000,\n    \"ProjectId\": 112345,\n    \"DagId\": 351249682,\n    \"Gmtdate\": 1605052800000,\n    \"StartTime\": 1605052800000,\n    \"CreateUser\": \"1736629400048545\",\n    \"Bizdate\": 1605052800000,\n    \"Name\": \"test_dag\",\n    \"ModifyTime\": 1605052800000,\n    \"OpSeq\": 123\n  }\n}",
+    ),
+    (
+        "GetDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"Timeout\": 10000,\n    \"Status\": 0,\n    \"ApiId\": 10000,\n    \"ApiMode\": 0,\n    \"ProjectId\": 10001,\n    \"ResponseContentType\": 0,\n    \"CreatorId\": \"1234567\",\n    \"VisibleRange\": 0,\n    \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n    \"OperatorId\": \"2345678\",\n    \"GroupId\": \"ab123****\",\n    \"Description\": \"测试API描述\",\n    \"FolderId\": 0,\n    \"RequestMethod\": 0,\n    \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n    \"ApiName\": \"测试API名称\",\n    \"TenantId\": 10002,\n    \"ApiPath\": \"/test/1\",\n    \"Protocols\": [\n      0\n    ],\n    \"RegistrationDetails\": {\n      \"ServiceHost\": \"http://example.aliyundoc.com\",\n      \"ServiceContentType\": 0,\n      \"ServicePath\": \"/index\",\n      \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n      \"FailedResultSample\": \"{\\\"success\\\": false}\",\n      \"ServiceRequestBodyDescription\": \"{\\\"abc\\\":1}\",\n      \"RegistrationErrorCodes\": [\n        {\n          \"ErrorMessage\": \"fail to call\",\n          \"ErrorCode\": \"1001\",\n          \"ErrorSolution\": \"retry\"\n        }\n      ],\n      \"RegistrationRequestParameters\": [\n        {\n          \"ColumnName\": \"column1\",\n          \"ParameterName\": \"name1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ParameterDataType\": 0,\n          \"ExampleValue\": \"example1\",\n          \"IsRequiredParameter\": true\n        }\n      ]\n    },\n    \"ScriptDetails\": {\n      \"Script\": \"select a from t\",\n      \"IsPagedResponse\": true,\n      \"ScriptRequestParameters\": [\n        {\n          \"ColumnName\": \"column1\",\n          \"ParameterName\": \"param1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ParameterDataType\": 0,\n          \"ExampleValue\": \"example1\",\n          \"IsRequiredParameter\": true\n        }\n      ],\n      \"ScriptResponseParameters\": [\n        {\n          \"ParameterDescription\": \"description2\",\n          \"ColumnName\": \"column2\",\n          \"ParameterName\": \"param2\",\n          \"ParameterDataType\": 0,\n          \"ExampleValue\": \"example2\"\n        }\n      ],\n      \"ScriptConnection\": {\n        \"TableName\": \"t\",\n        \"ConnectionId\": 123\n      }\n    },\n    \"WizardDetails\": {\n      \"IsPagedResponse\": true,\n      \"WizardRequestParameters\": [\n        {\n          \"ColumnName\": \"column1\",\n          \"ParameterName\": \"param1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ParameterDataType\": 0,\n          \"ExampleValue\": \"example1\",\n          \"IsRequiredParameter\": true\n        }\n      ],\n      \"WizardResponseParameters\": [\n        {\n          \"ParameterDescription\": \"description2\",\n          \"ColumnName\": \"column2\",\n          \"ParameterName\": \"param2\",\n          \"ParameterDataType\": 0,\n          \"ExampleValue\": \"example2\"\n        }\n      ],\n      \"WizardConnection\": {\n        \"TableName\": \"t\",\n        \"ConnectionId\": 123\n      }\n    }\n  }\n}",
+    ),
+    (
+        "GetDataServiceApiTest",
+        "{\n  \"RequestId\": \"adssdsewe\",\n  \"Data\": {\n    \"ApiId\": 12343,\n    \"ParamMap\": \"{\\\"name\\\":\\\"test\\\"}\",\n    \"RetCode\": 0,\n    \"RetResult\": \"{\\\"id\\\":2}\",\n    \"DebugInfo\": \"[<span style=\\\\\\\"color: #92D581;\\\\\\\">INFO</span>] [16:15:13.240] resource group is 498774069027041[<span style=\\\\\\\"color: #92D581;\\\\\\\">INFO</span>]\",\n    \"CostTime\": \"10\",\n    \"NodesDebugInfo\": \"[<span style=\\\\\\\"color: #92D581;\\\\\\\">INFO</span>] [16:15:13.240] resource group is 498774069027041[<span style=\\\\\\\"color: #92D581;\\\\\\\">INFO</span>]\",\n    \"Status\": \"FINISHED\"\n  }\n}",
+    ),
+    (
+        "GetDataServiceApplication",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"正常\",\n  \"Success\": true,\n  \"ErrorCode\": \"0\",\n  \"Data\": {\n    \"ApplicationCode\": \"CODE123\",\n    \"ApplicationKey\": \"KEY123\",\n    \"ApplicationSecret\": \"SECRET123\",\n    \"ProjectId\": 10001,\n    \"ApplicationName\": \"测试应用\",\n    \"ApplicationId\": 10000\n  }\n}",
+    ),
+    (
+        "GetDataServiceFolder",
+        "{\n  \"RequestId\": \"0000-ABCD-EF****\",\n  \"Folder\": {\n    \"ParentId\": 0,\n    \"ModifiedTime\": \"2020-09-24T18:37:51+0800\",\n    \"GroupId\": \"ds_1234\",\n    \"FolderId\": 11,\n    \"ProjectId\": 10001,\n    \"FolderName\": \"test1\",\n    \"CreatedTime\": \"2020-09-24T18:37:51+0800\",\n    \"TenantId\": 10002\n  }\n}",
+    ),
+    (
+        "GetDataServiceGroup",
+        "{\n  \"RequestId\": \"0000-ABCD-EF****\",\n  \"Group\": {\n    \"ModifiedTime\": \"2020-09-24T18:37:51+0800\",\n    \"Description\": \"业务流程描述\",\n    \"GroupName\": \"业务流程名称\",\n    \"GroupId\": \"ds_123abc\",\n    \"ProjectId\": 10002,\n    \"ApiGatewayGroupId\": \"100abc\",\n    \"CreatorId\": \"10001\",\n    \"CreatedTime\": \"2020-09-24T18:37:51+0800\",\n    \"TenantId\": 10003\n  }\n}",
+    ),
+    (
+        "GetDataServicePublishedApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"Timeout\": 10000,\n    \"Status\": 1,\n    \"ApiId\": 10000,\n    \"ApiMode\": 0,\n    \"ProjectId\": 10001,\n    \"ResponseContentType\": 0,\n    \"CreatorId\": \"1234567\",\n    \"VisibleRange\": 0,\n    \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n    \"OperatorId\": \"2345678\",\n    \"GroupId\": \"ab12**\",\n    \"Description\": \"测试API描述\",\n    \"RequestMethod\": 0,\n    \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n    \"ApiName\": \"测试API名称\",\n    \"TenantId\": 10001,\n    \"ApiPath\": \"/test/1\",\n    \"Protocols\": [\n      0\n    ],\n    \"RegistrationDetails\": {\n      \"ServiceHost\": \"http://www.abc.com\",\n      \"ServiceContentType\": 0,\n      \"ServicePath\": \"/index\",\n      \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n      \"FailedResultSample\": \"{\\\"success\\\": false}\",\n      \"ServiceRequestBodyDescription\": \"{\\\"abc\\\":1}\",\n      \"RegistrationErrorCodes\": [\n        {\n          \"ErrorMessage\": \"The connection does not exist.\",\n          \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n          \"ErrorSolution\": \"retry\"\n        }\n      ],\n      \"RegistrationRequestParameters\": [\n        {\n          \"ParameterName\": \"name1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ExampleValue\": \"example1\",\n          \"ParameterDataType\": 0,\n          \"IsRequiredParameter\": true\n        }\n      ]\n    },\n    \"ScriptDetails\": {\n      \"IsPagedResponse\": true,\n      \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n      \"FailedResultSample\": \"{\\\"success\\\": false}\",\n      \"Script\": \"select a from t\",\n      \"ScriptErrorCodes\": [\n        {\n          \"ErrorMessage\": \"fail to call\",\n          \"ErrorCode\": \"1001\",\n          \"ErrorSolution\": \"retry\"\n        }\n      ],\n      \"ScriptRequestParameters\": [\n        {\n          \"ParameterName\": \"param1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ExampleValue\": \"example1\",\n          \"ParameterDataType\": 0,\n          \"IsRequiredParameter\": true\n        }\n      ],\n      \"ScriptResponseParameters\": [\n        {\n          \"ParameterDescription\": \"description2\",\n          \"ParameterName\": \"param2\",\n          \"ExampleValue\": \"example2\",\n          \"ParameterDataType\": 0\n        }\n      ],\n      \"ScriptConnection\": {\n        \"TableName\": \"t\",\n        \"ConnectionId\": 123\n      }\n    },\n    \"WizardDetails\": {\n      \"IsPagedResponse\": true,\n      \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n      \"FailedResultSample\": \"{\\\"success\\\": false}\",\n      \"WizardErrorCodes\": [\n        {\n          \"ErrorMessage\": \"fail to call\",\n          \"ErrorCode\": \"1001\",\n          \"ErrorSolution\": \"retry\"\n        }\n      ],\n      \"WizardRequestParameters\": [\n        {\n          \"ParameterName\": \"param1\",\n          \"ParameterPosition\": 0,\n          \"ParameterDescription\": \"description1\",\n          \"DefaultValue\": \"default1\",\n          \"ParameterOperator\": 0,\n          \"ExampleValue\": \"example1\",\n          \"ParameterDataType\": 0,\n          \"IsRequiredParameter\": true\n        }\n      ],\n      \"WizardResponseParameters\": [\n        {\n          \"ParameterDescription\": \"description2\",\n          \"ParameterName\": \"param2\",\n          \"ExampleValue\": \"example2\",\n          \"ParameterDataType\": 0\n        }\n      ],\n      \"WizardConnection\": {\n        \"TableName\": \"t\",\n        \"ConnectionId\": 123\n      }\n    }\n  }\n}",
+    ),
+    (
+        "GetDataSourceMeta",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EFG\\t\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"read datasource time out\",\n    \"Meta\": \"{\\\"dbTables\\\":[{\\\"dbName\\\":\\\"testdb\\\",\\\"schema\\\":[{\\\"tableInfos\\\":[{\\\"dbName\\\":\\\"testdb\\\",\\\"enable\\\":true,\\\"table\\\":\\\"table1\\\",\\\"tableName\\\":\\\"table1\\\"}]},{\\\"tableInfos\\\":[{\\\"dbName\\\":\\\"testdb\\\",\\\"enable\\\":true,\\\"table\\\":\\\"table2\\\",\\\"tableName\\\":\\\"table2\\\"}]}]}]}\"\n  }\n}",
     ),
     (
         "GetDeployment",
         "{\n  \"HttpStatusCode\" : 200,\n  \"ErrorMessage\" : \"The connection does not exist.\",\n  \"RequestId\" : \"0000-ABCD-EFG****\",\n  \"ErrorCode\" : \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\" : true,\n  \"Data\" : {\n    \"Deployment\" : {\n      \"Status\" : 1,\n      \"ErrorMessage\" : \"成功\",\n      \"FromEnvironment\" : 0,\n      \"ToEnvironment\" : 1,\n      \"CheckingStatus\" : 7,\n      \"CreateTime\" : 1593877765000,\n      \"HandlerId\" : \"2003****\",\n      \"CreatorId\" : \"20030****\",\n      \"ExecuteTime\" : 1593877765000,\n      \"Name\" : \"ods_user_info_d-2020-07-04_20030****\"\n    },\n    \"DeployedItems\" : {\n      \"FileId\" : 507642378,\n      \"FileVersion\" : 7,\n      \"Status\" : 1\n    }\n  }\n}",
     ),
     (
+        "GetExtension",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"Extension\": {\n    \"ExtensionCode\": \"ce4*********086da5\",\n    \"ExtensionName\": \"扩展程序名称\",\n    \"ExtensionDesc\": \"这是一个描述\",\n    \"HelpDocUrl\": \"https://www.aliyun.com/\",\n    \"Status\": 0,\n    \"ProjectTesting\": 13552,\n    \"DetailUrl\": \"https://www.aliyun.com/\",\n    \"ParameterSetting\": \"extension.project.disabled=projectId1,projectId2,projectId3\",\n    \"OptionSetting\": \"选项配置\",\n    \"BindEventList\": [\n      {\n        \"EventCode\": \"commit-file\",\n        \"EventName\": \"文件提交前置事件\"\n      }\n    ],\n    \"EventCategoryList\": [\n      {\n        \"CategoryCode\": \"file-change\",\n        \"CategoryName\": \"文件变更事件\"\n      }\n    ]\n  }\n}",
+    ),
+    (
         "GetFile",
         "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"File\": {\n      \"CommitStatus\": 0,\n      \"AutoParsing\": true,\n      \"Owner\": \"7775674356****\",\n      \"CreateTime\": 1593879116000,\n      \"FileType\": 10,\n      \"CurrentVersion\": 3,\n      \"BizId\": 1000001,\n      \"LastEditUser\": \"62465892****\",\n      \"FileName\": \"ods_user_info_d\",\n      \"ConnectionName\": \"odps_source\",\n      \"UseType\": \"NORMAL\",\n      \"FileFolderId\": \"2735c2****\",\n      \"ParentId\": -1,\n      \"CreateUser\": \"424732****\",\n      \"IsMaxCompute\": true,\n      \"BusinessId\": 1000001,\n      \"FileDescription\": \"我的第一个DataWorks文件\",\n      \"DeletedStatus\": \"RECYCLE\",\n      \"LastEditTime\": 1593879116000,\n      \"Content\": \"SHOW TABLES;\",\n      \"NodeId\": 300001,\n      \"AdvancedSettings\": \"{\\\\\\\"priority\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"ENABLE_SPARKSQL_JDBC\\\\\\\":false,\\\\\\\"FLOW_SKIP_SQL_ANALYZE\\\\\\\":false,\\\\\\\"queue\\\\\\\":\\\\\\\"default\\\\\\\"}\",\n      \"FileId\": 100000001\n    },\n    \"NodeConfiguration\": {\n      \"RerunMode\": \"ALL_ALLOWED\",\n      \"SchedulerType\": \"NORMAL\",\n      \"Stop\": false,\n      \"ParaValue\": \"a=x b=y\",\n      \"StartEffectDate\": 936923400000,\n      \"EndEffectDate\": 4155787800000,\n      \"CycleType\": \"DAY\",\n      \"DependentNodeIdList\": \"5,10,15,20\",\n      \"ResourceGroupId\": 375827434852437,\n      \"DependentType\": \"USER_DEFINE\",\n      \"AutoRerunTimes\": 3,\n      \"AutoRerunIntervalMillis\": 120000,\n      \"CronExpress\": \"00 05 00 * * ?\",\n      \"InputList\": [\n        {\n          \"Input\": \"project.001_out\",\n          \"ParseType\": \"MANUAL\"\n        }\n      ],\n      \"OutputList\": [\n        {\n          \"RefTableName\": \"ods_user_info_d\",\n          \"Output\": \"dw_project.002_out\"\n        }\n      ],\n      \"StartImmediately\": true,\n      \"InputParameters\": [\n        {\n          \"ParameterName\": \"input\",\n          \"ValueSource\": \"project_001.parent_node:outputs\"\n        }\n      ],\n      \"OutputParameters\": [\n        {\n          \"ParameterName\": \"output\",\n          \"Value\": \"${bizdate}\",\n          \"Type\": \"1\",\n          \"Description\": \"It's a context output parameter.\"\n        }\n      ]\n    }\n  }\n}",
+    ),
+    (
+        "GetFileTypeStatistic",
+        "{\n  \"RequestId\": \"SDFSDFSDF-SDFSDF-SDFDSF-SDFSDF\",\n  \"ProgramTypeAndCounts\": [\n    {\n      \"Count\": 1,\n      \"ProgramType\": \"ODPS_SQL\"\n    }\n  ]\n}",
+    ),
+    (
+        "GetFileVersion",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"FileContent\": \"SHOW TABLES;\",\n    \"IsCurrentProd\": true,\n    \"Status\": \"COMMITTED\",\n    \"NodeContent\": \"{\\\"cycleType\\\":0,\\\"cronExpress\\\":\\\"00 05 00 * * ?\\\"}\",\n    \"CommitUser\": \"7384234****\",\n    \"Comment\": \"第二次版本提交\",\n    \"FilePropertyContent\": \"{\\\"fileName\\\":\\\"ods_user_info_d\\\",\\\"fileType\\\":10}\",\n    \"FileName\": \"ods_user_info_d\",\n    \"UseType\": \"0\",\n    \"ChangeType\": \"UPDATE\",\n    \"FileVersion\": 2,\n    \"CommitTime\": 1593881265000,\n    \"NodeId\": 3000001\n  }\n}",
+    ),
+    (
+        "GetFolder",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"FolderPath\": \"业务流程/我的第一个业务流程/MaxCompute/ods层\",\n    \"FolderId\": \"2735****\"\n  }\n}",
+    ),
+    (
+        "GetIDEEventDetail",
+        "{\n  \"RequestId\": \"8abcb91f-d266-4073-b907-2ed670378ed1\",\n  \"EventDetail\": {\n    \"FileExecutionCommand\": {\n      \"FileId\": 1234123,\n      \"DataSourceName\": \"odps_source\",\n      \"Content\": \"SHOW TABLES;\",\n      \"FileType\": 10\n    },\n    \"DeletedFile\": {\n      \"Owner\": \"7384234****\",\n      \"FileType\": 10,\n      \"CurrentVersion\": 1,\n      \"BusinessId\": 74328,\n      \"FileName\": \"hello_dataworks.sql\",\n      \"DataSourceName\": \"odps_source\",\n      \"UseType\": \"NORMAL\",\n      \"FolderId\": \"aldurie78l2falure\",\n      \"ParentFileId\": 1234122,\n      \"Content\": \"SHOW TABLES;\",\n      \"NodeId\": 421429,\n      \"FileId\": 1234123\n    },\n    \"CommittedFile\": {\n      \"FileId\": 1234123,\n      \"Content\": \"SHOW TABLES;\",\n      \"Committor\": \"7384234****\",\n      \"FileType\": 10,\n      \"ChangeType\": \"UPDATE\",\n      \"FileName\": \"hello_dataworks.sql\",\n      \"NodeId\": 421429,\n      \"Comment\": \"第二次版本提交\",\n      \"UseType\": \"NORMAL\",\n      \"FilePropertyContent\": {\n        \"DataSourceName\": \"odps_source\",\n        \"ParentFileId\": 1234122,\n        \"BusinessId\": 74328,\n        \"CurrentVersion\": 1,\n        \"Owner\": \"7384234****\",\n        \"FolderId\": \"aldurie78l2falure\"\n      },\n      \"NodeConfiguration\": {\n        \"RerunMode\": \"ALL_ALLOWED\",\n        \"SchedulerType\": \"NORMAL\",\n        \"ParaValue\": \"a=x b=y\",\n        \"CycleType\": \"DAY\",\n        \"DependentNodeIdList\": \"5,10,15,20\",\n        \"ResourceGroupId\": 375827434852437,\n        \"AutoRerunTimes\": 3,\n        \"AutoRerunIntervalMillis\": 120000,\n        \"CronExpress\": \"00 05 00 * * ?\",\n        \"InputList\": [\n          {\n            \"Input\": \"dw_project_root\",\n            \"ParseType\": \"MANUAL\"\n          }\n        ],\n        \"OutputList\": [\n          {\n            \"RefTableName\": \"ods_user_info_d\",\n            \"Output\": \"dw_project.002_out\"\n          }\n        ],\n        \"DependentType\": \"USER_DEFINE\"\n      }\n    },\n    \"TableModel\": {\n      \"Env\": \"DEV\",\n      \"LifeCycle\": 7,\n      \"TableName\": \"tb_hello\",\n      \"DataSourceName\": \"odps_source\",\n      \"Columns\": [\n        {\n          \"ColumnName\": \"ID\",\n          \"ColumnType\": \"BIGINT\",\n          \"IsPartitionColumn\": false,\n          \"Comment\": \"ID\"\n        }\n      ],\n      \"Comment\": \"新建的一张表。\",\n      \"Location\": \"hdfs://path/to/object\"\n    }\n  }\n}",
+    ),
+    (
+        "GetInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"test\",\n  \"Success\": true,\n  \"ErrorCode\": \"0\",\n  \"Data\": {\n    \"Status\": \"NOT_RUN\",\n    \"CycTime\": 1590422400000,\n    \"BeginRunningTime\": 1590416703313,\n    \"FinishTime\": 1590416703313,\n    \"CreateTime\": 1590416703313,\n    \"DagId\": 338450167,\n    \"Priority\": 1,\n    \"TaskType\": \"NORMAL(0)\",\n    \"ParamValues\": \"bizdate=$bizdate tbods=$tbods tbdw=$tbdw tbpmic=$tbpmic tbpidx=$tbpidx tbptcif=$tbptcif\",\n    \"Connection\": \"odps_source\",\n    \"BaselineId\": 123123,\n    \"DqcType\": 1,\n    \"DagType\": \"DAILY\",\n    \"BusinessId\": 123,\n    \"TaskRerunTime\": 0,\n    \"ModifyTime\": 1590416703313,\n    \"Repeatability\": true,\n    \"RepeatInterval\": 60000,\n    \"InstanceId\": 11713307578,\n    \"BeginWaitResTime\": 1590416703313,\n    \"RelatedFlowId\": 123123,\n    \"Bizdate\": 1590336000000,\n    \"NodeName\": \"kzh\",\n    \"BeginWaitTimeTime\": 1590416703313,\n    \"DqcDescription\": \"[{\\\"projectName\\\":\\\"ztjy_dim\\\",\\\"tableName\\\":\\\"dim_user_agent_manage_area_a\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyy-mm-dd-1]\\\"}]\",\n    \"NodeId\": 33115,\n    \"CreateUser\": \"111\"\n  }\n}",
+    ),
+    (
+        "GetInstanceConsumeTimeRank",
+        "{\n  \"RequestId\": \"6347364dadsfadf****\",\n  \"InstanceConsumeTimeRank\": {\n    \"UpdateTime\": 1600963200000,\n    \"ConsumeTimeRank\": [\n      {\n        \"Owner\": \"952795279527\",\n        \"NodeName\": \"节点名称\",\n        \"Bizdate\": 1600963200000,\n        \"InstanceId\": 95279527,\n        \"PrgType\": 10,\n        \"NodeId\": 9527,\n        \"Consumed\": 1000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetInstanceCountTrend",
+        "{\n  \"RequestId\": \"95279527adhfj****\",\n  \"InstanceCounts\": [\n    {\n      \"Date\": 1600963200000,\n      \"Count\": 9527\n    }\n  ]\n}",
+    ),
+    (
+        "GetInstanceErrorRank",
+        "{\n  \"RequestId\": \"952795279527****\",\n  \"InstanceErrorRank\": {\n    \"UpdateTime\": 1600963200000,\n    \"ErrorRank\": [\n      {\n        \"Owner\": \"952795279527\",\n        \"NodeName\": \"节点名称\",\n        \"ProjectId\": 9527,\n        \"NodeId\": 9527,\n        \"Count\": 5,\n        \"PrgType\": 10\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetInstanceLog",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": \"log_content\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "GetInstanceStatusCount",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"StatusCount\": {\n    \"FailureCount\": 1,\n    \"WaitTimeCount\": 1,\n    \"RunningCount\": 1,\n    \"SuccessCount\": 1,\n    \"TotalCount\": 1,\n    \"NotRunCount\": 1,\n    \"WaitResCount\": 1\n  }\n}",
+    ),
+    (
+        "GetInstanceStatusStatistic",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"StatusCount\": {\n    \"FailureCount\": 1,\n    \"WaitTimeCount\": 1,\n    \"RunningCount\": 1,\n    \"SuccessCount\": 1,\n    \"TotalCount\": 1,\n    \"NotRunCount\": 1,\n    \"WaitResCount\": 1\n  }\n}",
+    ),
+    (
+        "GetManualDagInstances",
+        "{\n  \"RequestId\": \"SDFSDFSDF-SDFSDF-SDFDSF-SDFSDF\",\n  \"Instances\": [\n    {\n      \"Status\": \"WAIT_TIME\",\n      \"BeginRunningTime\": 1605178414676,\n      \"BizDate\": 1605178414676,\n      \"CycTime\": 1605178414676,\n      \"FinishTime\": 1605178414676,\n      \"CreateTime\": 1605178414676,\n      \"DagId\": 350850491,\n      \"InstanceId\": 11726873619,\n      \"BeginWaitResTime\": 1605178414676,\n      \"TaskType\": \"NORMAL(0)\",\n      \"ParamValues\": \"xxx\",\n      \"DagType\": \"5\",\n      \"NodeName\": \"test2\",\n      \"BeginWaitTimeTime\": 1605178414676,\n      \"NodeId\": 37851,\n      \"ModifyTime\": 1605178414676,\n      \"CreateUser\": \"xxx\"\n    }\n  ]\n}",
+    ),
+    (
+        "GetMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNum\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 10,\n    \"DataEntityList\": [\n      {\n        \"Depth\": 1,\n        \"Comment\": \"category 1\",\n        \"ModifiedTime\": 1541576644000,\n        \"CreateTime\": 1541576644000,\n        \"CategoryId\": 133,\n        \"LastOperatorId\": \"12345\",\n        \"Name\": \"category 1\",\n        \"ParentCategoryId\": 12,\n        \"OwnerId\": \"123\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaCollectionDetail",
+        "{\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Collection\": {\n    \"QualifiedName\": \"album.12334\",\n    \"CollectionType\": \"album\",\n    \"Name\": \"collectionName\",\n    \"Comment\": \"comment\",\n    \"OwnerId\": \"1234444\",\n    \"OwnerName\": \"owner\",\n    \"CreateTime\": 1668600147617,\n    \"UpdateTime\": 1668600148617,\n    \"Level\": 1\n  },\n  \"Success\": true,\n  \"ErrorCode\": \"9999\",\n  \"ErrorMessage\": \"album.xxxx does not exist.\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "GetMetaColumnLineage",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNum\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 20,\n    \"DataEntityList\": [\n      {\n        \"ColumnGuid\": \"odps.engine_name.table_name.1\",\n        \"ColumnName\": \"1\",\n        \"TableName\": \"abc\",\n        \"DatabaseName\": \"abc\",\n        \"ClusterId\": \"abc\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaDBInfo",
+        "{\n  \"RequestId\": \"0bc1411515937****\",\n  \"Data\": {\n    \"Type\": \"hive\",\n    \"Comment\": \"备注\",\n    \"CreateTime\": 1541576644000,\n    \"ProjectId\": 22,\n    \"ProjectName\": \"test\",\n    \"AppGuid\": \"odps.engine_name\",\n    \"OwnerName\": \"my_name\",\n    \"OwnerId\": \"userId\",\n    \"EnvType\": 1,\n    \"ProjectNameCn\": \"测试项目\",\n    \"Endpoint\": \"http://service.odpsstg.aliyun-inc.com/\",\n    \"ClusterBizId\": \"abc\",\n    \"Name\": \"abc\",\n    \"Location\": \"hdfs://\",\n    \"TenantId\": 233,\n    \"ModifyTime\": 1541576644000\n  }\n}",
+    ),
+    (
+        "GetMetaDBTableList",
+        "{\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 20,\n    \"TableEntityList\": [\n      {\n        \"TableName\": \"tname\",\n        \"TableGuid\": \"odps.engine_name.tname\",\n        \"DatabaseName\": \"abc\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableBasicInfo",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1411515937\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"TableName\": \"table_name\",\n    \"FavoriteCount\": 6,\n    \"Comment\": \"test table\",\n    \"ColumnCount\": 3,\n    \"CreateTime\": 1589870294000,\n    \"ProjectId\": 232,\n    \"OwnerId\": \"123\",\n    \"EnvType\": 1,\n    \"DatabaseName\": \"abc\",\n    \"IsVisible\": 1,\n    \"TableGuid\": \"odps.engine_name.table_name\",\n    \"ReadCount\": 3,\n    \"ClusterId\": \"abc\",\n    \"IsPartitionTable\": true,\n    \"IsView\": false,\n    \"LifeCycle\": 5,\n    \"ProjectName\": \"test\",\n    \"ViewCount\": 2,\n    \"LastAccessTime\": 1589870294000,\n    \"DataSize\": 10,\n    \"LastModifyTime\": 1589870294000,\n    \"LastDdlTime\": 1589870294000,\n    \"PartitionKeys\": \"ab\",\n    \"Location\": \"hdfs://\",\n    \"Caption\": \"中文名\",\n    \"TenantId\": 12345,\n    \"Schema\": \"default\"\n  }\n}",
+    ),
+    (
+        "GetMetaTableChangeLog",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 10,\n    \"PageSize\": 1,\n    \"TotalCount\": 10,\n    \"DataEntityList\": [\n      {\n        \"ObjectType\": \"TABLE\",\n        \"ModifiedTime\": 1590722845000,\n        \"CreateTime\": 1590722845000,\n        \"ChangeContent\": \"\\\"[{\\\\\\\"action\\\\\\\":\\\\\\\"ADD_COLUMN\\\\\\\",\\\\\\\"value\\\\\\\":[{\\\\\\\"originName\\\\\\\":\\\\\\\"\\\\\\\",\\\\\\\"originType\\\\\\\":\\\\\\\"\\\\\\\",\\\\\\\"originComment\\\\\\\":\\\\\\\"\\\\\\\",\\\\\\\"name\\\\\\\":\\\\\\\"id\\\\\\\",\\\\\\\"type\\\\\\\":\\\\\\\"struct<name:string>\\\\\\\",\\\\\\\"comment\\\\\\\":\\\\\\\"\\\\\\\"}]}]\\\",\",\n        \"Operator\": \"abc\",\n        \"ChangeType\": \"CREATE_TABLE\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableColumn",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNum\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"ColumnList\": [\n      {\n        \"ColumnGuid\": \"odps.engine_name.table_name.name\",\n        \"ColumnName\": \"name\",\n        \"IsPartitionColumn\": false,\n        \"Comment\": \"comment \",\n        \"ColumnType\": \"string\",\n        \"IsPrimaryKey\": false,\n        \"Position\": 1,\n        \"Caption\": \"data column\",\n        \"IsForeignKey\": true,\n        \"RelationCount\": 2\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableFullInfo",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0bc1411515937****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"TableName\": \"table_name\",\n    \"Comment\": \"comment\",\n    \"LifeCycle\": 5,\n    \"CreateTime\": 1589870293000,\n    \"ProjectName\": \"test\",\n    \"ProjectId\": 22,\n    \"OwnerId\": \"123\",\n    \"EnvType\": 1,\n    \"LastAccessTime\": 1589870294000,\n    \"DataSize\": 10,\n    \"LastModifyTime\": 1589870294000,\n    \"DatabaseName\": \"abc\",\n    \"IsVisible\": 1,\n    \"TotalColumnCount\": 22,\n    \"TableGuid\": \"odps.engine_name.table_name\",\n    \"PartitionKeys\": \"abc\",\n    \"LastDdlTime\": 1589870294000,\n    \"Location\": \"hdfs://localhost:777/user/hadoop/test.txt\",\n    \"ClusterId\": \"C-010A704DA760****\",\n    \"TenantId\": 12345,\n    \"ColumnList\": [\n      {\n        \"ColumnName\": \"1\",\n        \"ColumnGuid\": \"odps.engine_name.table_name.1\",\n        \"IsPartitionColumn\": true,\n        \"Comment\": \"comment\",\n        \"ColumnType\": \"string\",\n        \"IsPrimaryKey\": false,\n        \"Position\": 1,\n        \"Caption\": \"data comment\",\n        \"IsForeignKey\": true\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableIntroWiki",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"ModifiedTime\": 1584444247000,\n    \"Version\": 1,\n    \"CreateTime\": 1584444247000,\n    \"CreatorName\": \"abc\",\n    \"Content\": \"# 业务需求\\\\n\\\\n&lt;a name=&quot;xiw5n&quot;\",\n    \"Creator\": \"abc\"\n  }\n}",
+    ),
+    (
+        "GetMetaTableLineage",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"NextPrimaryKey\": \"odps.tt.2\",\n    \"HasNext\": true,\n    \"DataEntityList\": [\n      {\n        \"TableName\": \"name\",\n        \"TableGuid\": \"odps.tt.name\",\n        \"CreateTimestamp\": 1638720736000,\n        \"DatabaseName\": \"db1\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableListByCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 20,\n    \"TableGuidList\": [\n      \"odps.engine_name.table_name\"\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableOutput",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"DataEntityList\": [\n      {\n        \"EndTime\": \"1511107200000\",\n        \"TaskInstanceId\": 3521,\n        \"StartTime\": \"1511107200000\",\n        \"ProjectId\": 333,\n        \"WaitTime\": \"323\",\n        \"TableGuid\": \"odps.engine_name.table_name\",\n        \"TaskId\": \"1048576\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTablePartition",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0bc1ec92159376\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"DataEntityList\": [\n      {\n        \"PartitionPath\": \"abc\",\n        \"DataSize\": 19,\n        \"PartitionName\": \"pt=20170614\",\n        \"Comment\": \"备注\",\n        \"ModifiedTime\": 1590032868000,\n        \"CreateTime\": 1590032868000,\n        \"RecordCount\": 233,\n        \"PartitionType\": \"abc\",\n        \"PartitionGuid\": \"odps.engine_name.table_name.pt=20170614\",\n        \"PartitionLocation\": \"abc\",\n        \"TableGuid\": \"odps.engine_name.table_name\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMetaTableThemeLevel",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"success\",\n  \"RequestId\": \"1324afdsfde\",\n  \"Success\": true,\n  \"ErrorCode\": \"0\",\n  \"Entity\": {\n    \"Theme\": [\n      {\n        \"ParentId\": 0,\n        \"Name\": \"theme1\",\n        \"ThemeId\": 123,\n        \"Level\": 1\n      }\n    ],\n    \"Level\": [\n      {\n        \"Type\": 1,\n        \"Description\": \"描述\",\n        \"Name\": \"level1\",\n        \"LevelId\": 1\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetMigrationProcess",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"SADFSDFSD-SDFSDF-XDXCVX-ESWW\",\n  \"ErrorMessage\": \"test error msg\",\n  \"Success\": true,\n  \"ErrorCode\": \"110001123456\",\n  \"Data\": [\n    {\n      \"TaskStatus\": \"SUCCESS\",\n      \"TaskName\": \"IMPORE_PREPARE\"\n    }\n  ]\n}",
+    ),
+    (
+        "GetMigrationSummary",
+        "{\n  \"RequestId\": \"19999A96-71BA-1845-B455-ED620EF4E37F\",\n  \"Success\": true,\n  \"Data\": {\n    \"MigrationId\": 1234,\n    \"Name\": \"test_export_01\",\n    \"GmtCreate\": 1589904000000,\n    \"GmtModified\": 1589904000000,\n    \"CreateUser\": \"982293332403****\",\n    \"OpUser\": \"982293332403****\",\n    \"Status\": \"EXPORT_SUCCESS\",\n    \"ProjectId\": 12345,\n    \"DownloadUrl\": \"https://shanghai-xxx-oss.oss-cn-shanghai.aliyuncs.com/pre/store/f10_bf47_b4fa7df0860f.zip?Expires=1639540903&OSSAccessKeyId=XXXXXXeF4Lv5j&Signature=qxxxxx\"\n  }\n}",
+    ),
+    (
+        "GetNode",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"SchedulerType\": \"NORMAL\",\n    \"RepeatInterval\": 60,\n    \"Repeatability\": \"true\",\n    \"ProjectId\": 1234,\n    \"ProgramType\": \"ODPS_SQL\",\n    \"Priority\": 1,\n    \"OwnerId\": \"17366294****\",\n    \"Connection\": \"odps_source_dev\",\n    \"ParamValues\": \"a=b\",\n    \"RelatedFlowId\": 123,\n    \"DqcType\": 1,\n    \"BaselineId\": 123456,\n    \"Description\": \"test\",\n    \"NodeName\": \"sql节点\",\n    \"ResGroupName\": \"默认资源组\",\n    \"BusinessId\": 123,\n    \"DqcDescription\": \"[{\\\"projectName\\\":\\\"test_0923001\\\",\\\"tableName\\\":\\\"test_table_001\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyymmdd]\\\"},{\\\"projectName\\\":\\\"test_0923001\\\",\\\"tableName\\\":\\\"test_table_002\\\",\\\"partition\\\":\\\"NOTAPARTITIONTABLE\\\"}]\",\n    \"CronExpress\": \"00 00 00 * * ?\",\n    \"NodeId\": 1234,\n    \"ResGroupIdentifier\": \"group_123\",\n    \"FileType\": 10,\n    \"FileId\": 0,\n    \"FileVersion\": 0,\n    \"DeployDate\": 0,\n    \"CreateTime\": 0,\n    \"ModifyTime\": 0\n  }\n}",
+    ),
+    (
+        "GetNodeChildren",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"adsfasdf-adf-asdf-asdf-asdfadfasdd\",\n  \"ErrorMessage\": \"err\",\n  \"ErrorCode\": \"1060010000000\",\n  \"Success\": true,\n  \"Data\": {\n    \"Nodes\": [\n      {\n        \"SchedulerType\": \"NORMAL\",\n        \"BaselineId\": 12345656,\n        \"Repeatability\": true,\n        \"NodeName\": \"test_Node\",\n        \"ProjectId\": 12315412412,\n        \"ProgramType\": \"ODPS_SQL\",\n        \"Priority\": 3,\n        \"OwnerId\": \"123124561341251321\",\n        \"CronExpress\": \"00 00 * * * * \",\n        \"NodeId\": 1244564565,\n        \"StepType\": \"\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetNodeCode",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": \"select a;\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "GetNodeOnBaseline",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": \"true\",\n  \"Data\": [\n    {\n      \"Owner\": \"9527952****\",\n      \"NodeName\": \"节点名称\",\n      \"NodeId\": 1234,\n      \"ProjectId\": 1234\n    }\n  ]\n}",
+    ),
+    (
+        "GetNodeParents",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"asfsdfas-adfasdf-asfas-dfasdf-asdf\",\n  \"ErrorMessage\": \"err\",\n  \"ErrorCode\": \"1060010000000\",\n  \"Success\": true,\n  \"Data\": {\n    \"Nodes\": [\n      {\n        \"SchedulerType\": \"NORMAL\",\n        \"BaselineId\": 1244564565,\n        \"Repeatability\": true,\n        \"NodeName\": \"test_Node\",\n        \"ProjectId\": 12315412412,\n        \"ProgramType\": \"ODPS_SQL\",\n        \"Priority\": 3,\n        \"OwnerId\": \"123124561341251321\",\n        \"CronExpress\": \"00 00 * * * *\",\n        \"NodeId\": 1244564565,\n        \"StepType\": \"\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetNodeTypeListInfo",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"NodeTypeInfoList\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 50,\n    \"TotalCount\": 127,\n    \"NodeTypeInfo\": [\n      {\n        \"NodeTypeName\": \"ODPS SQL\",\n        \"NodeType\": 10\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetOpRiskData",
+        "{\n  \"RiskData\": \"{     \\\"opRiskDatas\\\": [       {         \\\"riskType\\\": \\\"分级维度,EMR引擎维度and项目维度,EMR引擎项目维度的操作数据,导出方式维度,EMR引擎\\\",         \\\"opTime\\\": \\\"2021-01-04 23:39:13\\\",         \\\"opType\\\": \\\"SQL_SELECT\\\",         \\\"opAccount\\\": \\\"user\\\",         \\\"sensType\\\": \\\"邮箱/姓名/手机号\\\",         \\\"sql\\\": \\\"SELECT * FROM default.jiade_1219_test_create LIMIT 20\\\"       }     ],     \\\"totalCount\\\": 499   }\",\n  \"RequestId\": \"0000-ABCD-EFG****\"\n}",
+    ),
+    (
+        "GetOpSensitiveData",
+        "{\n  \"OpSensitiveData\": \"\\\"opSensDatas\\\": [       {         \\\"sensLevel\\\": \\\"L4\\\",         \\\"opTime\\\": \\\"2021-02-07 00:14:51\\\",         \\\"opAccount\\\": \\\"ALIYUN$dsg_test\\\",         \\\"sensType\\\": \\\"手机号\\\",         \\\"sql\\\": \\\"select * from dsg_demo.tbl_phonebook where phone_no = &#39;1331111****&#39;;\\\"       }     ],     \\\"totalCount\\\": 6\",\n  \"RequestId\": \"0000-ABCD-EFG****\"\n}",
+    ),
+    (
+        "GetOptionValueForProject",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"OptionValue\": \"{\\\"cuNumber\\\":\\\"0\\\"}\"\n}",
+    ),
+    (
+        "GetPermissionApplyOrderDetail",
+        "{\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"ApplyOrderDetail\": {\n    \"ApplyBaseId\": \"26784260040899****\",\n    \"ApplyTimestamp\": 1615284086000,\n    \"FlowId\": \"ad8da78d-8135-455e-9486-27cf213f****\",\n    \"FlowStatus\": 2,\n    \"ApproveAccountList\": [\n      {\n        \"BaseId\": \"182293110403****\"\n      }\n    ],\n    \"GranteeObjectList\": [\n      {\n        \"GranteeType\": 1,\n        \"GranteeTypeSub\": 103,\n        \"GranteeName\": \"RAM$dataworks_3h1_1:StsRamUser(StsRamUser)\",\n        \"GranteeId\": \"26784260040899****\"\n      }\n    ],\n    \"ApproveContent\": {\n      \"ApplyReason\": \"I need to use this table\",\n      \"Deadline\": 1617115071885,\n      \"OrderType\": 1,\n      \"ProjectMeta\": {\n        \"MaxComputeProjectName\": \"aMaxComputeProject\",\n        \"WorkspaceId\": 12345,\n        \"ObjectMetaList\": [\n          {\n            \"ObjectName\": \"aTableName\",\n            \"ColumnMetaList\": [\n              {\n                \"ColumnName\": \"aColumnName\",\n                \"ColumnComment\": \"字段描述\",\n                \"SecurityLevel\": \"9\"\n              }\n            ]\n          }\n        ]\n      }\n    }\n  }\n}",
+    ),
+    (
+        "GetProject",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"Success\": true,\n  \"Data\": {\n    \"Status\": 0,\n    \"MaxFlowNode\": 1,\n    \"ProjectId\": 466230,\n    \"IsAllowDownload\": 1,\n    \"ProjectMode\": 2,\n    \"GmtModified\": \"Dec 3, 2019 9:12:20 PM\",\n    \"ProdStorageQuota\": \" 1\",\n    \"ProjectDescription\": \"test_describe\",\n    \"DevelopmentType\": 4,\n    \"TablePrivacyMode\": 1,\n    \"DefaultDiResourceGroupIdentifier\": \"group_280749521****\",\n    \"SchedulerMaxRetryTimes\": 3,\n    \"ProtectedMode\": 1,\n    \"SchedulerRetryInterval\": 120000,\n    \"Appkey\": \"0\",\n    \"DevStorageQuota\": \"0\",\n    \"ResidentArea\": \"private\",\n    \"IsDefault\": 1,\n    \"Destination\": 0,\n    \"ProjectName\": \"test_project\",\n    \"ProjectIdentifier\": \"test_project\",\n    \"DisableDevelopment\": true,\n    \"ProjectOwnerBaseId\": \"18229311****\",\n    \"BaseProject\": false,\n    \"UseProxyOdpsAccount\": true,\n    \"GmtCreate\": \"Oct 10, 2019 3:42:53 PM\",\n    \"TenantId\": 280749521,\n    \"EnvTypes\": [\n      \"[\\\"PROD\\\"]\"\n    ],\n    \"ResourceManagerResourceGroupId\": \"rg-acfmzbn7****\",\n    \"Tags\": [\n      {\n        \"Key\": \"key\",\n        \"Value\": \"value\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetProjectDetail",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Success\": true,\n  \"Data\": {\n    \"Status\": 0,\n    \"ResidentArea\": \"private\",\n    \"ProjectId\": 27,\n    \"ProjectIdentifier\": \"abc\",\n    \"ProjectName\": \"abc\",\n    \"IsAllowDownload\": 1,\n    \"ProjectMode\": 1,\n    \"ProjectDescription\": \"abc\",\n    \"GmtModified\": \"Dec 3, 2019 9:12:20 PM\",\n    \"ProjectOwnerBaseId\": \"18229311****\",\n    \"DevelopmentType\": 4,\n    \"DefaultDiResourceGroupIdentifier\": \"group_280749521****\",\n    \"GmtCreate\": \"Oct 10, 2019 3:42:53 PM\",\n    \"SchedulerMaxRetryTimes\": 3,\n    \"ProtectedMode\": 1,\n    \"TenantId\": 280749521950784,\n    \"SchedulerRetryInterval\": 120000,\n    \"EnvTypes\": [\n      \"[\\\"PROD\\\"]\"\n    ],\n    \"ResourceManagerResourceGroupId\": \"rg-acfmzbn7pti3zfa\",\n    \"Tags\": [\n      {\n        \"Key\": \"Env\",\n        \"Value\": \"Test\"\n      }\n    ],\n    \"DisableDevelopment\": true,\n    \"UseProxyOdpsAccount\": true,\n    \"TablePrivacyMode\": 1,\n    \"IsDefault\": 1\n  }\n}",
+    ),
+    (
+        "GetQualityEntity",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"6d739ef6-098a-47****\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"RelativeNode\": \"[{\\\"projectName\\\":\\\"xc_DP****\\\",\\\"nodeId\\\":7000026****}]\",\n      \"OnDutyAccountName\": \"test\",\n      \"Task\": 0,\n      \"TableName\": \"test_dqc_de****\",\n      \"Followers\": \"1822931****\",\n      \"OnDuty\": \"1822931****\",\n      \"MatchExpression\": \"dt=$[yyyymmdd-1]\",\n      \"CreateTime\": 1593964800000,\n      \"ProjectName\": \"autotest\",\n      \"HasRelativeNode\": true,\n      \"EnvType\": \"odps\",\n      \"EntityLevel\": 0,\n      \"ModifyUser\": \"1822931****\",\n      \"Sql\": 0,\n      \"Id\": 4003918,\n      \"ModifyTime\": 1593964800000\n    }\n  ]\n}",
+    ),
+    (
+        "GetQualityFollower",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"38cbdef0-f6cf-49\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": [\n    {\n      \"FollowerAccountName\": \"test\",\n      \"TableName\": \"dual\",\n      \"AlarmMode\": 1,\n      \"EntityId\": \"1234\",\n      \"ProjectName\": \"autotest\",\n      \"Id\": 123,\n      \"Follower\": \"1234\",\n      \"CreateTime\": 1541576644000,\n      \"ModifyTime\": 1541576644000\n    }\n  ]\n}",
+    ),
+    (
+        "GetQualityRule",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"576b9457-2cf5-4****\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true,\n  \"Data\": {\n    \"BlockType\": 1,\n    \"OnDutyAccountName\": \"test\",\n    \"WarningThreshold\": \"10\",\n    \"Property\": \"id\",\n    \"RuleType\": 0,\n    \"Comment\": \"校验主键唯一\",\n    \"OnDuty\": \"1822931****\",\n    \"Checker\": 9,\n    \"FixCheck\": true,\n    \"MethodId\": 8,\n    \"CriticalThreshold\": \"20\",\n    \"PredictType\": 0,\n    \"TemplateName\": \"SQL task table rows, 1,7, 30 days fluctuation test\",\n    \"CheckerName\": \"compared with a fixed value\",\n    \"RuleName\": \"查看表波动\",\n    \"MethodName\": \"table_count\",\n    \"EntityId\": 165523,\n    \"WhereCondition\": \"id>10\",\n    \"Operator\": \">=\",\n    \"ExpectValue\": \"30\",\n    \"Trend\": \"abs\",\n    \"TemplateId\": 7,\n    \"Id\": 123232,\n    \"OpenSwitch\": true,\n    \"TaskSetting\": \"\"\n  }\n}",
+    ),
+    (
+        "GetRemind",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFGH-IJKLMNOPQ\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"MaxAlertTimes\": 3,\n    \"RemindUnit\": \"NODE\",\n    \"AlertInterval\": 1800,\n    \"Useflag\": true,\n    \"Founder\": \"9527951795****\",\n    \"RemindId\": 1234,\n    \"DndEnd\": \"08:00\",\n    \"RemindType\": \"FINISHED\",\n    \"AlertUnit\": \"OWNER\",\n    \"DndStart\": \"00:00\",\n    \"RemindName\": \"规则名称\",\n    \"Detail\": \"{\\\"hour\\\":23,\\\"minu\\\":59}\",\n    \"Robots\": [\n      {\n        \"WebUrl\": \"https://oapi.dingtalk.com/robot/send?access_token=******************************\",\n        \"AtAll\": true\n      }\n    ],\n    \"Nodes\": [\n      {\n        \"Owner\": \"9527951795****\",\n        \"NodeName\": \"节点名称\",\n        \"NodeId\": 1234,\n        \"ProjectId\": 1234\n      }\n    ],\n    \"Baselines\": [\n      {\n        \"BaselineName\": \"基线名称\",\n        \"BaselineId\": 1234\n      }\n    ],\n    \"Projects\": [\n      {\n        \"ProjectId\": 1234\n      }\n    ],\n    \"BizProcesses\": [\n      {\n        \"BizProcessName\": \"业务流程名称\",\n        \"BizId\": 9527\n      }\n    ],\n    \"AlertTargets\": [\n      \"9527952795279527\"\n    ],\n    \"AlertMethods\": [\n      \"SMS,MAIL\"\n    ],\n    \"Webhooks\": [\n      \"https://open.feishu.cn/open-apis/bot/v2/hook/*******\"\n    ]\n  }\n}",
+    ),
+    (
+        "GetSensitiveData",
+        "{\n  \"SensitiveData\": {\n    \"sensDatas\": [\n      {\n        \"sensLevel\": \"L1\",\n        \"guid\": \"dsg_demo.animal.dog\",\n        \"sensType\": \"姓名\"\n      }\n    ],\n    \"totalCount\": 2171\n  },\n  \"RequestId\": \"0000-ABCD-EFG****\"\n}",
+    ),
+    (
+        "GetSuccessInstanceTrend",
+        "{\n  \"RequestId\": \"952795279527ab****\",\n  \"InstanceStatusTrend\": {\n    \"TodayTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ],\n    \"YesterdayTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ],\n    \"AvgTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "GetTopic",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFGH-IJKLMNOPQ\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"Owner\": \"952795****\",\n    \"TopicName\": \"1234出错\",\n    \"BaselineStatus\": \"SAFE\",\n    \"ProjectId\": 1234,\n    \"NextAlertTime\": 1553524393000,\n    \"InstanceId\": 12345,\n    \"FixTime\": 1553524393000,\n    \"BaselineInGroupId\": 1,\n    \"BaselineBuffer\": 3600,\n    \"TopicType\": \"ERROR\",\n    \"TopicStatus\": \"FIXING\",\n    \"HappenTime\": 1553524393000,\n    \"DealTime\": 1553524393000,\n    \"DealUser\": \"952795****\",\n    \"BaselineName\": \"基线名称\",\n    \"BaselineId\": 1234,\n    \"NodeName\": \"节点名称\",\n    \"AlertTime\": 1553524393000,\n    \"Buffer\": 1200,\n    \"Assigner\": \"952795****\",\n    \"TopicId\": 1234,\n    \"AddTime\": 1553524393000,\n    \"NodeId\": 1234\n  }\n}",
+    ),
+    (
+        "GetTopicInfluence",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"TopicId\": 1234,\n    \"Influences\": [\n      {\n        \"Status\": \"SAFE\",\n        \"Owner\": \"952795****\",\n        \"BaselineName\": \"基线名称\",\n        \"BaselineId\": 1234,\n        \"Bizdate\": 1553356800000,\n        \"Buffer\": 360,\n        \"ProjectId\": 1234,\n        \"Priority\": 1,\n        \"InGroupId\": 1\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ImportDataSources",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": true,\n    \"Message\": \" Data source DEV XXX already exists\"\n  }\n}",
+    ),
+    (
+        "ListAlertMessages",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": \"1\",\n    \"PageSize\": \"10\",\n    \"TotalCount\": \"100\",\n    \"AlertMessages\": [\n      {\n        \"RemindId\": 1234,\n        \"AlertMessageStatus\": \"READY_TO_SEND\",\n        \"AlertUser\": \"9527952795****\",\n        \"AlertTime\": 1553531401000,\n        \"AlertMethod\": \"SMS\",\n        \"Source\": \"REMIND_ALERT\",\n        \"Content\": \"节点出错\",\n        \"RemindName\": \"自定义监控规则名称\",\n        \"AlertId\": 1234,\n        \"Instances\": [\n          {\n            \"Status\": \"NOT_RUN\",\n            \"InstanceId\": 12345,\n            \"NodeName\": \"节点名称\",\n            \"NodeId\": 1234,\n            \"ProjectId\": 1234\n          }\n        ],\n        \"Topics\": [\n          {\n            \"TopicName\": \"9527出错\",\n            \"InstanceId\": 12345,\n            \"TopicId\": 1234,\n            \"TopicOwner\": \"9527952795****\",\n            \"NodeId\": 1234,\n            \"TopicStatus\": \"FIXING\"\n          }\n        ],\n        \"Nodes\": [\n          {\n            \"Owner\": \"95279527952****\",\n            \"NodeName\": \"节点名称\",\n            \"NodeId\": 1234,\n            \"ProjectId\": 1234\n          }\n        ],\n        \"SlaAlert\": {\n          \"Status\": \"SAFE\",\n          \"BaselineOwner\": \"952795279****\",\n          \"BaselineId\": 1234,\n          \"BaselineName\": \"基线名称\",\n          \"Bizdate\": 1553443200000,\n          \"ProjectId\": 1234,\n          \"InGroupId\": 1\n        }\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListBaselineConfigs",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Baselines\": [\n      {\n        \"HourSlaDetail\": \"{\\\"1\\\":\\\"03:58\\\",\\\"2\\\":\\\"04:58\\\",\\\"3\\\":\\\"05:58\\\",\\\"4\\\":\\\"06:58\\\",\\\"5\\\":\\\"07:58\\\",\\\"6\\\":\\\"08:58\\\",\\\"7\\\":\\\"09:58\\\",\\\"8\\\":\\\"10:58\\\",\\\"9\\\":\\\"11:58\\\",\\\"10\\\":\\\"12:58\\\",\\\"11\\\":\\\"13:58\\\",\\\"12\\\":\\\"14:58\\\",\\\"13\\\":\\\"15:58\\\",\\\"14\\\":\\\"16:58\\\",\\\"15\\\":\\\"17:58\\\",\\\"16\\\":\\\"18:58\\\",\\\"17\\\":\\\"19:58\\\",\\\"18\\\":\\\"20:58\\\",\\\"19\\\":\\\"21:58\\\",\\\"20\\\":\\\"22:58\\\",\\\"21\\\":\\\"23:58\\\",\\\"22\\\":\\\"24:58\\\",\\\"23\\\":\\\"25:58\\\",\\\"24\\\":\\\"26:58\\\"}\",\n        \"IsDefault\": true,\n        \"Owner\": \"952795****\",\n        \"ProjectId\": 9527,\n        \"Priority\": 1,\n        \"SlaMinu\": 30,\n        \"SlaHour\": 9,\n        \"BaselineId\": 1234,\n        \"BaselineName\": \"基线名称\",\n        \"HourExpDetail\": \"{\\\"1\\\":\\\"03:28\\\",\\\"2\\\":\\\"04:28\\\",\\\"3\\\":\\\"05:28\\\",\\\"4\\\":\\\"06:28\\\",\\\"5\\\":\\\"07:28\\\",\\\"6\\\":\\\"08:28\\\",\\\"7\\\":\\\"09:28\\\",\\\"8\\\":\\\"10:28\\\",\\\"9\\\":\\\"11:28\\\",\\\"10\\\":\\\"12:28\\\",\\\"11\\\":\\\"13:28\\\",\\\"12\\\":\\\"14:28\\\",\\\"13\\\":\\\"15:28\\\",\\\"14\\\":\\\"16:28\\\",\\\"15\\\":\\\"17:28\\\",\\\"16\\\":\\\"18:28\\\",\\\"17\\\":\\\"19:28\\\",\\\"18\\\":\\\"20:28\\\",\\\"19\\\":\\\"21:28\\\",\\\"20\\\":\\\"22:28\\\",\\\"21\\\":\\\"23:28\\\",\\\"22\\\":\\\"24:28\\\",\\\"23\\\":\\\"25:28\\\",\\\"24\\\":\\\"26:28\\\"}\",\n        \"UseFlag\": true,\n        \"ExpHour\": 7,\n        \"BaselineType\": \"DAILY\",\n        \"ExpMinu\": 30\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListBaselineStatuses",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"BaselineStatuses\": [\n      {\n        \"Status\": \"SAFE\",\n        \"Owner\": \"9527952795****\",\n        \"FinishTime\": 1553531400000,\n        \"ProjectId\": 1234,\n        \"Priority\": 1,\n        \"EndCast\": 1553531400000,\n        \"InGroupId\": 1,\n        \"BaselineName\": \"基线名称\",\n        \"BaselineId\": 1234,\n        \"FinishStatus\": \"UNFINISH\",\n        \"Bizdate\": 1553443200000,\n        \"Buffer\": 1800,\n        \"SlaTime\": 1553531400000,\n        \"ExpTime\": 1553531400000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListBaselines",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"103630001\",\n  \"ErrorMessage\": \"The user does not exist. 276571706358178756\",\n  \"HttpStatusCode\": 200,\n  \"Data\": {\n    \"PageNumber\": \"1\",\n    \"PageSize\": \"10\",\n    \"TotalCount\": \"100\",\n    \"Baselines\": [\n      {\n        \"BaselineId\": 1234,\n        \"ProjectId\": 9527,\n        \"BaselineType\": \"DAILY\",\n        \"Priority\": 1,\n        \"Owner\": \"952795****\",\n        \"BaselineName\": \"BaselineName\",\n        \"Enabled\": true,\n        \"AlertEnabled\": true,\n        \"AlertMarginThreshold\": 30,\n        \"OverTimeSettings\": [\n          {\n            \"Cycle\": 1,\n            \"Time\": \"00:00\"\n          }\n        ]\n      }\n    ]\n  },\n  \"RequestId\": \"952795279527ab****\"\n}",
+    ),
+    (
+        "ListBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 13,\n    \"Business\": [\n      {\n        \"Owner\": \"34824327****\",\n        \"Description\": \"我的第一个业务流程\",\n        \"ProjectId\": 10000,\n        \"BusinessId\": 3000001,\n        \"BusinessName\": \"我的第一个业务流程\",\n        \"UseType\": \"NORMAL\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListCalcEngines",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 20,\n    \"TotalCount\": 1,\n    \"CalcEngines\": [\n      {\n        \"BindingProjectName\": \"test_project\",\n        \"IsDefault\": true,\n        \"EngineId\": 35,\n        \"DwRegion\": \"cn-zhangjiakou\",\n        \"TaskAuthType\": \"PROJECT\",\n        \"CalcEngineType\": \"ODPS\",\n        \"EngineInfo\": {\n          \"pubEndpoint\": \"service.cn.maxcompute.aliyun.com/api\",\n          \"endpoint\": \"service.cn.maxcompute.aliyun-inc.com/api\",\n          \"initProperties\": \" {\\\"odpsTypeMode\\\":\\\"STANDARD\\\",\\\"openPai\\\":false,\\\"openPaiGpu\\\":false}\",\n          \"resourceGroupType\": \"ODPS\",\n          \"resourceGroupId\": \"361826516****\",\n          \"vpcEndpoint\": \"service.cn.maxcompute.aliyun-inc.com/api\",\n          \"projectName\": \"onefall_test_zjk\",\n          \"taskSameAsOwner\": \"true\"\n        },\n        \"EnvType\": \"PRD\",\n        \"Region\": \"cn-zhangjiakou\",\n        \"GmtCreate\": \"Oct 10, 2019 3:42:44 PM\",\n        \"BindingProjectId\": 466230,\n        \"Name\": \"test_mc\",\n        \"TenantId\": 1234567\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListConnections",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0bc14115159376359****\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 20,\n    \"TotalCount\": 3,\n    \"Connections\": [\n      {\n        \"Status\": 1,\n        \"ConnectionType\": \"mysql\",\n        \"ProjectId\": 123,\n        \"SubType\": \"mysql\",\n        \"GmtModified\": \"Mar 17, 2021 4:09:32 PM\",\n        \"EnvType\": 1,\n        \"ConnectStatus\": 1,\n        \"Sequence\": 300,\n        \"Description\": \"a connection\",\n        \"GmtCreate\": \"Mar 17, 2021 4:09:32 PM\",\n        \"DefaultEngine\": false,\n        \"Shared\": false,\n        \"Operator\": \"193543050****\",\n        \"Name\": \"abc\",\n        \"Content\": \"{\\\\\\\"database\\\\\\\":\\\\\\\"xxx\\\\\\\",\\\\\\\"instanceName\\\\\\\":\\\\\\\"xxx\\\\\\\",\\\\\\\"password\\\\\\\":\\\\\\\"xxx\\\\\\\",\\\\\\\"rdsOwnerId\\\\\\\":\\\\\\\"xxx\\\\\\\",\\\\\\\"tag\\\\\\\":\\\\\\\"rds\\\\\\\",\\\\\\\"username\\\\\\\":\\\\\\\"xxx\\\\\\\"}\",\n        \"Id\": 1,\n        \"BindingCalcEngineId\": 123,\n        \"TenantId\": 1234567\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDIAlarmRules",
+        "{\n  \"RequestId\": \"74C2FECD-5B3A-554A-BCF5-351A36DE9815\",\n  \"DIAlarmRulePaging\": {\n    \"TotalCount\": 2,\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"DIJobAlarmRules\": [\n      {\n        \"DIAlarmRuleId\": 41998,\n        \"DIJobId\": 11260,\n        \"Description\": \"mysql同步到hologres心跳告警\",\n        \"MetricType\": \"Heartbeat\",\n        \"Enabled\": true,\n        \"TriggerConditions\": [\n          {\n            \"Severity\": \"Warning\",\n            \"Duration\": 15,\n            \"Threshold\": 5\n          }\n        ],\n        \"NotificationSettings\": {\n          \"NotificationChannels\": [\n            {\n              \"Severity\": \"Warning\",\n              \"Channels\": [\n                \"Ding\"\n              ]\n            }\n          ],\n          \"NotificationReceivers\": [\n            {\n              \"ReceiverType\": \"DingToken\",\n              \"ReceiverValues\": [\n                \"token1\"\n              ]\n            }\n          ],\n          \"InhibitionInterval\": 5\n        }\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDIJobs",
+        "{\n  \"RequestId\": \"7263E4AC-9D2E-5B29-B8AF-7C5012E92A41\",\n  \"DIJobPaging\": {\n    \"TotalCount\": 6,\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"DIJobs\": [\n      {\n        \"DIJobId\": 16626,\n        \"ProjectId\": 1967,\n        \"JobName\": \"mysql_to_holo_sync_8772\",\n        \"MigrationType\": \"Full\",\n        \"SourceDataSourceType\": \"MySQL\",\n        \"DestinationDataSourceType\": \"Hologres\",\n        \"JobStatus\": \"Finished\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDIProjectConfig",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EFG\\t\",\n  \"Data\": {\n    \"Config\": \"{\\\"RENAMECOLUMN\\\":\\\"WARNING\\\",\\\"DROPTABLE\\\":\\\"WARNING\\\",\\\"CREATETABLE\\\":\\\"WARNING\\\",\\\"MODIFYCOLUMN\\\":\\\"WARNING\\\",\\\"TRUNCATETABLE\\\":\\\"WARNING\\\",\\\"DROPCOLUMN\\\":\\\"WARNING\\\",\\\"ADDCOLUMN\\\":\\\"WARNING\\\",\\\"RENAMETABLE\\\":\\\"WARNING\\\"}\"\n  }\n}",
+    ),
+    (
+        "ListDags",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"7782a299-b291-4fee-8424-cf8058efa8e8\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"Dags\": [\n      {\n        \"Type\": \"MANUAL_FLOW\",\n        \"Status\": \"FAILURE\",\n        \"FinishTime\": 1605052800000,\n        \"CreateTime\": 1605052800000,\n        \"ProjectId\": 112345,\n        \"DagId\": 351249682,\n        \"Gmtdate\": 1605052800000,\n        \"StartTime\": 1605052800000,\n        \"CreateUser\": \"1736629400048545\",\n        \"Bizdate\": 1605052800000,\n        \"Name\": \"test_dag\",\n        \"ModifyTime\": 1605052800000,\n        \"OpSeq\": 123\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceApiAuthorities",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"正常\",\n  \"Success\": true,\n  \"ErrorCode\": \"0\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"ApiAuthorizationList\": [\n      {\n        \"ApiStatus\": 0,\n        \"ApiId\": 10002,\n        \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n        \"GroupId\": \"ab123\",\n        \"ProjectId\": 10000,\n        \"CreatorId\": \"12345\",\n        \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n        \"ApiName\": \"我的API名称\",\n        \"TenantId\": 10001,\n        \"ApiPath\": \"/test/1\",\n        \"AuthorizationRecords\": [\n          {\n            \"EndTime\": \"2020-06-24T00:21:01+0800\",\n            \"CreatorId\": \"12345\",\n            \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n            \"ProjectId\": 10004\n          }\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceApiTest",
+        "{\n  \"RequestId\": \"ESDAFWEA\",\n  \"Data\": [\n    {\n      \"TestId\": 123,\n      \"ApiId\": 2343,\n      \"ParamMap\": \"{\\\"name\\\":\\\"test\\\"}\",\n      \"RetCode\": 0,\n      \"RetResult\": \"{\\\"id\\\":2}\",\n      \"CostTime\": 10,\n      \"Status\": \"FINISHED\",\n      \"CreateTime\": 1651824913000\n    }\n  ]\n}",
+    ),
+    (
+        "ListDataServiceApis",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Apis\": [\n      {\n        \"Timeout\": 10000,\n        \"Status\": 0,\n        \"ApiId\": 10002,\n        \"ApiMode\": 0,\n        \"ProjectId\": 10000,\n        \"ResponseContentType\": 0,\n        \"CreatorId\": \"1234567\",\n        \"VisibleRange\": 0,\n        \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n        \"OperatorId\": \"2345678\",\n        \"GroupId\": \"abcde123456789\",\n        \"Description\": \"测试API描述\",\n        \"FolderId\": 0,\n        \"RequestMethod\": 0,\n        \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n        \"ApiName\": \"我的API名称\",\n        \"TenantId\": 10000,\n        \"ApiPath\": \"/test/1\",\n        \"Protocols\": [\n          0\n        ],\n        \"RegistrationDetails\": {\n          \"ServiceHost\": \"http://example.aliyundoc.com\",\n          \"ServiceContentType\": 0,\n          \"ServicePath\": \"/index\",\n          \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n          \"FailedResultSample\": \"{\\\"success\\\": false}\",\n          \"ServiceRequestBodyDescription\": \"{\\\"abc\\\":1}\",\n          \"RegistrationErrorCodes\": [\n            {\n              \"ErrorMessage\": \"fail to call\",\n              \"ErrorCode\": \"1001\",\n              \"ErrorSolution\": \"retry\"\n            }\n          ],\n          \"RegistrationRequestParameters\": [\n            {\n              \"ColumnName\": \"column1\",\n              \"ParameterName\": \"name1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ParameterDataType\": 0,\n              \"ExampleValue\": \"example1\",\n              \"IsRequiredParameter\": true\n            }\n          ]\n        },\n        \"ScriptDetails\": {\n          \"Script\": \"select a from t\",\n          \"IsPagedResponse\": true,\n          \"ScriptRequestParameters\": [\n            {\n              \"ColumnName\": \"column1\",\n              \"ParameterName\": \"param1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ParameterDataType\": 0,\n              \"ExampleValue\": \"example1\",\n              \"IsRequiredParameter\": true\n            }\n          ],\n          \"ScriptResponseParameters\": [\n            {\n              \"ParameterDescription\": \"description2\",\n              \"ColumnName\": \"column2\",\n              \"ParameterName\": \"param2\",\n              \"ParameterDataType\": 0,\n              \"ExampleValue\": \"example2\"\n            }\n          ],\n          \"ScriptConnection\": {\n            \"TableName\": \"t\",\n            \"ConnectionId\": 123\n          }\n        },\n        \"WizardDetails\": {\n          \"IsPagedResponse\": true,\n          \"WizardRequestParameters\": [\n            {\n              \"ColumnName\": \"column1\",\n              \"ParameterName\": \"param1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ParameterDataType\": 0,\n              \"ExampleValue\": \"example1\",\n              \"IsRequiredParameter\": true\n            }\n          ],\n          \"WizardResponseParameters\": [\n            {\n              \"ParameterDescription\": \"description2\",\n              \"ColumnName\": \"column2\",\n              \"ParameterName\": \"param2\",\n              \"ParameterDataType\": 0,\n              \"ExampleValue\": \"example2\"\n            }\n          ],\n          \"WizardConnection\": {\n            \"TableName\": \"t\",\n            \"ConnectionId\": 123\n          }\n        }\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceApplications",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG***\",\n  \"ErrorMessage\": \"正常\",\n  \"Success\": true,\n  \"ErrorCode\": \"0\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Applications\": [\n      {\n        \"ApplicationName\": \"我的应用\",\n        \"ApplicationId\": 20000,\n        \"ProjectId\": 10000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceAuthorizedApis",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"ApiAuthorizedList\": [\n      {\n        \"ApiId\": 10002,\n        \"ApiStatus\": 0,\n        \"GrantOperatorId\": \"23456\",\n        \"ProjectId\": 10000,\n        \"CreatorId\": \"12345\",\n        \"GrantEndTime\": \"2020-06-24T00:21:01+0800\",\n        \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n        \"GroupId\": \"abcde123456789\",\n        \"GrantCreatedTime\": \"2020-06-23T00:21:01+0800\",\n        \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n        \"ApiName\": \"我的API名称\",\n        \"TenantId\": 10001,\n        \"ApiPath\": \"/test/1\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceFolders",
+        "{\n  \"RequestId\": \"0000-ABCD-EF****\",\n  \"FolderPagingResult\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Folders\": [\n      {\n        \"ParentId\": 0,\n        \"ModifiedTime\": \"2020-09-24T18:37:51+0800\",\n        \"GroupId\": \"ds_1234\",\n        \"FolderId\": 11,\n        \"FolderName\": \"test1\",\n        \"ProjectId\": 10001,\n        \"CreatedTime\": \"2020-09-24T18:37:51+0800\",\n        \"TenantId\": 10002\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServiceGroups",
+        "{\n  \"RequestId\": \"0000-ABCD-EF****\",\n  \"GroupPagingResult\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Groups\": [\n      {\n        \"ModifiedTime\": \"2020-09-24T18:37:51+0800\",\n        \"Description\": \"业务流程描述\",\n        \"GroupName\": \"业务流程名称\",\n        \"GroupId\": \"ds_123abc\",\n        \"ProjectId\": 10002,\n        \"ApiGatewayGroupId\": \"100abc\",\n        \"CreatorId\": \"10001\",\n        \"CreatedTime\": \"2020-09-24T18:37:51+0800\",\n        \"TenantId\": 10003\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataServicePublishedApis",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Apis\": [\n      {\n        \"Timeout\": 10000,\n        \"Status\": 1,\n        \"ApiId\": 10002,\n        \"ApiMode\": 0,\n        \"ProjectId\": 10000,\n        \"ResponseContentType\": 0,\n        \"CreatorId\": \"1234567\",\n        \"VisibleRange\": 0,\n        \"ModifiedTime\": \"2020-06-23T00:21:01+0800\",\n        \"OperatorId\": \"2345678\",\n        \"GroupId\": \"ab123\",\n        \"Description\": \"测试API描述\",\n        \"RequestMethod\": 0,\n        \"CreatedTime\": \"2020-06-23T00:21:01+0800\",\n        \"ApiName\": \"我的API名称\",\n        \"TenantId\": 10001,\n        \"ApiPath\": \"/test/1\",\n        \"Protocols\": [\n          0\n        ],\n        \"RegistrationDetails\": {\n          \"ServiceHost\": \"http://www.abc.com\",\n          \"ServiceContentType\": 0,\n          \"ServicePath\": \"/index\",\n          \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n          \"FailedResultSample\": \"{\\\"success\\\": false}\",\n          \"ServiceRequestBodyDescription\": \"{\\\"abc\\\":1}\",\n          \"RegistrationErrorCodes\": [\n            {\n              \"ErrorMessage\": \"fail to call\",\n              \"ErrorCode\": \"1001\",\n              \"ErrorSolution\": \"retry\"\n            }\n          ],\n          \"RegistrationRequestParameters\": [\n            {\n              \"ParameterName\": \"name1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ExampleValue\": \"example1\",\n              \"ParameterDataType\": 0,\n              \"IsRequiredParameter\": true\n            }\n          ]\n        },\n        \"ScriptDetails\": {\n          \"IsPagedResponse\": true,\n          \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n          \"FailedResultSample\": \"{\\\"success\\\": false}\",\n          \"Script\": \"select a from t\",\n          \"ScriptErrorCodes\": [\n            {\n              \"ErrorMessage\": \"fail to call\",\n              \"ErrorCode\": \"1001\",\n              \"ErrorSolution\": \"retry\"\n            }\n          ],\n          \"ScriptRequestParameters\": [\n            {\n              \"ParameterName\": \"param1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ExampleValue\": \"example1\",\n              \"ParameterDataType\": 0,\n              \"IsRequiredParameter\": true\n            }\n          ],\n          \"ScriptResponseParameters\": [\n            {\n              \"ParameterDescription\": \"description2\",\n              \"ParameterName\": \"param2\",\n              \"ExampleValue\": \"example2\",\n              \"ParameterDataType\": 0\n            }\n          ],\n          \"ScriptConnection\": {\n            \"TableName\": \"t\",\n            \"ConnectionId\": 123\n          }\n        },\n        \"WizardDetails\": {\n          \"IsPagedResponse\": true,\n          \"SuccessfulResultSample\": \"{\\\"success\\\": true}\",\n          \"FailedResultSample\": \"{\\\"success\\\": false}\",\n          \"WizardErrorCodes\": [\n            {\n              \"ErrorMessage\": \"fail to call\",\n              \"ErrorCode\": \"1001\",\n              \"ErrorSolution\": \"retry\"\n            }\n          ],\n          \"WizardRequestParameters\": [\n            {\n              \"ParameterName\": \"param1\",\n              \"ParameterPosition\": 0,\n              \"ParameterDescription\": \"description1\",\n              \"DefaultValue\": \"default1\",\n              \"ParameterOperator\": 0,\n              \"ExampleValue\": \"example1\",\n              \"ParameterDataType\": 0,\n              \"IsRequiredParameter\": true\n            }\n          ],\n          \"WizardResponseParameters\": [\n            {\n              \"ParameterDescription\": \"description2\",\n              \"ParameterName\": \"param2\",\n              \"ExampleValue\": \"example2\",\n              \"ParameterDataType\": 0\n            }\n          ],\n          \"WizardConnection\": {\n            \"TableName\": \"t\",\n            \"ConnectionId\": 123\n          }\n        }\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListDataSources",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0bc14115159376359****\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 20,\n    \"TotalCount\": 233,\n    \"DataSources\": [\n      {\n        \"Status\": 1,\n        \"ProjectId\": 123,\n        \"SubType\": \"mysql\",\n        \"GmtModified\": \"Mar 17, 2021 4:09:32 PM\",\n        \"EnvType\": 1,\n        \"ConnectStatus\": 1,\n        \"Sequence\": 300,\n        \"Description\": \"a connection\",\n        \"DataSourceType\": \"rds\",\n        \"GmtCreate\": \"Mar 17, 2021 4:09:32 PM\",\n        \"DefaultEngine\": false,\n        \"Shared\": false,\n        \"Operator\": \"193543050****\",\n        \"Name\": \"abc\",\n        \"Content\": \"{\\\"pubEndpoint\\\":\\\"http://service.cn.maxcompute.aliyun.com/api\\\",\\\"accessId\\\":\\\"TMP.3KecGjvzy3i8MYfn2BGHgF7EHGyBFZcHm7GgngrABVRyvvKQrfF5kskR36xP361C3dqwbGo7SGYptAeGyiTwHXqLaBUvYC\\\",\\\"securityToken\\\":null,\\\"endpoint\\\":\\\"http://service.cn.maxcompute.aliyun-inc.com/api\\\",\\\"accessKey\\\":\\\"***\\\",\\\"name\\\":\\\"PRE_PROJECT_A_engine\\\",\\\"project\\\":\\\"PRE_PROJECT_A\\\",\\\"vpcEndpoint\\\":\\\"http://service.cn.maxcompute.aliyun-inc.com/api\\\",\\\"region\\\":\\\"cn-shanghai\\\",\\\"authType\\\":\\\"2\\\"}\",\n        \"Id\": 1,\n        \"BindingCalcEngineId\": 123,\n        \"TenantId\": 1234567\n      }\n    ]\n  }\n}",
     ),
     (
         "ListDeployments",
         "{\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 13,\n    \"Deployments\": [\n      {\n        \"Status\": 1,\n        \"ErrorMessage\": \"OK\",\n        \"CreateTime\": 1593877765000,\n        \"Executor\": \"2003****\",\n        \"Creator\": \"2003****\",\n        \"ExecuteTime\": 1593877765000,\n        \"Name\": \"auto_created\",\n        \"Id\": 11111\n      }\n    ]\n  }\n}",
     ),
     (
+        "ListEnabledExtensionsForProject",
+        "{\n  \"RequestId\": \"4F2CA7ED-27E5-59EA-A8C4-F1F7A1FF0B22\",\n  \"Extensions\": [\n    {\n      \"ExtensionCode\": \"a94a8e23bc0b4dfab9a5e4d2f374d645\",\n      \"ExtensionName\": \"不允许使用max_pt函数\",\n      \"TenantId\": 529889518659842,\n      \"CreateUser\": \"3444434343555\",\n      \"ModifyUser\": \"34452335611988\",\n      \"ExtensionDesc\": \"ODPS SQL兼容Spark引擎检测\",\n      \"Owner\": \"21323672*******55500\",\n      \"ParameterSetting\": \"extension.fileType.23.deploy-file.enabled=true\"\n    }\n  ]\n}",
+    ),
+    (
+        "ListEntitiesByTags",
+        "{\n  \"Data\": {\n    \"NextToken\": \"12345\",\n    \"EntityList\": [\n      {\n        \"QualifiedName\": \"maxcompute_table.563f0357118d05ef145d6bddf2966cc23e86ca8f2f013f915e565afdf09f7a23\",\n        \"TenantId\": 12345,\n        \"EntityContent\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Success\": true,\n  \"ErrorCode\": \"101011005\",\n  \"ErrorMessage\": \"Invalid.Entity.EntityTypeNotSupported\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ListEntityTags",
+        "{\n  \"Data\": [\n    {\n      \"TagKey\": \"priority\",\n      \"TagValue\": \"p1\"\n    }\n  ],\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Success\": true,\n  \"ErrorCode\": \"101011005\",\n  \"ErrorMessage\": \"Invalid.Entity.EntityTypeNotSupported\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ListExtensions",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"PagingInfo\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 12,\n    \"Extensions\": [\n      {\n        \"Status\": 0,\n        \"ExtensionDesc\": \"这是一个描述\",\n        \"ExtensionName\": \"扩展程序名称\",\n        \"Owner\": \"2003****\",\n        \"ExtensionCode\": \"扩展程序码\",\n        \"BindEventList\": [\n          {\n            \"EventName\": \"文件提交前置事件\",\n            \"EventCode\": \"commit-file\"\n          }\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListFileType",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"NodeTypeInfoList\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 50,\n    \"TotalCount\": 127,\n    \"NodeTypeInfo\": [\n      {\n        \"NodeTypeName\": \"ODPS SQL\",\n        \"NodeType\": 10\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListFileVersions",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 13,\n    \"FileVersions\": [\n      {\n        \"FileContent\": \"SHOW TABLES;\",\n        \"Status\": \"COMMITTED\",\n        \"IsCurrentProd\": false,\n        \"CommitUser\": \"73842342****\",\n        \"NodeContent\": \"{\\\"cycleType\\\":0,\\\"cronExpress\\\":\\\"00 05 00 * * ?\\\"}\",\n        \"Comment\": \"第二次版本提交\",\n        \"FilePropertyContent\": \"{\\\"fileName\\\":\\\"ods_user_info_d\\\",\\\"fileType\\\":10}\",\n        \"FileName\": \"ods_user_info_d\",\n        \"UseType\": \"NORMAL\",\n        \"ChangeType\": \"UPDATE\",\n        \"FileVersion\": 2,\n        \"CommitTime\": 1593881265000,\n        \"NodeId\": 1234\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListFiles",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 13,\n    \"Files\": [\n      {\n        \"CommitStatus\": 1,\n        \"AutoParsing\": true,\n        \"Owner\": \"3872572****\",\n        \"CreateTime\": 1593950832000,\n        \"FileType\": 10,\n        \"CurrentVersion\": 2,\n        \"BizId\": 300000,\n        \"LastEditUser\": \"38748246285727\",\n        \"FileName\": \"ods_user_info_d\",\n        \"ConnectionName\": \"odps_source\",\n        \"UseType\": \"NORMAL\",\n        \"FileFolderId\": \"2735c2****\",\n        \"FileId\": 10000001,\n        \"ParentId\": -1,\n        \"CreateUser\": \"382762****\",\n        \"IsMaxCompute\": false,\n        \"BusinessId\": 300000,\n        \"FileDescription\": \"my test datastudio file\",\n        \"LastEditTime\": 1593950832000,\n        \"Content\": \"SHOW TABLES;\",\n        \"NodeId\": 300001,\n        \"AbsoluteFolderPath\": \"业务流程/我的第一个业务流程/MaxCompute/ods层\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListFolders",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 13,\n    \"Folders\": [\n      {\n        \"FolderPath\": \"业务流程/我的第一个业务流程/MaxCompute/ods层\",\n        \"FolderId\": \"2735c2****\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListInnerNodes",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"Success\": true,\n  \"Paging\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Nodes\": [\n      {\n        \"SchedulerType\": \"NORMAL\",\n        \"RepeatInterval\": 60,\n        \"Repeatability\": true,\n        \"ProjectId\": 123,\n        \"ProgramType\": \"ODPS_SQL\",\n        \"Priority\": 1,\n        \"OwnerId\": \"1933****36551\",\n        \"Connection\": \"odps_source\",\n        \"ParamValues\": \"a=b\",\n        \"DqcType\": \"1\",\n        \"BaselineId\": 1234,\n        \"Description\": \"test\",\n        \"NodeName\": \"liux_test_n****\",\n        \"ResGroupName\": \"默认资源组\",\n        \"BusinessId\": 123,\n        \"DqcDescription\": \"[{\\\"projectName\\\":\\\"ztjy_dim\\\",\\\"tableName\\\":\\\"dim_user_agent_manage_area_a\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyy-mm-dd-1]\\\"}]\",\n        \"CronExpress\": \"00 00 00 * * ?\",\n        \"NodeId\": 12\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListInstanceAmount",
+        "{\n  \"RequestId\": \"95279527adhfj****\",\n  \"InstanceCounts\": [\n    {\n      \"Date\": 1623772800000,\n      \"Count\": 9527\n    }\n  ]\n}",
+    ),
+    (
+        "ListInstanceHistory",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"Success\": true,\n  \"Instances\": [\n    {\n      \"Status\": \"NOT_RUN\",\n      \"CycTime\": 1590422400000,\n      \"BeginRunningTime\": 1590416703313,\n      \"FinishTime\": 1590416703313,\n      \"ErrorMessage\": \"error message\",\n      \"CreateTime\": 1590416703313,\n      \"DagId\": 33845,\n      \"TaskType\": \"NORMAL(0)\",\n      \"DagType\": \"1\",\n      \"ModifyTime\": 1590416703313,\n      \"InstanceId\": 1234,\n      \"BeginWaitResTime\": 1590416703313,\n      \"Bizdate\": 1590336000000,\n      \"NodeName\": \"kzh\",\n      \"BeginWaitTimeTime\": 1590416703313,\n      \"NodeId\": 33115,\n      \"InstanceHistoryId\": 1\n    }\n  ]\n}",
+    ),
+    (
+        "ListInstances",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The project does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ProjectNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 66,\n    \"Instances\": [\n      {\n        \"Status\": \"NOT_RUN\",\n        \"CycTime\": 1590422400000,\n        \"BeginRunningTime\": 1590416703313,\n        \"FinishTime\": 1590416703313,\n        \"ErrorMessage\": \"error message\",\n        \"CreateTime\": 1590416703313,\n        \"DagId\": 33845,\n        \"Priority\": 1,\n        \"TaskType\": \"NORMAL(0)\",\n        \"ParamValues\": \"bizdate=$bizdate tbods=$tbods\",\n        \"Connection\": \"odps_source\",\n        \"BaselineId\": 123123,\n        \"DqcType\": 1,\n        \"DagType\": \"DAILY\",\n        \"BusinessId\": 123,\n        \"TaskRerunTime\": 0,\n        \"ModifyTime\": 1590416703313,\n        \"Repeatability\": true,\n        \"RepeatInterval\": 60000,\n        \"InstanceId\": 1234,\n        \"BeginWaitResTime\": 1590416703313,\n        \"RelatedFlowId\": 123456,\n        \"Bizdate\": 1590336000000,\n        \"NodeName\": \"kzh\",\n        \"BeginWaitTimeTime\": 1590416703313,\n        \"DqcDescription\": \"[{\\\"projectName\\\":\\\"ztjy_dim\\\",\\\"tableName\\\":\\\"dim_user_agent_manage_area_a\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyy-mm-dd-1]\\\"}]\",\n        \"NodeId\": 33115,\n        \"CreateUser\": \"Test\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListLineage",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"qualifiedName should be in format as entity-table.entity-guid\",\n  \"RequestId\": \"64B-587A-8CED-969E1973887FXXX-TT\",\n  \"Success\": true,\n  \"ErrorCode\": \"1010040007\",\n  \"Data\": {\n    \"NextToken\": \"nextTokenFromRequest-xxxsd-ff\",\n    \"DataEntityList\": [\n      {\n        \"Entity\": {\n          \"QualifiedName\": \"maxcompute_table.563f0357118d05ef145d6bddf2966cc23e86ca8f2f013f915e565afdf09f7a23\",\n          \"TenantId\": 12345,\n          \"EntityContent\": {\n            \"test\": \"test\",\n            \"test2\": 1\n          }\n        },\n        \"CreateTimestamp\": 1686215809269,\n        \"RelationList\": [\n          {\n            \"Guid\": \"aaabbccddguid\",\n            \"Datasource\": \"mysql\",\n            \"Type\": \"sql\",\n            \"Channel\": \"THIRD_PARTY\"\n          }\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListManualDagInstances",
+        "{\n  \"RequestId\": \"SDFSDFSDF-SDFSDF-SDFDSF-SDFSDF\",\n  \"Instances\": [\n    {\n      \"Status\": \"SUCCESS\",\n      \"BeginRunningTime\": 1605178414676,\n      \"BizDate\": 1605178414676,\n      \"CycTime\": 1605178414676,\n      \"FinishTime\": 1605178414676,\n      \"CreateTime\": 1605178414676,\n      \"DagId\": 350850491,\n      \"InstanceId\": 11726873619,\n      \"BeginWaitResTime\": 1605178414676,\n      \"TaskType\": \"MANUAL\",\n      \"ParamValues\": \"xxx=yyy\",\n      \"DagType\": \"5\",\n      \"NodeName\": \"test2\",\n      \"BeginWaitTimeTime\": 1605178414676,\n      \"NodeId\": 37851,\n      \"ModifyTime\": 1605178414676,\n      \"CreateUser\": \"Test\"\n    }\n  ]\n}",
+    ),
+    (
+        "ListMeasureData",
+        "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"MeasureDatas\": [\n    {\n      \"DomainCode\": \"DideAlarmPhone\",\n      \"ComponentCode\": \"Count\",\n      \"StartTime\": 1717344000000,\n      \"EndTime\": 1717430400000,\n      \"Usage\": 10\n    }\n  ],\n  \"Success\": true,\n  \"ErrorCode\": \"100001001\",\n  \"ErrorMessage\": \"The user is not in tenant.\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ListMetaCollectionEntities",
+        "{\n  \"Data\": {\n    \"NextToken\": \"123344\",\n    \"EntityList\": [\n      {\n        \"QualifiedName\": \"maxcompute_table.563f0357118d05ef145d6bddf2966cc23e86ca8f2f013f915e565afdf09f7a23\",\n        \"TenantId\": 12345,\n        \"EntityContent\": {\n          \"test\": \"test\",\n          \"test2\": 1\n        }\n      }\n    ]\n  },\n  \"RequestId\": \"E25887B7-579C-54A5-9C4F-83A0DE367DD\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Collection.NotExists\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ListMetaCollections",
+        "{\n  \"RequestId\": \"E25887B7-579C-54A5-9C4F-83A0DE367DDE\",\n  \"Data\": {\n    \"NextToken\": \"37ae2053d87d380f28ce0dc0853ca51e\",\n    \"CollectionList\": [\n      {\n        \"QualifiedName\": \"album.12334\",\n        \"CollectionType\": \"album\",\n        \"Name\": \"collectionName\",\n        \"Comment\": \"comment\",\n        \"OwnerId\": \"1234444\",\n        \"OwnerName\": \"owner\",\n        \"CreateTime\": 1668600147617,\n        \"UpdateTime\": 1668600148617,\n        \"Level\": 1\n      }\n    ]\n  },\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Collection.NotExists\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ListMetaDB",
+        "{\n  \"RequestId\": \"abc\",\n  \"DatabaseInfo\": {\n    \"TotalCount\": 10,\n    \"DbList\": [\n      {\n        \"Type\": \"HIVE\",\n        \"CreateTimeStamp\": 1388776825,\n        \"UUID\": \"32342\",\n        \"ModifiedTimeStamp\": 1388776837,\n        \"Name\": \"name\",\n        \"OwnerId\": \"1232\",\n        \"Location\": \"hdfs://localhost:777/user/hadoop/test.txt\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListMigrations",
+        "{\n  \"RequestId\": \"F9198AA3-9010-53D5-9714-DC4461427D3E\",\n  \"Success\": true,\n  \"Data\": {\n    \"Migrations\": [\n      {\n        \"Id\": 436064,\n        \"Name\": \"test_task_1638498642279\",\n        \"PackageType\": \"DATAWORKS_MODEL\",\n        \"MigrationType\": \"EXPORT\",\n        \"CreateTime\": 123124123123123,\n        \"UpdateTime\": 123123123123123,\n        \"CreateUser\": \"123123****\",\n        \"CreateUserName\": \"3h1_test\",\n        \"UpdateUser\": \"1231****\",\n        \"UpdateUserName\": \"3h1_test\",\n        \"ProjectId\": 72132,\n        \"TenantId\": 16307,\n        \"Status\": \"SUCCESS\",\n        \"Message\": \"An internal system error occurred. datasource kafka region is not cn-chengdu, can't open network for it\",\n        \"DownloadUrl\": \"http://geoip-sdk-user.oss-cn-zhangjiakou.aliyuncs.com/product/v1/ipv4/trace/v1.20220424123842.dex?Expires=1650780849&OSSAccessKeyId=XXXXXXeF4Lv5j&Signature=qxxxxx\",\n        \"Description\": \"自动化测试创建\"\n      }\n    ],\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 20\n  }\n}",
+    ),
+    (
+        "ListNodeIO",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The project does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ProjectNotExists\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"TableName\": \"dataworks_a.datastudio_tenant_waitres_alarm\",\n      \"Data\": \"dataworks_a.1234_out\",\n      \"NodeId\": 123123\n    }\n  ]\n}",
+    ),
+    (
+        "ListNodeInputOrOutput",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The project does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ProjectNotExists\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"TableName\": \"dwd_xxx_table\",\n      \"Data\": \"xxxx.123141254_out\",\n      \"NodeId\": 1234667\n    }\n  ]\n}",
+    ),
+    (
+        "ListNodes",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 66,\n    \"Nodes\": [\n      {\n        \"SchedulerType\": \"NORMAL\",\n        \"RepeatInterval\": 60,\n        \"Repeatability\": true,\n        \"ProjectId\": 33671,\n        \"ProgramType\": \"ODPS_SQL\",\n        \"Priority\": 1,\n        \"OwnerId\": \"19337906836551\",\n        \"Connection\": \"odps_source\",\n        \"ParamValues\": \"a=b\",\n        \"RelatedFlowId\": 1231123,\n        \"DqcType\": 1,\n        \"BaselineId\": 123456,\n        \"Description\": \"test\",\n        \"NodeName\": \"liux_test_n****\",\n        \"ResGroupName\": \"默认资源组\",\n        \"BusinessId\": 123,\n        \"DqcDescription\": \"[{\\\"projectName\\\":\\\"ztjy_dim\\\",\\\"tableName\\\":\\\"dim_user_agent_manage_area_a\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyy-mm-dd-1]\\\"}]\",\n        \"CronExpress\": \"00 00 00 * * ?\",\n        \"NodeId\": 1234,\n        \"ResGroupIdentifier\": \"group_123\",\n        \"FileType\": 10,\n        \"FileId\": 0,\n        \"FileVersion\": 0,\n        \"DeployDate\": 0,\n        \"CreateTime\": 0,\n        \"ModifyTime\": 0\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListNodesByBaseline",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": \"true\",\n  \"Data\": [\n    {\n      \"Owner\": \"9527952****\",\n      \"NodeName\": \"节点名称\",\n      \"NodeId\": 1234,\n      \"ProjectId\": 1234\n    }\n  ]\n}",
+    ),
+    (
+        "ListNodesByOutput",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"SDFSDFSDF-asdfDFSDF-SDFSDf-SDfSFD\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"Output\": \"test_0709_1.630003556_out\",\n      \"NodeList\": [\n        {\n          \"SchedulerType\": \"NORMAL\",\n          \"RepeatInterval\": 60,\n          \"Repeatability\": true,\n          \"FileType\": \"ODPS_SQL\",\n          \"ProjectId\": 33671,\n          \"ProgramType\": \"ODPS_SQL\",\n          \"Priority\": 1,\n          \"OwnerId\": \"19337906836551\",\n          \"Connection\": \"odps_source\",\n          \"ParamValues\": \"a=b\",\n          \"RelatedFlowId\": 1235655464,\n          \"DqcType\": 1,\n          \"BaselineId\": 1235667,\n          \"Description\": \"test\",\n          \"NodeName\": \"liux_test_n****\",\n          \"ResGroupName\": \"默认资源组\",\n          \"DqcDescription\": \"[{\\\"projectName\\\":\\\"ztjy_dim\\\",\\\"tableName\\\":\\\"dim_user_agent_manage_area_a\\\",\\\"partition\\\":\\\"ds\\\\u003d$[yyyy-mm-dd-1]\\\"}]\",\n          \"CronExpress\": \"00 00 00 * * ?\",\n          \"NodeId\": 125677\n        }\n      ]\n    }\n  ]\n}",
+    ),
+    (
+        "ListPermissionApplyOrders",
+        "{\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"ApplyOrders\": {\n    \"PageSize\": 10,\n    \"PageNumber\": 1,\n    \"TotalCount\": 150,\n    \"ApplyOrder\": [\n      {\n        \"ApplyBaseId\": \"267842600408993176\",\n        \"ApplyTimestamp\": 1615284086000,\n        \"FlowId\": \"ad8da78d-8135-455e-9486-27cf213fc140\",\n        \"FlowStatus\": 2,\n        \"ApproveContent\": {\n          \"ApplyReason\": \"I need to use this table\",\n          \"OrderType\": 1,\n          \"ProjectMeta\": {\n            \"WorkspaceName\": \"aWorkspaceName\",\n            \"ObjectMetaList\": [\n              {\n                \"ObjectName\": \"aTableName\",\n                \"Actions\": [\n                  \"Select,Describe\"\n                ]\n              }\n            ]\n          }\n        }\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListProgramTypeCount",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ProgramTypeAndCounts\": [\n    {\n      \"Count\": 3,\n      \"ProgramType\": \"ODPS_SQL\"\n    }\n  ]\n}",
+    ),
+    (
+        "ListProjectIds",
+        "{\n  \"RequestId\": \"0b57ff7216278945532771749d****\",\n  \"ProjectIds\": [\n    466230\n  ]\n}",
+    ),
+    (
+        "ListProjectMembers",
+        "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 3,\n    \"ProjectMemberList\": [\n      {\n        \"Status\": \"0\",\n        \"ProjectMemberId\": \"121\",\n        \"Nick\": \"zhangsan\",\n        \"ProjectMemberName\": \"张三\",\n        \"ProjectMemberType\": \"1\",\n        \"ProjectRoleList\": [\n          {\n            \"ProjectRoleId\": 1,\n            \"ProjectRoleType\": \"0\",\n            \"ProjectRoleName\": \"访客\",\n            \"ProjectRoleCode\": \"role_project_guest\"\n          }\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListProjectRoles",
+        "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\",\n  \"ProjectRoleList\": [\n    {\n      \"ProjectRoleId\": 1,\n      \"ProjectRoleType\": \"0\",\n      \"ProjectRoleName\": \"访客\",\n      \"ProjectRoleCode\": \"role_project_guest\"\n    }\n  ]\n}",
+    ),
+    (
+        "ListProjects",
+        "{\n  \"RequestId\": \"20658801****\",\n  \"PageResult\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 68,\n    \"ProjectList\": [\n      {\n        \"ProjectStatusCode\": \"AVAILABLE\",\n        \"ProjectStatus\": 0,\n        \"ProjectName\": \"test_project\",\n        \"ProjectIdentifier\": \"test_project\",\n        \"ProjectId\": 466230,\n        \"ProjectDescription\": \"test_describe\",\n        \"ProjectOwnerBaseId\": \"13969939245****\",\n        \"ResourceManagerResourceGroupId\": \"rg-acfmzbn7****\",\n        \"Tags\": [\n          {\n            \"Key\": \"key\",\n            \"Value\": \"value\"\n          }\n        ],\n        \"DisableDevelopment\": true,\n        \"UseProxyOdpsAccount\": true,\n        \"TablePrivacyMode\": 1,\n        \"IsDefault\": 1\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListQualityResultsByEntity",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"CBA58543-00D4-41****\",\n  \"Success\": true,\n  \"ErrorCode\": \"401\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 50,\n    \"RuleChecks\": [\n      {\n        \"BlockType\": 0,\n        \"WarningThreshold\": 0.1,\n        \"Property\": \"type\",\n        \"TableName\": \"dual\",\n        \"Comment\": \"规则的描述信息。\",\n        \"CheckResultStatus\": 0,\n        \"TemplateName\": \"字段唯一值个数期望值校验\",\n        \"CheckerName\": \"fulx\",\n        \"RuleId\": 123123232,\n        \"FixedCheck\": false,\n        \"Op\": \">\",\n        \"UpperValue\": 25555,\n        \"ActualExpression\": \"ds=20200912\",\n        \"ExternalId\": \"1112323123\",\n        \"TimeCost\": \"202\",\n        \"Trend\": \"abs\",\n        \"ExternalType\": \"CWF2\",\n        \"BizDate\": 1600704000000,\n        \"CheckResult\": 0,\n        \"ResultString\": \"test\",\n        \"MatchExpression\": \"ds=$[yyyymmdd]\",\n        \"CheckerType\": 1,\n        \"ProjectName\": \"autotest\",\n        \"BeginTime\": 1600704000000,\n        \"DateType\": \"YMD\",\n        \"CriticalThreshold\": 0.5,\n        \"IsPrediction\": true,\n        \"RuleName\": \"规则的名称。\",\n        \"CheckerId\": 7,\n        \"DiscreteCheck\": true,\n        \"EndTime\": 1600704000000,\n        \"MethodName\": \"count_distinct\",\n        \"LowerValue\": 2344,\n        \"EntityId\": 15432322,\n        \"WhereCondition\": \"id>0\",\n        \"ExpectValue\": 200,\n        \"TemplateId\": 5,\n        \"TaskId\": \"16008552981681a0d6****\",\n        \"Id\": 121212121,\n        \"ReferenceValue\": [\n          {\n            \"DiscreteProperty\": \"0\",\n            \"Value\": 19,\n            \"BizDate\": \"2020-12-03\",\n            \"SingleCheckResult\": 0,\n            \"Threshold\": 0.5\n          }\n        ],\n        \"SampleValue\": [\n          {\n            \"DiscreteProperty\": \"0\",\n            \"BizDate\": \"2020-12-03\",\n            \"Value\": 19\n          }\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListQualityResultsByRule",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"CBA58543-00D4-41****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 200,\n    \"RuleChecks\": [\n      {\n        \"BlockType\": 1,\n        \"WarningThreshold\": 0.1,\n        \"Property\": \"type\",\n        \"TableName\": \"dual\",\n        \"Comment\": \"规则的描述信息。\",\n        \"CheckResultStatus\": 2,\n        \"TemplateName\": \"字段唯一值个数期望值校验\",\n        \"CheckerName\": \"fulx\",\n        \"RuleId\": 123421,\n        \"FixedCheck\": false,\n        \"Op\": \">\",\n        \"UpperValue\": 22200,\n        \"ActualExpression\": \"ds=20200925\",\n        \"ExternalId\": \"123112232\",\n        \"TimeCost\": \"10\",\n        \"Trend\": \"up\",\n        \"ExternalType\": \"CWF2\",\n        \"BizDate\": 1600704000000,\n        \"CheckResult\": 2,\n        \"ResultString\": \"ResultString\",\n        \"MatchExpression\": \"ds=$[yyyymmdd]\",\n        \"CheckerType\": 0,\n        \"ProjectName\": \"autotest\",\n        \"BeginTime\": 1600704000000,\n        \"DateType\": \"YMD\",\n        \"CriticalThreshold\": 0.6,\n        \"IsPrediction\": false,\n        \"RuleName\": \"规则的名称。\",\n        \"CheckerId\": 7,\n        \"DiscreteCheck\": true,\n        \"EndTime\": 1600704000000,\n        \"MethodName\": \"max\",\n        \"LowerValue\": 2344,\n        \"EntityId\": 14534343,\n        \"WhereCondition\": \"type!='type2'\",\n        \"ExpectValue\": 90,\n        \"TemplateId\": 5,\n        \"TaskId\": \"16008552981681a0d6****\",\n        \"Id\": 2231123,\n        \"ReferenceValue\": [\n          {\n            \"DiscreteProperty\": \"type1\",\n            \"Value\": 20,\n            \"BizDate\": \"1600704000000\",\n            \"SingleCheckResult\": 2,\n            \"Threshold\": 0.2\n          }\n        ],\n        \"SampleValue\": [\n          {\n            \"DiscreteProperty\": \"type2\",\n            \"BizDate\": \"1600704000000\",\n            \"Value\": 23\n          }\n        ],\n        \"Open\": true\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListQualityRules",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"38cbdef0-f6cf-49****\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 20,\n    \"TotalCount\": 400,\n    \"Rules\": [\n      {\n        \"BlockType\": 0,\n        \"OnDutyAccountName\": \"test\",\n        \"Property\": \"id\",\n        \"WarningThreshold\": \"10\",\n        \"TableName\": \"dual\",\n        \"OnDuty\": \"1912****\",\n        \"Comment\": \"校验表规则\",\n        \"RuleCheckerRelationId\": 132323,\n        \"FixCheck\": true,\n        \"MethodId\": 21,\n        \"TemplateName\": \"sql任务表行数，1、7、30天波动检测\",\n        \"Trend\": \"abs\",\n        \"HistoryWarningThreshold\": \"history max:40%,history min:10%\",\n        \"RuleType\": 0,\n        \"MatchExpression\": \"dt=$[yyyymmdd]\",\n        \"ProjectName\": \"autotest\",\n        \"PropertyKey\": \"table_count\",\n        \"CriticalThreshold\": \"40\",\n        \"HistoryCriticalThreshold\": \"history max:80%,history min:50%\",\n        \"MethodName\": \"count/table_count\",\n        \"CheckerId\": 7,\n        \"EntityId\": 1234,\n        \"ExpectValue\": \"1000\",\n        \"TemplateId\": 7,\n        \"Id\": 1234,\n        \"RuleName\": \"test\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListRefDISyncTasks",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"DISyncTasks\": [\n      {\n        \"DiSourceDatasource\": \"[\\\\\\\"odps_writer\\\\\\\"]\",\n        \"TaskType\": \"DI_OFFLINE\",\n        \"DiDestinationDatasource\": \"[\\\\\\\"qcc_polardb2\\\\\\\"]\",\n        \"NodeName\": \"abcd1234\",\n        \"NodeId\": 100000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListReminds",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Reminds\": [\n      {\n        \"Founder\": \"952795****\",\n        \"RemindId\": 1234,\n        \"AlertUnit\": \"OWNER\",\n        \"RemindType\": \"FINISHED\",\n        \"DndEnd\": \"08:00\",\n        \"DndStart\": \"00:00\",\n        \"RemindUnit\": \"NODE\",\n        \"Useflag\": true,\n        \"RemindName\": \"规则名称\",\n        \"AlertTargets\": [\n          \"952795****\"\n        ],\n        \"NodeIds\": [\n          1234\n        ],\n        \"BizProcessIds\": [\n          9527\n        ],\n        \"ProjectIds\": [\n          1234\n        ],\n        \"BaselineIds\": [\n          9527\n        ],\n        \"AlertMethods\": [\n          \"SMS\"\n        ]\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListResourceGroups",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Success\": true,\n  \"Data\": [\n    {\n      \"Status\": 0,\n      \"UpdateTime\": \"Jul 9, 2018 2:43:37 PM\",\n      \"IsDefault\": true,\n      \"Cluster\": \"AY18G\",\n      \"EnableKp\": false,\n      \"ResourceGroupType\": \"3\",\n      \"CreateTime\": \"Jul 9, 2018 2:43:37 PM\",\n      \"Identifier\": \"e1815577-2f4e-4c5e-b29****\",\n      \"Mode\": \"SHARE\",\n      \"BizExtKey\": \"default\",\n      \"Sequence\": 300,\n      \"Specs\": {},\n      \"Name\": \"abc\",\n      \"Id\": 1234567,\n      \"TenantId\": 1234567,\n      \"ResourceManagerResourceGroupId\": \"rg-acfmzbn7pti3zfa\",\n      \"Tags\": [\n        {\n          \"Key\": \"Env\",\n          \"Value\": \"Test\"\n        }\n      ]\n    }\n  ]\n}",
+    ),
+    (
+        "ListShiftPersonnels",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG\",\n  \"Paging\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"ShiftPersons\": [\n      {\n        \"ShiftPersonUID\": \"3726346****\",\n        \"ShiftPersonName\": \"张三\",\n        \"BeginTime\": 1593950832000,\n        \"EndTime\": 1593950832000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListShiftSchedules",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"Paging\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"ShiftSchedules\": [\n      {\n        \"ShiftScheduleIdentifier\": \"2ab6456ada634b2f938ee******9b45b\",\n        \"ShiftScheduleName\": \"值班表名称\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListSuccessInstanceAmount",
+        "{\n  \"RequestId\": \"952795279527ab****\",\n  \"InstanceStatusTrend\": {\n    \"TodayTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ],\n    \"YesterdayTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ],\n    \"AvgTrend\": [\n      {\n        \"TimePoint\": \"01:00\",\n        \"Count\": 10\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListTableLevel",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"abc\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\\t\",\n  \"TableLevelInfo\": {\n    \"TotalCount\": 10,\n    \"LevelList\": [\n      {\n        \"LevelType\": 1,\n        \"Description\": \"层级描述\",\n        \"Name\": \"层级1\",\n        \"ProjectId\": 123,\n        \"LevelId\": 123\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListTableTheme",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"abcde\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"TotalCount\": 10,\n    \"ThemeList\": [\n      {\n        \"CreateTimeStamp\": 123432343243,\n        \"ParentId\": 122,\n        \"ThemeId\": 123,\n        \"ProjectId\": 123,\n        \"Name\": \"层级名称\",\n        \"Level\": 1,\n        \"Creator\": \"123455\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "ListTopics",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true,\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"Topics\": [\n      {\n        \"TopicName\": \"1234出错\",\n        \"ProjectId\": 1234,\n        \"NodeOwner\": \"952795****\",\n        \"InstanceId\": 12345,\n        \"FixTime\": 1553508465000,\n        \"TopicType\": \"ERROR\",\n        \"TopicStatus\": \"NEW\",\n        \"HappenTime\": 1553508465000,\n        \"NodeName\": \"节点名称\",\n        \"TopicId\": 1234,\n        \"AddTime\": 1553524393000,\n        \"NodeId\": 1234\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "MountDirectory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 1,\n  \"RequestId\": \"C27D4FB9-C59B-5E17-BD6C-1099B9D6A381\",\n  \"ErrorMessage\": \"You have no permission.\",\n  \"Success\": true,\n  \"ErrorCode\": \"200\"\n}",
+    ),
+    (
+        "OfflineNode",
+        "{\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"Success\": \"true\"\n}",
+    ),
+    (
+        "PublishDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "QueryDISyncTaskConfigProcessResult",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"fileId:[100] is invalid.\",\n    \"TaskContent\": \"{\\\"extend\\\":{\\\"mode\\\":\\\"migration_holo\\\",\\\"resourceGroup\\\":\\\"280749\\\",\\\"name\\\":\\\"h\\\"},\\\"type\\\":\\\"job\\\",\\\"steps\\\":[{\\\"stepType\\\":\\\"mysql\\\",\\\"parameter\\\":{\\\"connection\\\":[{\\\"datasourceType\\\":\\\"mysql\\\",\\\"datasource\\\":\\\"mm\\\",\\\"selectedTables\\\":[{\\\"schema\\\":[{\\\"tableInfos\\\":[{\\\"enable\\\":true,\\\"table\\\":\\\"m_v1\\\",\\\"tableName\\\":\\\"m_v1\\\"}]}],\\\"dbName\\\":\\\"m\\\"}]}]},\\\"name\\\":\\\"reader\\\",\\\"category\\\":\\\"reader\\\"},{\\\"stepType\\\":\\\"holo\\\",\\\"parameter\\\":{\\\"datasource\\\":\\\"h\\\",\\\"tableMappingRule\\\":{\\\"datasource\\\":[{\\\"tableRule\\\":[{\\\"srcTable\\\":\\\"m_v1\\\",\\\"mergeIntoCycleType\\\":\\\"DEFAULT\\\",\\\"hourDeltaEnable\\\":false,\\\"dstTable\\\":\\\"m.m_v1\\\",\\\"dayDeltaEnable\\\":false,\\\"primaryKeyInfo\\\":{\\\"column\\\":[\\\"id\\\"],\\\"type\\\":\\\"pk\\\"},\\\"dstCreateTableInfo\\\":{\\\"indexType\\\":\\\"m_v1\\\",\\\"dataColumn\\\":[{\\\"columnSize\\\":0,\\\"name\\\":\\\"id\\\",\\\"index\\\":0,\\\"comment\\\":\\\"\\\",\\\"newDigit\\\":0,\\\"type\\\":\\\"int8\\\",\\\"digit\\\":0,\\\"primaryKey\\\":true}],\\\"schemaName\\\":\\\"m\\\",\\\"tableName\\\":\\\"m_v1\\\"},\\\"srcDbName\\\":\\\"m\\\"}],\\\"srcDatasourceName\\\":\\\"mm\\\"}],\\\"totalTableMapping\\\":1},\\\"writeMode\\\":\\\"replay\\\"},\\\"name\\\":\\\"writer\\\",\\\"category\\\":\\\"writer\\\"}],\\\"version\\\":\\\"2.0\\\",\\\"order\\\":{\\\"hops\\\":[{\\\"from\\\":\\\"reader\\\",\\\"to\\\":\\\"writer\\\"}]}}\"\n  }\n}",
+    ),
+    (
+        "QueryDefaultTemplate",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"参数错误\",\n  \"HttpStatusCode\": 400,\n  \"Data\": \"[{\\\"gmtModified\\\":1709022365000,\\\"fileName\\\":\\\"默认文件\\\",\\\"isDelete\\\":false,\\\"isDefaultTemplate\\\":true}]\",\n  \"RequestId\": \"102400001\"\n}",
+    ),
+    (
+        "QueryPublicModelEngine",
+        "{\n  \"RequestId\": \"4CFB2DED-7D9B-4C42-B4AA-CFF4991DFFF4\",\n  \"ReturnValue\": [\n    {\n      \"test\": \"test\",\n      \"test2\": 1\n    }\n  ]\n}",
+    ),
+    (
+        "QueryRecognizeDataByRuleType",
+        "{\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"Success\": true,\n  \"Data\": \"[{\\\"custom\\\": false,       \\\"name\\\": \\\"EducationDegree\\\",       \\\"localeName\\\": \\\"EducationDegree\\\",       \\\"templateJsonStr\\\": \\\"{&quot;_clazz&quot;:&quot;com.alipay.dsgclient.sdk.dsg.fastscan.engine.cond.EducationDegreeCond&quot;}\\\",       \\\"desc\\\": \\\"\\\"}]\",\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "QueryRecognizeRuleDetail",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{\\\"nodeName\\\":\\\"单位基本概况\\\",\\\"gmtModified\\\":1709017449000,\\\"hitThreshold\\\":30,\\\"sensitiveName\\\":\\\"mobile-yinni\\\",\\\"templateId\\\":\\\"8222abeb-9784-4417-b420-0322926d5cbf\\\",\\\"recognizeRulesType\\\":2,\\\"delete\\\":false,\\\"bydAccuracy\\\":1,\\\"colScan\\\":\\\"\\\",\\\"defineType\\\":1,\\\"ydAccuracy\\\":1,\\\"contentRule\\\":{\\\"contentRule\\\":{},\\\"operationType\\\":0},\\\"nodeParent\\\":\\\"单位/单位基本信息/单位基本概况\\\",\\\"level\\\":6,\\\"keyRuleId\\\":\\\"228248921215042mobile-yinni\\\",\\\"isDelete\\\":false,\\\"levelName\\\":\\\"6level\\\",\\\"sensitive\\\":false,\\\"operationType\\\":0,\\\"sourceName\\\":\\\"dsg-test-zuoyue\\\",\\\"nodeId\\\":\\\"bea2fc81-90c9-45f3-b7a9-26d534208a0d\\\",\\\"status\\\":1}\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "QueryRecognizeRulesType",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{   \\\"HttpStatusCode\\\": 200,   \\\"Data\\\": [     {       \\\"Regular Expression\\\": \\\"1\\\"     },     {       \\\"Recognize Rule\\\": \\\"2\\\"     },     {       \\\"Sample Library\\\": \\\"3\\\"     },     {       \\\"Model\\\": \\\"4\\\"     }   ],   \\\"Success\\\": true }\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "QuerySensClassification",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 400,\n  \"Data\": \"[{         \\\"nodeName\\\": \\\"teset1\\\",         \\\"sensitiveNotNull\\\": true,         \\\"nodeId\\\": \\\"1aac2e35-b437-486b-95c7-a5ae48371024\\\",         \\\"nodeOldId\\\": \\\"1aac2e35-b437-486b-95c7-a5ae48371024\\\",         \\\"parentId\\\": \\\"0\\\"     }]\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "QuerySensLevel",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"[{\\\"level\\\":1,\\\"isSensitive\\\":false,\\\"levelName\\\":\\\"1level\\\"},{\\\"level\\\":2,\\\"isSensitive\\\":false,\\\"levelName\\\":\\\"2level\\\"}]\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "QuerySensNodeInfo",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"9990030003\",\n  \"ErrorMessage\": \"缺少参数\",\n  \"HttpStatusCode\": 200,\n  \"Data\": \"{     \\\"success\\\": true,     \\\"httpStatusCode\\\": 200,     \\\"data\\\": {         \\\"result\\\": [                         {                 \\\"sensitiveName\\\": \\\"证件到期日期\\\",                 \\\"sensitiveId\\\": \\\"fd4ff5a2-9537-43d1-8e4f-1d0b5ffaac12\\\",                 \\\"status\\\": 0,                 \\\"templateName\\\": \\\"内置分类分级模板\\\",                  \\\"keyRuleId\\\": \\\"228248921215042证件到期日期\\\"             }         ],         \\\"totalCount\\\": 1,         \\\"currentPage\\\": 1,         \\\"pageSize\\\": 10     },     \\\"requestId\\\": 10000001 }\",\n  \"RequestId\": \"10000001\"\n}",
+    ),
+    (
+        "RegisterLineageRelation",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The entity of lineage not exist, xxx\",\n  \"RequestId\": \"EE50E05E-028C-182B-9xxx\",\n  \"Success\": true,\n  \"ErrorCode\": \"1010210001\",\n  \"LineageRelation\": {\n    \"SrcEntityQualifiedName\": \"maxcompute-table.project.table\",\n    \"DestEntityQualifiedName\": \"custom-report.month_stat_user\",\n    \"RelationshipGuid\": \"dfsldfdlsfdsaaaabbbb\"\n  }\n}",
+    ),
+    (
+        "RemoveEntityTags",
+        "{\n  \"Data\": true,\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Success\": true,\n  \"ErrorCode\": \"101011005\",\n  \"ErrorMessage\": \"Invalid.Entity.EntityTypeNotSupported\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "RemoveProjectMemberFromRole",
+        "{\n  \"RequestId\": \"1AFAE64E-D1BE-432B-A9****\"\n}",
+    ),
+    (
+        "RestartInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"q32ety****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "ResumeInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "RevokeColumnPermission",
+        "{\n  \"RevokeSuccess\": true,\n  \"RequestId\": \"0bc1ec92159376****\"\n}",
+    ),
+    (
+        "RevokeTablePermission",
+        "{\n  \"RevokeSuccess\": true,\n  \"RequestId\": \"0bc1ec92159376****\"\n}",
+    ),
+    (
+        "RunCycleDagNodes",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \">E6F0DBDD-5AD****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Data\": [\n    111\n  ]\n}",
+    ),
+    (
+        "RunManualDagNodes",
+        "{\n  \"DagId\": 700000123123141,\n  \"RequestId\": \"AASFDFSDFG-DFSDF-DFSDFD-SDFSDF\"\n}",
+    ),
+    (
+        "RunSmokeTest",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 3333333,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": false\n}",
+    ),
+    (
+        "RunTriggerNode",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"9BA675F1-F848-4752-A6E3-92ABA0616005\"\n}",
+    ),
+    (
+        "SaveDataServiceApiTestResult",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\\t\",\n  \"Data\": true,\n  \"Success\": true,\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "ScanSensitiveData",
+        "{\n  \"Sensitives\": {\n    \"sensDatas\": [\n      {\n        \"hitCount\": 1,\n        \"ruleName\": \"手机号\"\n      }\n    ]\n  },\n  \"RequestId\": \"0000-ABCD-EFG****\"\n}",
+    ),
+    (
+        "SearchMetaTables",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Data\": {\n    \"PageNumber\": 1,\n    \"PageSize\": 10,\n    \"TotalCount\": 100,\n    \"DataEntityList\": [\n      {\n        \"TableName\": \"test_name\",\n        \"DatabaseName\": \"abc\",\n        \"EntityType\": 0,\n        \"ProjectName\": \"test\",\n        \"ProjectId\": 323,\n        \"TableGuid\": \"odps.engine_name.test_name\",\n        \"OwnerId\": \"123\",\n        \"ClusterId\": \"abc\",\n        \"EnvType\": 1,\n        \"TenantId\": 12345,\n        \"Schema\": \"default\"\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "SearchNodesByOutput",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": {\n    \"test_0709_1.630003558_out\": {\n      \"nodeId\": 21673,\n      \"nodeName\": \"hour_sql\",\n      \"ownerId\": 123123123124,\n      \"cronExpress\": \"00 00 00-23/2 * * ?\",\n      \"repeatability\": true,\n      \"programType\": \"ODPS_SQL\",\n      \"projectId\": 11111,\n      \"schedulerType\": \"NORMAL\",\n      \"priority\": 1,\n      \"baselineId\": 20001721,\n      \"connection\": \"odps_first\"\n    },\n    \"test_0709_1.630003556_out\": {\n      \"nodeId\": 21671,\n      \"nodeName\": \"start\",\n      \"ownerId\": 123141231231,\n      \"cronExpress\": \"00 */10 00-23 * * ?\",\n      \"repeatability\": true,\n      \"programType\": \"VIRTUAL\",\n      \"projectId\": 1111,\n      \"schedulerType\": \"NORMAL\",\n      \"priority\": 1,\n      \"baselineId\": 20001721\n    }\n  },\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"SDFSDFSDF-asdfDFSDF-SDFSDf-SDfSFD\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "SetDataSourceShare",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EFG\\t\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"datasource is wrong\"\n  }\n}",
+    ),
+    (
+        "SetEntityTags",
+        "{\n  \"Data\": true,\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Success\": true,\n  \"ErrorCode\": \"101011005\",\n  \"ErrorMessage\": \"Invalid.Entity.EntityTypeNotSupported\",\n  \"HttpStatusCode\": 200\n}",
+    ),
+    (
+        "SetSuccessInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    ("StartDIJob", "{\n  \"RequestId\": \"999431B2-6013-577F-B684-36F7433C753B\"\n}"),
+    (
+        "StartDISyncInstance",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"fileId:[100] is invalid.\"\n  }\n}",
+    ),
+    (
+        "StartMigration",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"test error msg\",\n  \"RequestId\": \"FSDFSDF-WERWER-XVCX-DSFSDF\",\n  \"ErrorCode\": \"110001123445\",\n  \"Success\": true\n}",
+    ),
+    ("StopDIJob", "{\n  \"RequestId\": \"92F778C7-8F00-53B1-AE1A-B3B17101247D\"\n}"),
+    (
+        "StopDISyncInstance",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"fileId:[100] is invalid.\"\n  }\n}",
+    ),
+    (
+        "StopInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"E6F0DBDD-5AD****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "SubmitDataServiceApi",
+        "{\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
         "SubmitFile",
         "{\n  \"HttpStatusCode\": 200,\n  \"Data\": 3000001,\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"Success\": true,\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\"\n}",
+    ),
+    (
+        "SuspendInstance",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0baf87f0159376****\",\n  \"ErrorCode\": \"Invalid.Tenant.ProjectNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "TerminateDISyncInstance",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"fileId:[100] is invalid.\"\n  }\n}",
+    ),
+    (
+        "TestDataServiceApi",
+        "{\n  \"RequestId\": \"abdsfewe\",\n  \"Data\": {\n    \"TestId\": \"232432\"\n  }\n}",
+    ),
+    (
+        "TestNetworkConnection",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EFG\\t\",\n  \"TaskList\": {\n    \"ConnectMessage\": \"可连通\",\n    \"ConnectStatus\": true\n  }\n}",
+    ),
+    (
+        "TopTenElapsedTimeInstance",
+        "{\n  \"RequestId\": \"6347364dadsfadf****\",\n  \"InstanceConsumeTimeRank\": {\n    \"UpdateTime\": 1600963200000,\n    \"ConsumeTimeRank\": [\n      {\n        \"Owner\": \"952795279527\",\n        \"NodeName\": \"节点名称\",\n        \"BusinessDate\": 1600963200000,\n        \"ProgramType\": 10,\n        \"InstanceId\": 95279527,\n        \"NodeId\": 9527,\n        \"Consumed\": 1000\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "TopTenErrorTimesInstance",
+        "{\n  \"RequestId\": \"952795279527****\",\n  \"InstanceErrorRank\": {\n    \"UpdateTime\": 1600963200000,\n    \"ErrorRank\": [\n      {\n        \"Owner\": \"952795279527\",\n        \"NodeName\": \"节点名称\",\n        \"ProjectId\": 9527,\n        \"ProgramType\": 10,\n        \"NodeId\": 9527,\n        \"Count\": 5\n      }\n    ]\n  }\n}",
+    ),
+    (
+        "UmountDirectory",
+        "{\n  \"RequestId\": \"0bc5aa2716455247597991794e65bd\",\n  \"HttpStatusCode\": 200,\n  \"Data\": 1,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"Success\": true,\n  \"ErrorCode\": \"200\"\n}",
+    ),
+    (
+        "UpdateBaseline",
+        "{\n  \"Success\": true,\n  \"ErrorCode\": \"401\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"6E07E90B-D9BC-5D6B-896A-82BA41A34AE1\"\n}",
+    ),
+    (
+        "UpdateBusiness",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateConnection",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": true,\n  \"RequestId\": \"0bc14115159376359****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateDIAlarmRule",
+        "{\n  \"RequestId\": \"A6C6B486-E3A2-5D52-9E76-D9380485D946\"\n}",
+    ),
+    ("UpdateDIJob", "{\n  \"RequestId\": \"AAC30B35-820D-5F3E-A42C-E96BB6379325\"\n}"),
+    (
+        "UpdateDIProjectConfig",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0000-ABCD-EFG\\t\",\n  \"Data\": {\n    \"Status\": \"success\"\n  }\n}",
+    ),
+    (
+        "UpdateDISyncTask",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"0bc1411515937635973****\",\n  \"Data\": {\n    \"Status\": \"success\",\n    \"Message\": \"ResourceGroup:[S_res_group_XXX] is invalid.\"\n  }\n}",
+    ),
+    (
+        "UpdateDataServiceApi",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateDataSource",
+        "{\n  \"HttpStatusCode\": \"200\",\n  \"Data\": true,\n  \"RequestId\": \"0bc14115159376359****\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateFile",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFGH-IJKLMNOPQ\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateFolder",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateIDEEventResult",
+        "{\n  \"RequestId\": \"8abcb91f-d266-4073-b907-2ed670378ed1\"\n}",
+    ),
+    (
+        "UpdateMetaCategory",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"RequestId\": \"0bc1ec92159376\",\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateMetaCollection",
+        "{\n  \"RequestId\": \"0000-ABCD-E****\",\n  \"Status\": true,\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The specified product does not exist.\",\n  \"ErrorCode\": \"9999\",\n  \"Success\": true\n}",
+    ),
+    ("UpdateMetaTable", "{\n  \"UpdateResult\": true,\n  \"RequestId\": \"abcde\"\n}"),
+    (
+        "UpdateMetaTableIntroWiki",
+        "{\n  \"UpdateResult\": true,\n  \"RequestId\": \"abcde\"\n}",
+    ),
+    (
+        "UpdateNodeOwner",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"E6F0DBDD-5AD****\"\n}",
+    ),
+    (
+        "UpdateNodeRunMode",
+        "{\n  \"Success\": true,\n  \"RequestId\": \"E6F0DBDD-5AD****\"\n}",
+    ),
+    (
+        "UpdateQualityFollower",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission\",\n  \"RequestId\": \"576b9457-2cf5-4****\",\n  \"ErrorCode\": \"401\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateQualityRule",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"You have no permission.\",\n  \"RequestId\": \"576b9457-2cf5-4****\",\n  \"ErrorCode\": \"0\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateRemind",
+        "{\n  \"HttpStatusCode\": 200,\n  \"Data\": true,\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"Success\": true,\n  \"ErrorCode\": \"1031203110005\"\n}",
+    ),
+    (
+        "UpdateTable",
+        "{\n  \"RequestId\": \"abcde\",\n  \"TaskInfo\": {\n    \"Status\": \"success\",\n    \"NextTaskId\": \"abc1\",\n    \"TaskId\": \"abc\",\n    \"Content\": \"success\"\n  }\n}",
+    ),
+    (
+        "UpdateTableAddColumn",
+        "{\n  \"RequestId\": \"abc\",\n  \"TaskInfo\": {\n    \"Status\": \"success\",\n    \"NextTaskId\": \"abc1\",\n    \"TaskId\": \"abc2\",\n    \"Content\": \"success\"\n  }\n}",
+    ),
+    (
+        "UpdateTableLevel",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"abcde\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"UpdateResult\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateTableModelInfo",
+        "{\n  \"UpdateResult\": true,\n  \"RequestId\": \"abcde\"\n}",
+    ),
+    (
+        "UpdateTableTheme",
+        "{\n  \"HttpStatusCode\": 200,\n  \"RequestId\": \"abcd\",\n  \"ErrorMessage\": \"The specified parameters are invalid.\",\n  \"UpdateResult\": true,\n  \"ErrorCode\": \"1031203110005\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateUdfFile",
+        "{\n  \"HttpStatusCode\": 200,\n  \"ErrorMessage\": \"The connection does not exist.\",\n  \"RequestId\": \"0000-ABCD-EFG****\",\n  \"ErrorCode\": \"Invalid.Tenant.ConnectionNotExists\",\n  \"Success\": true\n}",
+    ),
+    (
+        "UpdateWorkbenchEventResult",
+        "{\n  \"RequestId\": \"0bc1ec92159376****\",\n  \"Success\": true\n}",
     ),
 ];
 /// A stand-in server configuration: the test credentials, every action answering with
