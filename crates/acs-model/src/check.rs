@@ -27,18 +27,24 @@ pub enum BuildError {
     /// A required field of an item (a list item or an object parameter) was not set.
     MissingField {
         /// The field's path, such as `Columns.2.ColumnName`.
-        parameter: String,
+        parameter: Box<str>,
     },
     /// A value breaks a constraint of the spec (`minimum`, `maximum`, `minLength`,
-    /// `maxLength`, `maxItems`, `pattern`).
-    Constraint {
-        /// The parameter's path, such as `PageSize` or `Columns.2.Comment`.
-        parameter: String,
-        /// The value, as given (long texts shortened).
-        value: String,
-        /// The rule it breaks, such as `at most 100`.
-        rule: String,
-    },
+    /// `maxLength`, `maxItems`, `pattern`); boxed, so that errors holding a `BuildError`
+    /// stay small.
+    Constraint(Box<ConstraintError>),
+}
+
+/// A value that breaks a constraint of the spec: which parameter, the value, the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConstraintError {
+    /// The parameter's path, such as `PageSize` or `Columns.2.Comment`.
+    pub parameter: String,
+    /// The value, as given (long texts shortened).
+    pub value: String,
+    /// The rule it breaks, such as `at most 100`.
+    pub rule: String,
 }
 
 impl BuildError {
@@ -47,9 +53,8 @@ impl BuildError {
         match self {
             BuildError::MissingParameter { parameter } => parameter,
             BuildError::OneOfRequired { parameters } => parameters.first().copied().unwrap_or(""),
-            BuildError::MissingField { parameter } | BuildError::Constraint { parameter, .. } => {
-                parameter
-            }
+            BuildError::MissingField { parameter } => parameter,
+            BuildError::Constraint(c) => &c.parameter,
         }
     }
 }
@@ -68,11 +73,11 @@ impl fmt::Display for BuildError {
             BuildError::MissingField { parameter } => {
                 write!(f, "the required field `{parameter}` is not set")
             }
-            BuildError::Constraint {
-                parameter,
-                value,
-                rule,
-            } => write!(f, "`{parameter}` is {value}, but it must be {rule}"),
+            BuildError::Constraint(c) => write!(
+                f,
+                "`{}` is {}, but it must be {}",
+                c.parameter, c.value, c.rule
+            ),
         }
     }
 }
@@ -155,7 +160,7 @@ pub fn required_field<T>(path: Path<'_>, value: &Option<T>) -> Result<(), BuildE
     match value {
         Some(_) => Ok(()),
         None => Err(BuildError::MissingField {
-            parameter: path.to_string(),
+            parameter: path.to_string().into(),
         }),
     }
 }
@@ -168,11 +173,11 @@ fn broken(path: Path<'_>, value: impl fmt::Display, rule: String) -> BuildError 
     } else {
         value
     };
-    BuildError::Constraint {
+    BuildError::Constraint(Box::new(ConstraintError {
         parameter: path.to_string(),
         value,
         rule,
-    }
+    }))
 }
 
 /// A number that bounds compare with: `i32`, `i64` or `f64`.

@@ -65,7 +65,7 @@ mod value;
 mod xml;
 mod xml_pull;
 
-pub use check::BuildError;
+pub use check::{BuildError, ConstraintError};
 pub use decode::{decode_tree, from_json, from_xml, DecodeError, Format};
 pub use enums::{EnumValue, WireEnum};
 pub use object::{FieldSource, InvalidText, Item, Object, Scalar};

@@ -12,9 +12,8 @@ acs_model::request_builder!(DsgUserGroupQueryUserListRequest);
 impl DsgUserGroupQueryUserListRequest {}
 impl Object for DsgUserGroupQueryUserListRequest {
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
-        match name {
-            _ => f.unknown(),
-        }
+        let _ = name;
+        f.unknown()
     }
 }
 acs_model::deserialize_object!(DsgUserGroupQueryUserListRequest);

@@ -16,9 +16,8 @@ acs_model::request_builder!(GetCallerIdentityRequest);
 impl GetCallerIdentityRequest {}
 impl Object for GetCallerIdentityRequest {
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
-        match name {
-            _ => f.unknown(),
-        }
+        let _ = name;
+        f.unknown()
     }
 }
 acs_model::deserialize_object!(GetCallerIdentityRequest);

@@ -587,19 +587,31 @@ fn object_impl<'a>(
         };
         quote! { #wire => f.#read(&mut self.#r), }
     });
+    let arms: Vec<TokenStream> = arms.collect();
     let (inline, other) = if response {
         (quote!(#[inline]), quote!(skip))
     } else {
         (TokenStream::new(), quote!(unknown))
     };
+    // A type without fields has nothing to match.
+    let body = if arms.is_empty() {
+        quote! {
+            let _ = name;
+            f.#other()
+        }
+    } else {
+        quote! {
+            match name {
+                #(#arms)*
+                _ => f.#other(),
+            }
+        }
+    };
     quote! {
         impl Object for #name {
             #inline
             fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
-                match name {
-                    #(#arms)*
-                    _ => f.#other(),
-                }
+                #body
             }
         }
     }
