@@ -24,22 +24,19 @@ xtask="${CARGO_TARGET_DIR:-$here/target}/debug/xtask"
 cp spec/dataworks-public/product.yaml "$work/spec/dataworks-public/"
 t0=$(now)
 set +e
-"$xtask" import --from "$metadata" --all --out "$work/spec/dataworks-public" > "$work/import.log" 2>&1
+"$xtask" import --from "$metadata" --all --out "$work/spec/dataworks-public" \
+    --rejected-list "$work/rejected.txt" > "$work/import.log" 2>&1
 import_status=$?
 set -e
 t1=$(now)
-tail -n 3 "$work/import.log"
+grep -E '^[0-9]+ action\(s\):' "$work/import.log" || tail -n 3 "$work/import.log"
 echo "import: $(took "$t0" "$t1") (exit $import_status)"
 
-# Actions the generator rejects are moved aside (and listed) so the rest can be generated.
-rejected=0
-while read -r name; do
-    [ -n "$name" ] || continue
-    mkdir -p "$work/rejected"
-    mv "$work/spec/dataworks-public/$name.yaml" "$work/rejected/"
-    rejected=$((rejected + 1))
-done < <(grep -oE '^[A-Z][A-Za-z0-9]*: (invalid|rejected)' "$work/import.log" | cut -d: -f1 | sort -u)
+# Actions the generator cannot represent are not written into the spec folder; import lists
+# them, one name per line, in the machine-readable rejected list.
+rejected=$(grep -c . "$work/rejected.txt" || true)
 echo "rejected by validation: $rejected"
+[ "$rejected" = 0 ] || sed 's/^/  rejected: /' "$work/rejected.txt"
 
 # A workspace around the generated crates, with the project's hand-written crates by path
 # (written first: codegen refuses a root without a Cargo.toml).
