@@ -1465,3 +1465,172 @@ fn credentials_subcommand_shows_the_provider_and_the_caller() {
     run.assert_exit(2);
     run.assert_stderr_has(&["ALIBABA_CLOUD_ECS_METADATA_DISABLED=true", "config.json"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Parameter styles of the whole product (issue 12)
+// ---------------------------------------------------------------------------------------
+
+/// A server that verifies signatures for `creds` and serves `action` with its documented
+/// JSON sample.
+fn server_for_action(creds: &Creds, action: &str) -> TestServer {
+    let sample = std::fs::read(format!(
+        "{}/../../spec/dataworks-public/samples/{action}.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the action's JSON sample");
+    let config = ServerConfig::new()
+        .with_credential(creds.id.clone(), creds.secret.clone())
+        .with_api(action, VERSION)
+        .with_lifetime(Duration::from_secs(120))
+        .with_default(Step::raw(200, JSON_CT, sample));
+    TestServer::start_blocking(config).expect("start the test server")
+}
+
+/// Runs `args` after `--endpoint <server>` against a server for `action`; returns the run
+/// and the request the server received, if any.
+fn run_action(action: &str, args: &[&str]) -> (Run, Option<RecordedRequest>) {
+    let creds = Creds::new();
+    let server = server_for_action(&creds, action);
+    let home = TempDir::new("home");
+    let mut all = vec!["--endpoint".to_owned(), server.endpoint()];
+    all.extend(args.iter().map(|s| (*s).to_owned()));
+    let run = Invocation::new(home.path(), &creds.secrets())
+        .env(creds.env())
+        .args(all)
+        .run();
+    (run, server.last_request())
+}
+
+#[test]
+fn repeat_list_objects_take_one_json_object_per_flag_and_go_out_flattened() {
+    let (run, request) = run_action(
+        "CreateTable",
+        &[
+            "create-table",
+            "--table-name",
+            "t1",
+            "--columns",
+            r#"{"ColumnName":"id","ColumnType":"bigint"}"#,
+            "--columns",
+            r#"{"ColumnName":"name","ColumnType":"string","Comment":"名字 & more"}"#,
+            "--endpoint-param",
+            "odps://example",
+            "--is-view",
+            "false",
+        ],
+    );
+    run.assert_exit(0);
+    let request = request.expect("a request");
+    assert!(request.verified);
+    let params = request.params();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(get("Columns.1.ColumnName"), Some("id"));
+    assert_eq!(get("Columns.1.ColumnType"), Some("bigint"));
+    assert_eq!(get("Columns.2.ColumnName"), Some("name"));
+    assert_eq!(get("Columns.2.Comment"), Some("名字 & more"));
+    assert_eq!(get("Columns.1.Comment"), None);
+    assert_eq!(get("Columns.1"), None);
+    // `Endpoint` is the action's own parameter: a distinct flag, not the global option.
+    assert_eq!(get("Endpoint"), Some("odps://example"));
+    assert_eq!(get("IsView"), Some("false"));
+}
+
+#[test]
+fn a_json_array_given_to_a_repeat_flag_is_a_usage_error_showing_the_form() {
+    assert_usage_error(
+        &[
+            "create-table",
+            "--table-name",
+            "t1",
+            "--columns",
+            r#"[{"ColumnName":"id","ColumnType":"bigint"},{"ColumnName":"b","ColumnType":"string"}]"#,
+        ],
+        &["--columns", "once per item"],
+    );
+}
+
+#[test]
+fn constraints_and_enums_are_checked_before_anything_is_sent() {
+    let required = [
+        "run-cycle-dag-nodes",
+        "--start-biz-date",
+        "2020-05-20 00:00:00",
+        "--end-biz-date",
+        "2020-05-21 00:00:00",
+        "--name",
+        "n",
+        "--root-node-id",
+        "1",
+        "--parallelism",
+        "false",
+        "--include-node-ids",
+        "1",
+    ];
+    let mut bad_enum = required.to_vec();
+    bad_enum.extend(["--project-env", "FOO"]);
+    assert_usage_error(&bad_enum, &["--project-env", "FOO", "PROD", "DEV"]);
+    let mut bad_range = required.to_vec();
+    bad_range.extend(["--project-env", "PROD", "--concurrent-runs", "99"]);
+    assert_usage_error(&bad_range, &["ConcurrentRuns", "99"]);
+}
+
+#[test]
+fn negative_numbers_are_values() {
+    let (run, request) = run_action(
+        "RunTriggerNode",
+        &[
+            "run-trigger-node",
+            "--node-id",
+            "-9",
+            "--cycle-time",
+            "1",
+            "--biz-date",
+            "-1",
+            "--app-id",
+            "3",
+        ],
+    );
+    run.assert_exit(0);
+    let request = request.expect("a request");
+    assert_eq!(request.param("NodeId"), Some("-9"));
+    assert_eq!(request.param("BizDate"), Some("-1"));
+}
+
+#[test]
+fn help_lists_item_fields_allowed_values_and_wire_names() {
+    let home = TempDir::new("home");
+    let run = Invocation::new(home.path(), &[])
+        .args(["create-table", "--help"])
+        .run();
+    run.assert_exit(0);
+    for needle in [
+        "--columns",
+        "Wire name: Columns",
+        "ColumnName",
+        "ColumnType",
+        "--endpoint-param",
+        "Wire name: Endpoint",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "{needle} missing from:\n{}",
+            run.stdout
+        );
+    }
+    let run = Invocation::new(home.path(), &[])
+        .args(["run-cycle-dag-nodes", "--help"])
+        .run();
+    run.assert_exit(0);
+    for needle in ["PROD", "DEV", "Wire name: ProjectEnv"] {
+        assert!(
+            run.stdout.contains(needle),
+            "{needle} missing from:\n{}",
+            run.stdout
+        );
+    }
+}
