@@ -153,14 +153,25 @@ pub fn setter_pair(
     link: &str,
     assign: TokenStream,
 ) -> TokenStream {
-    let f = ident(&p.rust);
-    let set = ident(&p.set);
-    let ty = rust_type(op, &p.ty);
+    field_setter_pair(op, (&p.rust, &p.set, &p.ty), link, assign)
+}
+
+/// [`setter_pair`] of any field: `(rust name, setter name, type)` (such as a field of a
+/// request object).
+pub fn field_setter_pair(
+    op: &Operation,
+    (rust, set, ty): (&str, &str, &Type),
+    link: &str,
+    assign: TokenStream,
+) -> TokenStream {
+    let f = ident(rust);
+    let set = ident(set);
+    let rust_ty = rust_type(op, ty);
     let doc = docs::Docs::line(format!("Sets {link}.")).rustdoc();
     let set_doc = docs::Docs::line(format!("Sets or clears {link}.")).rustdoc();
-    let (arg, value) = match p.ty {
+    let (arg, value) = match ty {
         Type::String => (quote!(impl Into<String>), quote!(value.into())),
-        _ => (ty.clone(), quote!(value)),
+        _ => (rust_ty.clone(), quote!(value)),
     };
     quote! {
         #doc
@@ -169,7 +180,7 @@ pub fn setter_pair(
         }
 
         #set_doc
-        pub fn #set(mut self, value: Option<#ty>) -> Self {
+        pub fn #set(mut self, value: Option<#rust_ty>) -> Self {
             #assign
             self
         }

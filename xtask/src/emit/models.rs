@@ -649,27 +649,8 @@ fn debug_tokens<'a>(
 /// The setters of a field: `name(value)` and `set_name(Option<value>)`.
 fn setter(op: &Operation, owner: &str, rust: &str, set: &str, ty: &Type) -> TokenStream {
     let f = ident(rust);
-    let set = ident(set);
-    let rust_ty = rust_type(op, ty);
     let link = format!("[`{rust}`](field@{owner}::{rust})");
-    let doc = Docs::line(format!("Sets {link}.")).rustdoc();
-    let set_doc = Docs::line(format!("Sets or clears {link}.")).rustdoc();
-    let (arg, value) = match ty {
-        Type::String => (quote!(impl Into<String>), quote!(value.into())),
-        _ => (rust_ty.clone(), quote!(value)),
-    };
-    quote! {
-        #doc
-        pub fn #f(self, value: #arg) -> Self {
-            self.#set(Some(#value))
-        }
-
-        #set_doc
-        pub fn #set(mut self, value: Option<#rust_ty>) -> Self {
-            self.#f = value;
-            self
-        }
-    }
+    super::field_setter_pair(op, (rust, set, ty), &link, quote!(self.#f = value;))
 }
 
 /// An object of a request (a list item or an object parameter): typed fields with setters
