@@ -1516,7 +1516,7 @@ fn repeat_list_objects_take_one_json_object_per_flag_and_go_out_flattened() {
             "--endpoint-param",
             "odps://example",
             "--is-view",
-            "false",
+            "0",
         ],
     );
     run.assert_exit(0);
@@ -1537,7 +1537,7 @@ fn repeat_list_objects_take_one_json_object_per_flag_and_go_out_flattened() {
     assert_eq!(get("Columns.1"), None);
     // `Endpoint` is the action's own parameter: a distinct flag, not the global option.
     assert_eq!(get("Endpoint"), Some("odps://example"));
-    assert_eq!(get("IsView"), Some("false"));
+    assert_eq!(get("IsView"), Some("0"));
 }
 
 #[test]
@@ -1550,7 +1550,12 @@ fn a_json_array_given_to_a_repeat_flag_is_a_usage_error_showing_the_form() {
             "--columns",
             r#"[{"ColumnName":"id","ColumnType":"bigint"},{"ColumnName":"b","ColumnType":"string"}]"#,
         ],
-        &["--columns", "once per item"],
+        &[
+            "--columns",
+            "one item per occurrence",
+            "repeat the flag",
+            "--columns '{",
+        ],
     );
 }
 
