@@ -90,6 +90,11 @@ fn library_docs_never_mention_cli_flags() {
                 if !(doc.starts_with("///") || doc.starts_with("//!")) {
                     continue;
                 }
+                // Example values from the metadata are data, not advice (`--conf spark...`).
+                let doc = match doc.find("(example `") {
+                    Some(i) => &doc[..i],
+                    None => doc,
+                };
                 let flag = doc.match_indices("--").any(|(i, _)| {
                     doc[i + 2..].starts_with(|c: char| c.is_ascii_lowercase())
                         && !doc[..i].ends_with(|c: char| c.is_ascii_alphanumeric())
@@ -113,7 +118,9 @@ fn type_name(op: &xtask::model::Operation, ty: &xtask::model::Type) -> String {
 }
 
 /// A readable summary of the model: what the emitters see.
-fn model_summary(api: &xtask::model::Api) -> String {
+/// The model of the product and of the actions named in `only` (all when `None`): the
+/// hand-curated actions of a large product keep the snapshot reviewable.
+fn model_summary(api: &xtask::model::Api, only: Option<&[&str]>) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let p = &api.product;
@@ -139,7 +146,11 @@ fn model_summary(api: &xtask::model::Api) -> String {
             e.code, e.http_status, e.retryable, e.rejected_before_processing
         );
     }
-    for op in &api.operations {
+    let shown = api
+        .operations
+        .iter()
+        .filter(|op| only.is_none_or(|names| names.contains(&op.name.as_str())));
+    for op in shown {
         let _ = writeln!(
             out,
             "\noperation {} ({}) {} -> {} {:?}",
@@ -210,13 +221,34 @@ fn model_summary(api: &xtask::model::Api) -> String {
 
 #[test]
 fn spec_model_snapshot() {
+    use std::fmt::Write;
     let root = workspace_root();
     let api = xtask::load::load_api(&root.join("spec/dataworks-public"), &root)
         .unwrap_or_else(|e| panic!("{e}"));
-    insta::assert_snapshot!("dataworks_public_model", model_summary(&api));
+    // The hand-curated actions (English texts, named enums, rules, waiters, paginator); the
+    // other 301 are as imported and covered by the generated per-action tests.
+    let curated = [
+        "DeployFile",
+        "GetDeployment",
+        "GetFile",
+        "ListDeployments",
+        "SubmitFile",
+    ];
+    let mut summary = model_summary(&api, Some(&curated));
+    let _ = writeln!(
+        summary,
+        "groups: {}",
+        api.product
+            .groups
+            .iter()
+            .map(|g| format!("{}({})", g.feature, g.actions.len()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    insta::assert_snapshot!("dataworks_public_model", summary);
     let fixture = xtask::load::load_api(&root.join("tests/fixture-spec"), &root)
         .unwrap_or_else(|e| panic!("{e}"));
-    insta::assert_snapshot!("fixture_model", model_summary(&fixture));
+    insta::assert_snapshot!("fixture_model", model_summary(&fixture, None));
 }
 
 #[test]

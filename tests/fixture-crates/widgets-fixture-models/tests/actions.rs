@@ -18,6 +18,9 @@ fn list_widgets_samples() {
             "<ListWidgetsResponse><RequestId>R1</RequestId><Ok>true</Ok><TotalCount>2</TotalCount><Widgets><Name>a</Name><Color>red</Color><Sizes>1</Sizes><Sizes>2</Sizes><Labels><k>v</k></Labels><Data><Note>n</Note></Data></Widgets><Widgets><Name>b</Name><Color>purple</Color></Widgets><Data><Note>top</Note></Data></ListWidgetsResponse>"
                 .as_bytes(),
         ),
-        None,
+        Some((
+            "the XML sample leaves out the nested list and the free-form object of the first widget",
+            &["Widgets[0].Extra", "Widgets[0].Grid"],
+        )),
     );
 }
