@@ -14,7 +14,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "abolish-data-service-api",
         wire: "AbolishDataServiceApi",
         about: "调用AbolishDataServiceApi下线数据服务API。",
-        long_about: "调用AbolishDataServiceApi下线数据服务API。",
+        long_about: "调用AbolishDataServiceApi下线数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -43,6 +43,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::abolish_data_service_api::AbolishDataServiceApiRequest,
             _,
@@ -52,7 +53,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-meta-collection-entity",
         wire: "AddMetaCollectionEntity",
         about: "该接口用于添加实体到集合中。",
-        long_about: "该接口用于添加实体到集合中。",
+        long_about: "该接口用于添加实体到集合中。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CollectionQualifiedName",
@@ -81,6 +82,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::add_meta_collection_entity::AddMetaCollectionEntityRequest,
             _,
@@ -127,6 +129,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::add_project_member_to_role::AddProjectMemberToRoleRequest,
             _,
@@ -136,7 +139,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-recognize-rule",
         wire: "AddRecognizeRule",
         about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。",
-        long_about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。",
+        long_about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -285,6 +288,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::add_recognize_rule::AddRecognizeRuleRequest,
             _,
@@ -294,7 +298,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-to-meta-category",
         wire: "AddToMetaCategory",
         about: "该接口用于添加表至指定的类目。",
-        long_about: "该接口用于添加表至指定的类目。",
+        long_about: "该接口用于添加表至指定的类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -315,6 +319,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::add_to_meta_category::AddToMetaCategoryRequest,
             _,
@@ -324,7 +329,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "approve-permission-apply-order",
         wire: "ApprovePermissionApplyOrder",
         about: "审批一个权限申请单。",
-        long_about: "审批一个权限申请单。",
+        long_about: "审批一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FlowId",
@@ -353,6 +358,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::approve_permission_apply_order::ApprovePermissionApplyOrderRequest,
             _,
@@ -362,7 +368,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "callback-extension",
         wire: "CallbackExtension",
         about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。",
-        long_about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。",
+        long_about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ExtensionCode",
@@ -399,6 +405,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::callback_extension::CallbackExtensionRequest,
             _,
@@ -408,7 +415,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "change-resource-manager-resource-group",
         wire: "ChangeResourceManagerResourceGroup",
         about: "该接口用于修改资源归属资源组。",
-        long_about: "该接口用于修改资源归属资源组。",
+        long_about: "该接口用于修改资源归属资源组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ResourceType",
@@ -437,6 +444,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::change_resource_manager_resource_group::ChangeResourceManagerResourceGroupRequest,
             _,
@@ -446,7 +454,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "check-file-deployment",
         wire: "CheckFileDeployment",
         about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。",
-        long_about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。",
+        long_about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CheckerInstanceId",
@@ -475,6 +483,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::check_file_deployment::CheckFileDeploymentRequest,
             _,
@@ -537,6 +546,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::check_meta_partition::CheckMetaPartitionRequest,
             _,
@@ -591,6 +601,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::check_meta_table::CheckMetaTableRequest,
             _,
@@ -600,7 +611,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-baseline",
         wire: "CreateBaseline",
         about: "该接口用于创建基线。",
-        long_about: "该接口用于创建基线。",
+        long_about: "该接口用于创建基线。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "BaselineName",
@@ -669,6 +680,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_baseline::CreateBaselineRequest,
             _,
@@ -678,7 +690,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-business",
         wire: "CreateBusiness",
         about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。",
-        long_about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。",
+        long_about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -731,6 +743,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_business::CreateBusinessRequest,
             _,
@@ -740,7 +753,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-connection",
         wire: "CreateConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateConnection创建一个数据源。",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateConnection创建一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -801,6 +814,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_connection::CreateConnectionRequest,
             _,
@@ -810,7 +824,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-di-alarm-rule",
         wire: "CreateDIAlarmRule",
         about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -869,6 +883,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_di_alarm_rule::CreateDIAlarmRuleRequest,
             _,
@@ -878,7 +893,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-di-job",
         wire: "CreateDIJob",
         about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1002,6 +1017,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_di_job::CreateDIJobRequest,
             _,
@@ -1064,6 +1080,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_di_sync_task::CreateDISyncTaskRequest,
             _,
@@ -1073,7 +1090,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-dag-complement",
         wire: "CreateDagComplement",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagComplement创建补数据工作流。",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagComplement创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -1166,6 +1183,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_dag_complement::CreateDagComplementRequest,
             _,
@@ -1175,7 +1193,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-dag-test",
         wire: "CreateDagTest",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagTest创建冒烟测试工作流。",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagTest创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -1220,6 +1238,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_dag_test::CreateDagTestRequest,
             _,
@@ -1229,7 +1248,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-api",
         wire: "CreateDataServiceApi",
         about: "调用CreateDataServiceApi创建数据服务API。",
-        long_about: "调用CreateDataServiceApi创建数据服务API。",
+        long_about: "调用CreateDataServiceApi创建数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1386,6 +1405,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_data_service_api::CreateDataServiceApiRequest,
             _,
@@ -1395,7 +1415,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-api-authority",
         wire: "CreateDataServiceApiAuthority",
         about: "调用CreateDataServiceApiAuthority新增数据服务API授权。",
-        long_about: "调用CreateDataServiceApiAuthority新增数据服务API授权。",
+        long_about: "调用CreateDataServiceApiAuthority新增数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1440,6 +1460,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_data_service_api_authority::CreateDataServiceApiAuthorityRequest,
             _,
@@ -1449,7 +1470,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-folder",
         wire: "CreateDataServiceFolder",
         about: "调用CreateDataServiceFolder创建数据服务文件夹。",
-        long_about: "调用CreateDataServiceFolder创建数据服务文件夹。",
+        long_about: "调用CreateDataServiceFolder创建数据服务文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1494,6 +1515,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_data_service_folder::CreateDataServiceFolderRequest,
             _,
@@ -1503,7 +1525,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-group",
         wire: "CreateDataServiceGroup",
         about: "调用CreateDataServiceGroup创建数据服务业务流程。",
-        long_about: "调用CreateDataServiceGroup创建数据服务业务流程。",
+        long_about: "调用CreateDataServiceGroup创建数据服务业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1548,6 +1570,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_data_service_group::CreateDataServiceGroupRequest,
             _,
@@ -1557,7 +1580,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-source",
         wire: "CreateDataSource",
         about: "该接口用于创建DataWorks数据源。",
-        long_about: "该接口用于创建DataWorks数据源。",
+        long_about: "该接口用于创建DataWorks数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1618,6 +1641,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_data_source::CreateDataSourceRequest,
             _,
@@ -1627,7 +1651,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-export-migration",
         wire: "CreateExportMigration",
         about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。",
-        long_about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。",
+        long_about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1680,6 +1704,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_export_migration::CreateExportMigrationRequest,
             _,
@@ -1689,7 +1714,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-file",
         wire: "CreateFile",
         about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。",
-        long_about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。",
+        long_about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -1951,6 +1976,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_file::CreateFileRequest,
             _,
@@ -1960,7 +1986,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-folder",
         wire: "CreateFolder",
         about: "调用CreateFolder创建文件夹。",
-        long_about: "调用CreateFolder创建文件夹。",
+        long_about: "调用CreateFolder创建文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1989,6 +2015,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_folder::CreateFolderRequest,
             _,
@@ -1998,7 +2025,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-import-migration",
         wire: "CreateImportMigration",
         about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。",
-        long_about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。",
+        long_about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -2077,6 +2104,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_import_migration::CreateImportMigrationRequest,
             _,
@@ -2086,7 +2114,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-manual-dag",
         wire: "CreateManualDag",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n手动业务流程必须已经在界面提交发布，运维中心能够找到对应的手动业务流程，才能使用该接口。",
+        long_about: "Deprecated in the official API metadata.\n\n手动业务流程必须已经在界面提交发布，运维中心能够找到对应的手动业务流程，才能使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -2155,6 +2183,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_manual_dag::CreateManualDagRequest,
             _,
@@ -2164,7 +2193,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-meta-category",
         wire: "CreateMetaCategory",
         about: "该接口用于创建类目。",
-        long_about: "该接口用于创建类目。",
+        long_about: "该接口用于创建类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Name",
@@ -2193,6 +2222,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_meta_category::CreateMetaCategoryRequest,
             _,
@@ -2202,7 +2232,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-meta-collection",
         wire: "CreateMetaCollection",
         about: "创建集合对象。",
-        long_about: "创建集合对象。",
+        long_about: "创建集合对象。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Name",
@@ -2239,6 +2269,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_meta_collection::CreateMetaCollectionRequest,
             _,
@@ -2248,7 +2279,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-permission-apply-order",
         wire: "CreatePermissionApplyOrder",
         about: "创建一个权限申请单。",
-        long_about: "创建一个权限申请单。",
+        long_about: "创建一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ApplyUserIds",
@@ -2317,6 +2348,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_permission_apply_order::CreatePermissionApplyOrderRequest,
             _,
@@ -2403,6 +2435,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_project::CreateProjectRequest,
             _,
@@ -2449,6 +2482,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_project_member::CreateProjectMemberRequest,
             _,
@@ -2458,7 +2492,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-entity",
         wire: "CreateQualityEntity",
         about: "调用CreateQualityEntity创建数据质量的分区表达式。",
-        long_about: "调用CreateQualityEntity创建数据质量的分区表达式。",
+        long_about: "调用CreateQualityEntity创建数据质量的分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -2521,6 +2555,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_quality_entity::CreateQualityEntityRequest,
             _,
@@ -2530,7 +2565,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-follower",
         wire: "CreateQualityFollower",
         about: "调用CreateQualityFollower创建分区表达式的订阅人。",
-        long_about: "调用CreateQualityFollower创建分区表达式的订阅人。",
+        long_about: "调用CreateQualityFollower创建分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -2575,6 +2610,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_quality_follower::CreateQualityFollowerRequest,
             _,
@@ -2584,7 +2620,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-relative-node",
         wire: "CreateQualityRelativeNode",
         about: "调用CreateQualityRelativeNode创建分区表达式关联。",
-        long_about: "调用CreateQualityRelativeNode创建分区表达式关联。",
+        long_about: "调用CreateQualityRelativeNode创建分区表达式关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "EnvType",
@@ -2653,6 +2689,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_quality_relative_node::CreateQualityRelativeNodeRequest,
             _,
@@ -2662,7 +2699,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-rule",
         wire: "CreateQualityRule",
         about: "调用CreateQualityRule创建质量监控规则。",
-        long_about: "调用CreateQualityRule创建质量监控规则。",
+        long_about: "调用CreateQualityRule创建质量监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "BlockType",
@@ -2827,6 +2864,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_quality_rule::CreateQualityRuleRequest,
             _,
@@ -2836,7 +2874,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-remind",
         wire: "CreateRemind",
         about: "调用CreateRemind创建自定义报警规则。",
-        long_about: "调用CreateRemind创建自定义报警规则。",
+        long_about: "调用CreateRemind创建自定义报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "RemindName",
@@ -2978,6 +3016,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_remind::CreateRemindRequest,
             _,
@@ -2987,7 +3026,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-resource-file",
         wire: "CreateResourceFile",
         about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。",
-        long_about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。",
+        long_about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3088,6 +3127,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_resource_file::CreateResourceFileRequest,
             _,
@@ -3264,6 +3304,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_table::CreateTableRequest,
             _,
@@ -3273,7 +3314,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-table-level",
         wire: "CreateTableLevel",
         about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3310,6 +3351,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_table_level::CreateTableLevelRequest,
             _,
@@ -3319,7 +3361,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-table-theme",
         wire: "CreateTableTheme",
         about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3356,6 +3398,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_table_theme::CreateTableThemeRequest,
             _,
@@ -3365,7 +3408,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-udf-file",
         wire: "CreateUdfFile",
         about: "调用CreateUdfFile，在数据开发中创建函数类型文件。",
-        long_about: "调用CreateUdfFile，在数据开发中创建函数类型文件。",
+        long_about: "调用CreateUdfFile，在数据开发中创建函数类型文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -3476,6 +3519,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::create_udf_file::CreateUdfFileRequest,
             _,
@@ -3485,7 +3529,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-baseline",
         wire: "DeleteBaseline",
         about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。",
-        long_about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。",
+        long_about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -3506,6 +3550,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_baseline::DeleteBaselineRequest,
             _,
@@ -3515,7 +3560,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-business",
         wire: "DeleteBusiness",
         about: "调用DeleteBusiness删除业务流程。",
-        long_about: "调用DeleteBusiness删除业务流程。",
+        long_about: "调用DeleteBusiness删除业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3544,6 +3589,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_business::DeleteBusinessRequest,
             _,
@@ -3553,7 +3599,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-connection",
         wire: "DeleteConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用DeleteConnection删除一个数据源。",
+        long_about: "Deprecated in the official API metadata.\n\n调用DeleteConnection删除一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ConnectionId",
@@ -3566,6 +3612,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_connection::DeleteConnectionRequest,
             _,
@@ -3575,7 +3622,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-di-alarm-rule",
         wire: "DeleteDIAlarmRule",
         about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIAlarmRuleId",
@@ -3588,6 +3635,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_di_alarm_rule::DeleteDIAlarmRuleRequest,
             _,
@@ -3597,7 +3645,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-di-job",
         wire: "DeleteDIJob",
         about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -3610,6 +3658,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_di_job::DeleteDIJobRequest,
             _,
@@ -3648,6 +3697,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_di_sync_task::DeleteDISyncTaskRequest,
             _,
@@ -3657,7 +3707,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-service-api",
         wire: "DeleteDataServiceApi",
         about: "调用DeleteDataServiceApi删除数据服务API。",
-        long_about: "调用DeleteDataServiceApi删除数据服务API。",
+        long_about: "调用DeleteDataServiceApi删除数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -3686,6 +3736,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_data_service_api::DeleteDataServiceApiRequest,
             _,
@@ -3695,7 +3746,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-service-api-authority",
         wire: "DeleteDataServiceApiAuthority",
         about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。",
-        long_about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。",
+        long_about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -3732,6 +3783,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_data_service_api_authority::DeleteDataServiceApiAuthorityRequest,
             _,
@@ -3741,7 +3793,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-source",
         wire: "DeleteDataSource",
         about: "该接口用于删除数据源。",
-        long_about: "该接口用于删除数据源。",
+        long_about: "该接口用于删除数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DataSourceId",
@@ -3754,6 +3806,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_data_source::DeleteDataSourceRequest,
             _,
@@ -3763,7 +3816,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-file",
         wire: "DeleteFile",
         about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。",
-        long_about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。",
+        long_about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3792,6 +3845,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_file::DeleteFileRequest,
             _,
@@ -3801,7 +3855,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-folder",
         wire: "DeleteFolder",
         about: "调用DeleteFolder删除数据开发页面的文件夹。",
-        long_about: "调用DeleteFolder删除数据开发页面的文件夹。",
+        long_about: "调用DeleteFolder删除数据开发页面的文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3830,6 +3884,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_folder::DeleteFolderRequest,
             _,
@@ -3839,7 +3894,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-from-meta-category",
         wire: "DeleteFromMetaCategory",
         about: "该接口用于从指定的类目中移除表。",
-        long_about: "该接口用于从指定的类目中移除表。",
+        long_about: "该接口用于从指定的类目中移除表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -3860,6 +3915,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_from_meta_category::DeleteFromMetaCategoryRequest,
             _,
@@ -3869,7 +3925,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-lineage-relation",
         wire: "DeleteLineageRelation",
         about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。",
-        long_about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。",
+        long_about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "SrcEntityQualifiedName",
@@ -3898,6 +3954,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_lineage_relation::DeleteLineageRelationRequest,
             _,
@@ -3907,7 +3964,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-category",
         wire: "DeleteMetaCategory",
         about: "该接口用于删除类目。",
-        long_about: "该接口用于删除类目。",
+        long_about: "该接口用于删除类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -3920,6 +3977,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_meta_category::DeleteMetaCategoryRequest,
             _,
@@ -3929,7 +3987,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-collection",
         wire: "DeleteMetaCollection",
         about: "删除集合。",
-        long_about: "删除集合。",
+        long_about: "删除集合。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -3942,6 +4000,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_meta_collection::DeleteMetaCollectionRequest,
             _,
@@ -3951,7 +4010,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-collection-entity",
         wire: "DeleteMetaCollectionEntity",
         about: "该接口用于删除集合中的实体。",
-        long_about: "该接口用于删除集合中的实体。",
+        long_about: "该接口用于删除集合中的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "CollectionQualifiedName",
@@ -3972,6 +4031,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_meta_collection_entity::DeleteMetaCollectionEntityRequest,
             _,
@@ -3981,7 +4041,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-project-member",
         wire: "DeleteProjectMember",
         about: "该接口用于从DataWorks工作空间移除用户。",
-        long_about: "该接口用于从DataWorks工作空间移除用户。",
+        long_about: "该接口用于从DataWorks工作空间移除用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4002,6 +4062,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_project_member::DeleteProjectMemberRequest,
             _,
@@ -4011,7 +4072,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-entity",
         wire: "DeleteQualityEntity",
         about: "调用DeleteQualityEntity删除分区表达式。",
-        long_about: "调用DeleteQualityEntity删除分区表达式。",
+        long_about: "调用DeleteQualityEntity删除分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "EntityId",
@@ -4057,6 +4118,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_quality_entity::DeleteQualityEntityRequest,
             _,
@@ -4066,7 +4128,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-follower",
         wire: "DeleteQualityFollower",
         about: "调用DeleteQualityFollower删除分区表达式的订阅人。",
-        long_about: "调用DeleteQualityFollower删除分区表达式的订阅人。",
+        long_about: "调用DeleteQualityFollower删除分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -4095,6 +4157,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_quality_follower::DeleteQualityFollowerRequest,
             _,
@@ -4104,7 +4167,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-relative-node",
         wire: "DeleteQualityRelativeNode",
         about: "调用DeleteQualityRelativeNode删除调度关联。",
-        long_about: "调用DeleteQualityRelativeNode删除调度关联。",
+        long_about: "调用DeleteQualityRelativeNode删除调度关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "EnvType",
@@ -4173,6 +4236,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_quality_relative_node::DeleteQualityRelativeNodeRequest,
             _,
@@ -4182,7 +4246,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-rule",
         wire: "DeleteQualityRule",
         about: "调用DeleteQualityRule删除规则。",
-        long_about: "调用DeleteQualityRule删除规则。",
+        long_about: "调用DeleteQualityRule删除规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -4211,6 +4275,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_quality_rule::DeleteQualityRuleRequest,
             _,
@@ -4220,7 +4285,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-recognize-rule",
         wire: "DeleteRecognizeRule",
         about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。",
-        long_about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。",
+        long_about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "SensitiveId",
@@ -4241,6 +4306,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_recognize_rule::DeleteRecognizeRuleRequest,
             _,
@@ -4250,7 +4316,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-remind",
         wire: "DeleteRemind",
         about: "调用DeleteRemind删除自定义监控报警规则。",
-        long_about: "调用DeleteRemind删除自定义监控报警规则。",
+        long_about: "调用DeleteRemind删除自定义监控报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "RemindId",
@@ -4263,6 +4329,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_remind::DeleteRemindRequest,
             _,
@@ -4272,7 +4339,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table",
         wire: "DeleteTable",
         about: "删除MaxCompute表。",
-        long_about: "删除MaxCompute表。",
+        long_about: "删除MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4317,6 +4384,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_table::DeleteTableRequest,
             _,
@@ -4326,7 +4394,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table-level",
         wire: "DeleteTableLevel",
         about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "LevelId",
@@ -4347,6 +4415,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_table_level::DeleteTableLevelRequest,
             _,
@@ -4356,7 +4425,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table-theme",
         wire: "DeleteTableTheme",
         about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ThemeId",
@@ -4377,6 +4446,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::delete_table_theme::DeleteTableThemeRequest,
             _,
@@ -4386,7 +4456,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "deploy-di-sync-task",
         wire: "DeployDISyncTask",
         about: "该接口用于发布实时同步任务。",
-        long_about: "该接口用于发布实时同步任务。",
+        long_about: "该接口用于发布实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4415,6 +4485,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::deploy_di_sync_task::DeployDISyncTaskRequest,
             _,
@@ -4511,6 +4582,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::desensitize_data::DesensitizeDataRequest,
             _,
@@ -4520,7 +4592,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-add-or-update",
         wire: "DsgDesensPlanAddOrUpdate",
         about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。",
-        long_about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。",
+        long_about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DesensRules",
@@ -4533,6 +4605,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_desens_plan_add_or_update::DsgDesensPlanAddOrUpdateRequest,
             _,
@@ -4542,7 +4615,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-delete",
         wire: "DsgDesensPlanDelete",
         about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。",
-        long_about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。",
+        long_about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Ids",
@@ -4563,6 +4636,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_desens_plan_delete::DsgDesensPlanDeleteRequest,
             _,
@@ -4572,7 +4646,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-query-list",
         wire: "DsgDesensPlanQueryList",
         about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。",
-        long_about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。",
+        long_about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -4625,6 +4699,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_desens_plan_query_list::DsgDesensPlanQueryListRequest,
             _,
@@ -4634,7 +4709,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-update-status",
         wire: "DsgDesensPlanUpdateStatus",
         about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。",
-        long_about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。",
+        long_about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Ids",
@@ -4663,6 +4738,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_desens_plan_update_status::DsgDesensPlanUpdateStatusRequest,
             _,
@@ -4672,7 +4748,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-platform-query-projects-and-schema-from-meta",
         wire: "DsgPlatformQueryProjectsAndSchemaFromMeta",
         about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。",
-        long_about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。",
+        long_about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "EngineName",
@@ -4685,6 +4761,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_platform_query_projects_and_schema_from_meta::DsgPlatformQueryProjectsAndSchemaFromMetaRequest,
             _,
@@ -4694,7 +4771,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-query-default-templates",
         wire: "DsgQueryDefaultTemplates",
         about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。",
-        long_about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。",
+        long_about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "SceneId",
@@ -4707,6 +4784,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_query_default_templates::DsgQueryDefaultTemplatesRequest,
             _,
@@ -4841,6 +4919,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_query_sens_result::DsgQuerySensResultRequest,
             _,
@@ -4850,7 +4929,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-run-sens-identify",
         wire: "DsgRunSensIdentify",
         about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。",
-        long_about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。",
+        long_about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -4871,6 +4950,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_run_sens_identify::DsgRunSensIdentifyRequest,
             _,
@@ -4880,7 +4960,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scene-add-or-update-scene",
         wire: "DsgSceneAddOrUpdateScene",
         about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。",
-        long_about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。",
+        long_about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "scenes",
@@ -4893,6 +4973,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_scene_add_or_update_scene::DsgSceneAddOrUpdateSceneRequest,
             _,
@@ -4902,7 +4983,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scene-query-scene-list-by-name",
         wire: "DsgSceneQuerySceneListByName",
         about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。",
-        long_about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。",
+        long_about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "SceneName",
@@ -4915,6 +4996,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_scene_query_scene_list_by_name::DsgSceneQuerySceneListByNameRequest,
             _,
@@ -4924,7 +5006,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scened-delete-scene",
         wire: "DsgScenedDeleteScene",
         about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。",
-        long_about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。",
+        long_about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Ids",
@@ -4937,6 +5019,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_scened_delete_scene::DsgScenedDeleteSceneRequest,
             _,
@@ -4946,7 +5029,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-stop-sens-identify",
         wire: "DsgStopSensIdentify",
         about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。",
-        long_about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。",
+        long_about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -4967,6 +5050,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_stop_sens_identify::DsgStopSensIdentifyRequest,
             _,
@@ -4976,7 +5060,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-add-or-update",
         wire: "DsgUserGroupAddOrUpdate",
         about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。",
-        long_about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。",
+        long_about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "UserGroups",
@@ -4989,6 +5073,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_user_group_add_or_update::DsgUserGroupAddOrUpdateRequest,
             _,
@@ -4998,7 +5083,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-delete",
         wire: "DsgUserGroupDelete",
         about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。",
-        long_about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。",
+        long_about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Ids",
@@ -5011,6 +5096,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_user_group_delete::DsgUserGroupDeleteRequest,
             _,
@@ -5020,7 +5106,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-get-odps-role-groups",
         wire: "DsgUserGroupGetOdpsRoleGroups",
         about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。",
-        long_about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。",
+        long_about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -5033,6 +5119,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_user_group_get_odps_role_groups::DsgUserGroupGetOdpsRoleGroupsRequest,
             _,
@@ -5042,7 +5129,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-query-list",
         wire: "DsgUserGroupQueryList",
         about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。",
-        long_about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。",
+        long_about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -5087,6 +5174,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_user_group_query_list::DsgUserGroupQueryListRequest,
             _,
@@ -5096,10 +5184,11 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-query-user-list",
         wire: "DsgUserGroupQueryUserList",
         about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。",
-        long_about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。",
+        long_about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_user_group_query_user_list::DsgUserGroupQueryUserListRequest,
             _,
@@ -5109,7 +5198,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-add-or-update",
         wire: "DsgWhiteListAddOrUpdate",
         about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。",
-        long_about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。",
+        long_about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "WhiteLists",
@@ -5122,6 +5211,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_white_list_add_or_update::DsgWhiteListAddOrUpdateRequest,
             _,
@@ -5131,7 +5221,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-delete-list",
         wire: "DsgWhiteListDeleteList",
         about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。",
-        long_about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。",
+        long_about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Ids",
@@ -5144,6 +5234,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_white_list_delete_list::DsgWhiteListDeleteListRequest,
             _,
@@ -5153,7 +5244,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-query-list",
         wire: "DsgWhiteListQueryList",
         about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。",
-        long_about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。",
+        long_about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -5190,6 +5281,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::dsg_white_list_query_list::DsgWhiteListQueryListRequest,
             _,
@@ -5199,7 +5291,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "edit-recognize-rule",
         wire: "EditRecognizeRule",
         about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。",
-        long_about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。",
+        long_about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -5356,6 +5448,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::edit_recognize_rule::EditRecognizeRuleRequest,
             _,
@@ -5365,7 +5458,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "establish-relation-table-to-business",
         wire: "EstablishRelationTableToBusiness",
         about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。",
-        long_about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。",
+        long_about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5410,6 +5503,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::establish_relation_table_to_business::EstablishRelationTableToBusinessRequest,
             _,
@@ -5419,7 +5513,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "export-data-sources",
         wire: "ExportDataSources",
         about: "导出数据源列表。",
-        long_about: "导出数据源列表。",
+        long_about: "导出数据源列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5480,6 +5574,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::export_data_sources::ExportDataSourcesRequest,
             _,
@@ -5526,6 +5621,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::generate_di_sync_task_config_for_creating::GenerateDISyncTaskConfigForCreatingRequest,
             _,
@@ -5580,6 +5676,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::generate_di_sync_task_config_for_updating::GenerateDISyncTaskConfigForUpdatingRequest,
             _,
@@ -5602,6 +5699,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_alert_message::GetAlertMessageRequest,
             _,
@@ -5632,6 +5730,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_baseline::GetBaselineRequest,
             _,
@@ -5654,6 +5753,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_baseline_config::GetBaselineConfigRequest,
             _,
@@ -5692,6 +5792,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_baseline_key_path::GetBaselineKeyPathRequest,
             _,
@@ -5730,6 +5831,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_baseline_status::GetBaselineStatusRequest,
             _,
@@ -5768,6 +5870,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_business::GetBusinessRequest,
             _,
@@ -5790,6 +5893,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_ddl_job_status::GetDDLJobStatusRequest,
             _,
@@ -5812,6 +5916,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_di_alarm_rule::GetDIAlarmRuleRequest,
             _,
@@ -5842,6 +5947,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_di_job::GetDIJobRequest,
             _,
@@ -5880,6 +5986,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_di_sync_instance_info::GetDISyncInstanceInfoRequest,
             _,
@@ -5918,6 +6025,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_di_sync_task::GetDISyncTaskRequest,
             _,
@@ -5948,6 +6056,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_dag::GetDagRequest,
             _,
@@ -5986,6 +6095,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_api::GetDataServiceApiRequest,
             _,
@@ -6008,6 +6118,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_api_test::GetDataServiceApiTestRequest,
             _,
@@ -6046,6 +6157,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_application::GetDataServiceApplicationRequest,
             _,
@@ -6084,6 +6196,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_folder::GetDataServiceFolderRequest,
             _,
@@ -6122,6 +6235,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_group::GetDataServiceGroupRequest,
             _,
@@ -6160,6 +6274,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_service_published_api::GetDataServicePublishedApiRequest,
             _,
@@ -6214,6 +6329,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_data_source_meta::GetDataSourceMetaRequest,
             _,
@@ -6275,6 +6391,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_extension::GetExtensionRequest,
             _,
@@ -6352,6 +6469,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_file_type_statistic::GetFileTypeStatisticRequest,
             _,
@@ -6398,6 +6516,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_file_version::GetFileVersionRequest,
             _,
@@ -6444,6 +6563,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_folder::GetFolderRequest,
             _,
@@ -6474,6 +6594,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_ide_event_detail::GetIDEEventDetailRequest,
             _,
@@ -6504,6 +6625,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance::GetInstanceRequest,
             _,
@@ -6534,6 +6656,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_consume_time_rank::GetInstanceConsumeTimeRankRequest,
             _,
@@ -6572,6 +6695,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_count_trend::GetInstanceCountTrendRequest,
             _,
@@ -6594,6 +6718,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_error_rank::GetInstanceErrorRankRequest,
             _,
@@ -6632,6 +6757,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_log::GetInstanceLogRequest,
             _,
@@ -6670,6 +6796,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_status_count::GetInstanceStatusCountRequest,
             _,
@@ -6740,6 +6867,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_instance_status_statistic::GetInstanceStatusStatisticRequest,
             _,
@@ -6778,6 +6906,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_manual_dag_instances::GetManualDagInstancesRequest,
             _,
@@ -6816,6 +6945,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_category::GetMetaCategoryRequest,
             _,
@@ -6838,6 +6968,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_collection_detail::GetMetaCollectionDetailRequest,
             _,
@@ -6924,6 +7055,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_column_lineage::GetMetaColumnLineageRequest,
             _,
@@ -6970,6 +7102,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_db_info::GetMetaDBInfoRequest,
             _,
@@ -7032,6 +7165,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_db_table_list::GetMetaDBTableListRequest,
             _,
@@ -7094,6 +7228,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_basic_info::GetMetaTableBasicInfoRequest,
             _,
@@ -7164,6 +7299,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_change_log::GetMetaTableChangeLogRequest,
             _,
@@ -7234,6 +7370,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_column::GetMetaTableColumnRequest,
             _,
@@ -7304,6 +7441,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_full_info::GetMetaTableFullInfoRequest,
             _,
@@ -7334,6 +7472,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_intro_wiki::GetMetaTableIntroWikiRequest,
             _,
@@ -7412,6 +7551,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_lineage::GetMetaTableLineageRequest,
             _,
@@ -7450,6 +7590,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_list_by_category::GetMetaTableListByCategoryRequest,
             _,
@@ -7512,6 +7653,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_output::GetMetaTableOutputRequest,
             _,
@@ -7590,6 +7732,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_partition::GetMetaTablePartitionRequest,
             _,
@@ -7620,6 +7763,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_meta_table_theme_level::GetMetaTableThemeLevelRequest,
             _,
@@ -7629,7 +7773,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-migration-process",
         wire: "GetMigrationProcess",
         about: "调用GetMigrationProcess获取导入导出任务的进度状态。",
-        long_about: "调用GetMigrationProcess获取导入导出任务的进度状态。",
+        long_about: "调用GetMigrationProcess获取导入导出任务的进度状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -7650,6 +7794,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_migration_process::GetMigrationProcessRequest,
             _,
@@ -7659,7 +7804,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-migration-summary",
         wire: "GetMigrationSummary",
         about: "调用GetMigrationSummary，获取导入导出任务的信息。",
-        long_about: "调用GetMigrationSummary，获取导入导出任务的信息。",
+        long_about: "调用GetMigrationSummary，获取导入导出任务的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -7680,6 +7825,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_migration_summary::GetMigrationSummaryRequest,
             _,
@@ -7710,6 +7856,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node::GetNodeRequest,
             _,
@@ -7740,6 +7887,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node_children::GetNodeChildrenRequest,
             _,
@@ -7770,6 +7918,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node_code::GetNodeCodeRequest,
             _,
@@ -7792,6 +7941,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node_on_baseline::GetNodeOnBaselineRequest,
             _,
@@ -7822,6 +7972,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node_parents::GetNodeParentsRequest,
             _,
@@ -7884,6 +8035,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_node_type_list_info::GetNodeTypeListInfoRequest,
             _,
@@ -7938,6 +8090,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_op_risk_data::GetOpRiskDataRequest,
             _,
@@ -7992,6 +8145,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_op_sensitive_data::GetOpSensitiveDataRequest,
             _,
@@ -8022,6 +8176,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_option_value_for_project::GetOptionValueForProjectRequest,
             _,
@@ -8044,6 +8199,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_permission_apply_order_detail::GetPermissionApplyOrderDetailRequest,
             _,
@@ -8074,6 +8230,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_project::GetProjectRequest,
             _,
@@ -8096,6 +8253,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_project_detail::GetProjectDetailRequest,
             _,
@@ -8150,6 +8308,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_quality_entity::GetQualityEntityRequest,
             _,
@@ -8188,6 +8347,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_quality_follower::GetQualityFollowerRequest,
             _,
@@ -8226,6 +8386,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_quality_rule::GetQualityRuleRequest,
             _,
@@ -8248,6 +8409,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_remind::GetRemindRequest,
             _,
@@ -8286,6 +8448,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_sensitive_data::GetSensitiveDataRequest,
             _,
@@ -8308,6 +8471,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_success_instance_trend::GetSuccessInstanceTrendRequest,
             _,
@@ -8330,6 +8494,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_topic::GetTopicRequest,
             _,
@@ -8352,6 +8517,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::get_topic_influence::GetTopicInfluenceRequest,
             _,
@@ -8361,7 +8527,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "import-data-sources",
         wire: "ImportDataSources",
         about: "批量导入本地数据源至目标DataWorks工作空间。",
-        long_about: "批量导入本地数据源至目标DataWorks工作空间。",
+        long_about: "批量导入本地数据源至目标DataWorks工作空间。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8382,6 +8548,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::import_data_sources::ImportDataSourcesRequest,
             _,
@@ -8468,6 +8635,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_alert_messages::ListAlertMessagesRequest,
             _,
@@ -8546,6 +8714,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_baseline_configs::ListBaselineConfigsRequest,
             _,
@@ -8640,6 +8809,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_baseline_statuses::ListBaselineStatusesRequest,
             _,
@@ -8649,7 +8819,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-baselines",
         wire: "ListBaselines",
         about: "该接口用于获取基线列表。",
-        long_about: "该接口用于获取基线列表。",
+        long_about: "该接口用于获取基线列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Owner",
@@ -8718,6 +8888,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_baselines::ListBaselinesRequest,
             _,
@@ -8772,6 +8943,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_business::ListBusinessRequest,
             _,
@@ -8834,6 +9006,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_calc_engines::ListCalcEnginesRequest,
             _,
@@ -8912,6 +9085,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_connections::ListConnectionsRequest,
             _,
@@ -8950,6 +9124,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_di_alarm_rules::ListDIAlarmRulesRequest,
             _,
@@ -9012,6 +9187,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_di_jobs::ListDIJobsRequest,
             _,
@@ -9050,6 +9226,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_di_project_config::ListDIProjectConfigRequest,
             _,
@@ -9080,6 +9257,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_dags::ListDagsRequest,
             _,
@@ -9134,6 +9312,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_api_authorities::ListDataServiceApiAuthoritiesRequest,
             _,
@@ -9164,6 +9343,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_api_test::ListDataServiceApiTestRequest,
             _,
@@ -9234,6 +9414,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_apis::ListDataServiceApisRequest,
             _,
@@ -9280,6 +9461,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_applications::ListDataServiceApplicationsRequest,
             _,
@@ -9334,6 +9516,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_authorized_apis::ListDataServiceAuthorizedApisRequest,
             _,
@@ -9396,6 +9579,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_folders::ListDataServiceFoldersRequest,
             _,
@@ -9450,6 +9634,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_groups::ListDataServiceGroupsRequest,
             _,
@@ -9520,6 +9705,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_service_published_apis::ListDataServicePublishedApisRequest,
             _,
@@ -9598,6 +9784,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_data_sources::ListDataSourcesRequest,
             _,
@@ -9733,6 +9920,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_enabled_extensions_for_project::ListEnabledExtensionsForProjectRequest,
             _,
@@ -9779,6 +9967,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_entities_by_tags::ListEntitiesByTagsRequest,
             _,
@@ -9801,6 +9990,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_entity_tags::ListEntityTagsRequest,
             _,
@@ -9831,6 +10021,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_extensions::ListExtensionsRequest,
             _,
@@ -9893,6 +10084,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_file_type::ListFileTypeRequest,
             _,
@@ -9947,6 +10139,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_file_versions::ListFileVersionsRequest,
             _,
@@ -10073,6 +10266,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_files::ListFilesRequest,
             _,
@@ -10127,6 +10321,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_folders::ListFoldersRequest,
             _,
@@ -10197,6 +10392,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_inner_nodes::ListInnerNodesRequest,
             _,
@@ -10235,6 +10431,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_instance_amount::ListInstanceAmountRequest,
             _,
@@ -10265,6 +10462,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_instance_history::ListInstanceHistoryRequest,
             _,
@@ -10410,6 +10608,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_instances::ListInstancesRequest,
             _,
@@ -10464,6 +10663,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_lineage::ListLineageRequest,
             _,
@@ -10502,6 +10702,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_manual_dag_instances::ListManualDagInstancesRequest,
             _,
@@ -10548,6 +10749,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_measure_data::ListMeasureDataRequest,
             _,
@@ -10602,6 +10804,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_meta_collection_entities::ListMetaCollectionEntitiesRequest,
             _,
@@ -10688,6 +10891,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_meta_collections::ListMetaCollectionsRequest,
             _,
@@ -10742,6 +10946,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_meta_db::ListMetaDBRequest,
             _,
@@ -10751,7 +10956,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-migrations",
         wire: "ListMigrations",
         about: "获取导入导出迁移任务列表。",
-        long_about: "获取导入导出迁移任务列表。",
+        long_about: "获取导入导出迁移任务列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -10796,6 +11001,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_migrations::ListMigrationsRequest,
             _,
@@ -10834,6 +11040,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_node_io::ListNodeIORequest,
             _,
@@ -10872,6 +11079,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_node_input_or_output::ListNodeInputOrOutputRequest,
             _,
@@ -10958,6 +11166,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_nodes::ListNodesRequest,
             _,
@@ -10980,6 +11189,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_nodes_by_baseline::ListNodesByBaselineRequest,
             _,
@@ -11010,6 +11220,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_nodes_by_output::ListNodesByOutputRequest,
             _,
@@ -11112,6 +11323,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_permission_apply_orders::ListPermissionApplyOrdersRequest,
             _,
@@ -11142,6 +11354,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_program_type_count::ListProgramTypeCountRequest,
             _,
@@ -11164,6 +11377,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_project_ids::ListProjectIdsRequest,
             _,
@@ -11202,6 +11416,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_project_members::ListProjectMembersRequest,
             _,
@@ -11224,6 +11439,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_project_roles::ListProjectRolesRequest,
             _,
@@ -11270,6 +11486,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_projects::ListProjectsRequest,
             _,
@@ -11340,6 +11557,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_quality_results_by_entity::ListQualityResultsByEntityRequest,
             _,
@@ -11410,6 +11628,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_quality_results_by_rule::ListQualityResultsByRuleRequest,
             _,
@@ -11464,6 +11683,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_quality_rules::ListQualityRulesRequest,
             _,
@@ -11526,6 +11746,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_ref_di_sync_tasks::ListRefDISyncTasksRequest,
             _,
@@ -11596,6 +11817,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_reminds::ListRemindsRequest,
             _,
@@ -11650,6 +11872,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_resource_groups::ListResourceGroupsRequest,
             _,
@@ -11704,6 +11927,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_shift_personnels::ListShiftPersonnelsRequest,
             _,
@@ -11750,6 +11974,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_shift_schedules::ListShiftSchedulesRequest,
             _,
@@ -11772,6 +11997,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_success_instance_amount::ListSuccessInstanceAmountRequest,
             _,
@@ -11818,6 +12044,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_table_level::ListTableLevelRequest,
             _,
@@ -11864,6 +12091,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_table_theme::ListTableThemeRequest,
             _,
@@ -11950,6 +12178,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::list_topics::ListTopicsRequest,
             _,
@@ -11959,7 +12188,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "mount-directory",
         wire: "MountDirectory",
         about: "该接口用于将指定内容挂载到数据分析左侧导航目录。",
-        long_about: "该接口用于将指定内容挂载到数据分析左侧导航目录。",
+        long_about: "该接口用于将指定内容挂载到数据分析左侧导航目录。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TargetType",
@@ -11988,6 +12217,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::mount_directory::MountDirectoryRequest,
             _,
@@ -11997,7 +12227,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "offline-node",
         wire: "OfflineNode",
         about: "调用OfflineNode下线节点。",
-        long_about: "调用OfflineNode下线节点。",
+        long_about: "调用OfflineNode下线节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "NodeId",
@@ -12018,6 +12248,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::offline_node::OfflineNodeRequest,
             _,
@@ -12027,7 +12258,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "publish-data-service-api",
         wire: "PublishDataServiceApi",
         about: "调用PublishDataServiceApi发布数据服务API。",
-        long_about: "调用PublishDataServiceApi发布数据服务API。",
+        long_about: "调用PublishDataServiceApi发布数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -12056,6 +12287,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::publish_data_service_api::PublishDataServiceApiRequest,
             _,
@@ -12094,6 +12326,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_di_sync_task_config_process_result::QueryDISyncTaskConfigProcessResultRequest,
             _,
@@ -12103,7 +12336,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-default-template",
         wire: "QueryDefaultTemplate",
         about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。",
-        long_about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。",
+        long_about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -12116,6 +12349,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_default_template::QueryDefaultTemplateRequest,
             _,
@@ -12146,6 +12380,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_public_model_engine::QueryPublicModelEngineRequest,
             _,
@@ -12155,7 +12390,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-data-by-rule-type",
         wire: "QueryRecognizeDataByRuleType",
         about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。",
-        long_about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。",
+        long_about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "RecognizeRulesType",
@@ -12176,6 +12411,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_recognize_data_by_rule_type::QueryRecognizeDataByRuleTypeRequest,
             _,
@@ -12185,7 +12421,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-rule-detail",
         wire: "QueryRecognizeRuleDetail",
         about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。",
-        long_about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。",
+        long_about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "SensitiveName",
@@ -12206,6 +12442,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_recognize_rule_detail::QueryRecognizeRuleDetailRequest,
             _,
@@ -12215,10 +12452,11 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-rules-type",
         wire: "QueryRecognizeRulesType",
         about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。",
-        long_about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。",
+        long_about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_recognize_rules_type::QueryRecognizeRulesTypeRequest,
             _,
@@ -12228,7 +12466,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-classification",
         wire: "QuerySensClassification",
         about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。",
-        long_about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。",
+        long_about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12249,6 +12487,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_sens_classification::QuerySensClassificationRequest,
             _,
@@ -12258,7 +12497,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-level",
         wire: "QuerySensLevel",
         about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。",
-        long_about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。",
+        long_about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12279,6 +12518,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_sens_level::QuerySensLevelRequest,
             _,
@@ -12288,7 +12528,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-node-info",
         wire: "QuerySensNodeInfo",
         about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。",
-        long_about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。",
+        long_about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12349,6 +12589,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::query_sens_node_info::QuerySensNodeInfoRequest,
             _,
@@ -12358,7 +12599,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "register-lineage-relation",
         wire: "RegisterLineageRelation",
         about: "注册实体关系，支持用户注册自定义的实体关系。",
-        long_about: "注册实体关系，支持用户注册自定义的实体关系。",
+        long_about: "注册实体关系，支持用户注册自定义的实体关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "LineageRelationRegisterVO",
@@ -12373,6 +12614,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::register_lineage_relation::RegisterLineageRelationRequest,
             _,
@@ -12382,7 +12624,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "remove-entity-tags",
         wire: "RemoveEntityTags",
         about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。",
+        long_about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -12403,6 +12645,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::remove_entity_tags::RemoveEntityTagsRequest,
             _,
@@ -12412,7 +12655,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "remove-project-member-from-role",
         wire: "RemoveProjectMemberFromRole",
         about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。",
-        long_about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。",
+        long_about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12441,6 +12684,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::remove_project_member_from_role::RemoveProjectMemberFromRoleRequest,
             _,
@@ -12450,7 +12694,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "restart-instance",
         wire: "RestartInstance",
         about: "调用RestartInstance重启实例。",
-        long_about: "调用RestartInstance重启实例。",
+        long_about: "调用RestartInstance重启实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -12471,6 +12715,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::restart_instance::RestartInstanceRequest,
             _,
@@ -12480,7 +12725,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "resume-instance",
         wire: "ResumeInstance",
         about: "调用ResumeInstance恢复暂停状态的实例。",
-        long_about: "调用ResumeInstance恢复暂停状态的实例。",
+        long_about: "调用ResumeInstance恢复暂停状态的实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -12501,6 +12746,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::resume_instance::ResumeInstanceRequest,
             _,
@@ -12510,7 +12756,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "revoke-column-permission",
         wire: "RevokeColumnPermission",
         about: "撤销用户的字段权限。",
-        long_about: "撤销用户的字段权限。",
+        long_about: "撤销用户的字段权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "WorkspaceId",
@@ -12563,6 +12809,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::revoke_column_permission::RevokeColumnPermissionRequest,
             _,
@@ -12572,7 +12819,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "revoke-table-permission",
         wire: "RevokeTablePermission",
         about: "撤销用户的表权限。",
-        long_about: "撤销用户的表权限。",
+        long_about: "撤销用户的表权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "WorkspaceId",
@@ -12625,6 +12872,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::revoke_table_permission::RevokeTablePermissionRequest,
             _,
@@ -12634,7 +12882,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-cycle-dag-nodes",
         wire: "RunCycleDagNodes",
         about: "调用RunCycleDagNodes创建补数据工作流。",
-        long_about: "调用RunCycleDagNodes创建补数据工作流。",
+        long_about: "调用RunCycleDagNodes创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -12759,6 +13007,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::run_cycle_dag_nodes::RunCycleDagNodesRequest,
             _,
@@ -12768,7 +13017,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-manual-dag-nodes",
         wire: "RunManualDagNodes",
         about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。",
-        long_about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。",
+        long_about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -12861,6 +13110,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::run_manual_dag_nodes::RunManualDagNodesRequest,
             _,
@@ -12870,7 +13120,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-smoke-test",
         wire: "RunSmokeTest",
         about: "创建冒烟测试工作流。",
-        long_about: "创建冒烟测试工作流。",
+        long_about: "创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -12915,6 +13165,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::run_smoke_test::RunSmokeTestRequest,
             _,
@@ -12924,7 +13175,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-trigger-node",
         wire: "RunTriggerNode",
         about: "调用RunTriggerNode运行一个触发式节点。",
-        long_about: "调用RunTriggerNode运行一个触发式节点。",
+        long_about: "调用RunTriggerNode运行一个触发式节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "NodeId",
@@ -12961,6 +13212,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::run_trigger_node::RunTriggerNodeRequest,
             _,
@@ -12970,7 +13222,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "save-data-service-api-test-result",
         wire: "SaveDataServiceApiTestResult",
         about: "该接口用于保存API测试的结果。",
-        long_about: "该接口用于保存API测试的结果。",
+        long_about: "该接口用于保存API测试的结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ApiId",
@@ -13015,6 +13267,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::save_data_service_api_test_result::SaveDataServiceApiTestResultRequest,
             _,
@@ -13037,6 +13290,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::scan_sensitive_data::ScanSensitiveDataRequest,
             _,
@@ -13115,6 +13369,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::search_meta_tables::SearchMetaTablesRequest,
             _,
@@ -13145,6 +13400,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::search_nodes_by_output::SearchNodesByOutputRequest,
             _,
@@ -13154,7 +13410,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-data-source-share",
         wire: "SetDataSourceShare",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n分享目标数据源至指定DataWorks工作空间或指定用户。",
+        long_about: "Deprecated in the official API metadata.\n\n分享目标数据源至指定DataWorks工作空间或指定用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13199,6 +13455,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::set_data_source_share::SetDataSourceShareRequest,
             _,
@@ -13208,7 +13465,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-entity-tags",
         wire: "SetEntityTags",
         about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。",
+        long_about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -13229,6 +13486,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::set_entity_tags::SetEntityTagsRequest,
             _,
@@ -13238,7 +13496,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-success-instance",
         wire: "SetSuccessInstance",
         about: "调用SetSuccessInstance，重置失败状态的实例为成功。",
-        long_about: "调用SetSuccessInstance，重置失败状态的实例为成功。",
+        long_about: "调用SetSuccessInstance，重置失败状态的实例为成功。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13259,6 +13517,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::set_success_instance::SetSuccessInstanceRequest,
             _,
@@ -13268,7 +13527,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-di-job",
         wire: "StartDIJob",
         about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -13297,6 +13556,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::start_di_job::StartDIJobRequest,
             _,
@@ -13306,7 +13566,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-di-sync-instance",
         wire: "StartDISyncInstance",
         about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。",
-        long_about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。",
+        long_about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13343,6 +13603,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::start_di_sync_instance::StartDISyncInstanceRequest,
             _,
@@ -13352,7 +13613,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-migration",
         wire: "StartMigration",
         about: "调用StartMigration启动执行导入导出任务。",
-        long_about: "调用StartMigration启动执行导入导出任务。",
+        long_about: "调用StartMigration启动执行导入导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13373,6 +13634,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::start_migration::StartMigrationRequest,
             _,
@@ -13382,7 +13644,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "stop-di-job",
         wire: "StopDIJob",
         about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -13395,6 +13657,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::stop_di_job::StopDIJobRequest,
             _,
@@ -13433,6 +13696,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::stop_di_sync_instance::StopDISyncInstanceRequest,
             _,
@@ -13442,7 +13706,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "stop-instance",
         wire: "StopInstance",
         about: "调用StopInstance终止实例。",
-        long_about: "调用StopInstance终止实例。",
+        long_about: "调用StopInstance终止实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13463,6 +13727,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::stop_instance::StopInstanceRequest,
             _,
@@ -13472,7 +13737,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "submit-data-service-api",
         wire: "SubmitDataServiceApi",
         about: "SubmitDataServiceApi用于提交数据服务API。",
-        long_about: "SubmitDataServiceApi用于提交数据服务API。",
+        long_about: "SubmitDataServiceApi用于提交数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -13501,6 +13766,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::submit_data_service_api::SubmitDataServiceApiRequest,
             _,
@@ -13576,7 +13842,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "suspend-instance",
         wire: "SuspendInstance",
         about: "调用SuspendInstance暂停实例。",
-        long_about: "调用SuspendInstance暂停实例。",
+        long_about: "调用SuspendInstance暂停实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13597,6 +13863,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::suspend_instance::SuspendInstanceRequest,
             _,
@@ -13606,7 +13873,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "terminate-di-sync-instance",
         wire: "TerminateDISyncInstance",
         about: "下线数据集成实时同步任务。",
-        long_about: "下线数据集成实时同步任务。",
+        long_about: "下线数据集成实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13635,6 +13902,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::terminate_di_sync_instance::TerminateDISyncInstanceRequest,
             _,
@@ -13697,6 +13965,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::test_data_service_api::TestDataServiceApiRequest,
             _,
@@ -13706,7 +13975,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "test-network-connection",
         wire: "TestNetworkConnection",
         about: "测试目标数据源与所使用资源组的网络连通性。",
-        long_about: "测试目标数据源与所使用资源组的网络连通性。",
+        long_about: "测试目标数据源与所使用资源组的网络连通性。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13743,6 +14012,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::test_network_connection::TestNetworkConnectionRequest,
             _,
@@ -13765,6 +14035,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::top_ten_elapsed_time_instance::TopTenElapsedTimeInstanceRequest,
             _,
@@ -13787,6 +14058,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::top_ten_error_times_instance::TopTenErrorTimesInstanceRequest,
             _,
@@ -13796,7 +14068,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "umount-directory",
         wire: "UmountDirectory",
         about: "该接口用于将指定内容从数据分析左侧导航目录中移除。",
-        long_about: "该接口用于将指定内容从数据分析左侧导航目录中移除。",
+        long_about: "该接口用于将指定内容从数据分析左侧导航目录中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TargetType",
@@ -13825,6 +14097,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::umount_directory::UmountDirectoryRequest,
             _,
@@ -13834,7 +14107,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-baseline",
         wire: "UpdateBaseline",
         about: "更新基线",
-        long_about: "更新基线",
+        long_about: "更新基线\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -13943,6 +14216,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_baseline::UpdateBaselineRequest,
             _,
@@ -13952,7 +14226,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-business",
         wire: "UpdateBusiness",
         about: "调用UpdateBusiness更新业务流程。",
-        long_about: "调用UpdateBusiness更新业务流程。",
+        long_about: "调用UpdateBusiness更新业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14005,6 +14279,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_business::UpdateBusinessRequest,
             _,
@@ -14014,7 +14289,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-connection",
         wire: "UpdateConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用UpdateConnection更新一个数据源。",
+        long_about: "Deprecated in the official API metadata.\n\n调用UpdateConnection更新一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Description",
@@ -14059,6 +14334,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_connection::UpdateConnectionRequest,
             _,
@@ -14068,7 +14344,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-alarm-rule",
         wire: "UpdateDIAlarmRule",
         about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIAlarmRuleId",
@@ -14127,6 +14403,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_di_alarm_rule::UpdateDIAlarmRuleRequest,
             _,
@@ -14136,7 +14413,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-job",
         wire: "UpdateDIJob",
         about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -14203,6 +14480,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_di_job::UpdateDIJobRequest,
             _,
@@ -14212,7 +14490,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-project-config",
         wire: "UpdateDIProjectConfig",
         about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。",
-        long_about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。",
+        long_about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14249,6 +14527,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_di_project_config::UpdateDIProjectConfigRequest,
             _,
@@ -14258,7 +14537,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-sync-task",
         wire: "UpdateDISyncTask",
         about: "更新数据集成同步任务。",
-        long_about: "更新数据集成同步任务。",
+        long_about: "更新数据集成同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14303,6 +14582,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_di_sync_task::UpdateDISyncTaskRequest,
             _,
@@ -14312,7 +14592,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-data-service-api",
         wire: "UpdateDataServiceApi",
         about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。",
-        long_about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。",
+        long_about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TenantId",
@@ -14429,6 +14709,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_data_service_api::UpdateDataServiceApiRequest,
             _,
@@ -14438,7 +14719,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-data-source",
         wire: "UpdateDataSource",
         about: "该接口用于更新数据源。",
-        long_about: "该接口用于更新数据源。",
+        long_about: "该接口用于更新数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Description",
@@ -14483,6 +14764,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_data_source::UpdateDataSourceRequest,
             _,
@@ -14492,7 +14774,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-file",
         wire: "UpdateFile",
         about: "调用UpdateFile更新已创建的文件。",
-        long_about: "调用UpdateFile更新已创建的文件。",
+        long_about: "调用UpdateFile更新已创建的文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -14748,6 +15030,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_file::UpdateFileRequest,
             _,
@@ -14757,7 +15040,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-folder",
         wire: "UpdateFolder",
         about: "调用UpdateFolder更新文件夹的信息。",
-        long_about: "调用UpdateFolder更新文件夹的信息。",
+        long_about: "调用UpdateFolder更新文件夹的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14794,6 +15077,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_folder::UpdateFolderRequest,
             _,
@@ -14803,7 +15087,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-ide-event-result",
         wire: "UpdateIDEEventResult",
         about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。",
-        long_about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。",
+        long_about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "MessageId",
@@ -14840,6 +15124,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_ide_event_result::UpdateIDEEventResultRequest,
             _,
@@ -14849,7 +15134,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-category",
         wire: "UpdateMetaCategory",
         about: "该接口用于更新类目。",
-        long_about: "该接口用于更新类目。",
+        long_about: "该接口用于更新类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "Name",
@@ -14878,6 +15163,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_meta_category::UpdateMetaCategoryRequest,
             _,
@@ -14887,7 +15173,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-collection",
         wire: "UpdateMetaCollection",
         about: "该接口用于更新集合对象的名称和注释。",
-        long_about: "该接口用于更新集合对象的名称和注释。",
+        long_about: "该接口用于更新集合对象的名称和注释。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -14916,6 +15202,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_meta_collection::UpdateMetaCollectionRequest,
             _,
@@ -14925,7 +15212,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-table",
         wire: "UpdateMetaTable",
         about: "该接口用于更新表的Meta信息。",
-        long_about: "该接口用于更新表的Meta信息。",
+        long_about: "该接口用于更新表的Meta信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -15018,6 +15305,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_meta_table::UpdateMetaTableRequest,
             _,
@@ -15027,7 +15315,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-table-intro-wiki",
         wire: "UpdateMetaTableIntroWiki",
         about: "该接口用于更新表的说明信息，当数据不存在时增加信息。",
-        long_about: "该接口用于更新表的说明信息，当数据不存在时增加信息。",
+        long_about: "该接口用于更新表的说明信息，当数据不存在时增加信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -15048,6 +15336,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_meta_table_intro_wiki::UpdateMetaTableIntroWikiRequest,
             _,
@@ -15057,7 +15346,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-node-owner",
         wire: "UpdateNodeOwner",
         about: "修改目标节点的负责人。",
-        long_about: "修改目标节点的负责人。",
+        long_about: "修改目标节点的负责人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -15086,6 +15375,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_node_owner::UpdateNodeOwnerRequest,
             _,
@@ -15095,7 +15385,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-node-run-mode",
         wire: "UpdateNodeRunMode",
         about: "调用UpdateNodeRunMode冻结或解冻目标节点。",
-        long_about: "调用UpdateNodeRunMode冻结或解冻目标节点。",
+        long_about: "调用UpdateNodeRunMode冻结或解冻目标节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -15124,6 +15414,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_node_run_mode::UpdateNodeRunModeRequest,
             _,
@@ -15133,7 +15424,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-quality-follower",
         wire: "UpdateQualityFollower",
         about: "调用UpdateQualityFollower更新订阅关系。",
-        long_about: "调用UpdateQualityFollower更新订阅关系。",
+        long_about: "调用UpdateQualityFollower更新订阅关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -15178,6 +15469,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_quality_follower::UpdateQualityFollowerRequest,
             _,
@@ -15187,7 +15479,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-quality-rule",
         wire: "UpdateQualityRule",
         about: "调用UpdateQualityRule更新校验规则的信息。",
-        long_about: "调用UpdateQualityRule更新校验规则的信息。",
+        long_about: "调用UpdateQualityRule更新校验规则的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "BlockType",
@@ -15368,6 +15660,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_quality_rule::UpdateQualityRuleRequest,
             _,
@@ -15377,7 +15670,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-remind",
         wire: "UpdateRemind",
         about: "调用UpdateRemind更新自定义监控规则。",
-        long_about: "调用UpdateRemind更新自定义监控规则。",
+        long_about: "调用UpdateRemind更新自定义监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "RemindId",
@@ -15535,6 +15828,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_remind::UpdateRemindRequest,
             _,
@@ -15544,7 +15838,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table",
         wire: "UpdateTable",
         about: "调用UpdateTable更新MaxCompute表。",
-        long_about: "调用UpdateTable更新MaxCompute表。",
+        long_about: "调用UpdateTable更新MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "IsView",
@@ -15711,6 +16005,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_table::UpdateTableRequest,
             _,
@@ -15720,7 +16015,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-add-column",
         wire: "UpdateTableAddColumn",
         about: "更新MaxCompute表的字段信息。",
-        long_about: "更新MaxCompute表的字段信息。",
+        long_about: "更新MaxCompute表的字段信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -15743,6 +16038,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_table_add_column::UpdateTableAddColumnRequest,
             _,
@@ -15752,7 +16048,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-level",
         wire: "UpdateTableLevel",
         about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -15797,6 +16093,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_table_level::UpdateTableLevelRequest,
             _,
@@ -15806,7 +16103,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-model-info",
         wire: "UpdateTableModelInfo",
         about: "修改表的主题、层级和物理分类等信息。",
-        long_about: "修改表的主题、层级和物理分类等信息。",
+        long_about: "修改表的主题、层级和物理分类等信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FirstLevelThemeId",
@@ -15851,6 +16148,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_table_model_info::UpdateTableModelInfoRequest,
             _,
@@ -15860,7 +16158,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-theme",
         wire: "UpdateTableTheme",
         about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -15889,6 +16187,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_table_theme::UpdateTableThemeRequest,
             _,
@@ -15898,7 +16197,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-udf-file",
         wire: "UpdateUdfFile",
         about: "调用UpdateUdfFile更新函数的文件信息。",
-        long_about: "调用UpdateUdfFile更新函数的文件信息。",
+        long_about: "调用UpdateUdfFile更新函数的文件信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -16001,6 +16300,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_udf_file::UpdateUdfFileRequest,
             _,
@@ -16010,7 +16310,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-workbench-event-result",
         wire: "UpdateWorkbenchEventResult",
         about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。",
-        long_about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。",
+        long_about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
         params: &[
             Param {
                 wire: "MessageId",
@@ -16047,6 +16347,7 @@ static ACTIONS: &[Action<Client>] = &[
         ],
         one_of: &[],
         mode: Mode::Plain,
+        check: None,
         run: |c, input| acs_cli::command::send::<
             models::update_workbench_event_result::UpdateWorkbenchEventResultRequest,
             _,

@@ -2,11 +2,14 @@
 
 //! Types of the `AddMetaCollectionEntity` action: 添加实体到集合中
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `AddMetaCollectionEntity`.
 ///
 /// 该接口用于添加实体到集合中。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](AddMetaCollectionEntityRequest::build) and before sending:
 /// - `CollectionQualifiedName` is required.
@@ -65,6 +68,7 @@ impl Object for AddMetaCollectionEntityRequest {
 acs_model::deserialize_object!(AddMetaCollectionEntityRequest);
 impl Request for AddMetaCollectionEntityRequest {
     const ACTION: &'static str = "AddMetaCollectionEntity";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = AddMetaCollectionEntityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("CollectionQualifiedName", &self.collection_qualified_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `AddProjectMemberToRole` action: 添加工作空间用户至角色
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `AddProjectMemberToRole`.
 ///
 /// 该接口用于添加DataWorks工作空间用户至角色。使用该接口前，您需要先添加目标账号为DataWorks工作空间的成员。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](AddProjectMemberToRoleRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -78,6 +81,10 @@ impl Object for AddProjectMemberToRoleRequest {
 acs_model::deserialize_object!(AddProjectMemberToRoleRequest);
 impl Request for AddProjectMemberToRoleRequest {
     const ACTION: &'static str = "AddProjectMemberToRole";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = AddProjectMemberToRoleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `CreateBaseline` action: 创建基线
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `CreateBaseline`.
 ///
 /// 该接口用于创建基线。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateBaselineRequest::build) and before sending:
 /// - `BaselineName` is required.
@@ -130,6 +132,7 @@ impl Object for CreateBaselineRequest {
 acs_model::deserialize_object!(CreateBaselineRequest);
 impl Request for CreateBaselineRequest {
     const ACTION: &'static str = "CreateBaseline";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateBaselineResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("BaselineName", &self.baseline_name)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `CreateConnection` action: 创建一个数据源
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `CreateConnection`.
 ///
 /// 调用CreateConnection创建一个数据源。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateConnectionRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -307,6 +311,7 @@ impl Object for CreateConnectionRequest {
 acs_model::deserialize_object!(CreateConnectionRequest);
 impl Request for CreateConnectionRequest {
     const ACTION: &'static str = "CreateConnection";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateConnectionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `CreateDagComplement` action: 创建补数据工作流
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `CreateDagComplement`.
 ///
 /// 调用CreateDagComplement创建补数据工作流。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDagComplementRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -167,6 +171,7 @@ impl Object for CreateDagComplementRequest {
 acs_model::deserialize_object!(CreateDagComplementRequest);
 impl Request for CreateDagComplementRequest {
     const ACTION: &'static str = "CreateDagComplement";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDagComplementResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `CreateDagTest` action: 创建冒烟测试工作流
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `CreateDagTest`.
 ///
 /// 调用CreateDagTest创建冒烟测试工作流。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDagTestRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -92,6 +96,7 @@ impl Object for CreateDagTestRequest {
 acs_model::deserialize_object!(CreateDagTestRequest);
 impl Request for CreateDagTestRequest {
     const ACTION: &'static str = "CreateDagTest";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDagTestResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

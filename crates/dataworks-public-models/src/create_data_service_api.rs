@@ -2,11 +2,14 @@
 
 //! Types of the `CreateDataServiceApi` action: 创建数据服务API
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateDataServiceApi`.
 ///
 /// 调用CreateDataServiceApi创建数据服务API。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDataServiceApiRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -274,6 +277,7 @@ impl Object for CreateDataServiceApiRequest {
 acs_model::deserialize_object!(CreateDataServiceApiRequest);
 impl Request for CreateDataServiceApiRequest {
     const ACTION: &'static str = "CreateDataServiceApi";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDataServiceApiResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateDataServiceApiAuthority` action: 新增数据服务API授权
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateDataServiceApiAuthority`.
 ///
 /// 调用CreateDataServiceApiAuthority新增数据服务API授权。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDataServiceApiAuthorityRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -95,6 +98,7 @@ impl Object for CreateDataServiceApiAuthorityRequest {
 acs_model::deserialize_object!(CreateDataServiceApiAuthorityRequest);
 impl Request for CreateDataServiceApiAuthorityRequest {
     const ACTION: &'static str = "CreateDataServiceApiAuthority";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDataServiceApiAuthorityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

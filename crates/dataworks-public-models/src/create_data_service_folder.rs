@@ -2,11 +2,14 @@
 
 //! Types of the `CreateDataServiceFolder` action: 创建数据服务文件夹
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateDataServiceFolder`.
 ///
 /// 调用CreateDataServiceFolder创建数据服务文件夹。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDataServiceFolderRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -93,6 +96,7 @@ impl Object for CreateDataServiceFolderRequest {
 acs_model::deserialize_object!(CreateDataServiceFolderRequest);
 impl Request for CreateDataServiceFolderRequest {
     const ACTION: &'static str = "CreateDataServiceFolder";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDataServiceFolderResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

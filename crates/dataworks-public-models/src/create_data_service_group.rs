@@ -2,11 +2,14 @@
 
 //! Types of the `CreateDataServiceGroup` action: 创建数据服务业务流程
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateDataServiceGroup`.
 ///
 /// 调用CreateDataServiceGroup创建数据服务业务流程。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDataServiceGroupRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -91,6 +94,7 @@ impl Object for CreateDataServiceGroupRequest {
 acs_model::deserialize_object!(CreateDataServiceGroupRequest);
 impl Request for CreateDataServiceGroupRequest {
     const ACTION: &'static str = "CreateDataServiceGroup";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDataServiceGroupResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `CreateDIAlarmRule` action: 创建数据集成新版任务告警规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `CreateDIAlarmRule`.
 ///
 /// 创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateDIAlarmRuleRequest::build) and before sending:
 /// - `DIJobId` is required.
@@ -106,6 +108,7 @@ impl Object for CreateDIAlarmRuleRequest {
 acs_model::deserialize_object!(CreateDIAlarmRuleRequest);
 impl Request for CreateDIAlarmRuleRequest {
     const ACTION: &'static str = "CreateDIAlarmRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateDIAlarmRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("DIJobId", &self.di_job_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateDISyncTask` action: 创建数据集成同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateDISyncTask`.
 ///
 /// 调用CreateDISyncTask创建数据集成同步任务。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](CreateDISyncTaskRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -105,6 +108,10 @@ impl Object for CreateDISyncTaskRequest {
 acs_model::deserialize_object!(CreateDISyncTaskRequest);
 impl Request for CreateDISyncTaskRequest {
     const ACTION: &'static str = "CreateDISyncTask";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = CreateDISyncTaskResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateFile` action: 在数据开发中创建一个文件
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateFile`.
 ///
 /// 调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateFileRequest::build) and before sending:
 /// - `FileName` is required.
@@ -495,6 +498,7 @@ impl Object for CreateFileRequest {
 acs_model::deserialize_object!(CreateFileRequest);
 impl Request for CreateFileRequest {
     const ACTION: &'static str = "CreateFile";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateFileResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("FileName", &self.file_name)?;

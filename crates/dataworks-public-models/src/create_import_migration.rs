@@ -2,11 +2,14 @@
 
 //! Types of the `CreateImportMigration` action: 创建导入迁移
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateImportMigration`.
 ///
 /// 调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateImportMigrationRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -183,6 +186,7 @@ impl Object for CreateImportMigrationRequest {
 acs_model::deserialize_object!(CreateImportMigrationRequest);
 impl Request for CreateImportMigrationRequest {
     const ACTION: &'static str = "CreateImportMigration";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateImportMigrationResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

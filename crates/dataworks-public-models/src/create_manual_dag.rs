@@ -2,10 +2,14 @@
 
 //! Types of the `CreateManualDag` action: 触发手动业务流程执行
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `CreateManualDag`.
 ///
 /// 手动业务流程必须已经在界面提交发布，运维中心能够找到对应的手动业务流程，才能使用该接口。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateManualDagRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -134,6 +138,7 @@ impl Object for CreateManualDagRequest {
 acs_model::deserialize_object!(CreateManualDagRequest);
 impl Request for CreateManualDagRequest {
     const ACTION: &'static str = "CreateManualDag";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateManualDagResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `CreatePermissionApplyOrder` action: 创建权限申请单
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `CreatePermissionApplyOrder`.
 ///
 /// 创建一个权限申请单。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreatePermissionApplyOrderRequest::build) and before sending:
 /// - `ApplyUserIds` is required.
@@ -133,6 +135,7 @@ impl Object for CreatePermissionApplyOrderRequest {
 acs_model::deserialize_object!(CreatePermissionApplyOrderRequest);
 impl Request for CreatePermissionApplyOrderRequest {
     const ACTION: &'static str = "CreatePermissionApplyOrder";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreatePermissionApplyOrderResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ApplyUserIds", &self.apply_user_ids)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `CreateProject` action: 创建DataWorks工作空间
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `CreateProject`.
 ///
 /// 该接口用于创建一个DataWorks工作空间。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](CreateProjectRequest::build) and before sending:
 /// - `ProjectName` is required.
@@ -149,6 +151,10 @@ impl Object for CreateProjectRequest {
 acs_model::deserialize_object!(CreateProjectRequest);
 impl Request for CreateProjectRequest {
     const ACTION: &'static str = "CreateProject";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = CreateProjectResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectName", &self.project_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateProjectMember` action: 添加一个用户至工作空间
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateProjectMember`.
 ///
 /// 该接口用于添加一个用户至DataWorks工作空间。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](CreateProjectMemberRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -77,6 +80,10 @@ impl Object for CreateProjectMemberRequest {
 acs_model::deserialize_object!(CreateProjectMemberRequest);
 impl Request for CreateProjectMemberRequest {
     const ACTION: &'static str = "CreateProjectMember";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = CreateProjectMemberResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

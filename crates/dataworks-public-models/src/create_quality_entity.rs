@@ -2,11 +2,14 @@
 
 //! Types of the `CreateQualityEntity` action: 创建数据质量的分区表达式
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateQualityEntity`.
 ///
 /// 调用CreateQualityEntity创建数据质量的分区表达式。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateQualityEntityRequest::build) and before sending:
 /// - `ProjectName` is required.
@@ -107,6 +110,7 @@ impl Object for CreateQualityEntityRequest {
 acs_model::deserialize_object!(CreateQualityEntityRequest);
 impl Request for CreateQualityEntityRequest {
     const ACTION: &'static str = "CreateQualityEntity";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateQualityEntityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectName", &self.project_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateQualityRelativeNode` action: 创建分区表达式关联
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateQualityRelativeNode`.
 ///
 /// 调用CreateQualityRelativeNode创建分区表达式关联。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateQualityRelativeNodeRequest::build) and before sending:
 /// - `EnvType` is required.
@@ -135,6 +138,7 @@ impl Object for CreateQualityRelativeNodeRequest {
 acs_model::deserialize_object!(CreateQualityRelativeNodeRequest);
 impl Request for CreateQualityRelativeNodeRequest {
     const ACTION: &'static str = "CreateQualityRelativeNode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateQualityRelativeNodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("EnvType", &self.env_type)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateQualityRule` action: 创建质量监控规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateQualityRule`.
 ///
 /// 调用CreateQualityRule创建质量监控规则。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateQualityRuleRequest::build) and before sending:
 /// - `BlockType` is required.
@@ -287,6 +290,7 @@ impl Object for CreateQualityRuleRequest {
 acs_model::deserialize_object!(CreateQualityRuleRequest);
 impl Request for CreateQualityRuleRequest {
     const ACTION: &'static str = "CreateQualityRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateQualityRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("BlockType", &self.block_type)?;

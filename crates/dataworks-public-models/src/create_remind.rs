@@ -2,11 +2,14 @@
 
 //! Types of the `CreateRemind` action: 创建自定义报警规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateRemind`.
 ///
 /// 调用CreateRemind创建自定义报警规则。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateRemindRequest::build) and before sending:
 /// - `RemindName` is required.
@@ -248,6 +251,7 @@ impl Object for CreateRemindRequest {
 acs_model::deserialize_object!(CreateRemindRequest);
 impl Request for CreateRemindRequest {
     const ACTION: &'static str = "CreateRemind";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateRemindResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RemindName", &self.remind_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateResourceFile` action: 创建资源文件
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateResourceFile`.
 ///
 /// 调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateResourceFileRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -186,6 +189,7 @@ impl Object for CreateResourceFileRequest {
 acs_model::deserialize_object!(CreateResourceFileRequest);
 impl Request for CreateResourceFileRequest {
     const ACTION: &'static str = "CreateResourceFile";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateResourceFileResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

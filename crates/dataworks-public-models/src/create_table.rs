@@ -2,12 +2,14 @@
 
 //! Types of the `CreateTable` action: 创建一个MaxCompute表或视图
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `CreateTable`.
 ///
 /// 调用CreateTable创建一个MaxCompute的表或视图。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](CreateTableRequest::build) and before sending:
 /// - `TableName` is required.
@@ -275,6 +277,10 @@ impl Object for CreateTableRequest {
 acs_model::deserialize_object!(CreateTableRequest);
 impl Request for CreateTableRequest {
     const ACTION: &'static str = "CreateTable";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = CreateTableResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableName", &self.table_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `CreateTableLevel` action: 创建层级
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateTableLevel`.
 ///
 /// 调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateTableLevelRequest::build) and before sending:
 /// - `LevelType` is required.
@@ -78,6 +81,7 @@ impl Object for CreateTableLevelRequest {
 acs_model::deserialize_object!(CreateTableLevelRequest);
 impl Request for CreateTableLevelRequest {
     const ACTION: &'static str = "CreateTableLevel";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateTableLevelResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("LevelType", &self.level_type)?;

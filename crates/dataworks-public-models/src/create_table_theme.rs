@@ -2,11 +2,14 @@
 
 //! Types of the `CreateTableTheme` action: 创建主题
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `CreateTableTheme`.
 ///
 /// 调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](CreateTableThemeRequest::build) and before sending:
 /// - `Level` is required.
@@ -79,6 +82,7 @@ impl Object for CreateTableThemeRequest {
 acs_model::deserialize_object!(CreateTableThemeRequest);
 impl Request for CreateTableThemeRequest {
     const ACTION: &'static str = "CreateTableTheme";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = CreateTableThemeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("Level", &self.level)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `DeleteConnection` action: 删除一个数据源
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `DeleteConnection`.
 ///
 /// 调用DeleteConnection删除一个数据源。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteConnectionRequest::build) and before sending:
 /// - `ConnectionId` is required.
@@ -41,6 +45,7 @@ impl Object for DeleteConnectionRequest {
 acs_model::deserialize_object!(DeleteConnectionRequest);
 impl Request for DeleteConnectionRequest {
     const ACTION: &'static str = "DeleteConnection";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteConnectionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ConnectionId", &self.connection_id)?;

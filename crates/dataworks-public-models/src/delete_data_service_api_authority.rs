@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteDataServiceApiAuthority` action: 取消数据服务API授权
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteDataServiceApiAuthority`.
 ///
 /// 调用DeleteDataServiceApiAuthority取消数据服务API授权。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteDataServiceApiAuthorityRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -81,6 +84,7 @@ impl Object for DeleteDataServiceApiAuthorityRequest {
 acs_model::deserialize_object!(DeleteDataServiceApiAuthorityRequest);
 impl Request for DeleteDataServiceApiAuthorityRequest {
     const ACTION: &'static str = "DeleteDataServiceApiAuthority";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteDataServiceApiAuthorityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

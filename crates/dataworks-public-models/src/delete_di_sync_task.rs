@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteDISyncTask` action: 删除数据集成同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteDISyncTask`.
 ///
 /// 调用DeleteDISyncTask接口，删除数据集成同步任务。当前仅支持使用该接口删除实时数据同步任务。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](DeleteDISyncTaskRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -70,6 +73,7 @@ impl Object for DeleteDISyncTaskRequest {
 acs_model::deserialize_object!(DeleteDISyncTaskRequest);
 impl Request for DeleteDISyncTaskRequest {
     const ACTION: &'static str = "DeleteDISyncTask";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = DeleteDISyncTaskResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

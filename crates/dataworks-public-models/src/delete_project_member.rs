@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteProjectMember` action: 从DataWorks工作空间移除用户
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteProjectMember`.
 ///
 /// 该接口用于从DataWorks工作空间移除用户。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteProjectMemberRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -53,6 +56,7 @@ impl Object for DeleteProjectMemberRequest {
 acs_model::deserialize_object!(DeleteProjectMemberRequest);
 impl Request for DeleteProjectMemberRequest {
     const ACTION: &'static str = "DeleteProjectMember";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteProjectMemberResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteQualityEntity` action: 删除分区表达式
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteQualityEntity`.
 ///
 /// 调用DeleteQualityEntity删除分区表达式。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteQualityEntityRequest::build) and before sending:
 /// - `EntityId` is required.
@@ -79,6 +82,7 @@ impl Object for DeleteQualityEntityRequest {
 acs_model::deserialize_object!(DeleteQualityEntityRequest);
 impl Request for DeleteQualityEntityRequest {
     const ACTION: &'static str = "DeleteQualityEntity";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteQualityEntityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("EntityId", &self.entity_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteQualityRelativeNode` action: 删除调度关联
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteQualityRelativeNode`.
 ///
 /// 调用DeleteQualityRelativeNode删除调度关联。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteQualityRelativeNodeRequest::build) and before sending:
 /// - `EnvType` is required.
@@ -142,6 +145,7 @@ impl Object for DeleteQualityRelativeNodeRequest {
 acs_model::deserialize_object!(DeleteQualityRelativeNodeRequest);
 impl Request for DeleteQualityRelativeNodeRequest {
     const ACTION: &'static str = "DeleteQualityRelativeNode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteQualityRelativeNodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("EnvType", &self.env_type)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteTable` action: 删除 MaxCompute 表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteTable`.
 ///
 /// 删除MaxCompute表。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteTableRequest::build) and before sending:
 /// - `TableName` is required.
@@ -97,6 +100,7 @@ impl Object for DeleteTableRequest {
 acs_model::deserialize_object!(DeleteTableRequest);
 impl Request for DeleteTableRequest {
     const ACTION: &'static str = "DeleteTable";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteTableResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableName", &self.table_name)?;

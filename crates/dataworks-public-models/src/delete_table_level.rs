@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteTableLevel` action: 删除层级
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteTableLevel`.
 ///
 /// 调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteTableLevelRequest::build) and before sending:
 /// - `LevelId` is required.
@@ -54,6 +57,7 @@ impl Object for DeleteTableLevelRequest {
 acs_model::deserialize_object!(DeleteTableLevelRequest);
 impl Request for DeleteTableLevelRequest {
     const ACTION: &'static str = "DeleteTableLevel";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteTableLevelResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("LevelId", &self.level_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `DeleteTableTheme` action: 删除主题
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeleteTableTheme`.
 ///
 /// 调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeleteTableThemeRequest::build) and before sending:
 /// - `ThemeId` is required.
@@ -53,6 +56,7 @@ impl Object for DeleteTableThemeRequest {
 acs_model::deserialize_object!(DeleteTableThemeRequest);
 impl Request for DeleteTableThemeRequest {
     const ACTION: &'static str = "DeleteTableTheme";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeleteTableThemeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ThemeId", &self.theme_id)?;

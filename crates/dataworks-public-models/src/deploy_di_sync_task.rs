@@ -2,11 +2,14 @@
 
 //! Types of the `DeployDISyncTask` action: 部署发布同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `DeployDISyncTask`.
 ///
 /// 该接口用于发布实时同步任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DeployDISyncTaskRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -75,6 +78,7 @@ impl Object for DeployDISyncTaskRequest {
 acs_model::deserialize_object!(DeployDISyncTaskRequest);
 impl Request for DeployDISyncTaskRequest {
     const ACTION: &'static str = "DeployDISyncTask";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DeployDISyncTaskResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

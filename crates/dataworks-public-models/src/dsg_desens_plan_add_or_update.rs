@@ -2,12 +2,14 @@
 
 //! Types of the `DsgDesensPlanAddOrUpdate` action: 新建或编辑数据脱敏规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `DsgDesensPlanAddOrUpdate`.
 ///
 /// 调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DsgDesensPlanAddOrUpdateRequest::build) and before sending:
 /// - `DesensRules` is required.
@@ -40,6 +42,7 @@ impl Object for DsgDesensPlanAddOrUpdateRequest {
 acs_model::deserialize_object!(DsgDesensPlanAddOrUpdateRequest);
 impl Request for DsgDesensPlanAddOrUpdateRequest {
     const ACTION: &'static str = "DsgDesensPlanAddOrUpdate";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DsgDesensPlanAddOrUpdateResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("DesensRules", &self.desens_rules)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `DsgRunSensIdentify` action: 启动敏感数据识别任务
 use acs_model::{
-    check, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue, ParamWriter,
-    Request,
+    check, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object, ParamValue,
+    ParamWriter, Request,
 };
 /// Request of `DsgRunSensIdentify`.
 ///
 /// 调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DsgRunSensIdentifyRequest::build) and before sending:
 /// - `TenantId` is required.
@@ -52,6 +54,7 @@ impl Object for DsgRunSensIdentifyRequest {
 acs_model::deserialize_object!(DsgRunSensIdentifyRequest);
 impl Request for DsgRunSensIdentifyRequest {
     const ACTION: &'static str = "DsgRunSensIdentify";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DsgRunSensIdentifyResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TenantId", &self.tenant_id)?;

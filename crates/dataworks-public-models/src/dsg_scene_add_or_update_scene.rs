@@ -2,12 +2,14 @@
 
 //! Types of the `DsgSceneAddOrUpdateScene` action: 新增或编辑二级脱敏场景
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `DsgSceneAddOrUpdateScene`.
 ///
 /// 调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DsgSceneAddOrUpdateSceneRequest::build) and before sending:
 /// - `scenes` is required.
@@ -40,6 +42,7 @@ impl Object for DsgSceneAddOrUpdateSceneRequest {
 acs_model::deserialize_object!(DsgSceneAddOrUpdateSceneRequest);
 impl Request for DsgSceneAddOrUpdateSceneRequest {
     const ACTION: &'static str = "DsgSceneAddOrUpdateScene";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DsgSceneAddOrUpdateSceneResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("scenes", &self.scenes)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `DsgUserGroupAddOrUpdate` action: 新增或编辑数据保护伞中的用户组
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `DsgUserGroupAddOrUpdate`.
 ///
 /// 调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DsgUserGroupAddOrUpdateRequest::build) and before sending:
 /// - `UserGroups` is required.
@@ -40,6 +42,7 @@ impl Object for DsgUserGroupAddOrUpdateRequest {
 acs_model::deserialize_object!(DsgUserGroupAddOrUpdateRequest);
 impl Request for DsgUserGroupAddOrUpdateRequest {
     const ACTION: &'static str = "DsgUserGroupAddOrUpdate";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DsgUserGroupAddOrUpdateResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("UserGroups", &self.user_groups)?;

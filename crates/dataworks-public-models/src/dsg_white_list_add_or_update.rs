@@ -2,12 +2,14 @@
 
 //! Types of the `DsgWhiteListAddOrUpdate` action: 新增或编辑脱敏白名单
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `DsgWhiteListAddOrUpdate`.
 ///
 /// 调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](DsgWhiteListAddOrUpdateRequest::build) and before sending:
 /// - `WhiteLists` is required.
@@ -40,6 +42,7 @@ impl Object for DsgWhiteListAddOrUpdateRequest {
 acs_model::deserialize_object!(DsgWhiteListAddOrUpdateRequest);
 impl Request for DsgWhiteListAddOrUpdateRequest {
     const ACTION: &'static str = "DsgWhiteListAddOrUpdate";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = DsgWhiteListAddOrUpdateResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("WhiteLists", &self.white_lists)?;

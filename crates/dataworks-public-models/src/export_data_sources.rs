@@ -2,11 +2,14 @@
 
 //! Types of the `ExportDataSources` action: 导出数据源列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ExportDataSources`.
 ///
 /// 导出数据源列表。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](ExportDataSourcesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -133,6 +136,7 @@ acs_model::deserialize_object!(ExportDataSourcesRequest);
 impl Request for ExportDataSourcesRequest {
     const ACTION: &'static str = "ExportDataSources";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = ExportDataSourcesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

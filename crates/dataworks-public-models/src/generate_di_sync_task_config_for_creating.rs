@@ -2,11 +2,14 @@
 
 //! Types of the `GenerateDISyncTaskConfigForCreating` action: 异步生成同时任务的JSON
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GenerateDISyncTaskConfigForCreating`.
 ///
 /// 异步生成同时任务的JSON。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](GenerateDISyncTaskConfigForCreatingRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -240,6 +243,10 @@ impl Object for GenerateDISyncTaskConfigForCreatingRequest {
 acs_model::deserialize_object!(GenerateDISyncTaskConfigForCreatingRequest);
 impl Request for GenerateDISyncTaskConfigForCreatingRequest {
     const ACTION: &'static str = "GenerateDISyncTaskConfigForCreating";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = GenerateDISyncTaskConfigForCreatingResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GenerateDISyncTaskConfigForUpdating` action: 异步生成更新同步任务配置
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GenerateDISyncTaskConfigForUpdating`.
 ///
 /// 异步生成更新同步任务的JSON。
+///
+/// Idempotent by its client token `ClientToken`: filled with a new UUID when not set, the same for every attempt.
 ///
 /// Rules, checked by [`build`](GenerateDISyncTaskConfigForUpdatingRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -108,6 +111,10 @@ impl Object for GenerateDISyncTaskConfigForUpdatingRequest {
 acs_model::deserialize_object!(GenerateDISyncTaskConfigForUpdatingRequest);
 impl Request for GenerateDISyncTaskConfigForUpdatingRequest {
     const ACTION: &'static str = "GenerateDISyncTaskConfigForUpdating";
+    const IDEMPOTENCY: Idempotency = Idempotency::ClientToken {
+        param: "ClientToken",
+        location: acs_model::ParamLocation::Query,
+    };
     type Response = GenerateDISyncTaskConfigForUpdatingResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetDag` action: 根据DagId获取Dag详情
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDag`.
 ///
 /// 支持查询手动业务流程、手动任务、补数据的Dag详情信息，不支持查询日常调度Dag详情。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDagRequest::build) and before sending:
 /// - `DagId` is required.
@@ -53,6 +56,7 @@ impl Object for GetDagRequest {
 acs_model::deserialize_object!(GetDagRequest);
 impl Request for GetDagRequest {
     const ACTION: &'static str = "GetDag";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDagResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("DagId", &self.dag_id)?;

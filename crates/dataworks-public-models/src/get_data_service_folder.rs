@@ -2,11 +2,14 @@
 
 //! Types of the `GetDataServiceFolder` action: 查询数据服务文件夹
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDataServiceFolder`.
 ///
 /// 调用GetDataServiceFolder查询数据服务文件夹。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDataServiceFolderRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -67,6 +70,7 @@ impl Object for GetDataServiceFolderRequest {
 acs_model::deserialize_object!(GetDataServiceFolderRequest);
 impl Request for GetDataServiceFolderRequest {
     const ACTION: &'static str = "GetDataServiceFolder";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDataServiceFolderResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetDataServiceGroup` action: 查询数据服务业务流程
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDataServiceGroup`.
 ///
 /// 调用GetDataServiceGroup查询数据服务业务流程。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDataServiceGroupRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -66,6 +69,7 @@ impl Object for GetDataServiceGroupRequest {
 acs_model::deserialize_object!(GetDataServiceGroupRequest);
 impl Request for GetDataServiceGroupRequest {
     const ACTION: &'static str = "GetDataServiceGroup";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDataServiceGroupResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetDataSourceMeta` action: 获取目标数据源的Meta信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDataSourceMeta`.
 ///
 /// 调用GetDataSourceMeta获取目标数据源的Meta信息。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDataSourceMetaRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -93,6 +96,7 @@ impl Object for GetDataSourceMetaRequest {
 acs_model::deserialize_object!(GetDataSourceMetaRequest);
 impl Request for GetDataSourceMetaRequest {
     const ACTION: &'static str = "GetDataSourceMeta";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDataSourceMetaResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

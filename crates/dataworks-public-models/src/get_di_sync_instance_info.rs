@@ -2,11 +2,14 @@
 
 //! Types of the `GetDISyncInstanceInfo` action: 获取同步任务实例信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDISyncInstanceInfo`.
 ///
 /// 获取实时同步任务和同步解决方案任务的运行状态。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDISyncInstanceInfoRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -75,6 +78,7 @@ impl Object for GetDISyncInstanceInfoRequest {
 acs_model::deserialize_object!(GetDISyncInstanceInfoRequest);
 impl Request for GetDISyncInstanceInfoRequest {
     const ACTION: &'static str = "GetDISyncInstanceInfo";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDISyncInstanceInfoResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetDISyncTask` action: 查询数据同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetDISyncTask`.
 ///
 /// 获取数据集成实时同步任务和同步解决方案的详情。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetDISyncTaskRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -75,6 +78,7 @@ impl Object for GetDISyncTaskRequest {
 acs_model::deserialize_object!(GetDISyncTaskRequest);
 impl Request for GetDISyncTaskRequest {
     const ACTION: &'static str = "GetDISyncTask";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetDISyncTaskResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetFileTypeStatistic` action: 获取节点任务类型分布情况
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetFileTypeStatistic`.
 ///
 /// 获取节点任务类型的分布情况。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetFileTypeStatisticRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -53,6 +56,7 @@ impl Object for GetFileTypeStatisticRequest {
 acs_model::deserialize_object!(GetFileTypeStatisticRequest);
 impl Request for GetFileTypeStatisticRequest {
     const ACTION: &'static str = "GetFileTypeStatistic";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetFileTypeStatisticResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetFolder` action: 获取文件夹的详情
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetFolder`.
 ///
 /// 调用GetFolder获取文件夹的详情。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetFolderRequest::build) and before sending:
 /// - `FolderPath`: at least 1 characters.
@@ -77,6 +80,7 @@ impl Object for GetFolderRequest {
 acs_model::deserialize_object!(GetFolderRequest);
 impl Request for GetFolderRequest {
     const ACTION: &'static str = "GetFolder";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetFolderResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::length(

@@ -3,11 +3,14 @@
 //! Types of the `GetInstanceConsumeTimeRank` action: 获取实例运行时长排行
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetInstanceConsumeTimeRank`.
 ///
 /// 调用GetInstanceConsumeTimeRank获取实例运行时长排行。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetInstanceConsumeTimeRankRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -57,6 +60,7 @@ impl Object for GetInstanceConsumeTimeRankRequest {
 acs_model::deserialize_object!(GetInstanceConsumeTimeRankRequest);
 impl Request for GetInstanceConsumeTimeRankRequest {
     const ACTION: &'static str = "GetInstanceConsumeTimeRank";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetInstanceConsumeTimeRankResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -3,11 +3,14 @@
 //! Types of the `GetInstanceCountTrend` action: 获取周期实例数量的趋势
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetInstanceCountTrend`.
 ///
 /// 调用GetInstanceCountTrend获取周期实例数量的趋势。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetInstanceCountTrendRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -70,6 +73,7 @@ impl Object for GetInstanceCountTrendRequest {
 acs_model::deserialize_object!(GetInstanceCountTrendRequest);
 impl Request for GetInstanceCountTrendRequest {
     const ACTION: &'static str = "GetInstanceCountTrend";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetInstanceCountTrendResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -3,11 +3,14 @@
 //! Types of the `GetInstanceErrorRank` action: 获取近一个月节点的出错排行
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetInstanceErrorRank`.
 ///
 /// 调用GetInstanceErrorRank获取近一个月节点的出错排行。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetInstanceErrorRankRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -44,6 +47,7 @@ impl Object for GetInstanceErrorRankRequest {
 acs_model::deserialize_object!(GetInstanceErrorRankRequest);
 impl Request for GetInstanceErrorRankRequest {
     const ACTION: &'static str = "GetInstanceErrorRank";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetInstanceErrorRankResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

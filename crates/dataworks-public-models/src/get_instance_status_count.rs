@@ -3,11 +3,14 @@
 //! Types of the `GetInstanceStatusCount` action: 获取实例不同状态的数量统计
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetInstanceStatusCount`.
 ///
 /// 调用GetInstanceStatusCount获取实例不同状态的数量统计。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetInstanceStatusCountRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -70,6 +73,7 @@ impl Object for GetInstanceStatusCountRequest {
 acs_model::deserialize_object!(GetInstanceStatusCountRequest);
 impl Request for GetInstanceStatusCountRequest {
     const ACTION: &'static str = "GetInstanceStatusCount";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetInstanceStatusCountResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetInstanceStatusStatistic` action: 获取实例运行状态统计数据
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetInstanceStatusStatistic`.
 ///
 /// 用GetInstanceStatusCount获取实例任务不同运行状态的数量统计。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetInstanceStatusStatisticRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -116,6 +119,7 @@ impl Object for GetInstanceStatusStatisticRequest {
 acs_model::deserialize_object!(GetInstanceStatusStatisticRequest);
 impl Request for GetInstanceStatusStatisticRequest {
     const ACTION: &'static str = "GetInstanceStatusStatistic";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetInstanceStatusStatisticResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

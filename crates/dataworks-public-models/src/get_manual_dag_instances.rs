@@ -2,10 +2,14 @@
 
 //! Types of the `GetManualDagInstances` action: 获取手动业务流程执行实例的信息
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `GetManualDagInstances`.
 ///
 /// 调用GetManualDagInstances，获取手动执行的业务流程实例的信息。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetManualDagInstancesRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -67,6 +71,7 @@ impl Object for GetManualDagInstancesRequest {
 acs_model::deserialize_object!(GetManualDagInstancesRequest);
 impl Request for GetManualDagInstancesRequest {
     const ACTION: &'static str = "GetManualDagInstances";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetManualDagInstancesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetMetaTableListByCategory` action: 查询指定类目下的表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetMetaTableListByCategory`.
 ///
 /// 该接口用于查询指定类目下的表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetMetaTableListByCategoryRequest::build) and before sending:
 /// - `CategoryId` is required.
@@ -65,6 +68,7 @@ acs_model::deserialize_object!(GetMetaTableListByCategoryRequest);
 impl Request for GetMetaTableListByCategoryRequest {
     const ACTION: &'static str = "GetMetaTableListByCategory";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetMetaTableListByCategoryResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("CategoryId", &self.category_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetMigrationProcess` action: 获取迁移过程
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetMigrationProcess`.
 ///
 /// 调用GetMigrationProcess获取导入导出任务的进度状态。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](GetMigrationProcessRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -54,6 +57,7 @@ impl Object for GetMigrationProcessRequest {
 acs_model::deserialize_object!(GetMigrationProcessRequest);
 impl Request for GetMigrationProcessRequest {
     const ACTION: &'static str = "GetMigrationProcess";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = GetMigrationProcessResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetMigrationSummary` action: 获取导入导出任务的信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetMigrationSummary`.
 ///
 /// 调用GetMigrationSummary，获取导入导出任务的信息。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](GetMigrationSummaryRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -56,6 +59,7 @@ impl Object for GetMigrationSummaryRequest {
 acs_model::deserialize_object!(GetMigrationSummaryRequest);
 impl Request for GetMigrationSummaryRequest {
     const ACTION: &'static str = "GetMigrationSummary";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = GetMigrationSummaryResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

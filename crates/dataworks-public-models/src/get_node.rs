@@ -2,11 +2,14 @@
 
 //! Types of the `GetNode` action: 获取节点详情
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetNode`.
 ///
 /// 获取节点的详情。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetNodeRequest::build) and before sending:
 /// - `NodeId` is required.
@@ -53,6 +56,7 @@ impl Object for GetNodeRequest {
 acs_model::deserialize_object!(GetNodeRequest);
 impl Request for GetNodeRequest {
     const ACTION: &'static str = "GetNode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetNodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

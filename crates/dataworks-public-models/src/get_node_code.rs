@@ -2,11 +2,14 @@
 
 //! Types of the `GetNodeCode` action: 获取节点的代码
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetNodeCode`.
 ///
 /// 调用GetNodeCode获取节点的代码。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetNodeCodeRequest::build) and before sending:
 /// - `NodeId` is required.
@@ -53,6 +56,7 @@ impl Object for GetNodeCodeRequest {
 acs_model::deserialize_object!(GetNodeCodeRequest);
 impl Request for GetNodeCodeRequest {
     const ACTION: &'static str = "GetNodeCode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetNodeCodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

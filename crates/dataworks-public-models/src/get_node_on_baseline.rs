@@ -2,10 +2,14 @@
 
 //! Types of the `GetNodeOnBaseline` action: 获取基线上的节点
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `GetNodeOnBaseline`.
 ///
 /// 调用GetNodeOnBaseline获取基线上的节点。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetNodeOnBaselineRequest::build) and before sending:
 /// - `BaselineId` is required.
@@ -41,6 +45,7 @@ impl Object for GetNodeOnBaselineRequest {
 acs_model::deserialize_object!(GetNodeOnBaselineRequest);
 impl Request for GetNodeOnBaselineRequest {
     const ACTION: &'static str = "GetNodeOnBaseline";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetNodeOnBaselineResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("BaselineId", &self.baseline_id)?;

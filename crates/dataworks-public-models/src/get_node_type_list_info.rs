@@ -3,11 +3,14 @@
 //! Types of the `GetNodeTypeListInfo` action: 查询节点类型信息
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetNodeTypeListInfo`.
 ///
 /// 查询节点类型信息，包括类型Code和类型名称。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetNodeTypeListInfoRequest::build) and before sending:
 /// - `PageNumber` is required.
@@ -106,6 +109,7 @@ impl Object for GetNodeTypeListInfoRequest {
 acs_model::deserialize_object!(GetNodeTypeListInfoRequest);
 impl Request for GetNodeTypeListInfoRequest {
     const ACTION: &'static str = "GetNodeTypeListInfo";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetNodeTypeListInfoResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("PageNumber", &self.page_number)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetOpRiskData` action: 获取有风险的敏感数据访问记录
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetOpRiskData`.
 ///
 /// 获取租户下所有DataWorks工作空间指定日期中有风险的敏感数据访问记录。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetOpRiskDataRequest::build) and before sending:
 /// - `PageSize` is required.
@@ -104,6 +107,7 @@ acs_model::deserialize_object!(GetOpRiskDataRequest);
 impl Request for GetOpRiskDataRequest {
     const ACTION: &'static str = "GetOpRiskData";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetOpRiskDataResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("PageSize", &self.page_size)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetOpSensitiveData` action: 获取敏感数据访问记录
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetOpSensitiveData`.
 ///
 /// 获取租户下所有DataWorks工作空间指定日期的敏感数据访问记录。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetOpSensitiveDataRequest::build) and before sending:
 /// - `Name` is required.
@@ -105,6 +108,7 @@ acs_model::deserialize_object!(GetOpSensitiveDataRequest);
 impl Request for GetOpSensitiveDataRequest {
     const ACTION: &'static str = "GetOpSensitiveData";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetOpSensitiveDataResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("Name", &self.name)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `GetProjectDetail` action: 查询工作空间信息
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `GetProjectDetail`.
 ///
 /// 查询一个DataWorks工作空间的信息。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetProjectDetailRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -41,6 +45,7 @@ impl Object for GetProjectDetailRequest {
 acs_model::deserialize_object!(GetProjectDetailRequest);
 impl Request for GetProjectDetailRequest {
     const ACTION: &'static str = "GetProjectDetail";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetProjectDetailResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

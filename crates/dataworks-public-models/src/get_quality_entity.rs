@@ -2,11 +2,14 @@
 
 //! Types of the `GetQualityEntity` action: 获取分区表达式
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetQualityEntity`.
 ///
 /// 调用GetQualityEntity获取分区表达式。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetQualityEntityRequest::build) and before sending:
 /// - `ProjectName` is required.
@@ -102,6 +105,7 @@ impl Object for GetQualityEntityRequest {
 acs_model::deserialize_object!(GetQualityEntityRequest);
 impl Request for GetQualityEntityRequest {
     const ACTION: &'static str = "GetQualityEntity";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetQualityEntityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectName", &self.project_name)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `GetQualityRule` action: 获取规则的信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetQualityRule`.
 ///
 /// 调用GetQualityRule获取校验规则的信息。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetQualityRuleRequest::build) and before sending:
 /// - `RuleId` is required.
@@ -65,6 +68,7 @@ impl Object for GetQualityRuleRequest {
 acs_model::deserialize_object!(GetQualityRuleRequest);
 impl Request for GetQualityRuleRequest {
     const ACTION: &'static str = "GetQualityRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetQualityRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RuleId", &self.rule_id)?;

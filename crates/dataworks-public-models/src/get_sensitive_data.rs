@@ -2,11 +2,14 @@
 
 //! Types of the `GetSensitiveData` action: 获取敏感数据
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetSensitiveData`.
 ///
 /// 调用GetSensitiveData，获取租户下所有DataWorks工作空间的最新敏感数据识别结果。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetSensitiveDataRequest::build) and before sending:
 /// - `PageSize` is required.
@@ -75,6 +78,7 @@ acs_model::deserialize_object!(GetSensitiveDataRequest);
 impl Request for GetSensitiveDataRequest {
     const ACTION: &'static str = "GetSensitiveData";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetSensitiveDataResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("PageSize", &self.page_size)?;

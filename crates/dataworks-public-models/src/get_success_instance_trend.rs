@@ -3,11 +3,14 @@
 //! Types of the `GetSuccessInstanceTrend` action: 获取当天任务分时段的统计趋势
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `GetSuccessInstanceTrend`.
 ///
 /// 调用GetSuccessInstanceTrend获取当天任务分时段的统计趋势。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](GetSuccessInstanceTrendRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -44,6 +47,7 @@ impl Object for GetSuccessInstanceTrendRequest {
 acs_model::deserialize_object!(GetSuccessInstanceTrendRequest);
 impl Request for GetSuccessInstanceTrendRequest {
     const ACTION: &'static str = "GetSuccessInstanceTrend";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = GetSuccessInstanceTrendResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

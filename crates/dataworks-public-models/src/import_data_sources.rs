@@ -2,11 +2,14 @@
 
 //! Types of the `ImportDataSources` action: 批量导入本地数据源
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ImportDataSources`.
 ///
 /// 批量导入本地数据源至目标DataWorks工作空间。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](ImportDataSourcesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -53,6 +56,7 @@ impl Object for ImportDataSourcesRequest {
 acs_model::deserialize_object!(ImportDataSourcesRequest);
 impl Request for ImportDataSourcesRequest {
     const ACTION: &'static str = "ImportDataSources";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = ImportDataSourcesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListBusiness` action: 查询业务流程的列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListBusiness`.
 ///
 /// 调用ListBusiness查询业务流程的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListBusinessRequest::build) and before sending:
 /// - `PageNumber` is required.
@@ -90,6 +93,7 @@ impl Object for ListBusinessRequest {
 acs_model::deserialize_object!(ListBusinessRequest);
 impl Request for ListBusinessRequest {
     const ACTION: &'static str = "ListBusiness";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListBusinessResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("PageNumber", &self.page_number)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `ListConnections` action: 查询数据源列表
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `ListConnections`.
 ///
 /// 调用ListConnections查询数据源列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListConnectionsRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -143,6 +147,7 @@ acs_model::deserialize_object!(ListConnectionsRequest);
 impl Request for ListConnectionsRequest {
     const ACTION: &'static str = "ListConnections";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListConnectionsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

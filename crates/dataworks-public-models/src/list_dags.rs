@@ -2,11 +2,14 @@
 
 //! Types of the `ListDags` action: 获取单次补数据的所有Dag详情
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDags`.
 ///
 /// 根据OpSeq（补数据唯一标识）获取单次补数据的所有Dag详情。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDagsRequest::build) and before sending:
 /// - `OpSeq` is required.
@@ -53,6 +56,7 @@ impl Object for ListDagsRequest {
 acs_model::deserialize_object!(ListDagsRequest);
 impl Request for ListDagsRequest {
     const ACTION: &'static str = "ListDags";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDagsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("OpSeq", &self.op_seq)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceApiAuthorities` action: 获取授权给他人的API列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceApiAuthorities`.
 ///
 /// 调用ListDataServiceApiAuthorities获取授权给他人的API列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceApiAuthoritiesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -89,6 +92,7 @@ impl Object for ListDataServiceApiAuthoritiesRequest {
 acs_model::deserialize_object!(ListDataServiceApiAuthoritiesRequest);
 impl Request for ListDataServiceApiAuthoritiesRequest {
     const ACTION: &'static str = "ListDataServiceApiAuthorities";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceApiAuthoritiesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

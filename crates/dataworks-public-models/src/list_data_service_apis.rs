@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceApis` action: 获取数据服务API开发中的信息列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceApis`.
 ///
 /// 调用ListDataServiceApis获取数据服务API开发中的信息列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceApisRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -113,6 +116,7 @@ impl Object for ListDataServiceApisRequest {
 acs_model::deserialize_object!(ListDataServiceApisRequest);
 impl Request for ListDataServiceApisRequest {
     const ACTION: &'static str = "ListDataServiceApis";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceApisResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceApplications` action: 获取数据服务应用的基础信息列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceApplications`.
 ///
 /// 调用ListDataServiceApplications获取数据服务应用的基础信息列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceApplicationsRequest::build) and before sending:
 /// - `ProjectIdList` is required.
@@ -77,6 +80,7 @@ impl Object for ListDataServiceApplicationsRequest {
 acs_model::deserialize_object!(ListDataServiceApplicationsRequest);
 impl Request for ListDataServiceApplicationsRequest {
     const ACTION: &'static str = "ListDataServiceApplications";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceApplicationsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectIdList", &self.project_id_list)?;

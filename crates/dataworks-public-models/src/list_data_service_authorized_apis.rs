@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceAuthorizedApis` action: 获取获得授权的API信息列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceAuthorizedApis`.
 ///
 /// 调用ListDataServiceAuthorizedApis获取获得授权的API信息列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceAuthorizedApisRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -89,6 +92,7 @@ impl Object for ListDataServiceAuthorizedApisRequest {
 acs_model::deserialize_object!(ListDataServiceAuthorizedApisRequest);
 impl Request for ListDataServiceAuthorizedApisRequest {
     const ACTION: &'static str = "ListDataServiceAuthorizedApis";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceAuthorizedApisResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

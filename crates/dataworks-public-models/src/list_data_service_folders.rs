@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceFolders` action: 查询数据服务文件夹列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceFolders`.
 ///
 /// 调用ListDataServiceFolders查询数据服务文件夹列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceFoldersRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -103,6 +106,7 @@ impl Object for ListDataServiceFoldersRequest {
 acs_model::deserialize_object!(ListDataServiceFoldersRequest);
 impl Request for ListDataServiceFoldersRequest {
     const ACTION: &'static str = "ListDataServiceFolders";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceFoldersResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

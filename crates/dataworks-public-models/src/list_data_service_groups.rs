@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServiceGroups` action: 查询数据服务业务流程列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServiceGroups`.
 ///
 /// 调用ListDataServiceGroups查询数据服务业务流程列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServiceGroupsRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -91,6 +94,7 @@ impl Object for ListDataServiceGroupsRequest {
 acs_model::deserialize_object!(ListDataServiceGroupsRequest);
 impl Request for ListDataServiceGroupsRequest {
     const ACTION: &'static str = "ListDataServiceGroups";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServiceGroupsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListDataServicePublishedApis` action: 获取数据服务API的发布态信息列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDataServicePublishedApis`.
 ///
 /// 调用ListDataServicePublishedApis获取数据服务API的发布态信息列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDataServicePublishedApisRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -113,6 +116,7 @@ impl Object for ListDataServicePublishedApisRequest {
 acs_model::deserialize_object!(ListDataServicePublishedApisRequest);
 impl Request for ListDataServicePublishedApisRequest {
     const ACTION: &'static str = "ListDataServicePublishedApis";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDataServicePublishedApisResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

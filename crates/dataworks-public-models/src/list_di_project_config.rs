@@ -2,11 +2,14 @@
 
 //! Types of the `ListDIProjectConfig` action: 查看数据集成项目默认配置
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListDIProjectConfig`.
 ///
 /// 查看当前工作空间中数据集成同步解决方案任务默认的全局配置。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListDIProjectConfigRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -68,6 +71,7 @@ impl Object for ListDIProjectConfigRequest {
 acs_model::deserialize_object!(ListDIProjectConfigRequest);
 impl Request for ListDIProjectConfigRequest {
     const ACTION: &'static str = "ListDIProjectConfig";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListDIProjectConfigResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `ListEntitiesByTags` action: 根据标签列出实体
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `ListEntitiesByTags`.
 ///
 /// 根据标签列出实体，目前只支持 maxcompute-table 类型的实体。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListEntitiesByTagsRequest::build) and before sending:
 /// - `EntityType` is required.
@@ -80,6 +82,7 @@ acs_model::deserialize_object!(ListEntitiesByTagsRequest);
 impl Request for ListEntitiesByTagsRequest {
     const ACTION: &'static str = "ListEntitiesByTags";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListEntitiesByTagsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("EntityType", &self.entity_type)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListFileVersions` action: 查询文件的版本列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListFileVersions`.
 ///
 /// 调用ListFileVersions查询文件的版本列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListFileVersionsRequest::build) and before sending:
 /// - `FileId` is required.
@@ -91,6 +94,7 @@ impl Object for ListFileVersionsRequest {
 acs_model::deserialize_object!(ListFileVersionsRequest);
 impl Request for ListFileVersionsRequest {
     const ACTION: &'static str = "ListFileVersions";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListFileVersionsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("FileId", &self.file_id)?;

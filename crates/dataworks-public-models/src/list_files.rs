@@ -2,11 +2,14 @@
 
 //! Types of the `ListFiles` action: 查询文件列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListFiles`.
 ///
 /// 调用ListFiles查询文件列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListFilesRequest::build) and before sending:
 /// - `PageNumber`: at least 1.
@@ -208,6 +211,7 @@ impl Object for ListFilesRequest {
 acs_model::deserialize_object!(ListFilesRequest);
 impl Request for ListFilesRequest {
     const ACTION: &'static str = "ListFiles";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListFilesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("PageNumber"), self.page_number.as_ref(), 1)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListFolders` action: 查询文件夹的列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListFolders`.
 ///
 /// 调用ListFolders查询文件夹的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListFoldersRequest::build) and before sending:
 /// - `ParentFolderPath` is required.
@@ -91,6 +94,7 @@ impl Object for ListFoldersRequest {
 acs_model::deserialize_object!(ListFoldersRequest);
 impl Request for ListFoldersRequest {
     const ACTION: &'static str = "ListFolders";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListFoldersResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ParentFolderPath", &self.parent_folder_path)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListInnerNodes` action: 获取内部节点列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListInnerNodes`.
 ///
 /// 调用ListInnerNodes获取内部节点详情，例如查询组合节点、循环节点等节点类型的内部节点，不支持PAI节点的内部节点查询。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListInnerNodesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -116,6 +119,7 @@ impl Object for ListInnerNodesRequest {
 acs_model::deserialize_object!(ListInnerNodesRequest);
 impl Request for ListInnerNodesRequest {
     const ACTION: &'static str = "ListInnerNodes";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListInnerNodesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

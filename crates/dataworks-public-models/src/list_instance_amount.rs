@@ -2,11 +2,14 @@
 
 //! Types of the `ListInstanceAmount` action: 获取指定时间段周期实例数量趋势
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListInstanceAmount`.
 ///
 /// 获取指定时间段周期实例数量的趋势。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListInstanceAmountRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -66,6 +69,7 @@ impl Object for ListInstanceAmountRequest {
 acs_model::deserialize_object!(ListInstanceAmountRequest);
 impl Request for ListInstanceAmountRequest {
     const ACTION: &'static str = "ListInstanceAmount";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListInstanceAmountResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListInstances` action: 获取实例的列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListInstances`.
 ///
 /// 调用ListInstances获取实例的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListInstancesRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -224,6 +227,7 @@ impl Object for ListInstancesRequest {
 acs_model::deserialize_object!(ListInstancesRequest);
 impl Request for ListInstancesRequest {
     const ACTION: &'static str = "ListInstances";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListInstancesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListMetaDB` action: 查询数据库列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListMetaDB`.
 ///
 /// 该接口用于查询数据库列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListMetaDBRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -91,6 +94,7 @@ acs_model::deserialize_object!(ListMetaDBRequest);
 impl Request for ListMetaDBRequest {
     const ACTION: &'static str = "ListMetaDB";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListMetaDBResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

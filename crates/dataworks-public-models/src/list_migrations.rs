@@ -2,11 +2,14 @@
 
 //! Types of the `ListMigrations` action: 获取迁移任务列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListMigrations`.
 ///
 /// 获取导入导出迁移任务列表。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](ListMigrationsRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -91,6 +94,7 @@ impl Object for ListMigrationsRequest {
 acs_model::deserialize_object!(ListMigrationsRequest);
 impl Request for ListMigrationsRequest {
     const ACTION: &'static str = "ListMigrations";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = ListMigrationsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

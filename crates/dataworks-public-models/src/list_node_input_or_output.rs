@@ -2,11 +2,14 @@
 
 //! Types of the `ListNodeInputOrOutput` action: 查询上下游节点信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListNodeInputOrOutput`.
 ///
 /// 查询当前节点的上下游节点信息。该API只能查询上游或下游的一层节点信息。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListNodeInputOrOutputRequest::build) and before sending:
 /// - `NodeId` is required.
@@ -68,6 +71,7 @@ impl Object for ListNodeInputOrOutputRequest {
 acs_model::deserialize_object!(ListNodeInputOrOutputRequest);
 impl Request for ListNodeInputOrOutputRequest {
     const ACTION: &'static str = "ListNodeInputOrOutput";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListNodeInputOrOutputResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

@@ -3,11 +3,14 @@
 //! Types of the `ListNodeIO` action: 查询上下游节点信息
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListNodeIO`.
 ///
 /// 查询上下游节点的信息，只能查询一层。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListNodeIORequest::build) and before sending:
 /// - `NodeId` is required.
@@ -70,6 +73,7 @@ impl Object for ListNodeIORequest {
 acs_model::deserialize_object!(ListNodeIORequest);
 impl Request for ListNodeIORequest {
     const ACTION: &'static str = "ListNodeIO";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListNodeIOResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListNodes` action: 获取节点的列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListNodes`.
 ///
 /// 调用ListNodes获取节点的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListNodesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -141,6 +144,7 @@ impl Object for ListNodesRequest {
 acs_model::deserialize_object!(ListNodesRequest);
 impl Request for ListNodesRequest {
     const ACTION: &'static str = "ListNodes";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListNodesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

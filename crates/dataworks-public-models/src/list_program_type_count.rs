@@ -3,11 +3,14 @@
 //! Types of the `ListProgramTypeCount` action: 获取节点任务类型的分布
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListProgramTypeCount`.
 ///
 /// 调用ListProgramTypeCount获取节点任务类型的分布。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListProgramTypeCountRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -57,6 +60,7 @@ impl Object for ListProgramTypeCountRequest {
 acs_model::deserialize_object!(ListProgramTypeCountRequest);
 impl Request for ListProgramTypeCountRequest {
     const ACTION: &'static str = "ListProgramTypeCount";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListProgramTypeCountResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

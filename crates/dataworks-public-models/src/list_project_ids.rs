@@ -2,11 +2,14 @@
 
 //! Types of the `ListProjectIds` action: 查询指定账号下DataWorks工作空间ID列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListProjectIds`.
 ///
 /// 该接口用于查询指定阿里云账号（包括阿里云主账号或RAM用户）在目标地域下拥有角色权限的DataWorks工作空间的ID列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListProjectIdsRequest::build) and before sending:
 /// - `UserId` is required.
@@ -42,6 +45,7 @@ impl Object for ListProjectIdsRequest {
 acs_model::deserialize_object!(ListProjectIdsRequest);
 impl Request for ListProjectIdsRequest {
     const ACTION: &'static str = "ListProjectIds";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListProjectIdsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("UserId", &self.user_id)?;

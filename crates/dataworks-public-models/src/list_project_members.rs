@@ -2,11 +2,14 @@
 
 //! Types of the `ListProjectMembers` action: 查询工作空间成员列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListProjectMembers`.
 ///
 /// 该接口用于查询DataWorks工作空间中已存在成员的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListProjectMembersRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -66,6 +69,7 @@ impl Object for ListProjectMembersRequest {
 acs_model::deserialize_object!(ListProjectMembersRequest);
 impl Request for ListProjectMembersRequest {
     const ACTION: &'static str = "ListProjectMembers";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListProjectMembersResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

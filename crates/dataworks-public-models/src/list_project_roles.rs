@@ -2,11 +2,14 @@
 
 //! Types of the `ListProjectRoles` action: 获取工作空间所有角色的列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListProjectRoles`.
 ///
 /// 该接口用于获取工作空间所有角色的列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListProjectRolesRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -40,6 +43,7 @@ impl Object for ListProjectRolesRequest {
 acs_model::deserialize_object!(ListProjectRolesRequest);
 impl Request for ListProjectRolesRequest {
     const ACTION: &'static str = "ListProjectRoles";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListProjectRolesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

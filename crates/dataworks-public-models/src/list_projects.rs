@@ -2,12 +2,14 @@
 
 //! Types of the `ListProjects` action: 查询工作空间列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `ListProjects`.
 ///
 /// 该接口用于查询用户所在租户下的DataWorks工作空间列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListProjectsRequest::build) and before sending:
 /// - `PageNumber`: at least 1; at most 10000000.
@@ -80,6 +82,7 @@ impl Object for ListProjectsRequest {
 acs_model::deserialize_object!(ListProjectsRequest);
 impl Request for ListProjectsRequest {
     const ACTION: &'static str = "ListProjects";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListProjectsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("PageNumber"), self.page_number.as_ref(), 1)?;

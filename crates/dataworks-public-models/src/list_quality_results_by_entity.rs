@@ -2,11 +2,14 @@
 
 //! Types of the `ListQualityResultsByEntity` action: 根据分区表达式查询校验历史结果
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListQualityResultsByEntity`.
 ///
 /// 调用ListQualityResultsByEntity，根据分区表达式查询历史校验结果。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListQualityResultsByEntityRequest::build) and before sending:
 /// - `EntityId` is required.
@@ -120,6 +123,7 @@ impl Object for ListQualityResultsByEntityRequest {
 acs_model::deserialize_object!(ListQualityResultsByEntityRequest);
 impl Request for ListQualityResultsByEntityRequest {
     const ACTION: &'static str = "ListQualityResultsByEntity";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListQualityResultsByEntityResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("EntityId", &self.entity_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListQualityResultsByRule` action: 校验数据源质量
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListQualityResultsByRule`.
 ///
 /// 根据校验规则校验数据源的质量，并查询校验结果。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListQualityResultsByRuleRequest::build) and before sending:
 /// - `RuleId` is required.
@@ -124,6 +127,7 @@ impl Object for ListQualityResultsByRuleRequest {
 acs_model::deserialize_object!(ListQualityResultsByRuleRequest);
 impl Request for ListQualityResultsByRuleRequest {
     const ACTION: &'static str = "ListQualityResultsByRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListQualityResultsByRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RuleId", &self.rule_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListQualityRules` action: 根据分区表达式获取规则列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListQualityRules`.
 ///
 /// 调用ListQualityRules根据分区表达式获取校验规则列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListQualityRulesRequest::build) and before sending:
 /// - `ProjectName` is required.
@@ -93,6 +96,7 @@ impl Object for ListQualityRulesRequest {
 acs_model::deserialize_object!(ListQualityRulesRequest);
 impl Request for ListQualityRulesRequest {
     const ACTION: &'static str = "ListQualityRules";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListQualityRulesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectName", &self.project_name)?;

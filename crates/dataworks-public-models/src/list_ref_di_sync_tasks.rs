@@ -2,11 +2,14 @@
 
 //! Types of the `ListRefDISyncTasks` action: 查看目标数据源所关联的数据集成同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListRefDISyncTasks`.
 ///
 /// 查看目标数据源所关联的数据集成同步任务。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListRefDISyncTasksRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -111,6 +114,7 @@ impl Object for ListRefDISyncTasksRequest {
 acs_model::deserialize_object!(ListRefDISyncTasksRequest);
 impl Request for ListRefDISyncTasksRequest {
     const ACTION: &'static str = "ListRefDISyncTasks";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListRefDISyncTasksResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `ListResourceGroups` action: 查看资源组列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `ListResourceGroups`.
 ///
 /// 该接口用于查看指定类型的资源组列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListResourceGroupsRequest::build) and before sending:
 /// - `Tags`: at most 20 items.
@@ -102,6 +104,7 @@ impl Object for ListResourceGroupsRequest {
 acs_model::deserialize_object!(ListResourceGroupsRequest);
 impl Request for ListResourceGroupsRequest {
     const ACTION: &'static str = "ListResourceGroups";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListResourceGroupsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::max_items(Path::param("Tags"), self.tags.as_deref(), 20u64)?;

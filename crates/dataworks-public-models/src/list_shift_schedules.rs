@@ -2,11 +2,14 @@
 
 //! Types of the `ListShiftSchedules` action: 获取运维中心值班表列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListShiftSchedules`.
 ///
 /// 获取运维中心值班表列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListShiftSchedulesRequest::build) and before sending:
 /// - `PageSize`: at least 10; at most 100.
@@ -76,6 +79,7 @@ impl Object for ListShiftSchedulesRequest {
 acs_model::deserialize_object!(ListShiftSchedulesRequest);
 impl Request for ListShiftSchedulesRequest {
     const ACTION: &'static str = "ListShiftSchedules";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListShiftSchedulesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("PageSize"), self.page_size.as_ref(), 10)?;

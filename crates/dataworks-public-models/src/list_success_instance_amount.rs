@@ -2,11 +2,14 @@
 
 //! Types of the `ListSuccessInstanceAmount` action: 获取运行成功的实例数量
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListSuccessInstanceAmount`.
 ///
 /// 获取业务日期当天生成的周期实例任务，在业务日期的不同整点时刻，运行成功的实例数量统计趋势。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListSuccessInstanceAmountRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -40,6 +43,7 @@ impl Object for ListSuccessInstanceAmountRequest {
 acs_model::deserialize_object!(ListSuccessInstanceAmountRequest);
 impl Request for ListSuccessInstanceAmountRequest {
     const ACTION: &'static str = "ListSuccessInstanceAmount";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListSuccessInstanceAmountResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

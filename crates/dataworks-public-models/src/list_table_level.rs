@@ -2,11 +2,14 @@
 
 //! Types of the `ListTableLevel` action: 查询层级列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListTableLevel`.
 ///
 /// 调用ListTableLevel查询层级列表。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListTableLevelRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -79,6 +82,7 @@ acs_model::deserialize_object!(ListTableLevelRequest);
 impl Request for ListTableLevelRequest {
     const ACTION: &'static str = "ListTableLevel";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListTableLevelResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `ListTableTheme` action: 查询主题列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListTableTheme`.
 ///
 /// 调用ListTableTheme查询主题列表。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListTableThemeRequest::build) and before sending:
 /// - `ProjectId`: at least 1; at most 9223372036854775807.
@@ -79,6 +82,7 @@ acs_model::deserialize_object!(ListTableThemeRequest);
 impl Request for ListTableThemeRequest {
     const ACTION: &'static str = "ListTableTheme";
     const METHOD: &'static str = "GET";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListTableThemeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;

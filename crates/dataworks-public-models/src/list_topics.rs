@@ -2,11 +2,14 @@
 
 //! Types of the `ListTopics` action: 获取或搜索事件列表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `ListTopics`.
 ///
 /// 调用ListTopics获取或搜索事件列表。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListTopicsRequest::build) and before sending:
 /// - `BeginTime` is required.
@@ -140,6 +143,7 @@ impl Object for ListTopicsRequest {
 acs_model::deserialize_object!(ListTopicsRequest);
 impl Request for ListTopicsRequest {
     const ACTION: &'static str = "ListTopics";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = ListTopicsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("BeginTime", &self.begin_time)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `OfflineNode` action: 下线节点
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `OfflineNode`.
 ///
 /// 调用OfflineNode下线节点。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](OfflineNodeRequest::build) and before sending:
 /// - `NodeId` is required.
@@ -54,6 +57,7 @@ impl Object for OfflineNodeRequest {
 acs_model::deserialize_object!(OfflineNodeRequest);
 impl Request for OfflineNodeRequest {
     const ACTION: &'static str = "OfflineNode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = OfflineNodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

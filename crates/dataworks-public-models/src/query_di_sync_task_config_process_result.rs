@@ -2,11 +2,14 @@
 
 //! Types of the `QueryDISyncTaskConfigProcessResult` action: 查询异步任务结果
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `QueryDISyncTaskConfigProcessResult`.
 ///
 /// 查询异步任务结果。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](QueryDISyncTaskConfigProcessResultRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -75,6 +78,7 @@ impl Object for QueryDISyncTaskConfigProcessResultRequest {
 acs_model::deserialize_object!(QueryDISyncTaskConfigProcessResultRequest);
 impl Request for QueryDISyncTaskConfigProcessResultRequest {
     const ACTION: &'static str = "QueryDISyncTaskConfigProcessResult";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = QueryDISyncTaskConfigProcessResultResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

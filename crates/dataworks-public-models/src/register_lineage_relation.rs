@@ -2,12 +2,14 @@
 
 //! Types of the `RegisterLineageRelation` action: 注册血缘关系
 use acs_model::{
-    check, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue, ParamWriter,
-    Request,
+    check, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object, ParamValue,
+    ParamWriter, Request,
 };
 /// Request of `RegisterLineageRelation`.
 ///
 /// 注册实体关系，支持用户注册自定义的实体关系。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RegisterLineageRelationRequest::build) and before sending:
 /// - `LineageRelationRegisterVO` is required.
@@ -43,6 +45,7 @@ impl Object for RegisterLineageRelationRequest {
 acs_model::deserialize_object!(RegisterLineageRelationRequest);
 impl Request for RegisterLineageRelationRequest {
     const ACTION: &'static str = "RegisterLineageRelation";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RegisterLineageRelationResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required(

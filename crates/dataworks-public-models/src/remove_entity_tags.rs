@@ -2,11 +2,14 @@
 
 //! Types of the `RemoveEntityTags` action: 移除实体的标签
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RemoveEntityTags`.
 ///
 /// 移除实体的标签，目前只支持 maxcompute-table 类型的实体。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RemoveEntityTagsRequest::build) and before sending:
 /// - `QualifiedName` is required.
@@ -53,6 +56,7 @@ impl Object for RemoveEntityTagsRequest {
 acs_model::deserialize_object!(RemoveEntityTagsRequest);
 impl Request for RemoveEntityTagsRequest {
     const ACTION: &'static str = "RemoveEntityTags";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RemoveEntityTagsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("QualifiedName", &self.qualified_name)?;

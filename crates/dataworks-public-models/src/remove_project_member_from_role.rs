@@ -2,11 +2,14 @@
 
 //! Types of the `RemoveProjectMemberFromRole` action: 将工作空间内用户从角色中移除
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RemoveProjectMemberFromRole`.
 ///
 /// 该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RemoveProjectMemberFromRoleRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -77,6 +80,7 @@ impl Object for RemoveProjectMemberFromRoleRequest {
 acs_model::deserialize_object!(RemoveProjectMemberFromRoleRequest);
 impl Request for RemoveProjectMemberFromRoleRequest {
     const ACTION: &'static str = "RemoveProjectMemberFromRole";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RemoveProjectMemberFromRoleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

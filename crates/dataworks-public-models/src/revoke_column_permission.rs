@@ -2,11 +2,14 @@
 
 //! Types of the `RevokeColumnPermission` action: 撤销用户的字段权限
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RevokeColumnPermission`.
 ///
 /// 撤销用户的字段权限。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RevokeColumnPermissionRequest::build) and before sending:
 /// - `WorkspaceId` is required.
@@ -109,6 +112,7 @@ impl Object for RevokeColumnPermissionRequest {
 acs_model::deserialize_object!(RevokeColumnPermissionRequest);
 impl Request for RevokeColumnPermissionRequest {
     const ACTION: &'static str = "RevokeColumnPermission";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RevokeColumnPermissionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("WorkspaceId", &self.workspace_id)?;

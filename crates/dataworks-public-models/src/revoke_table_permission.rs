@@ -2,11 +2,14 @@
 
 //! Types of the `RevokeTablePermission` action: 撤销用户的表权限
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RevokeTablePermission`.
 ///
 /// 撤销用户的表权限。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RevokeTablePermissionRequest::build) and before sending:
 /// - `WorkspaceId` is required.
@@ -109,6 +112,7 @@ impl Object for RevokeTablePermissionRequest {
 acs_model::deserialize_object!(RevokeTablePermissionRequest);
 impl Request for RevokeTablePermissionRequest {
     const ACTION: &'static str = "RevokeTablePermission";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RevokeTablePermissionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("WorkspaceId", &self.workspace_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `RunCycleDagNodes` action: 创建补数据工作流
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RunCycleDagNodes`.
 ///
 /// 调用RunCycleDagNodes创建补数据工作流。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RunCycleDagNodesRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -223,6 +226,7 @@ impl Object for RunCycleDagNodesRequest {
 acs_model::deserialize_object!(RunCycleDagNodesRequest);
 impl Request for RunCycleDagNodesRequest {
     const ACTION: &'static str = "RunCycleDagNodes";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RunCycleDagNodesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `RunManualDagNodes` action: 执行手动业务流程
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RunManualDagNodes`.
 ///
 /// 手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RunManualDagNodesRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -167,6 +170,7 @@ impl Object for RunManualDagNodesRequest {
 acs_model::deserialize_object!(RunManualDagNodesRequest);
 impl Request for RunManualDagNodesRequest {
     const ACTION: &'static str = "RunManualDagNodes";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RunManualDagNodesResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

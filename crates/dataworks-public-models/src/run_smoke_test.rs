@@ -2,11 +2,14 @@
 
 //! Types of the `RunSmokeTest` action: 运行冒烟测试
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RunSmokeTest`.
 ///
 /// 创建冒烟测试工作流。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RunSmokeTestRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -92,6 +95,7 @@ impl Object for RunSmokeTestRequest {
 acs_model::deserialize_object!(RunSmokeTestRequest);
 impl Request for RunSmokeTestRequest {
     const ACTION: &'static str = "RunSmokeTest";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RunSmokeTestResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

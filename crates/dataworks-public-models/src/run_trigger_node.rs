@@ -2,11 +2,14 @@
 
 //! Types of the `RunTriggerNode` action: 运行一个触发式节点
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `RunTriggerNode`.
 ///
 /// 调用RunTriggerNode运行一个触发式节点。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](RunTriggerNodeRequest::build) and before sending:
 /// - `NodeId` is required.
@@ -82,6 +85,7 @@ impl Object for RunTriggerNodeRequest {
 acs_model::deserialize_object!(RunTriggerNodeRequest);
 impl Request for RunTriggerNodeRequest {
     const ACTION: &'static str = "RunTriggerNode";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = RunTriggerNodeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("NodeId", &self.node_id)?;

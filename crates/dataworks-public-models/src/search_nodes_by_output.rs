@@ -2,10 +2,14 @@
 
 //! Types of the `SearchNodesByOutput` action: 根据输出精确查询节点
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `SearchNodesByOutput`.
 ///
 /// 调用SearchNodesByOutput，根据输出精确查询节点。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](SearchNodesByOutputRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -54,6 +58,7 @@ impl Object for SearchNodesByOutputRequest {
 acs_model::deserialize_object!(SearchNodesByOutputRequest);
 impl Request for SearchNodesByOutputRequest {
     const ACTION: &'static str = "SearchNodesByOutput";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = SearchNodesByOutputResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

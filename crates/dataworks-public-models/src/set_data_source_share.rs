@@ -3,11 +3,14 @@
 //! Types of the `SetDataSourceShare` action: 分享目标数据源
 #![allow(deprecated)]
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `SetDataSourceShare`.
 ///
 /// 分享目标数据源至指定DataWorks工作空间或指定用户。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](SetDataSourceShareRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -106,6 +109,7 @@ impl Object for SetDataSourceShareRequest {
 acs_model::deserialize_object!(SetDataSourceShareRequest);
 impl Request for SetDataSourceShareRequest {
     const ACTION: &'static str = "SetDataSourceShare";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = SetDataSourceShareResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

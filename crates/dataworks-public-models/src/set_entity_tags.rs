@@ -2,12 +2,14 @@
 
 //! Types of the `SetEntityTags` action: 设置实体的标签
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `SetEntityTags`.
 ///
 /// 设置实体的标签，目前只支持 maxcompute-table 类型的实体。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](SetEntityTagsRequest::build) and before sending:
 /// - `QualifiedName` is required.
@@ -53,6 +55,7 @@ impl Object for SetEntityTagsRequest {
 acs_model::deserialize_object!(SetEntityTagsRequest);
 impl Request for SetEntityTagsRequest {
     const ACTION: &'static str = "SetEntityTags";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = SetEntityTagsResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("QualifiedName", &self.qualified_name)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `StartDIJob` action: 启动数据集成新版任务
 use acs_model::{
-    check, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue, ParamWriter,
-    Request,
+    check, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object, ParamValue,
+    ParamWriter, Request,
 };
 /// Request of `StartDIJob`.
 ///
 /// 启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](StartDIJobRequest::build) and before sending:
 /// - `DIJobId` is required.
@@ -64,6 +66,7 @@ impl Object for StartDIJobRequest {
 acs_model::deserialize_object!(StartDIJobRequest);
 impl Request for StartDIJobRequest {
     const ACTION: &'static str = "StartDIJob";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = StartDIJobResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("DIJobId", &self.di_job_id)?;

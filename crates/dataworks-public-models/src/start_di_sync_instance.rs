@@ -2,11 +2,14 @@
 
 //! Types of the `StartDISyncInstance` action: 启动实时同步任务和解决方案同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `StartDISyncInstance`.
 ///
 /// 调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](StartDISyncInstanceRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -84,6 +87,7 @@ impl Object for StartDISyncInstanceRequest {
 acs_model::deserialize_object!(StartDISyncInstanceRequest);
 impl Request for StartDISyncInstanceRequest {
     const ACTION: &'static str = "StartDISyncInstance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = StartDISyncInstanceResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

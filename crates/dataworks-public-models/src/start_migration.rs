@@ -2,11 +2,14 @@
 
 //! Types of the `StartMigration` action: 开始迁移
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `StartMigration`.
 ///
 /// 调用StartMigration启动执行导入导出任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](StartMigrationRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -54,6 +57,7 @@ impl Object for StartMigrationRequest {
 acs_model::deserialize_object!(StartMigrationRequest);
 impl Request for StartMigrationRequest {
     const ACTION: &'static str = "StartMigration";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = StartMigrationResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `StopDISyncInstance` action: 停止实时同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `StopDISyncInstance`.
 ///
 /// 调用StopDISyncInstance接口，停止实时同步任务。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](StopDISyncInstanceRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -71,6 +74,7 @@ impl Object for StopDISyncInstanceRequest {
 acs_model::deserialize_object!(StopDISyncInstanceRequest);
 impl Request for StopDISyncInstanceRequest {
     const ACTION: &'static str = "StopDISyncInstance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = StopDISyncInstanceResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `TerminateDISyncInstance` action: 终止同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `TerminateDISyncInstance`.
 ///
 /// 下线数据集成实时同步任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](TerminateDISyncInstanceRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -69,6 +72,7 @@ impl Object for TerminateDISyncInstanceRequest {
 acs_model::deserialize_object!(TerminateDISyncInstanceRequest);
 impl Request for TerminateDISyncInstanceRequest {
     const ACTION: &'static str = "TerminateDISyncInstance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = TerminateDISyncInstanceResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `TestDataServiceApi` action: 测试数据服务API
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `TestDataServiceApi`.
 ///
 /// 测试API，异步测试，需要GetDataServiceApiTest接口获取测试结果。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](TestDataServiceApiRequest::build) and before sending:
 /// - `ApiId` is required.
@@ -104,6 +106,7 @@ impl Object for TestDataServiceApiRequest {
 acs_model::deserialize_object!(TestDataServiceApiRequest);
 impl Request for TestDataServiceApiRequest {
     const ACTION: &'static str = "TestDataServiceApi";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = TestDataServiceApiResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ApiId", &self.api_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `TestNetworkConnection` action: 测试数据源网络连通性
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `TestNetworkConnection`.
 ///
 /// 测试目标数据源与所使用资源组的网络连通性。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](TestNetworkConnectionRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -81,6 +84,7 @@ impl Object for TestNetworkConnectionRequest {
 acs_model::deserialize_object!(TestNetworkConnectionRequest);
 impl Request for TestNetworkConnectionRequest {
     const ACTION: &'static str = "TestNetworkConnection";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = TestNetworkConnectionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `TopTenElapsedTimeInstance` action: 获取昨天耗时最长的任务排行
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `TopTenElapsedTimeInstance`.
 ///
 /// 获取实例运行时长排行。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](TopTenElapsedTimeInstanceRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -40,6 +43,7 @@ impl Object for TopTenElapsedTimeInstanceRequest {
 acs_model::deserialize_object!(TopTenElapsedTimeInstanceRequest);
 impl Request for TopTenElapsedTimeInstanceRequest {
     const ACTION: &'static str = "TopTenElapsedTimeInstance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = TopTenElapsedTimeInstanceResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

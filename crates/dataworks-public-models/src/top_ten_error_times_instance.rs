@@ -2,11 +2,14 @@
 
 //! Types of the `TopTenErrorTimesInstance` action: 获取近一个月节点的出错排行
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `TopTenErrorTimesInstance`.
 ///
 /// 获取近一个月节点的出错排行。
+///
+/// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](TopTenErrorTimesInstanceRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -40,6 +43,7 @@ impl Object for TopTenErrorTimesInstanceRequest {
 acs_model::deserialize_object!(TopTenErrorTimesInstanceRequest);
 impl Request for TopTenErrorTimesInstanceRequest {
     const ACTION: &'static str = "TopTenErrorTimesInstance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     type Response = TopTenErrorTimesInstanceResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `UpdateBaseline` action: 修改基线配置
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `UpdateBaseline`.
 ///
 /// 更新基线
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateBaselineRequest::build) and before sending:
 /// - `BaselineId` is required.
@@ -186,6 +188,7 @@ impl Object for UpdateBaselineRequest {
 acs_model::deserialize_object!(UpdateBaselineRequest);
 impl Request for UpdateBaselineRequest {
     const ACTION: &'static str = "UpdateBaseline";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateBaselineResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("BaselineId", &self.baseline_id)?;

@@ -2,10 +2,14 @@
 
 //! Types of the `UpdateConnection` action: 更新一个数据源
 #![allow(deprecated)]
-use acs_model::{check, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request};
+use acs_model::{
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
+};
 /// Request of `UpdateConnection`.
 ///
 /// 调用UpdateConnection更新一个数据源。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateConnectionRequest::build) and before sending:
 /// - `ConnectionId` is required.
@@ -265,6 +269,7 @@ acs_model::deserialize_object!(UpdateConnectionRequest);
 impl Request for UpdateConnectionRequest {
     const ACTION: &'static str = "UpdateConnection";
     const METHOD: &'static str = "PUT";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateConnectionResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ConnectionId", &self.connection_id)?;

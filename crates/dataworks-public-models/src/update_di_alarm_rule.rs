@@ -2,12 +2,14 @@
 
 //! Types of the `UpdateDIAlarmRule` action: 更新数据集成新版任务告警规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `UpdateDIAlarmRule`.
 ///
 /// 更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateDIAlarmRuleRequest::build) and before sending:
 /// - `DIAlarmRuleId` is required.
@@ -106,6 +108,7 @@ impl Object for UpdateDIAlarmRuleRequest {
 acs_model::deserialize_object!(UpdateDIAlarmRuleRequest);
 impl Request for UpdateDIAlarmRuleRequest {
     const ACTION: &'static str = "UpdateDIAlarmRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateDIAlarmRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("DIAlarmRuleId", &self.di_alarm_rule_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateDIProjectConfig` action: 修改同步解决方案任务的全局配置
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateDIProjectConfig`.
 ///
 /// 修改当前工作空间中数据集成同步解决方案任务默认的全局配置。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateDIProjectConfigRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -98,6 +101,7 @@ impl Object for UpdateDIProjectConfigRequest {
 acs_model::deserialize_object!(UpdateDIProjectConfigRequest);
 impl Request for UpdateDIProjectConfigRequest {
     const ACTION: &'static str = "UpdateDIProjectConfig";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateDIProjectConfigResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateDISyncTask` action: 更新同步任务
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateDISyncTask`.
 ///
 /// 更新数据集成同步任务。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateDISyncTaskRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -96,6 +99,7 @@ impl Object for UpdateDISyncTaskRequest {
 acs_model::deserialize_object!(UpdateDISyncTaskRequest);
 impl Request for UpdateDISyncTaskRequest {
     const ACTION: &'static str = "UpdateDISyncTask";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateDISyncTaskResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

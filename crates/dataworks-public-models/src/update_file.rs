@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateFile` action: 更新已有的文件节点
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateFile`.
 ///
 /// 调用UpdateFile更新已创建的文件。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateFileRequest::build) and before sending:
 /// - `FileId` is required.
@@ -469,6 +472,7 @@ impl Object for UpdateFileRequest {
 acs_model::deserialize_object!(UpdateFileRequest);
 impl Request for UpdateFileRequest {
     const ACTION: &'static str = "UpdateFile";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateFileResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("FileId", &self.file_id)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateMetaTable` action: 更新表的Meta信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateMetaTable`.
 ///
 /// 该接口用于更新表的Meta信息。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateMetaTableRequest::build) and before sending:
 /// - `ProjectId`: at least 0; at most 9223372036854775807.
@@ -161,6 +164,7 @@ impl Object for UpdateMetaTableRequest {
 acs_model::deserialize_object!(UpdateMetaTableRequest);
 impl Request for UpdateMetaTableRequest {
     const ACTION: &'static str = "UpdateMetaTable";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateMetaTableResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 0)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateNodeOwner` action: 修改目标节点负责人
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateNodeOwner`.
 ///
 /// 修改目标节点的负责人。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateNodeOwnerRequest::build) and before sending:
 /// - `ProjectEnv` is required.
@@ -66,6 +69,7 @@ impl Object for UpdateNodeOwnerRequest {
 acs_model::deserialize_object!(UpdateNodeOwnerRequest);
 impl Request for UpdateNodeOwnerRequest {
     const ACTION: &'static str = "UpdateNodeOwner";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateNodeOwnerResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectEnv", &self.project_env)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateQualityRule` action: 更新规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateQualityRule`.
 ///
 /// 调用UpdateQualityRule更新校验规则的信息。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateQualityRuleRequest::build) and before sending:
 /// - `Checker` is required.
@@ -320,6 +323,7 @@ impl Object for UpdateQualityRuleRequest {
 acs_model::deserialize_object!(UpdateQualityRuleRequest);
 impl Request for UpdateQualityRuleRequest {
     const ACTION: &'static str = "UpdateQualityRule";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateQualityRuleResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("Checker", &self.checker)?;

@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateRemind` action: 更新自定义报警规则
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateRemind`.
 ///
 /// 调用UpdateRemind更新自定义监控规则。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateRemindRequest::build) and before sending:
 /// - `RemindId` is required.
@@ -282,6 +285,7 @@ impl Object for UpdateRemindRequest {
 acs_model::deserialize_object!(UpdateRemindRequest);
 impl Request for UpdateRemindRequest {
     const ACTION: &'static str = "UpdateRemind";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateRemindResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("RemindId", &self.remind_id)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `UpdateTable` action: 更新MaxCompute表
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `UpdateTable`.
 ///
 /// 调用UpdateTable更新MaxCompute表。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateTableRequest::build) and before sending:
 /// - `TableName` is required.
@@ -267,6 +269,7 @@ impl Object for UpdateTableRequest {
 acs_model::deserialize_object!(UpdateTableRequest);
 impl Request for UpdateTableRequest {
     const ACTION: &'static str = "UpdateTable";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateTableResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableName", &self.table_name)?;

@@ -2,12 +2,14 @@
 
 //! Types of the `UpdateTableAddColumn` action: 更新表的字段信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Object, ParamValue,
-    ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, Encoder, FieldSource, Idempotency, Object,
+    ParamValue, ParamWriter, Request,
 };
 /// Request of `UpdateTableAddColumn`.
 ///
 /// 更新MaxCompute表的字段信息。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateTableAddColumnRequest::build) and before sending:
 /// - `TableGuid` is required.
@@ -54,6 +56,7 @@ impl Object for UpdateTableAddColumnRequest {
 acs_model::deserialize_object!(UpdateTableAddColumnRequest);
 impl Request for UpdateTableAddColumnRequest {
     const ACTION: &'static str = "UpdateTableAddColumn";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateTableAddColumnResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableGuid", &self.table_guid)?;

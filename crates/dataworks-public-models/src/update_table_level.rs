@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateTableLevel` action: 更新层级
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateTableLevel`.
 ///
 /// 调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateTableLevelRequest::build) and before sending:
 /// - `ProjectId` is required.
@@ -91,6 +94,7 @@ impl Object for UpdateTableLevelRequest {
 acs_model::deserialize_object!(UpdateTableLevelRequest);
 impl Request for UpdateTableLevelRequest {
     const ACTION: &'static str = "UpdateTableLevel";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateTableLevelResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;

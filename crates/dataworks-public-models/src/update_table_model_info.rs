@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateTableModelInfo` action: 修改表模型信息
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateTableModelInfo`.
 ///
 /// 修改表的主题、层级和物理分类等信息。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateTableModelInfoRequest::build) and before sending:
 /// - `TableGuid` is required.
@@ -91,6 +94,7 @@ impl Object for UpdateTableModelInfoRequest {
 acs_model::deserialize_object!(UpdateTableModelInfoRequest);
 impl Request for UpdateTableModelInfoRequest {
     const ACTION: &'static str = "UpdateTableModelInfo";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateTableModelInfoResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableGuid", &self.table_guid)?;

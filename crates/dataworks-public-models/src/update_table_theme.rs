@@ -2,11 +2,14 @@
 
 //! Types of the `UpdateTableTheme` action: 更新主题
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Object, ParamWriter, Request,
+    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
+    Request,
 };
 /// Request of `UpdateTableTheme`.
 ///
 /// 调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。
+///
+/// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateTableThemeRequest::build) and before sending:
 /// - `Name` is required.
@@ -66,6 +69,7 @@ impl Object for UpdateTableThemeRequest {
 acs_model::deserialize_object!(UpdateTableThemeRequest);
 impl Request for UpdateTableThemeRequest {
     const ACTION: &'static str = "UpdateTableTheme";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
     type Response = UpdateTableThemeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::required("Name", &self.name)?;
