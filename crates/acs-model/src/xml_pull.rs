@@ -21,7 +21,8 @@
 //!   with no known field is no item);
 //! * an object or any-JSON element with `xsi:nil="true"` is absent;
 //! * a map and an any-JSON value also hold the attributes (as `@name`) and the text (as
-//!   `$text`) of their element;
+//!   `$text`) of their element; an any-JSON element with text only is that text (a string, as
+//!   the same value reads from JSON);
 //! * attributes of every element that is read (not skipped) must be well-formed;
 //! * whatever follows the root element is only checked with
 //!   [`check_xml_shape`](crate::check_xml_shape).
@@ -648,6 +649,13 @@ impl<'de> Element<'_, 'de> {
             map.insert(key.to_owned(), value);
             Ok(())
         })?;
+        // An element with text only is that text, as the same value reads in JSON (a JSON
+        // string field of an `any` schema; `<Data>{...}</Data>` in the documented samples).
+        if map.len() == 1 {
+            if let Some(serde_json::Value::String(text)) = map.get("$text") {
+                return Ok(serde_json::Value::String(text.clone()));
+            }
+        }
         Ok(serde_json::Value::Object(map))
     }
 }
@@ -1003,7 +1011,7 @@ mod tests {
             .into();
         assert_eq!(d.labels, Some(want));
         let d = doc("<R><Extra a='&amp;'>t<k>v</k><k>w</k><j/></Extra></R>");
-        let want = json!({"@a": "&", "$text": "t", "k": {"$text": "w"}, "j": {}});
+        let want = json!({"@a": "&", "$text": "t", "k": "w", "j": {}});
         assert_eq!(d.extra, Some(want));
         assert_eq!(doc("<R><Extra/></R>").extra, Some(json!({})));
     }

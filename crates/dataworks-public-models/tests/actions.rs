@@ -3549,7 +3549,7 @@ fn query_public_model_engine_samples() {
         )),
         Some((
             "the documented JSON and XML samples show different example values",
-            &["ReturnValue[0]"],
+            &["ReturnValue[0].test", "ReturnValue[0].test2"],
         )),
     );
 }
