@@ -112,6 +112,6 @@ mod tests {
         let mut changed = parse("name: A\nparameters:\n  - name: X\n    in: body\n").unwrap();
         let notes = apply(&mut changed, &old);
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("now says body"), "{notes:?}");
+        assert!(notes[0].contains("now says \"body\""), "{notes:?}");
     }
 }
