@@ -534,13 +534,79 @@ fn import_all_writes_every_action_and_validates_them() {
 // ---------------------------------------------------------------------------------------
 // Existing files.
 
+/// The Chinese texts of GetDeployment as a person might clean them (links and the value
+/// list removed), in place of the metadata's, which the committed spec carries.
+const CLEANED_ZH: [(&str, &str); 2] = [
+    (
+        "        zh: 发布包的ID。执行[SubmitFile](~~173944~~) 和[DeployFile](~~173956~~)时，都会生成一个对应的发布包ID。\n",
+        "        zh: 发布包的ID。执行SubmitFile和DeployFile时，都会生成一个对应的发布包ID。\n",
+    ),
+    (
+        "                    description:\n                      zh: |-\n                        * UNPUBLISHED(0): 未发布\n                        * SUCCESS(1): 发布成功\n                        * ERROR(2): 发布失败\n                        * CLONED(3): 克隆成功\n                        * DEPLOY_ERROR(4): 发布失败\n                        * CLONING(5): 克隆中\n                        * REJECT(6): 发布驳回\n                      en: The status of the deployed item.\n",
+        "                    description: { zh: 发布项的状态。, en: The status of the deployed item. }\n",
+    ),
+];
+
+/// Rewrites the temp copy of GetDeployment.yaml with [`CLEANED_ZH`]; returns its text.
+fn clean_chinese_texts(dir: &Path) -> String {
+    let file = dir.join("GetDeployment.yaml");
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    for (metadata, cleaned) in CLEANED_ZH {
+        assert!(
+            text.contains(metadata),
+            "the hand-written spec changed; update this test"
+        );
+        text = text.replace(metadata, cleaned);
+    }
+    std::fs::write(&file, &text).expect("write");
+    text
+}
+
+/// The key paths of the two texts of [`CLEANED_ZH`].
+const DEPLOYMENT_ID_TEXT: &str = "parameters[DeploymentId].schema.description";
+const ITEM_STATUS_TEXT: &str =
+    "responses.200.schema.properties.Data.properties.DeployedItems.items.properties.Status.description";
+
+fn run_import_command(dir: &Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["import", "--from"])
+        .arg(metadata_path())
+        .args(["--action", "GetDeployment", "--out"])
+        .arg(dir)
+        .output()
+        .expect("run xtask");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn without_update_an_existing_file_is_compared_and_left_alone() {
     let dir = TempDir::with_real_spec("noupdate");
+    // The committed spec agrees with the metadata: nothing to do, exit 0.
     let before = snapshot(dir.path());
     let report = run(&options(dir.path(), &["GetDeployment"], false)).expect("import");
     let action = &report.actions[0];
-    assert_eq!(action.outcome, Outcome::Differs);
+    assert_eq!(action.outcome, Outcome::Unchanged, "{report}");
+    assert!(action.written.is_empty());
+    assert!(action.changes.is_empty(), "{:#?}", action.changes);
+    assert!(action.review.is_empty(), "{:?}", action.review);
+    assert!(report.is_clean(), "{report}");
+    let (status, stdout) = run_import_command(dir.path());
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("is up to date with the metadata; nothing written"),
+        "{stdout}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+
+    // A person cleaned two Chinese texts: they differ, nothing is written, exit 1.
+    clean_chinese_texts(dir.path());
+    let before = snapshot(dir.path());
+    let report = run(&options(dir.path(), &["GetDeployment"], false)).expect("import");
+    let action = &report.actions[0];
+    assert_eq!(action.outcome, Outcome::Differs, "{report}");
     assert!(action.written.is_empty());
     assert_eq!(
         snapshot(dir.path()),
@@ -548,30 +614,29 @@ fn without_update_an_existing_file_is_compared_and_left_alone() {
         "files changed without --update"
     );
     let changes: Vec<String> = action.changes.iter().map(ToString::to_string).collect();
-    // The person cleaned two Chinese texts; nothing else the metadata owns differs.
+    // Nothing else the metadata owns differs.
     assert_eq!(changes.len(), 2, "{changes:#?}");
-    assert!(changes[0].starts_with("changed  parameters[DeploymentId].schema.description.zh:"));
-    assert!(changes[1].starts_with(
-        "changed  responses.200.schema.properties.Data.properties.DeployedItems.items.properties.Status.description.zh:"
-    ));
+    assert!(changes[0].starts_with(&format!("changed  {DEPLOYMENT_ID_TEXT}.zh:")));
+    assert!(changes[1].starts_with(&format!("changed  {ITEM_STATUS_TEXT}.zh:")));
+    // Both keep an English text written for the old Chinese one.
+    assert_eq!(action.review, [DEPLOYMENT_ID_TEXT, ITEM_STATUS_TEXT]);
     assert!(!report.is_clean());
 
     // The command prints the differences and exits with 1.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["import", "--from"])
-        .arg(metadata_path())
-        .args(["--action", "GetDeployment", "--out"])
-        .arg(dir.path())
-        .output()
-        .expect("run xtask");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let (status, stdout) = run_import_command(dir.path());
+    assert_eq!(status, Some(1), "{stdout}");
     assert!(
         stdout.contains("differs from the official metadata; nothing written"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("parameters[DeploymentId].schema.description.zh"),
+        stdout.contains(&format!("{DEPLOYMENT_ID_TEXT}.zh")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "review: {ITEM_STATUS_TEXT}: the Chinese text changed in the metadata"
+        )),
         "{stdout}"
     );
     assert_eq!(snapshot(dir.path()), before);
