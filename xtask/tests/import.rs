@@ -838,12 +838,15 @@ fn metadata_changes_are_reported_by_key_path_and_orphaned_hand_keys_listed() {
         "string"
     );
 
-    // With --update the file follows the metadata; the hand-added keys of the removed
-    // field are reported, and the waiter that reads it no longer validates.
+    // --update would drop the hand-added keys of the removed field: that is a conflict,
+    // the keys are listed and nothing is written (the waiter that reads the field stays
+    // valid because the file stays as it was).
     opts.update = true;
     let report = run(&opts).expect("import --update");
+    assert_eq!(snapshot(dir.path()), before, "written despite the conflict");
     let action = &report.actions[0];
-    assert_eq!(action.outcome, Outcome::Updated);
+    assert_eq!(action.outcome, Outcome::Conflict, "{report}");
+    assert!(action.written.is_empty());
     let dropped: Vec<&str> = action.dropped.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(
         dropped,
@@ -852,18 +855,68 @@ fn metadata_changes_are_reported_by_key_path_and_orphaned_hand_keys_listed() {
             format!("{deployment}.Status.enumRef").as_str(),
         ]
     );
-    let merged = read_yaml(&dir.path().join("GetDeployment.yaml"));
-    assert!(merged.get("waiters").is_some(), "the waiter was dropped");
     let Validation::Checked { failures, .. } = &report.validation else {
-        panic!("not validated");
+        panic!("not validated: {report}");
     };
+    assert!(failures.is_empty(), "{report}");
+    assert!(!report.is_clean());
+    let printed = report.to_string();
     assert!(
-        failures[0]
-            .1
-            .iter()
-            .any(|d| d.key_path.starts_with("waiters.DeploymentFinished")),
-        "{report}"
+        printed.contains("GetDeployment: not written (conflict):"),
+        "{printed}"
     );
+    assert!(
+        printed.contains(&format!("    would drop: {deployment}.Status.enumRef")),
+        "{printed}"
+    );
+    assert!(printed.contains(", 1 conflict(s), "), "{printed}");
+
+    // Once the person removes the field with its hand-added keys, nothing would be
+    // dropped, but the waiter still reads the field: the updated spec would not load, so
+    // that is a conflict too, naming the waiter, and nothing is written.
+    let file = dir.path().join("GetDeployment.yaml");
+    let mut doc = read_yaml(&file);
+    let path = [
+        "responses",
+        "200",
+        "schema",
+        "properties",
+        "Data",
+        "properties",
+        "Deployment",
+        "properties",
+    ];
+    let fields = path.iter().fold(&mut doc, |node, key| {
+        node.get_mut(key)
+            .unwrap_or_else(|| panic!("no `{key}` in GetDeployment.yaml"))
+    });
+    let Node::Map(entries) = fields else {
+        panic!("Deployment's properties are not a mapping");
+    };
+    entries.retain(|(k, _)| k != "Status");
+    std::fs::write(&file, yaml::writer::render(&doc)).expect("write");
+    let before = snapshot(dir.path());
+    let report = run(&opts).expect("import --update");
+    assert_eq!(snapshot(dir.path()), before, "an invalid spec was written");
+    let action = &report.actions[0];
+    assert_eq!(action.outcome, Outcome::Conflict, "{report}");
+    assert!(action.dropped.is_empty(), "{:?}", action.dropped);
+    let not_loading = action
+        .notes
+        .iter()
+        .position(|n| n == "the updated spec would not load; nothing written:")
+        .unwrap_or_else(|| panic!("{report}"));
+    let problems = &action.notes[not_loading + 1..];
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    for (problem, acceptor) in problems.iter().zip([1, 2]) {
+        assert!(
+            problem.contains(&format!(
+                "at `waiters.DeploymentFinished.acceptors[{acceptor}].path`: `Data.Deployment.Status` does not name a scalar field of the response"
+            )),
+            "{problem}"
+        );
+    }
+    assert!(!report.is_clean());
 }
 
 #[test]
