@@ -39,6 +39,7 @@
 //!     selection: Selection::Actions(vec!["GetDeployment".into()]),
 //!     out_dir: "spec/dataworks-public".into(),
 //!     update: false,
+//!     rejected_list: None,
 //! })?;
 //! print!("{report}");
 //! # Ok::<(), xtask::import::ImportError>(())
