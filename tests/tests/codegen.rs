@@ -59,11 +59,26 @@ fn every_generated_file_has_the_header() {
 #[test]
 fn packaged_test_samples_match_the_spec() {
     let root = workspace_root();
-    for name in ["GetDeployment.json", "GetDeployment.xml"] {
-        let spec = std::fs::read(root.join("spec/dataworks-public/samples").join(name))
+    let copies = root.join("crates/dataworks-cli/tests/data");
+    let mut names: Vec<_> = std::fs::read_dir(&copies)
+        .expect("the CLI's test data")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "CreateTable.json",
+            "GetDeployment.json",
+            "GetDeployment.xml",
+            "RunTriggerNode.json"
+        ]
+    );
+    for name in &names {
+        let name = name.to_string_lossy();
+        let spec = std::fs::read(root.join("spec/dataworks-public/samples").join(&*name))
             .expect("spec sample");
-        let copy =
-            std::fs::read(root.join("crates/dataworks-cli/tests/data").join(name)).expect("copy");
+        let copy = std::fs::read(copies.join(&*name)).expect("copy");
         assert_eq!(
             spec, copy,
             "crates/dataworks-cli/tests/data/{name} differs from the spec's"

@@ -337,3 +337,53 @@ fn rejected_before_processing_must_be_retryable() {
         "{message}"
     );
 }
+
+/// A published product whose generated test would read files of the repository (sample
+/// files, wire vectors) from its models crate, where the package cannot reach them.
+#[test]
+fn published_models_crate_test_reading_repository_files() {
+    let (tmp, spec) = broken_spec("product.yaml", |text| {
+        text.replacen("  publish: false\n", "", 1)
+            + "tests:\n  wireVectors: tests/data/wire/official_requests.jsonl\n"
+    });
+    let message = codegen_error(&tmp, &spec);
+    assert!(message.contains("tests.wireVectors"), "{message}");
+    assert!(
+        message.contains("outside the published models crate `widgets-fixture-models`"),
+        "{message}"
+    );
+    assert!(message.contains("tests.file"), "{message}");
+
+    let (tmp, spec) = broken_spec("product.yaml", |text| {
+        text.replacen("  publish: false\n", "", 1)
+    });
+    let actions = spec.join("ListWidgets.yaml");
+    let text = std::fs::read_to_string(&actions).expect("fixture action");
+    let body_at = text.find("    body: '{").expect("the JSON sample's body");
+    let line_end = body_at + text[body_at..].find('\n').expect("end of line");
+    std::fs::write(spec.join("two_widgets.json"), r#"{"RequestId":"R1"}"#).expect("write");
+    std::fs::write(
+        &actions,
+        format!(
+            "{}    file: two_widgets.json{}",
+            &text[..body_at],
+            &text[line_end..]
+        ),
+    )
+    .expect("write");
+    let message = codegen_error(&tmp, &spec);
+    assert!(message.contains("samples[0].file"), "{message}");
+    assert!(
+        message.contains("would read sample file `two_widgets.json` from outside the published"),
+        "{message}"
+    );
+
+    let (tmp, spec) = broken_spec("product.yaml", |text| {
+        text + "tests:\n  file: tests/actions.txt\n"
+    });
+    let message = codegen_error(&tmp, &spec);
+    assert!(
+        message.contains("`tests/actions.txt` must be a Rust file"),
+        "{message}"
+    );
+}

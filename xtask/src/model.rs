@@ -62,6 +62,24 @@ pub struct Product {
     pub tests: TestFiles,
 }
 
+impl Product {
+    /// The generated per-action test file, relative to the workspace root: `tests.file` of
+    /// the spec, else `tests/actions.rs` of the models crate.
+    pub fn actions_test_file(&self) -> String {
+        self.tests
+            .file
+            .clone()
+            .unwrap_or_else(|| format!("{}/tests/actions.rs", self.models_crate.path))
+    }
+
+    /// Whether the per-action test is a test of the models crate itself (it then compiles
+    /// each action's test only with that action's feature), rather than of another crate
+    /// that depends on the models crate with every feature.
+    pub fn actions_test_in_models_crate(&self) -> bool {
+        self.tests.file.is_none()
+    }
+}
+
 /// An API group and its Cargo feature.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -77,6 +95,9 @@ pub struct Group {
 /// Test data files (relative to the workspace root).
 #[derive(Debug, Clone, Default)]
 pub struct TestFiles {
+    /// The generated per-action test file, when it is not the models crate's
+    /// `tests/actions.rs` (see [`Product::actions_test_file`]).
+    pub file: Option<String>,
     pub wire_vectors: Option<String>,
     pub wire_exceptions: Option<String>,
 }

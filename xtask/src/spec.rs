@@ -101,6 +101,10 @@ pub struct Group {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TestFiles {
+    /// Where the generated per-action test goes (default: `tests/actions.rs` of the models
+    /// crate). A test that reads sample files or wire vectors from the repository must go
+    /// into an unpublished test crate, since a published package holds only its own folder.
+    pub file: Option<Spanned<String>>,
     /// The official SDK's requests (JSON lines: values, query and form pairs).
     pub wire_vectors: Option<Spanned<String>>,
     /// The expected differences from them, each with its reason.

@@ -1471,13 +1471,14 @@ fn credentials_subcommand_shows_the_provider_and_the_caller() {
 // ---------------------------------------------------------------------------------------
 
 /// A server that verifies signatures for `creds` and serves `action` with its documented
-/// JSON sample.
+/// JSON sample (copied from `spec/dataworks-public/samples/` into `tests/data/`, so that the
+/// packaged test has it too).
 fn server_for_action(creds: &Creds, action: &str) -> TestServer {
-    let sample = std::fs::read(format!(
-        "{}/../../spec/dataworks-public/samples/{action}.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("the action's JSON sample");
+    let sample = match action {
+        "CreateTable" => include_bytes!("data/CreateTable.json").to_vec(),
+        "RunTriggerNode" => include_bytes!("data/RunTriggerNode.json").to_vec(),
+        other => panic!("no sample of {other} in tests/data/"),
+    };
     let config = ServerConfig::new()
         .with_credential(creds.id.clone(), creds.secret.clone())
         .with_api(action, VERSION)

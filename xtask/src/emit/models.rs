@@ -43,7 +43,7 @@ XML. Use them through the client crate `{}`.\n\n{}",
         ),
     ));
     files.push(rust_file(
-        format!("{}/tests/actions.rs", krate.path),
+        api.product.actions_test_file(),
         super::tests::actions_test(api),
     )?);
     Ok(files)
@@ -67,10 +67,12 @@ fn cargo_toml(api: &Api) -> GeneratedFile {
 acs-model = {{ workspace = true }}
 serde = {{ workspace = true }}
 serde_json = {{ workspace = true }}
-
-[dev-dependencies]
-acs-model = {{ workspace = true, features = ["testing"] }}
-{features}"#,
+{dev_dependencies}{features}"#,
+        dev_dependencies = if api.product.actions_test_in_models_crate() {
+            "\n[dev-dependencies]\nacs-model = { workspace = true, features = [\"testing\"] }\n"
+        } else {
+            ""
+        },
         features = super::features_toml(api, |_| String::new()),
     );
     text_file(format!("{}/Cargo.toml", krate.path), body)

@@ -1,7 +1,9 @@
-//! The models crate's generated test (`tests/actions.rs`): per action, its documented
-//! samples decode (JSON and XML to equal values, no declared field of the JSON sample lost);
-//! and, when the product names the official SDK's wire vectors, the request of every line,
-//! built from its values, encodes to the pairs the SDK sent (with the listed exceptions).
+//! The generated per-action test (the models crate's `tests/actions.rs`, or the spec's
+//! `tests.file` in an unpublished test crate when it reads files of the repository): per
+//! action, its documented samples decode (JSON and XML to equal values, no declared field of
+//! the JSON sample lost); and, when the product names the official SDK's wire vectors, the
+//! request of every line, built from its values, encodes to the pairs the SDK sent (with the
+//! listed exceptions).
 
 use super::docs::Docs;
 use super::{feature_cfg, ident};
@@ -12,7 +14,9 @@ use quote::quote;
 /// The whole test file.
 pub fn actions_test(api: &Api) -> TokenStream {
     let krate = ident(&api.product.models_crate.ident());
-    let to_root = "../".repeat(api.product.models_crate.path.split('/').count() + 1);
+    // `include_bytes!` paths are relative to the test file's folder.
+    let file = api.product.actions_test_file();
+    let to_root = "../".repeat(file.split('/').count() - 1);
     let samples = api
         .operations
         .iter()
@@ -22,7 +26,16 @@ pub fn actions_test(api: &Api) -> TokenStream {
         "Every action's documented samples decode in both formats to equal values, and no field",
     )
     .then("of the JSON sample that the schema declares is lost; requests built from the official")
-    .then("SDK's values encode to the pairs it sent.")
+    .then("SDK's values encode to the pairs it sent.");
+    let doc = if api.product.actions_test_in_models_crate() {
+        doc
+    } else {
+        doc.paragraph(format!(
+            "A test of this crate, not of `{}`: it reads the samples and vectors from the",
+            api.product.models_crate.name
+        ))
+        .then("repository, outside the published package. It needs every feature of the models crate.")
+    }
     .inner_rustdoc();
     quote! {
         #doc
@@ -60,6 +73,16 @@ fn body(sample: Option<&Sample>, to_root: &str) -> TokenStream {
     }
 }
 
+/// An action's test compiles with its feature in the models crate; another crate's test
+/// depends on every feature (a feature there would name that crate's own).
+fn action_cfg(api: &Api, op: &Operation) -> TokenStream {
+    if api.product.actions_test_in_models_crate() {
+        feature_cfg(api, op)
+    } else {
+        TokenStream::new()
+    }
+}
+
 fn sample_tests(
     api: &Api,
     op: &Operation,
@@ -68,7 +91,7 @@ fn sample_tests(
 ) -> Vec<TokenStream> {
     let module = ident(&op.names.module);
     let output = ident(&op.structure(op.output).name);
-    let cfg = feature_cfg(api, op);
+    let cfg = action_cfg(api, op);
     let pairs = sample_pairs(op);
     pairs
         .iter()
@@ -102,8 +125,8 @@ fn sample_tests(
         .collect()
 }
 
-/// The wire-vector test, when the product names the vectors; it needs every action, so it
-/// runs with every feature on.
+/// The wire-vector test, when the product names the vectors; it needs every action, so in
+/// the models crate it runs with every feature on.
 fn wire_test(api: &Api, krate: &proc_macro2::Ident, to_root: &str) -> Option<TokenStream> {
     let vectors = api.product.tests.wire_vectors.as_ref()?;
     let vectors = format!("{to_root}{vectors}");
@@ -115,7 +138,8 @@ fn wire_test(api: &Api, krate: &proc_macro2::Ident, to_root: &str) -> Option<Tok
         None => quote!("[]"),
     };
     let features: Vec<&String> = api.product.groups.iter().map(|g| &g.feature).collect();
-    let cfg = (!features.is_empty()).then(|| quote!(#[cfg(all(#(feature = #features),*))]));
+    let cfg = (api.product.actions_test_in_models_crate() && !features.is_empty())
+        .then(|| quote!(#[cfg(all(#(feature = #features),*))]));
     let arms = api.operations.iter().map(|op| {
         let wire = &op.name;
         let module = ident(&op.names.module);

@@ -115,7 +115,7 @@ pub fn lower_operation_with(
     let require_one_of = rules::lower_rules(&mut cx, raw.rules.as_ref(), &params, &name);
     let idempotency = idempotency(&mut cx, raw, &params);
     let errors = action_errors(&mut cx, raw, product);
-    let samples = samples::lower_samples(&mut cx, &raw.samples, spec_dir, exists);
+    let samples = samples::lower_samples(&mut cx, product, &raw.samples, spec_dir, exists);
     let group = product::group_of(&mut cx, product, &name, &raw.name);
     let enums = types.enums;
     let tree = Tree {

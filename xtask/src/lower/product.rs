@@ -107,6 +107,11 @@ pub fn lower_product(
     let errors = common_errors(&mut cx, &raw.error_codes);
     let groups = groups(&mut cx, &raw.groups);
     let tests = TestFiles {
+        file: raw
+            .tests
+            .as_ref()
+            .and_then(|t| t.file.as_ref())
+            .map(|p| p.value.clone()),
         wire_vectors: raw
             .tests
             .as_ref()
@@ -120,12 +125,41 @@ pub fn lower_product(
     };
     if let Some(t) = &raw.tests {
         for (key, path) in [
+            ("tests.file", &t.file),
             ("tests.wireVectors", &t.wire_vectors),
             ("tests.wireExceptions", &t.wire_exceptions),
         ] {
             if let Some(path) = path {
                 check_relative_path(&mut cx, key, path);
             }
+        }
+        if let Some(file) = &t.file {
+            if !file.value.ends_with(".rs") || !file.value.contains("/tests/") {
+                cx.error(
+                    "tests.file",
+                    file.referenced,
+                    format!(
+                        "`{}` must be a Rust file in the `tests/` folder of a test crate, such \
+                         as `tests/tests/actions.rs`",
+                        file.value
+                    ),
+                );
+            }
+        }
+        // A published package holds only its own folder: a test of the models crate that
+        // reads the wire vectors would not compile from the package.
+        if let (Some(vectors), None, true) =
+            (&t.wire_vectors, &t.file, raw.crates.publish.unwrap_or(true))
+        {
+            cx.error(
+                "tests.wireVectors",
+                vectors.referenced,
+                format!(
+                    "the generated test reads `{}` from outside the published models crate `{}`; \
+                     name a file of an unpublished test crate in `tests.file`",
+                    vectors.value, raw.crates.models.name.value
+                ),
+            );
         }
     }
     let envelope = raw

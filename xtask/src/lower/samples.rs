@@ -1,7 +1,7 @@
 //! Documented response samples (`file:` beside the spec, or an inline `body:`).
 
 use super::Ctx;
-use crate::model::{Sample, SampleBody, SampleFormat};
+use crate::model::{Product, Sample, SampleBody, SampleFormat};
 use crate::spec;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,6 +9,7 @@ use std::path::Path;
 /// Every valid sample, with file paths resolved against the spec folder.
 pub(super) fn lower_samples(
     cx: &mut Ctx<'_>,
+    product: &Product,
     raw: &[spec::Sample],
     spec_dir: &Path,
     exists: &dyn Fn(&Path) -> bool,
@@ -44,6 +45,20 @@ pub(super) fn lower_samples(
                         &format!("{path}.file"),
                         f.referenced,
                         format!("sample file `{}` does not exist", resolved.display()),
+                    );
+                    continue;
+                }
+                if product.publish && product.actions_test_in_models_crate() {
+                    // A published package holds only its own folder.
+                    cx.error(
+                        &format!("{path}.file"),
+                        f.referenced,
+                        format!(
+                            "the generated test would read sample file `{}` from outside the \
+                             published models crate `{}`; name a file of an unpublished test \
+                             crate in product.yaml `tests.file`",
+                            f.value, product.models_crate.name
+                        ),
                     );
                     continue;
                 }

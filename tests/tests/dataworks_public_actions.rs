@@ -3,75 +3,73 @@
 //! Every action's documented samples decode in both formats to equal values, and no field
 //! of the JSON sample that the schema declares is lost; requests built from the official
 //! SDK's values encode to the pairs it sent.
+//!
+//! A test of this crate, not of `dataworks-public-models`: it reads the samples and vectors from the
+//! repository, outside the published package. It needs every feature of the models crate.
 #![allow(deprecated)]
 use acs_model::testing::assert_samples;
-#[cfg(feature = "data-service")]
 #[test]
 fn abolish_data_service_api_samples() {
     assert_samples::<
         dataworks_public_models::abolish_data_service_api::AbolishDataServiceApiResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AbolishDataServiceApi.json"
+            "../../spec/dataworks-public/samples/AbolishDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AbolishDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/AbolishDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn add_meta_collection_entity_samples() {
     assert_samples::<
         dataworks_public_models::add_meta_collection_entity::AddMetaCollectionEntityResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddMetaCollectionEntity.json"
+            "../../spec/dataworks-public/samples/AddMetaCollectionEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddMetaCollectionEntity.xml"
+            "../../spec/dataworks-public/samples/AddMetaCollectionEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn add_project_member_to_role_samples() {
     assert_samples::<
         dataworks_public_models::add_project_member_to_role::AddProjectMemberToRoleResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddProjectMemberToRole.json"
+            "../../spec/dataworks-public/samples/AddProjectMemberToRole.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddProjectMemberToRole.xml"
+            "../../spec/dataworks-public/samples/AddProjectMemberToRole.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn add_recognize_rule_samples() {
     assert_samples::<dataworks_public_models::add_recognize_rule::AddRecognizeRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddRecognizeRule.json"
+            "../../spec/dataworks-public/samples/AddRecognizeRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddRecognizeRule.xml"
+            "../../spec/dataworks-public/samples/AddRecognizeRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn add_to_meta_category_samples() {
     assert_samples::<dataworks_public_models::add_to_meta_category::AddToMetaCategoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddToMetaCategory.json"
+            "../../spec/dataworks-public/samples/AddToMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/AddToMetaCategory.xml"
+            "../../spec/dataworks-public/samples/AddToMetaCategory.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -79,7 +77,6 @@ fn add_to_meta_category_samples() {
         )),
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn approve_permission_apply_order_samples() {
     assert_samples::<
@@ -87,29 +84,27 @@ fn approve_permission_apply_order_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.json"
+                "../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.xml"
+                "../../spec/dataworks-public/samples/ApprovePermissionApplyOrder.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "open-platform")]
 #[test]
 fn callback_extension_samples() {
     assert_samples::<dataworks_public_models::callback_extension::CallbackExtensionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CallbackExtension.json"
+            "../../spec/dataworks-public/samples/CallbackExtension.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn change_resource_manager_resource_group_samples() {
     assert_samples::<
@@ -117,130 +112,121 @@ fn change_resource_manager_resource_group_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.json"
+                "../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.xml"
+                "../../spec/dataworks-public/samples/ChangeResourceManagerResourceGroup.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn check_file_deployment_samples() {
     assert_samples::<dataworks_public_models::check_file_deployment::CheckFileDeploymentResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckFileDeployment.json"
+            "../../spec/dataworks-public/samples/CheckFileDeployment.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckFileDeployment.xml"
+            "../../spec/dataworks-public/samples/CheckFileDeployment.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn check_meta_partition_samples() {
     assert_samples::<dataworks_public_models::check_meta_partition::CheckMetaPartitionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckMetaPartition.json"
+            "../../spec/dataworks-public/samples/CheckMetaPartition.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckMetaPartition.xml"
+            "../../spec/dataworks-public/samples/CheckMetaPartition.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn check_meta_table_samples() {
     assert_samples::<dataworks_public_models::check_meta_table::CheckMetaTableResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckMetaTable.json"
+            "../../spec/dataworks-public/samples/CheckMetaTable.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CheckMetaTable.xml"
+            "../../spec/dataworks-public/samples/CheckMetaTable.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn create_baseline_samples() {
     assert_samples::<dataworks_public_models::create_baseline::CreateBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateBaseline.json"
+            "../../spec/dataworks-public/samples/CreateBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateBaseline.xml"
+            "../../spec/dataworks-public/samples/CreateBaseline.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn create_business_samples() {
     assert_samples::<dataworks_public_models::create_business::CreateBusinessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateBusiness.json"
+            "../../spec/dataworks-public/samples/CreateBusiness.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateBusiness.xml"
+            "../../spec/dataworks-public/samples/CreateBusiness.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn create_connection_samples() {
     assert_samples::<dataworks_public_models::create_connection::CreateConnectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateConnection.json"
+            "../../spec/dataworks-public/samples/CreateConnection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateConnection.xml"
+            "../../spec/dataworks-public/samples/CreateConnection.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn create_di_alarm_rule_samples() {
     assert_samples::<dataworks_public_models::create_di_alarm_rule::CreateDIAlarmRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDIAlarmRule.json"
+            "../../spec/dataworks-public/samples/CreateDIAlarmRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDIAlarmRule.xml"
+            "../../spec/dataworks-public/samples/CreateDIAlarmRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn create_di_job_samples() {
     assert_samples::<dataworks_public_models::create_di_job::CreateDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDIJob.json"
+            "../../spec/dataworks-public/samples/CreateDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDIJob.xml"
+            "../../spec/dataworks-public/samples/CreateDIJob.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn create_di_sync_task_samples() {
     assert_samples::<dataworks_public_models::create_di_sync_task::CreateDISyncTaskResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDISyncTask.json"
+            "../../spec/dataworks-public/samples/CreateDISyncTask.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDISyncTask.xml"
+            "../../spec/dataworks-public/samples/CreateDISyncTask.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -248,46 +234,42 @@ fn create_di_sync_task_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn create_dag_complement_samples() {
     assert_samples::<dataworks_public_models::create_dag_complement::CreateDagComplementResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDagComplement.json"
+            "../../spec/dataworks-public/samples/CreateDagComplement.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDagComplement.xml"
+            "../../spec/dataworks-public/samples/CreateDagComplement.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn create_dag_test_samples() {
     assert_samples::<dataworks_public_models::create_dag_test::CreateDagTestResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDagTest.json"
+            "../../spec/dataworks-public/samples/CreateDagTest.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDagTest.xml"
+            "../../spec/dataworks-public/samples/CreateDagTest.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn create_data_service_api_samples() {
     assert_samples::<dataworks_public_models::create_data_service_api::CreateDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataServiceApi.json"
+            "../../spec/dataworks-public/samples/CreateDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/CreateDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn create_data_service_api_authority_samples() {
     assert_samples::<
@@ -295,12 +277,12 @@ fn create_data_service_api_authority_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.json"
+                "../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.xml"
+                "../../spec/dataworks-public/samples/CreateDataServiceApiAuthority.xml"
             ),
         ),
         Some((
@@ -309,134 +291,124 @@ fn create_data_service_api_authority_samples() {
         )),
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn create_data_service_folder_samples() {
     assert_samples::<
         dataworks_public_models::create_data_service_folder::CreateDataServiceFolderResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataServiceFolder.json"
+            "../../spec/dataworks-public/samples/CreateDataServiceFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataServiceFolder.xml"
+            "../../spec/dataworks-public/samples/CreateDataServiceFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn create_data_service_group_samples() {
     assert_samples::<
         dataworks_public_models::create_data_service_group::CreateDataServiceGroupResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataServiceGroup.json"
+            "../../spec/dataworks-public/samples/CreateDataServiceGroup.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn create_data_source_samples() {
     assert_samples::<dataworks_public_models::create_data_source::CreateDataSourceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataSource.json"
+            "../../spec/dataworks-public/samples/CreateDataSource.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateDataSource.xml"
+            "../../spec/dataworks-public/samples/CreateDataSource.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn create_export_migration_samples() {
     assert_samples::<dataworks_public_models::create_export_migration::CreateExportMigrationResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateExportMigration.json"
+            "../../spec/dataworks-public/samples/CreateExportMigration.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateExportMigration.xml"
+            "../../spec/dataworks-public/samples/CreateExportMigration.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn create_file_samples() {
     assert_samples::<dataworks_public_models::create_file::CreateFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateFile.json"
+            "../../spec/dataworks-public/samples/CreateFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateFile.xml"
+            "../../spec/dataworks-public/samples/CreateFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn create_folder_samples() {
     assert_samples::<dataworks_public_models::create_folder::CreateFolderResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateFolder.json"
+            "../../spec/dataworks-public/samples/CreateFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateFolder.xml"
+            "../../spec/dataworks-public/samples/CreateFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn create_import_migration_samples() {
     assert_samples::<dataworks_public_models::create_import_migration::CreateImportMigrationResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateImportMigration.json"
+            "../../spec/dataworks-public/samples/CreateImportMigration.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateImportMigration.xml"
+            "../../spec/dataworks-public/samples/CreateImportMigration.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn create_manual_dag_samples() {
     assert_samples::<dataworks_public_models::create_manual_dag::CreateManualDagResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateManualDag.json"
+            "../../spec/dataworks-public/samples/CreateManualDag.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateManualDag.xml"
+            "../../spec/dataworks-public/samples/CreateManualDag.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn create_meta_category_samples() {
     assert_samples::<dataworks_public_models::create_meta_category::CreateMetaCategoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateMetaCategory.json"
+            "../../spec/dataworks-public/samples/CreateMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateMetaCategory.xml"
+            "../../spec/dataworks-public/samples/CreateMetaCategory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn create_meta_collection_samples() {
     assert_samples::<dataworks_public_models::create_meta_collection::CreateMetaCollectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateMetaCollection.json"
+            "../../spec/dataworks-public/samples/CreateMetaCollection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateMetaCollection.xml"
+            "../../spec/dataworks-public/samples/CreateMetaCollection.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -444,30 +416,28 @@ fn create_meta_collection_samples() {
         )),
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn create_permission_apply_order_samples() {
     assert_samples::<
         dataworks_public_models::create_permission_apply_order::CreatePermissionApplyOrderResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreatePermissionApplyOrder.json"
+            "../../spec/dataworks-public/samples/CreatePermissionApplyOrder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreatePermissionApplyOrder.xml"
+            "../../spec/dataworks-public/samples/CreatePermissionApplyOrder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn create_project_samples() {
     assert_samples::<dataworks_public_models::create_project::CreateProjectResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateProject.json"
+            "../../spec/dataworks-public/samples/CreateProject.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateProject.xml"
+            "../../spec/dataworks-public/samples/CreateProject.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -475,147 +445,136 @@ fn create_project_samples() {
         )),
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn create_project_member_samples() {
     assert_samples::<dataworks_public_models::create_project_member::CreateProjectMemberResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateProjectMember.json"
+            "../../spec/dataworks-public/samples/CreateProjectMember.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateProjectMember.xml"
+            "../../spec/dataworks-public/samples/CreateProjectMember.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn create_quality_entity_samples() {
     assert_samples::<dataworks_public_models::create_quality_entity::CreateQualityEntityResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityEntity.json"
+            "../../spec/dataworks-public/samples/CreateQualityEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityEntity.xml"
+            "../../spec/dataworks-public/samples/CreateQualityEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn create_quality_follower_samples() {
     assert_samples::<dataworks_public_models::create_quality_follower::CreateQualityFollowerResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityFollower.json"
+            "../../spec/dataworks-public/samples/CreateQualityFollower.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityFollower.xml"
+            "../../spec/dataworks-public/samples/CreateQualityFollower.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn create_quality_relative_node_samples() {
     assert_samples::<
         dataworks_public_models::create_quality_relative_node::CreateQualityRelativeNodeResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityRelativeNode.json"
+            "../../spec/dataworks-public/samples/CreateQualityRelativeNode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityRelativeNode.xml"
+            "../../spec/dataworks-public/samples/CreateQualityRelativeNode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn create_quality_rule_samples() {
     assert_samples::<dataworks_public_models::create_quality_rule::CreateQualityRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityRule.json"
+            "../../spec/dataworks-public/samples/CreateQualityRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateQualityRule.xml"
+            "../../spec/dataworks-public/samples/CreateQualityRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn create_remind_samples() {
     assert_samples::<dataworks_public_models::create_remind::CreateRemindResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateRemind.json"
+            "../../spec/dataworks-public/samples/CreateRemind.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateRemind.xml"
+            "../../spec/dataworks-public/samples/CreateRemind.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn create_resource_file_samples() {
     assert_samples::<dataworks_public_models::create_resource_file::CreateResourceFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateResourceFile.json"
+            "../../spec/dataworks-public/samples/CreateResourceFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateResourceFile.xml"
+            "../../spec/dataworks-public/samples/CreateResourceFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn create_table_samples() {
     assert_samples::<dataworks_public_models::create_table::CreateTableResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTable.json"
+            "../../spec/dataworks-public/samples/CreateTable.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTable.xml"
+            "../../spec/dataworks-public/samples/CreateTable.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn create_table_level_samples() {
     assert_samples::<dataworks_public_models::create_table_level::CreateTableLevelResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTableLevel.json"
+            "../../spec/dataworks-public/samples/CreateTableLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTableLevel.xml"
+            "../../spec/dataworks-public/samples/CreateTableLevel.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn create_table_theme_samples() {
     assert_samples::<dataworks_public_models::create_table_theme::CreateTableThemeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTableTheme.json"
+            "../../spec/dataworks-public/samples/CreateTableTheme.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateTableTheme.xml"
+            "../../spec/dataworks-public/samples/CreateTableTheme.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn create_udf_file_samples() {
     assert_samples::<dataworks_public_models::create_udf_file::CreateUdfFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateUdfFile.json"
+            "../../spec/dataworks-public/samples/CreateUdfFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/CreateUdfFile.xml"
+            "../../spec/dataworks-public/samples/CreateUdfFile.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -623,98 +582,90 @@ fn create_udf_file_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn delete_baseline_samples() {
     assert_samples::<dataworks_public_models::delete_baseline::DeleteBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteBaseline.json"
+            "../../spec/dataworks-public/samples/DeleteBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteBaseline.xml"
+            "../../spec/dataworks-public/samples/DeleteBaseline.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn delete_business_samples() {
     assert_samples::<dataworks_public_models::delete_business::DeleteBusinessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteBusiness.json"
+            "../../spec/dataworks-public/samples/DeleteBusiness.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteBusiness.xml"
+            "../../spec/dataworks-public/samples/DeleteBusiness.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn delete_connection_samples() {
     assert_samples::<dataworks_public_models::delete_connection::DeleteConnectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteConnection.json"
+            "../../spec/dataworks-public/samples/DeleteConnection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteConnection.xml"
+            "../../spec/dataworks-public/samples/DeleteConnection.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn delete_di_alarm_rule_samples() {
     assert_samples::<dataworks_public_models::delete_di_alarm_rule::DeleteDIAlarmRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDIAlarmRule.json"
+            "../../spec/dataworks-public/samples/DeleteDIAlarmRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDIAlarmRule.xml"
+            "../../spec/dataworks-public/samples/DeleteDIAlarmRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn delete_di_job_samples() {
     assert_samples::<dataworks_public_models::delete_di_job::DeleteDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDIJob.json"
+            "../../spec/dataworks-public/samples/DeleteDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDIJob.xml"
+            "../../spec/dataworks-public/samples/DeleteDIJob.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn delete_di_sync_task_samples() {
     assert_samples::<dataworks_public_models::delete_di_sync_task::DeleteDISyncTaskResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDISyncTask.json"
+            "../../spec/dataworks-public/samples/DeleteDISyncTask.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDISyncTask.xml"
+            "../../spec/dataworks-public/samples/DeleteDISyncTask.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn delete_data_service_api_samples() {
     assert_samples::<dataworks_public_models::delete_data_service_api::DeleteDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDataServiceApi.json"
+            "../../spec/dataworks-public/samples/DeleteDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/DeleteDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn delete_data_service_api_authority_samples() {
     assert_samples::<
@@ -722,247 +673,229 @@ fn delete_data_service_api_authority_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DeleteDataServiceApiAuthority.json"
+                "../../spec/dataworks-public/samples/DeleteDataServiceApiAuthority.json"
             ),
         ),
         None,
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn delete_data_source_samples() {
     assert_samples::<dataworks_public_models::delete_data_source::DeleteDataSourceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDataSource.json"
+            "../../spec/dataworks-public/samples/DeleteDataSource.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteDataSource.xml"
+            "../../spec/dataworks-public/samples/DeleteDataSource.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn delete_file_samples() {
     assert_samples::<dataworks_public_models::delete_file::DeleteFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFile.json"
+            "../../spec/dataworks-public/samples/DeleteFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFile.xml"
+            "../../spec/dataworks-public/samples/DeleteFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn delete_folder_samples() {
     assert_samples::<dataworks_public_models::delete_folder::DeleteFolderResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFolder.json"
+            "../../spec/dataworks-public/samples/DeleteFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFolder.xml"
+            "../../spec/dataworks-public/samples/DeleteFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_from_meta_category_samples() {
     assert_samples::<
         dataworks_public_models::delete_from_meta_category::DeleteFromMetaCategoryResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFromMetaCategory.json"
+            "../../spec/dataworks-public/samples/DeleteFromMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteFromMetaCategory.xml"
+            "../../spec/dataworks-public/samples/DeleteFromMetaCategory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_lineage_relation_samples() {
     assert_samples::<dataworks_public_models::delete_lineage_relation::DeleteLineageRelationResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteLineageRelation.json"
+            "../../spec/dataworks-public/samples/DeleteLineageRelation.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_meta_category_samples() {
     assert_samples::<dataworks_public_models::delete_meta_category::DeleteMetaCategoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCategory.json"
+            "../../spec/dataworks-public/samples/DeleteMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCategory.xml"
+            "../../spec/dataworks-public/samples/DeleteMetaCategory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_meta_collection_samples() {
     assert_samples::<dataworks_public_models::delete_meta_collection::DeleteMetaCollectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCollection.json"
+            "../../spec/dataworks-public/samples/DeleteMetaCollection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCollection.xml"
+            "../../spec/dataworks-public/samples/DeleteMetaCollection.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_meta_collection_entity_samples() {
     assert_samples::<
         dataworks_public_models::delete_meta_collection_entity::DeleteMetaCollectionEntityResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.json"
+            "../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.xml"
+            "../../spec/dataworks-public/samples/DeleteMetaCollectionEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn delete_project_member_samples() {
     assert_samples::<dataworks_public_models::delete_project_member::DeleteProjectMemberResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteProjectMember.json"
+            "../../spec/dataworks-public/samples/DeleteProjectMember.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteProjectMember.xml"
+            "../../spec/dataworks-public/samples/DeleteProjectMember.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn delete_quality_entity_samples() {
     assert_samples::<dataworks_public_models::delete_quality_entity::DeleteQualityEntityResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityEntity.json"
+            "../../spec/dataworks-public/samples/DeleteQualityEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityEntity.xml"
+            "../../spec/dataworks-public/samples/DeleteQualityEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn delete_quality_follower_samples() {
     assert_samples::<dataworks_public_models::delete_quality_follower::DeleteQualityFollowerResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityFollower.json"
+            "../../spec/dataworks-public/samples/DeleteQualityFollower.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityFollower.xml"
+            "../../spec/dataworks-public/samples/DeleteQualityFollower.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn delete_quality_relative_node_samples() {
     assert_samples::<
         dataworks_public_models::delete_quality_relative_node::DeleteQualityRelativeNodeResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityRelativeNode.json"
+            "../../spec/dataworks-public/samples/DeleteQualityRelativeNode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityRelativeNode.xml"
+            "../../spec/dataworks-public/samples/DeleteQualityRelativeNode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn delete_quality_rule_samples() {
     assert_samples::<dataworks_public_models::delete_quality_rule::DeleteQualityRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityRule.json"
+            "../../spec/dataworks-public/samples/DeleteQualityRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteQualityRule.xml"
+            "../../spec/dataworks-public/samples/DeleteQualityRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn delete_recognize_rule_samples() {
     assert_samples::<dataworks_public_models::delete_recognize_rule::DeleteRecognizeRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteRecognizeRule.json"
+            "../../spec/dataworks-public/samples/DeleteRecognizeRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteRecognizeRule.xml"
+            "../../spec/dataworks-public/samples/DeleteRecognizeRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn delete_remind_samples() {
     assert_samples::<dataworks_public_models::delete_remind::DeleteRemindResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteRemind.json"
+            "../../spec/dataworks-public/samples/DeleteRemind.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteRemind.xml"
+            "../../spec/dataworks-public/samples/DeleteRemind.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn delete_table_samples() {
     assert_samples::<dataworks_public_models::delete_table::DeleteTableResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTable.json"
+            "../../spec/dataworks-public/samples/DeleteTable.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTable.xml"
+            "../../spec/dataworks-public/samples/DeleteTable.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_table_level_samples() {
     assert_samples::<dataworks_public_models::delete_table_level::DeleteTableLevelResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTableLevel.json"
+            "../../spec/dataworks-public/samples/DeleteTableLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTableLevel.xml"
+            "../../spec/dataworks-public/samples/DeleteTableLevel.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn delete_table_theme_samples() {
     assert_samples::<dataworks_public_models::delete_table_theme::DeleteTableThemeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTableTheme.json"
+            "../../spec/dataworks-public/samples/DeleteTableTheme.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeleteTableTheme.xml"
+            "../../spec/dataworks-public/samples/DeleteTableTheme.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -970,104 +903,96 @@ fn delete_table_theme_samples() {
         )),
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn deploy_di_sync_task_samples() {
     assert_samples::<dataworks_public_models::deploy_di_sync_task::DeployDISyncTaskResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeployDISyncTask.json"
+            "../../spec/dataworks-public/samples/DeployDISyncTask.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeployDISyncTask.xml"
+            "../../spec/dataworks-public/samples/DeployDISyncTask.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn deploy_file_samples() {
     assert_samples::<dataworks_public_models::deploy_file::DeployFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeployFile.json"
+            "../../spec/dataworks-public/samples/DeployFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DeployFile.xml"
+            "../../spec/dataworks-public/samples/DeployFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn desensitize_data_samples() {
     assert_samples::<dataworks_public_models::desensitize_data::DesensitizeDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DesensitizeData.json"
+            "../../spec/dataworks-public/samples/DesensitizeData.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DesensitizeData.xml"
+            "../../spec/dataworks-public/samples/DesensitizeData.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_desens_plan_add_or_update_samples() {
     assert_samples::<
         dataworks_public_models::dsg_desens_plan_add_or_update::DsgDesensPlanAddOrUpdateResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.json"
+            "../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.xml"
+            "../../spec/dataworks-public/samples/DsgDesensPlanAddOrUpdate.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_desens_plan_delete_samples() {
     assert_samples::<dataworks_public_models::dsg_desens_plan_delete::DsgDesensPlanDeleteResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanDelete.json"
+            "../../spec/dataworks-public/samples/DsgDesensPlanDelete.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanDelete.xml"
+            "../../spec/dataworks-public/samples/DsgDesensPlanDelete.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_desens_plan_query_list_samples() {
     assert_samples::<
         dataworks_public_models::dsg_desens_plan_query_list::DsgDesensPlanQueryListResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanQueryList.json"
+            "../../spec/dataworks-public/samples/DsgDesensPlanQueryList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanQueryList.xml"
+            "../../spec/dataworks-public/samples/DsgDesensPlanQueryList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_desens_plan_update_status_samples() {
     assert_samples::<
         dataworks_public_models::dsg_desens_plan_update_status::DsgDesensPlanUpdateStatusResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.json"
+            "../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.xml"
+            "../../spec/dataworks-public/samples/DsgDesensPlanUpdateStatus.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_platform_query_projects_and_schema_from_meta_samples() {
     assert_samples::<
@@ -1075,18 +1000,17 @@ fn dsg_platform_query_projects_and_schema_from_meta_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.json"
+                "../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.xml"
+                "../../spec/dataworks-public/samples/DsgPlatformQueryProjectsAndSchemaFromMeta.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_query_default_templates_samples() {
     assert_samples::<
@@ -1094,12 +1018,12 @@ fn dsg_query_default_templates_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.json"
+                "../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.xml"
+                "../../spec/dataworks-public/samples/DsgQueryDefaultTemplates.xml"
             ),
         ),
         Some((
@@ -1108,48 +1032,44 @@ fn dsg_query_default_templates_samples() {
         )),
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_query_sens_result_samples() {
     assert_samples::<dataworks_public_models::dsg_query_sens_result::DsgQuerySensResultResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgQuerySensResult.json"
+            "../../spec/dataworks-public/samples/DsgQuerySensResult.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgQuerySensResult.xml"
+            "../../spec/dataworks-public/samples/DsgQuerySensResult.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_run_sens_identify_samples() {
     assert_samples::<dataworks_public_models::dsg_run_sens_identify::DsgRunSensIdentifyResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgRunSensIdentify.json"
+            "../../spec/dataworks-public/samples/DsgRunSensIdentify.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgRunSensIdentify.xml"
+            "../../spec/dataworks-public/samples/DsgRunSensIdentify.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_scene_add_or_update_scene_samples() {
     assert_samples::<
         dataworks_public_models::dsg_scene_add_or_update_scene::DsgSceneAddOrUpdateSceneResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.json"
+            "../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.xml"
+            "../../spec/dataworks-public/samples/DsgSceneAddOrUpdateScene.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_scene_query_scene_list_by_name_samples() {
     assert_samples::<
@@ -1157,72 +1077,67 @@ fn dsg_scene_query_scene_list_by_name_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.json"
+                "../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.xml"
+                "../../spec/dataworks-public/samples/DsgSceneQuerySceneListByName.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_scened_delete_scene_samples() {
     assert_samples::<dataworks_public_models::dsg_scened_delete_scene::DsgScenedDeleteSceneResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgScenedDeleteScene.json"
+            "../../spec/dataworks-public/samples/DsgScenedDeleteScene.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgScenedDeleteScene.xml"
+            "../../spec/dataworks-public/samples/DsgScenedDeleteScene.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_stop_sens_identify_samples() {
     assert_samples::<dataworks_public_models::dsg_stop_sens_identify::DsgStopSensIdentifyResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgStopSensIdentify.json"
+            "../../spec/dataworks-public/samples/DsgStopSensIdentify.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgStopSensIdentify.xml"
+            "../../spec/dataworks-public/samples/DsgStopSensIdentify.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_user_group_add_or_update_samples() {
     assert_samples::<
         dataworks_public_models::dsg_user_group_add_or_update::DsgUserGroupAddOrUpdateResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.json"
+            "../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.xml"
+            "../../spec/dataworks-public/samples/DsgUserGroupAddOrUpdate.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_user_group_delete_samples() {
     assert_samples::<dataworks_public_models::dsg_user_group_delete::DsgUserGroupDeleteResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupDelete.json"
+            "../../spec/dataworks-public/samples/DsgUserGroupDelete.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupDelete.xml"
+            "../../spec/dataworks-public/samples/DsgUserGroupDelete.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_user_group_get_odps_role_groups_samples() {
     assert_samples::<
@@ -1230,106 +1145,99 @@ fn dsg_user_group_get_odps_role_groups_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.json"
+                "../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.xml"
+                "../../spec/dataworks-public/samples/DsgUserGroupGetOdpsRoleGroups.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_user_group_query_list_samples() {
     assert_samples::<
         dataworks_public_models::dsg_user_group_query_list::DsgUserGroupQueryListResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupQueryList.json"
+            "../../spec/dataworks-public/samples/DsgUserGroupQueryList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupQueryList.xml"
+            "../../spec/dataworks-public/samples/DsgUserGroupQueryList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_user_group_query_user_list_samples() {
     assert_samples::<
         dataworks_public_models::dsg_user_group_query_user_list::DsgUserGroupQueryUserListResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.json"
+            "../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.xml"
+            "../../spec/dataworks-public/samples/DsgUserGroupQueryUserList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_white_list_add_or_update_samples() {
     assert_samples::<
         dataworks_public_models::dsg_white_list_add_or_update::DsgWhiteListAddOrUpdateResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.json"
+            "../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.xml"
+            "../../spec/dataworks-public/samples/DsgWhiteListAddOrUpdate.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_white_list_delete_list_samples() {
     assert_samples::<
         dataworks_public_models::dsg_white_list_delete_list::DsgWhiteListDeleteListResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListDeleteList.json"
+            "../../spec/dataworks-public/samples/DsgWhiteListDeleteList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListDeleteList.xml"
+            "../../spec/dataworks-public/samples/DsgWhiteListDeleteList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn dsg_white_list_query_list_samples() {
     assert_samples::<
         dataworks_public_models::dsg_white_list_query_list::DsgWhiteListQueryListResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListQueryList.json"
+            "../../spec/dataworks-public/samples/DsgWhiteListQueryList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/DsgWhiteListQueryList.xml"
+            "../../spec/dataworks-public/samples/DsgWhiteListQueryList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn edit_recognize_rule_samples() {
     assert_samples::<dataworks_public_models::edit_recognize_rule::EditRecognizeRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/EditRecognizeRule.json"
+            "../../spec/dataworks-public/samples/EditRecognizeRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/EditRecognizeRule.xml"
+            "../../spec/dataworks-public/samples/EditRecognizeRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn establish_relation_table_to_business_samples() {
     assert_samples::<
@@ -1337,31 +1245,29 @@ fn establish_relation_table_to_business_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.json"
+                "../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.xml"
+                "../../spec/dataworks-public/samples/EstablishRelationTableToBusiness.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn export_data_sources_samples() {
     assert_samples::<dataworks_public_models::export_data_sources::ExportDataSourcesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ExportDataSources.json"
+            "../../spec/dataworks-public/samples/ExportDataSources.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ExportDataSources.xml"
+            "../../spec/dataworks-public/samples/ExportDataSources.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn generate_di_sync_task_config_for_creating_samples() {
     assert_samples::<
@@ -1369,18 +1275,17 @@ fn generate_di_sync_task_config_for_creating_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.json"
+                "../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.xml"
+                "../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForCreating.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn generate_di_sync_task_config_for_updating_samples() {
     assert_samples::<
@@ -1388,39 +1293,37 @@ fn generate_di_sync_task_config_for_updating_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.json"
+                "../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.xml"
+                "../../spec/dataworks-public/samples/GenerateDISyncTaskConfigForUpdating.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_alert_message_samples() {
     assert_samples::<dataworks_public_models::get_alert_message::GetAlertMessageResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetAlertMessage.json"
+            "../../spec/dataworks-public/samples/GetAlertMessage.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetAlertMessage.xml"
+            "../../spec/dataworks-public/samples/GetAlertMessage.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_baseline_samples() {
     assert_samples::<dataworks_public_models::get_baseline::GetBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaseline.json"
+            "../../spec/dataworks-public/samples/GetBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaseline.xml"
+            "../../spec/dataworks-public/samples/GetBaseline.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1428,93 +1331,86 @@ fn get_baseline_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_baseline_config_samples() {
     assert_samples::<dataworks_public_models::get_baseline_config::GetBaselineConfigResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineConfig.json"
+            "../../spec/dataworks-public/samples/GetBaselineConfig.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineConfig.xml"
+            "../../spec/dataworks-public/samples/GetBaselineConfig.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_baseline_key_path_samples() {
     assert_samples::<dataworks_public_models::get_baseline_key_path::GetBaselineKeyPathResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineKeyPath.json"
+            "../../spec/dataworks-public/samples/GetBaselineKeyPath.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineKeyPath.xml"
+            "../../spec/dataworks-public/samples/GetBaselineKeyPath.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_baseline_status_samples() {
     assert_samples::<dataworks_public_models::get_baseline_status::GetBaselineStatusResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineStatus.json"
+            "../../spec/dataworks-public/samples/GetBaselineStatus.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBaselineStatus.xml"
+            "../../spec/dataworks-public/samples/GetBaselineStatus.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_business_samples() {
     assert_samples::<dataworks_public_models::get_business::GetBusinessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBusiness.json"
+            "../../spec/dataworks-public/samples/GetBusiness.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetBusiness.xml"
+            "../../spec/dataworks-public/samples/GetBusiness.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn get_ddl_job_status_samples() {
     assert_samples::<dataworks_public_models::get_ddl_job_status::GetDDLJobStatusResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDDLJobStatus.json"
+            "../../spec/dataworks-public/samples/GetDDLJobStatus.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDDLJobStatus.xml"
+            "../../spec/dataworks-public/samples/GetDDLJobStatus.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn get_di_alarm_rule_samples() {
     assert_samples::<dataworks_public_models::get_di_alarm_rule::GetDIAlarmRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDIAlarmRule.json"
+            "../../spec/dataworks-public/samples/GetDIAlarmRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDIAlarmRule.xml"
+            "../../spec/dataworks-public/samples/GetDIAlarmRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn get_di_job_samples() {
     assert_samples::<dataworks_public_models::get_di_job::GetDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDIJob.json"
+            "../../spec/dataworks-public/samples/GetDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDIJob.xml"
+            "../../spec/dataworks-public/samples/GetDIJob.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1526,17 +1422,16 @@ fn get_di_job_samples() {
         )),
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn get_di_sync_instance_info_samples() {
     assert_samples::<
         dataworks_public_models::get_di_sync_instance_info::GetDISyncInstanceInfoResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDISyncInstanceInfo.json"
+            "../../spec/dataworks-public/samples/GetDISyncInstanceInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDISyncInstanceInfo.xml"
+            "../../spec/dataworks-public/samples/GetDISyncInstanceInfo.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1544,15 +1439,14 @@ fn get_di_sync_instance_info_samples() {
         )),
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn get_di_sync_task_samples() {
     assert_samples::<dataworks_public_models::get_di_sync_task::GetDISyncTaskResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDISyncTask.json"
+            "../../spec/dataworks-public/samples/GetDISyncTask.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDISyncTask.xml"
+            "../../spec/dataworks-public/samples/GetDISyncTask.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1560,110 +1454,102 @@ fn get_di_sync_task_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_dag_samples() {
     assert_samples::<dataworks_public_models::get_dag::GetDagResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDag.json"
+            "../../spec/dataworks-public/samples/GetDag.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDag.xml"
+            "../../spec/dataworks-public/samples/GetDag.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_api_samples() {
     assert_samples::<dataworks_public_models::get_data_service_api::GetDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApi.json"
+            "../../spec/dataworks-public/samples/GetDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/GetDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_api_test_samples() {
     assert_samples::<
         dataworks_public_models::get_data_service_api_test::GetDataServiceApiTestResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApiTest.json"
+            "../../spec/dataworks-public/samples/GetDataServiceApiTest.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApiTest.xml"
+            "../../spec/dataworks-public/samples/GetDataServiceApiTest.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_application_samples() {
     assert_samples::<
         dataworks_public_models::get_data_service_application::GetDataServiceApplicationResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApplication.json"
+            "../../spec/dataworks-public/samples/GetDataServiceApplication.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceApplication.xml"
+            "../../spec/dataworks-public/samples/GetDataServiceApplication.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_folder_samples() {
     assert_samples::<dataworks_public_models::get_data_service_folder::GetDataServiceFolderResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceFolder.json"
+            "../../spec/dataworks-public/samples/GetDataServiceFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceFolder.xml"
+            "../../spec/dataworks-public/samples/GetDataServiceFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_group_samples() {
     assert_samples::<dataworks_public_models::get_data_service_group::GetDataServiceGroupResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServiceGroup.json"
+            "../../spec/dataworks-public/samples/GetDataServiceGroup.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn get_data_service_published_api_samples() {
     assert_samples::<
         dataworks_public_models::get_data_service_published_api::GetDataServicePublishedApiResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServicePublishedApi.json"
+            "../../spec/dataworks-public/samples/GetDataServicePublishedApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataServicePublishedApi.xml"
+            "../../spec/dataworks-public/samples/GetDataServicePublishedApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn get_data_source_meta_samples() {
     assert_samples::<dataworks_public_models::get_data_source_meta::GetDataSourceMetaResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataSourceMeta.json"
+            "../../spec/dataworks-public/samples/GetDataSourceMeta.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDataSourceMeta.xml"
+            "../../spec/dataworks-public/samples/GetDataSourceMeta.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1671,41 +1557,38 @@ fn get_data_source_meta_samples() {
         )),
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_deployment_samples() {
     assert_samples::<dataworks_public_models::get_deployment::GetDeploymentResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDeployment.json"
+            "../../spec/dataworks-public/samples/GetDeployment.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetDeployment.xml"
+            "../../spec/dataworks-public/samples/GetDeployment.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "open-platform")]
 #[test]
 fn get_extension_samples() {
     assert_samples::<dataworks_public_models::get_extension::GetExtensionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetExtension.json"
+            "../../spec/dataworks-public/samples/GetExtension.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetExtension.xml"
+            "../../spec/dataworks-public/samples/GetExtension.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_file_samples() {
     assert_samples::<dataworks_public_models::get_file::GetFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFile.json"
+            "../../spec/dataworks-public/samples/GetFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFile.xml"
+            "../../spec/dataworks-public/samples/GetFile.xml"
         )),
         Some((
             "the documented XML sample shows another file than the JSON one",
@@ -1713,196 +1596,182 @@ fn get_file_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_file_type_statistic_samples() {
     assert_samples::<dataworks_public_models::get_file_type_statistic::GetFileTypeStatisticResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFileTypeStatistic.json"
+            "../../spec/dataworks-public/samples/GetFileTypeStatistic.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFileTypeStatistic.xml"
+            "../../spec/dataworks-public/samples/GetFileTypeStatistic.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_file_version_samples() {
     assert_samples::<dataworks_public_models::get_file_version::GetFileVersionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFileVersion.json"
+            "../../spec/dataworks-public/samples/GetFileVersion.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFileVersion.xml"
+            "../../spec/dataworks-public/samples/GetFileVersion.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_folder_samples() {
     assert_samples::<dataworks_public_models::get_folder::GetFolderResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFolder.json"
+            "../../spec/dataworks-public/samples/GetFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetFolder.xml"
+            "../../spec/dataworks-public/samples/GetFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn get_ide_event_detail_samples() {
     assert_samples::<dataworks_public_models::get_ide_event_detail::GetIDEEventDetailResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetIDEEventDetail.json"
+            "../../spec/dataworks-public/samples/GetIDEEventDetail.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetIDEEventDetail.xml"
+            "../../spec/dataworks-public/samples/GetIDEEventDetail.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_instance_samples() {
     assert_samples::<dataworks_public_models::get_instance::GetInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstance.json"
+            "../../spec/dataworks-public/samples/GetInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstance.xml"
+            "../../spec/dataworks-public/samples/GetInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_instance_consume_time_rank_samples() {
     assert_samples::<
         dataworks_public_models::get_instance_consume_time_rank::GetInstanceConsumeTimeRankResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.json"
+            "../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.xml"
+            "../../spec/dataworks-public/samples/GetInstanceConsumeTimeRank.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_instance_count_trend_samples() {
     assert_samples::<
         dataworks_public_models::get_instance_count_trend::GetInstanceCountTrendResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceCountTrend.json"
+            "../../spec/dataworks-public/samples/GetInstanceCountTrend.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceCountTrend.xml"
+            "../../spec/dataworks-public/samples/GetInstanceCountTrend.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_instance_error_rank_samples() {
     assert_samples::<dataworks_public_models::get_instance_error_rank::GetInstanceErrorRankResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceErrorRank.json"
+            "../../spec/dataworks-public/samples/GetInstanceErrorRank.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceErrorRank.xml"
+            "../../spec/dataworks-public/samples/GetInstanceErrorRank.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_instance_log_samples() {
     assert_samples::<dataworks_public_models::get_instance_log::GetInstanceLogResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceLog.json"
+            "../../spec/dataworks-public/samples/GetInstanceLog.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceLog.xml"
+            "../../spec/dataworks-public/samples/GetInstanceLog.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_instance_status_count_samples() {
     assert_samples::<
         dataworks_public_models::get_instance_status_count::GetInstanceStatusCountResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceStatusCount.json"
+            "../../spec/dataworks-public/samples/GetInstanceStatusCount.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceStatusCount.xml"
+            "../../spec/dataworks-public/samples/GetInstanceStatusCount.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_instance_status_statistic_samples() {
     assert_samples::<
         dataworks_public_models::get_instance_status_statistic::GetInstanceStatusStatisticResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceStatusStatistic.json"
+            "../../spec/dataworks-public/samples/GetInstanceStatusStatistic.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetInstanceStatusStatistic.xml"
+            "../../spec/dataworks-public/samples/GetInstanceStatusStatistic.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_manual_dag_instances_samples() {
     assert_samples::<
         dataworks_public_models::get_manual_dag_instances::GetManualDagInstancesResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetManualDagInstances.json"
+            "../../spec/dataworks-public/samples/GetManualDagInstances.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetManualDagInstances.xml"
+            "../../spec/dataworks-public/samples/GetManualDagInstances.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_category_samples() {
     assert_samples::<dataworks_public_models::get_meta_category::GetMetaCategoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaCategory.json"
+            "../../spec/dataworks-public/samples/GetMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaCategory.xml"
+            "../../spec/dataworks-public/samples/GetMetaCategory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_collection_detail_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_collection_detail::GetMetaCollectionDetailResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaCollectionDetail.json"
+            "../../spec/dataworks-public/samples/GetMetaCollectionDetail.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaCollectionDetail.xml"
+            "../../spec/dataworks-public/samples/GetMetaCollectionDetail.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1910,28 +1779,26 @@ fn get_meta_collection_detail_samples() {
         )),
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn get_meta_column_lineage_samples() {
     assert_samples::<dataworks_public_models::get_meta_column_lineage::GetMetaColumnLineageResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaColumnLineage.json"
+            "../../spec/dataworks-public/samples/GetMetaColumnLineage.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaColumnLineage.xml"
+            "../../spec/dataworks-public/samples/GetMetaColumnLineage.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_db_info_samples() {
     assert_samples::<dataworks_public_models::get_meta_db_info::GetMetaDBInfoResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaDBInfo.json"
+            "../../spec/dataworks-public/samples/GetMetaDBInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaDBInfo.xml"
+            "../../spec/dataworks-public/samples/GetMetaDBInfo.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1939,45 +1806,42 @@ fn get_meta_db_info_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_db_table_list_samples() {
     assert_samples::<dataworks_public_models::get_meta_db_table_list::GetMetaDBTableListResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaDBTableList.json"
+            "../../spec/dataworks-public/samples/GetMetaDBTableList.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaDBTableList.xml"
+            "../../spec/dataworks-public/samples/GetMetaDBTableList.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_basic_info_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_table_basic_info::GetMetaTableBasicInfoResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableBasicInfo.json"
+            "../../spec/dataworks-public/samples/GetMetaTableBasicInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableBasicInfo.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableBasicInfo.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_change_log_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_table_change_log::GetMetaTableChangeLogResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableChangeLog.json"
+            "../../spec/dataworks-public/samples/GetMetaTableChangeLog.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableChangeLog.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableChangeLog.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -1985,15 +1849,14 @@ fn get_meta_table_change_log_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_column_samples() {
     assert_samples::<dataworks_public_models::get_meta_table_column::GetMetaTableColumnResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableColumn.json"
+            "../../spec/dataworks-public/samples/GetMetaTableColumn.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableColumn.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableColumn.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2001,15 +1864,14 @@ fn get_meta_table_column_samples() {
         )),
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn get_meta_table_full_info_samples() {
     assert_samples::<dataworks_public_models::get_meta_table_full_info::GetMetaTableFullInfoResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableFullInfo.json"
+            "../../spec/dataworks-public/samples/GetMetaTableFullInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableFullInfo.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableFullInfo.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2017,17 +1879,16 @@ fn get_meta_table_full_info_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_intro_wiki_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_table_intro_wiki::GetMetaTableIntroWikiResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableIntroWiki.json"
+            "../../spec/dataworks-public/samples/GetMetaTableIntroWiki.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableIntroWiki.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableIntroWiki.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2035,20 +1896,18 @@ fn get_meta_table_intro_wiki_samples() {
         )),
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn get_meta_table_lineage_samples() {
     assert_samples::<dataworks_public_models::get_meta_table_lineage::GetMetaTableLineageResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableLineage.json"
+            "../../spec/dataworks-public/samples/GetMetaTableLineage.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableLineage.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableLineage.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_list_by_category_samples() {
     assert_samples::<
@@ -2056,95 +1915,89 @@ fn get_meta_table_list_by_category_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GetMetaTableListByCategory.json"
+                "../../spec/dataworks-public/samples/GetMetaTableListByCategory.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GetMetaTableListByCategory.xml"
+                "../../spec/dataworks-public/samples/GetMetaTableListByCategory.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_output_samples() {
     assert_samples::<dataworks_public_models::get_meta_table_output::GetMetaTableOutputResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableOutput.json"
+            "../../spec/dataworks-public/samples/GetMetaTableOutput.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableOutput.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableOutput.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_partition_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_table_partition::GetMetaTablePartitionResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTablePartition.json"
+            "../../spec/dataworks-public/samples/GetMetaTablePartition.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTablePartition.xml"
+            "../../spec/dataworks-public/samples/GetMetaTablePartition.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn get_meta_table_theme_level_samples() {
     assert_samples::<
         dataworks_public_models::get_meta_table_theme_level::GetMetaTableThemeLevelResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableThemeLevel.json"
+            "../../spec/dataworks-public/samples/GetMetaTableThemeLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMetaTableThemeLevel.xml"
+            "../../spec/dataworks-public/samples/GetMetaTableThemeLevel.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn get_migration_process_samples() {
     assert_samples::<dataworks_public_models::get_migration_process::GetMigrationProcessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMigrationProcess.json"
+            "../../spec/dataworks-public/samples/GetMigrationProcess.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMigrationProcess.xml"
+            "../../spec/dataworks-public/samples/GetMigrationProcess.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn get_migration_summary_samples() {
     assert_samples::<dataworks_public_models::get_migration_summary::GetMigrationSummaryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMigrationSummary.json"
+            "../../spec/dataworks-public/samples/GetMigrationSummary.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetMigrationSummary.xml"
+            "../../spec/dataworks-public/samples/GetMigrationSummary.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_node_samples() {
     assert_samples::<dataworks_public_models::get_node::GetNodeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNode.json"
+            "../../spec/dataworks-public/samples/GetNode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNode.xml"
+            "../../spec/dataworks-public/samples/GetNode.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2158,15 +2011,14 @@ fn get_node_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_node_children_samples() {
     assert_samples::<dataworks_public_models::get_node_children::GetNodeChildrenResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeChildren.json"
+            "../../spec/dataworks-public/samples/GetNodeChildren.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeChildren.xml"
+            "../../spec/dataworks-public/samples/GetNodeChildren.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2174,41 +2026,38 @@ fn get_node_children_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_node_code_samples() {
     assert_samples::<dataworks_public_models::get_node_code::GetNodeCodeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeCode.json"
+            "../../spec/dataworks-public/samples/GetNodeCode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeCode.xml"
+            "../../spec/dataworks-public/samples/GetNodeCode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_node_on_baseline_samples() {
     assert_samples::<dataworks_public_models::get_node_on_baseline::GetNodeOnBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeOnBaseline.json"
+            "../../spec/dataworks-public/samples/GetNodeOnBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeOnBaseline.xml"
+            "../../spec/dataworks-public/samples/GetNodeOnBaseline.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_node_parents_samples() {
     assert_samples::<dataworks_public_models::get_node_parents::GetNodeParentsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeParents.json"
+            "../../spec/dataworks-public/samples/GetNodeParents.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeParents.xml"
+            "../../spec/dataworks-public/samples/GetNodeParents.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2216,61 +2065,56 @@ fn get_node_parents_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_node_type_list_info_samples() {
     assert_samples::<dataworks_public_models::get_node_type_list_info::GetNodeTypeListInfoResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeTypeListInfo.json"
+            "../../spec/dataworks-public/samples/GetNodeTypeListInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetNodeTypeListInfo.xml"
+            "../../spec/dataworks-public/samples/GetNodeTypeListInfo.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn get_op_risk_data_samples() {
     assert_samples::<dataworks_public_models::get_op_risk_data::GetOpRiskDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOpRiskData.json"
+            "../../spec/dataworks-public/samples/GetOpRiskData.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOpRiskData.xml"
+            "../../spec/dataworks-public/samples/GetOpRiskData.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn get_op_sensitive_data_samples() {
     assert_samples::<dataworks_public_models::get_op_sensitive_data::GetOpSensitiveDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOpSensitiveData.json"
+            "../../spec/dataworks-public/samples/GetOpSensitiveData.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOpSensitiveData.xml"
+            "../../spec/dataworks-public/samples/GetOpSensitiveData.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "open-platform")]
 #[test]
 fn get_option_value_for_project_samples() {
     assert_samples::<
         dataworks_public_models::get_option_value_for_project::GetOptionValueForProjectResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOptionValueForProject.json"
+            "../../spec/dataworks-public/samples/GetOptionValueForProject.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetOptionValueForProject.xml"
+            "../../spec/dataworks-public/samples/GetOptionValueForProject.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn get_permission_apply_order_detail_samples() {
     assert_samples::<
@@ -2278,26 +2122,25 @@ fn get_permission_apply_order_detail_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.json"
+                "../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.xml"
+                "../../spec/dataworks-public/samples/GetPermissionApplyOrderDetail.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn get_project_samples() {
     assert_samples::<dataworks_public_models::get_project::GetProjectResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetProject.json"
+            "../../spec/dataworks-public/samples/GetProject.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetProject.xml"
+            "../../spec/dataworks-public/samples/GetProject.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2315,15 +2158,14 @@ fn get_project_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_project_detail_samples() {
     assert_samples::<dataworks_public_models::get_project_detail::GetProjectDetailResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetProjectDetail.json"
+            "../../spec/dataworks-public/samples/GetProjectDetail.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetProjectDetail.xml"
+            "../../spec/dataworks-public/samples/GetProjectDetail.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2331,41 +2173,38 @@ fn get_project_detail_samples() {
         )),
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn get_quality_entity_samples() {
     assert_samples::<dataworks_public_models::get_quality_entity::GetQualityEntityResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityEntity.json"
+            "../../spec/dataworks-public/samples/GetQualityEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityEntity.xml"
+            "../../spec/dataworks-public/samples/GetQualityEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn get_quality_follower_samples() {
     assert_samples::<dataworks_public_models::get_quality_follower::GetQualityFollowerResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityFollower.json"
+            "../../spec/dataworks-public/samples/GetQualityFollower.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityFollower.xml"
+            "../../spec/dataworks-public/samples/GetQualityFollower.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn get_quality_rule_samples() {
     assert_samples::<dataworks_public_models::get_quality_rule::GetQualityRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityRule.json"
+            "../../spec/dataworks-public/samples/GetQualityRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetQualityRule.xml"
+            "../../spec/dataworks-public/samples/GetQualityRule.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2373,28 +2212,26 @@ fn get_quality_rule_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_remind_samples() {
     assert_samples::<dataworks_public_models::get_remind::GetRemindResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetRemind.json"
+            "../../spec/dataworks-public/samples/GetRemind.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetRemind.xml"
+            "../../spec/dataworks-public/samples/GetRemind.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn get_sensitive_data_samples() {
     assert_samples::<dataworks_public_models::get_sensitive_data::GetSensitiveDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetSensitiveData.json"
+            "../../spec/dataworks-public/samples/GetSensitiveData.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetSensitiveData.xml"
+            "../../spec/dataworks-public/samples/GetSensitiveData.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2402,17 +2239,16 @@ fn get_sensitive_data_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn get_success_instance_trend_samples() {
     assert_samples::<
         dataworks_public_models::get_success_instance_trend::GetSuccessInstanceTrendResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetSuccessInstanceTrend.json"
+            "../../spec/dataworks-public/samples/GetSuccessInstanceTrend.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetSuccessInstanceTrend.xml"
+            "../../spec/dataworks-public/samples/GetSuccessInstanceTrend.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2424,15 +2260,14 @@ fn get_success_instance_trend_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_topic_samples() {
     assert_samples::<dataworks_public_models::get_topic::GetTopicResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetTopic.json"
+            "../../spec/dataworks-public/samples/GetTopic.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetTopic.xml"
+            "../../spec/dataworks-public/samples/GetTopic.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2440,28 +2275,26 @@ fn get_topic_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn get_topic_influence_samples() {
     assert_samples::<dataworks_public_models::get_topic_influence::GetTopicInfluenceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetTopicInfluence.json"
+            "../../spec/dataworks-public/samples/GetTopicInfluence.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/GetTopicInfluence.xml"
+            "../../spec/dataworks-public/samples/GetTopicInfluence.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn import_data_sources_samples() {
     assert_samples::<dataworks_public_models::import_data_sources::ImportDataSourcesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ImportDataSources.json"
+            "../../spec/dataworks-public/samples/ImportDataSources.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ImportDataSources.xml"
+            "../../spec/dataworks-public/samples/ImportDataSources.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2469,80 +2302,74 @@ fn import_data_sources_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_alert_messages_samples() {
     assert_samples::<dataworks_public_models::list_alert_messages::ListAlertMessagesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListAlertMessages.json"
+            "../../spec/dataworks-public/samples/ListAlertMessages.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListAlertMessages.xml"
+            "../../spec/dataworks-public/samples/ListAlertMessages.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_baseline_configs_samples() {
     assert_samples::<dataworks_public_models::list_baseline_configs::ListBaselineConfigsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselineConfigs.json"
+            "../../spec/dataworks-public/samples/ListBaselineConfigs.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselineConfigs.xml"
+            "../../spec/dataworks-public/samples/ListBaselineConfigs.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_baseline_statuses_samples() {
     assert_samples::<dataworks_public_models::list_baseline_statuses::ListBaselineStatusesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselineStatuses.json"
+            "../../spec/dataworks-public/samples/ListBaselineStatuses.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselineStatuses.xml"
+            "../../spec/dataworks-public/samples/ListBaselineStatuses.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_baselines_samples() {
     assert_samples::<dataworks_public_models::list_baselines::ListBaselinesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselines.json"
+            "../../spec/dataworks-public/samples/ListBaselines.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBaselines.xml"
+            "../../spec/dataworks-public/samples/ListBaselines.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn list_business_samples() {
     assert_samples::<dataworks_public_models::list_business::ListBusinessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBusiness.json"
+            "../../spec/dataworks-public/samples/ListBusiness.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListBusiness.xml"
+            "../../spec/dataworks-public/samples/ListBusiness.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_calc_engines_samples() {
     assert_samples::<dataworks_public_models::list_calc_engines::ListCalcEnginesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListCalcEngines.json"
+            "../../spec/dataworks-public/samples/ListCalcEngines.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListCalcEngines.xml"
+            "../../spec/dataworks-public/samples/ListCalcEngines.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2556,15 +2383,14 @@ fn list_calc_engines_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn list_connections_samples() {
     assert_samples::<dataworks_public_models::list_connections::ListConnectionsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListConnections.json"
+            "../../spec/dataworks-public/samples/ListConnections.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListConnections.xml"
+            "../../spec/dataworks-public/samples/ListConnections.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2576,41 +2402,38 @@ fn list_connections_samples() {
         )),
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn list_di_alarm_rules_samples() {
     assert_samples::<dataworks_public_models::list_di_alarm_rules::ListDIAlarmRulesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIAlarmRules.json"
+            "../../spec/dataworks-public/samples/ListDIAlarmRules.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIAlarmRules.xml"
+            "../../spec/dataworks-public/samples/ListDIAlarmRules.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn list_di_jobs_samples() {
     assert_samples::<dataworks_public_models::list_di_jobs::ListDIJobsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIJobs.json"
+            "../../spec/dataworks-public/samples/ListDIJobs.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIJobs.xml"
+            "../../spec/dataworks-public/samples/ListDIJobs.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn list_di_project_config_samples() {
     assert_samples::<dataworks_public_models::list_di_project_config::ListDIProjectConfigResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIProjectConfig.json"
+            "../../spec/dataworks-public/samples/ListDIProjectConfig.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDIProjectConfig.xml"
+            "../../spec/dataworks-public/samples/ListDIProjectConfig.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2618,20 +2441,18 @@ fn list_di_project_config_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_dags_samples() {
     assert_samples::<dataworks_public_models::list_dags::ListDagsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDags.json"
+            "../../spec/dataworks-public/samples/ListDags.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDags.xml"
+            "../../spec/dataworks-public/samples/ListDags.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_api_authorities_samples() {
     assert_samples::<
@@ -2639,12 +2460,12 @@ fn list_data_service_api_authorities_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.json"
+                "../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.xml"
+                "../../spec/dataworks-public/samples/ListDataServiceApiAuthorities.xml"
             ),
         ),
         Some((
@@ -2653,35 +2474,32 @@ fn list_data_service_api_authorities_samples() {
         )),
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_api_test_samples() {
     assert_samples::<
         dataworks_public_models::list_data_service_api_test::ListDataServiceApiTestResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceApiTest.json"
+            "../../spec/dataworks-public/samples/ListDataServiceApiTest.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceApiTest.xml"
+            "../../spec/dataworks-public/samples/ListDataServiceApiTest.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_apis_samples() {
     assert_samples::<dataworks_public_models::list_data_service_apis::ListDataServiceApisResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceApis.json"
+            "../../spec/dataworks-public/samples/ListDataServiceApis.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceApis.xml"
+            "../../spec/dataworks-public/samples/ListDataServiceApis.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_applications_samples() {
     assert_samples::<
@@ -2689,18 +2507,17 @@ fn list_data_service_applications_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceApplications.json"
+                "../../spec/dataworks-public/samples/ListDataServiceApplications.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceApplications.xml"
+                "../../spec/dataworks-public/samples/ListDataServiceApplications.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_authorized_apis_samples() {
     assert_samples::<
@@ -2708,12 +2525,12 @@ fn list_data_service_authorized_apis_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.json"
+                "../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.xml"
+                "../../spec/dataworks-public/samples/ListDataServiceAuthorizedApis.xml"
             ),
         ),
         Some((
@@ -2732,32 +2549,30 @@ fn list_data_service_authorized_apis_samples() {
         )),
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_folders_samples() {
     assert_samples::<
         dataworks_public_models::list_data_service_folders::ListDataServiceFoldersResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceFolders.json"
+            "../../spec/dataworks-public/samples/ListDataServiceFolders.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceFolders.xml"
+            "../../spec/dataworks-public/samples/ListDataServiceFolders.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_groups_samples() {
     assert_samples::<
         dataworks_public_models::list_data_service_groups::ListDataServiceGroupsResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceGroups.json"
+            "../../spec/dataworks-public/samples/ListDataServiceGroups.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataServiceGroups.xml"
+            "../../spec/dataworks-public/samples/ListDataServiceGroups.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2771,7 +2586,6 @@ fn list_data_service_groups_samples() {
         )),
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn list_data_service_published_apis_samples() {
     assert_samples::<
@@ -2779,44 +2593,41 @@ fn list_data_service_published_apis_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServicePublishedApis.json"
+                "../../spec/dataworks-public/samples/ListDataServicePublishedApis.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListDataServicePublishedApis.xml"
+                "../../spec/dataworks-public/samples/ListDataServicePublishedApis.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_data_sources_samples() {
     assert_samples::<dataworks_public_models::list_data_sources::ListDataSourcesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataSources.json"
+            "../../spec/dataworks-public/samples/ListDataSources.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDataSources.xml"
+            "../../spec/dataworks-public/samples/ListDataSources.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn list_deployments_samples() {
     assert_samples::<dataworks_public_models::list_deployments::ListDeploymentsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDeployments.json"
+            "../../spec/dataworks-public/samples/ListDeployments.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListDeployments.xml"
+            "../../spec/dataworks-public/samples/ListDeployments.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "open-platform")]
 #[test]
 fn list_enabled_extensions_for_project_samples() {
     assert_samples::<
@@ -2824,26 +2635,25 @@ fn list_enabled_extensions_for_project_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.json"
+                "../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.xml"
+                "../../spec/dataworks-public/samples/ListEnabledExtensionsForProject.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_entities_by_tags_samples() {
     assert_samples::<dataworks_public_models::list_entities_by_tags::ListEntitiesByTagsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListEntitiesByTags.json"
+            "../../spec/dataworks-public/samples/ListEntitiesByTags.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListEntitiesByTags.xml"
+            "../../spec/dataworks-public/samples/ListEntitiesByTags.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2851,54 +2661,50 @@ fn list_entities_by_tags_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_entity_tags_samples() {
     assert_samples::<dataworks_public_models::list_entity_tags::ListEntityTagsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListEntityTags.json"
+            "../../spec/dataworks-public/samples/ListEntityTags.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListEntityTags.xml"
+            "../../spec/dataworks-public/samples/ListEntityTags.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "open-platform")]
 #[test]
 fn list_extensions_samples() {
     assert_samples::<dataworks_public_models::list_extensions::ListExtensionsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListExtensions.json"
+            "../../spec/dataworks-public/samples/ListExtensions.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListExtensions.xml"
+            "../../spec/dataworks-public/samples/ListExtensions.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_file_type_samples() {
     assert_samples::<dataworks_public_models::list_file_type::ListFileTypeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFileType.json"
+            "../../spec/dataworks-public/samples/ListFileType.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFileType.xml"
+            "../../spec/dataworks-public/samples/ListFileType.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn list_file_versions_samples() {
     assert_samples::<dataworks_public_models::list_file_versions::ListFileVersionsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFileVersions.json"
+            "../../spec/dataworks-public/samples/ListFileVersions.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFileVersions.xml"
+            "../../spec/dataworks-public/samples/ListFileVersions.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2911,15 +2717,14 @@ fn list_file_versions_samples() {
         )),
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn list_files_samples() {
     assert_samples::<dataworks_public_models::list_files::ListFilesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFiles.json"
+            "../../spec/dataworks-public/samples/ListFiles.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFiles.xml"
+            "../../spec/dataworks-public/samples/ListFiles.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2927,28 +2732,26 @@ fn list_files_samples() {
         )),
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn list_folders_samples() {
     assert_samples::<dataworks_public_models::list_folders::ListFoldersResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFolders.json"
+            "../../spec/dataworks-public/samples/ListFolders.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListFolders.xml"
+            "../../spec/dataworks-public/samples/ListFolders.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_inner_nodes_samples() {
     assert_samples::<dataworks_public_models::list_inner_nodes::ListInnerNodesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInnerNodes.json"
+            "../../spec/dataworks-public/samples/ListInnerNodes.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInnerNodes.xml"
+            "../../spec/dataworks-public/samples/ListInnerNodes.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -2956,54 +2759,50 @@ fn list_inner_nodes_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_instance_amount_samples() {
     assert_samples::<dataworks_public_models::list_instance_amount::ListInstanceAmountResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstanceAmount.json"
+            "../../spec/dataworks-public/samples/ListInstanceAmount.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstanceAmount.xml"
+            "../../spec/dataworks-public/samples/ListInstanceAmount.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_instance_history_samples() {
     assert_samples::<dataworks_public_models::list_instance_history::ListInstanceHistoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstanceHistory.json"
+            "../../spec/dataworks-public/samples/ListInstanceHistory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstanceHistory.xml"
+            "../../spec/dataworks-public/samples/ListInstanceHistory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_instances_samples() {
     assert_samples::<dataworks_public_models::list_instances::ListInstancesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstances.json"
+            "../../spec/dataworks-public/samples/ListInstances.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListInstances.xml"
+            "../../spec/dataworks-public/samples/ListInstances.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_lineage_samples() {
     assert_samples::<dataworks_public_models::list_lineage::ListLineageResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListLineage.json"
+            "../../spec/dataworks-public/samples/ListLineage.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListLineage.xml"
+            "../../spec/dataworks-public/samples/ListLineage.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3011,43 +2810,40 @@ fn list_lineage_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_manual_dag_instances_samples() {
     assert_samples::<
         dataworks_public_models::list_manual_dag_instances::ListManualDagInstancesResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListManualDagInstances.json"
+            "../../spec/dataworks-public/samples/ListManualDagInstances.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListManualDagInstances.xml"
+            "../../spec/dataworks-public/samples/ListManualDagInstances.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_measure_data_samples() {
     assert_samples::<dataworks_public_models::list_measure_data::ListMeasureDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMeasureData.json"
+            "../../spec/dataworks-public/samples/ListMeasureData.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_meta_collection_entities_samples() {
     assert_samples::<
         dataworks_public_models::list_meta_collection_entities::ListMetaCollectionEntitiesResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaCollectionEntities.json"
+            "../../spec/dataworks-public/samples/ListMetaCollectionEntities.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaCollectionEntities.xml"
+            "../../spec/dataworks-public/samples/ListMetaCollectionEntities.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3066,82 +2862,76 @@ fn list_meta_collection_entities_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_meta_collections_samples() {
     assert_samples::<dataworks_public_models::list_meta_collections::ListMetaCollectionsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaCollections.json"
+            "../../spec/dataworks-public/samples/ListMetaCollections.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaCollections.xml"
+            "../../spec/dataworks-public/samples/ListMetaCollections.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_meta_db_samples() {
     assert_samples::<dataworks_public_models::list_meta_db::ListMetaDBResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaDB.json"
+            "../../spec/dataworks-public/samples/ListMetaDB.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMetaDB.xml"
+            "../../spec/dataworks-public/samples/ListMetaDB.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn list_migrations_samples() {
     assert_samples::<dataworks_public_models::list_migrations::ListMigrationsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMigrations.json"
+            "../../spec/dataworks-public/samples/ListMigrations.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListMigrations.xml"
+            "../../spec/dataworks-public/samples/ListMigrations.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn list_node_io_samples() {
     assert_samples::<dataworks_public_models::list_node_io::ListNodeIOResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodeIO.json"
+            "../../spec/dataworks-public/samples/ListNodeIO.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodeIO.xml"
+            "../../spec/dataworks-public/samples/ListNodeIO.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_node_input_or_output_samples() {
     assert_samples::<
         dataworks_public_models::list_node_input_or_output::ListNodeInputOrOutputResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodeInputOrOutput.json"
+            "../../spec/dataworks-public/samples/ListNodeInputOrOutput.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodeInputOrOutput.xml"
+            "../../spec/dataworks-public/samples/ListNodeInputOrOutput.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_nodes_samples() {
     assert_samples::<dataworks_public_models::list_nodes::ListNodesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodes.json"
+            "../../spec/dataworks-public/samples/ListNodes.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodes.xml"
+            "../../spec/dataworks-public/samples/ListNodes.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3155,69 +2945,64 @@ fn list_nodes_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_nodes_by_baseline_samples() {
     assert_samples::<dataworks_public_models::list_nodes_by_baseline::ListNodesByBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodesByBaseline.json"
+            "../../spec/dataworks-public/samples/ListNodesByBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodesByBaseline.xml"
+            "../../spec/dataworks-public/samples/ListNodesByBaseline.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_nodes_by_output_samples() {
     assert_samples::<dataworks_public_models::list_nodes_by_output::ListNodesByOutputResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodesByOutput.json"
+            "../../spec/dataworks-public/samples/ListNodesByOutput.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListNodesByOutput.xml"
+            "../../spec/dataworks-public/samples/ListNodesByOutput.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn list_permission_apply_orders_samples() {
     assert_samples::<
         dataworks_public_models::list_permission_apply_orders::ListPermissionApplyOrdersResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListPermissionApplyOrders.json"
+            "../../spec/dataworks-public/samples/ListPermissionApplyOrders.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListPermissionApplyOrders.xml"
+            "../../spec/dataworks-public/samples/ListPermissionApplyOrders.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn list_program_type_count_samples() {
     assert_samples::<dataworks_public_models::list_program_type_count::ListProgramTypeCountResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProgramTypeCount.json"
+            "../../spec/dataworks-public/samples/ListProgramTypeCount.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProgramTypeCount.xml"
+            "../../spec/dataworks-public/samples/ListProgramTypeCount.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_project_ids_samples() {
     assert_samples::<dataworks_public_models::list_project_ids::ListProjectIdsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectIds.json"
+            "../../spec/dataworks-public/samples/ListProjectIds.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectIds.xml"
+            "../../spec/dataworks-public/samples/ListProjectIds.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3225,41 +3010,38 @@ fn list_project_ids_samples() {
         )),
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_project_members_samples() {
     assert_samples::<dataworks_public_models::list_project_members::ListProjectMembersResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectMembers.json"
+            "../../spec/dataworks-public/samples/ListProjectMembers.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectMembers.xml"
+            "../../spec/dataworks-public/samples/ListProjectMembers.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_project_roles_samples() {
     assert_samples::<dataworks_public_models::list_project_roles::ListProjectRolesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectRoles.json"
+            "../../spec/dataworks-public/samples/ListProjectRoles.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjectRoles.xml"
+            "../../spec/dataworks-public/samples/ListProjectRoles.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_projects_samples() {
     assert_samples::<dataworks_public_models::list_projects::ListProjectsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjects.json"
+            "../../spec/dataworks-public/samples/ListProjects.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListProjects.xml"
+            "../../spec/dataworks-public/samples/ListProjects.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3278,32 +3060,30 @@ fn list_projects_samples() {
         )),
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn list_quality_results_by_entity_samples() {
     assert_samples::<
         dataworks_public_models::list_quality_results_by_entity::ListQualityResultsByEntityResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityResultsByEntity.json"
+            "../../spec/dataworks-public/samples/ListQualityResultsByEntity.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityResultsByEntity.xml"
+            "../../spec/dataworks-public/samples/ListQualityResultsByEntity.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn list_quality_results_by_rule_samples() {
     assert_samples::<
         dataworks_public_models::list_quality_results_by_rule::ListQualityResultsByRuleResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityResultsByRule.json"
+            "../../spec/dataworks-public/samples/ListQualityResultsByRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityResultsByRule.xml"
+            "../../spec/dataworks-public/samples/ListQualityResultsByRule.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3317,52 +3097,48 @@ fn list_quality_results_by_rule_samples() {
         )),
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn list_quality_rules_samples() {
     assert_samples::<dataworks_public_models::list_quality_rules::ListQualityRulesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityRules.json"
+            "../../spec/dataworks-public/samples/ListQualityRules.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListQualityRules.xml"
+            "../../spec/dataworks-public/samples/ListQualityRules.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn list_ref_di_sync_tasks_samples() {
     assert_samples::<dataworks_public_models::list_ref_di_sync_tasks::ListRefDISyncTasksResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListRefDISyncTasks.json"
+            "../../spec/dataworks-public/samples/ListRefDISyncTasks.json"
         )),
         None,
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_reminds_samples() {
     assert_samples::<dataworks_public_models::list_reminds::ListRemindsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListReminds.json"
+            "../../spec/dataworks-public/samples/ListReminds.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListReminds.xml"
+            "../../spec/dataworks-public/samples/ListReminds.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn list_resource_groups_samples() {
     assert_samples::<dataworks_public_models::list_resource_groups::ListResourceGroupsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListResourceGroups.json"
+            "../../spec/dataworks-public/samples/ListResourceGroups.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListResourceGroups.xml"
+            "../../spec/dataworks-public/samples/ListResourceGroups.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3370,15 +3146,14 @@ fn list_resource_groups_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_shift_personnels_samples() {
     assert_samples::<dataworks_public_models::list_shift_personnels::ListShiftPersonnelsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListShiftPersonnels.json"
+            "../../spec/dataworks-public/samples/ListShiftPersonnels.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListShiftPersonnels.xml"
+            "../../spec/dataworks-public/samples/ListShiftPersonnels.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3389,43 +3164,40 @@ fn list_shift_personnels_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_shift_schedules_samples() {
     assert_samples::<dataworks_public_models::list_shift_schedules::ListShiftSchedulesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListShiftSchedules.json"
+            "../../spec/dataworks-public/samples/ListShiftSchedules.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListShiftSchedules.xml"
+            "../../spec/dataworks-public/samples/ListShiftSchedules.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_success_instance_amount_samples() {
     assert_samples::<
         dataworks_public_models::list_success_instance_amount::ListSuccessInstanceAmountResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListSuccessInstanceAmount.json"
+            "../../spec/dataworks-public/samples/ListSuccessInstanceAmount.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListSuccessInstanceAmount.xml"
+            "../../spec/dataworks-public/samples/ListSuccessInstanceAmount.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_table_level_samples() {
     assert_samples::<dataworks_public_models::list_table_level::ListTableLevelResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTableLevel.json"
+            "../../spec/dataworks-public/samples/ListTableLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTableLevel.xml"
+            "../../spec/dataworks-public/samples/ListTableLevel.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3433,41 +3205,38 @@ fn list_table_level_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn list_table_theme_samples() {
     assert_samples::<dataworks_public_models::list_table_theme::ListTableThemeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTableTheme.json"
+            "../../spec/dataworks-public/samples/ListTableTheme.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTableTheme.xml"
+            "../../spec/dataworks-public/samples/ListTableTheme.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn list_topics_samples() {
     assert_samples::<dataworks_public_models::list_topics::ListTopicsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTopics.json"
+            "../../spec/dataworks-public/samples/ListTopics.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ListTopics.xml"
+            "../../spec/dataworks-public/samples/ListTopics.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-analysis")]
 #[test]
 fn mount_directory_samples() {
     assert_samples::<dataworks_public_models::mount_directory::MountDirectoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/MountDirectory.json"
+            "../../spec/dataworks-public/samples/MountDirectory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/MountDirectory.xml"
+            "../../spec/dataworks-public/samples/MountDirectory.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3475,35 +3244,32 @@ fn mount_directory_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn offline_node_samples() {
     assert_samples::<dataworks_public_models::offline_node::OfflineNodeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/OfflineNode.json"
+            "../../spec/dataworks-public/samples/OfflineNode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/OfflineNode.xml"
+            "../../spec/dataworks-public/samples/OfflineNode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn publish_data_service_api_samples() {
     assert_samples::<
         dataworks_public_models::publish_data_service_api::PublishDataServiceApiResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/PublishDataServiceApi.json"
+            "../../spec/dataworks-public/samples/PublishDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/PublishDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/PublishDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn query_di_sync_task_config_process_result_samples() {
     assert_samples::<
@@ -3511,41 +3277,39 @@ fn query_di_sync_task_config_process_result_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.json"
+                "../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.xml"
+                "../../spec/dataworks-public/samples/QueryDISyncTaskConfigProcessResult.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_default_template_samples() {
     assert_samples::<dataworks_public_models::query_default_template::QueryDefaultTemplateResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryDefaultTemplate.json"
+            "../../spec/dataworks-public/samples/QueryDefaultTemplate.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryDefaultTemplate.xml"
+            "../../spec/dataworks-public/samples/QueryDefaultTemplate.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-modeling")]
 #[test]
 fn query_public_model_engine_samples() {
     assert_samples::<
         dataworks_public_models::query_public_model_engine::QueryPublicModelEngineResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryPublicModelEngine.json"
+            "../../spec/dataworks-public/samples/QueryPublicModelEngine.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryPublicModelEngine.xml"
+            "../../spec/dataworks-public/samples/QueryPublicModelEngine.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3553,7 +3317,6 @@ fn query_public_model_engine_samples() {
         )),
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_recognize_data_by_rule_type_samples() {
     assert_samples::<
@@ -3561,117 +3324,109 @@ fn query_recognize_data_by_rule_type_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.json"
+                "../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.xml"
+                "../../spec/dataworks-public/samples/QueryRecognizeDataByRuleType.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_recognize_rule_detail_samples() {
     assert_samples::<
         dataworks_public_models::query_recognize_rule_detail::QueryRecognizeRuleDetailResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.json"
+            "../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.xml"
+            "../../spec/dataworks-public/samples/QueryRecognizeRuleDetail.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_recognize_rules_type_samples() {
     assert_samples::<
         dataworks_public_models::query_recognize_rules_type::QueryRecognizeRulesTypeResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryRecognizeRulesType.json"
+            "../../spec/dataworks-public/samples/QueryRecognizeRulesType.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QueryRecognizeRulesType.xml"
+            "../../spec/dataworks-public/samples/QueryRecognizeRulesType.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_sens_classification_samples() {
     assert_samples::<
         dataworks_public_models::query_sens_classification::QuerySensClassificationResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensClassification.json"
+            "../../spec/dataworks-public/samples/QuerySensClassification.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensClassification.xml"
+            "../../spec/dataworks-public/samples/QuerySensClassification.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_sens_level_samples() {
     assert_samples::<dataworks_public_models::query_sens_level::QuerySensLevelResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensLevel.json"
+            "../../spec/dataworks-public/samples/QuerySensLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensLevel.xml"
+            "../../spec/dataworks-public/samples/QuerySensLevel.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn query_sens_node_info_samples() {
     assert_samples::<dataworks_public_models::query_sens_node_info::QuerySensNodeInfoResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensNodeInfo.json"
+            "../../spec/dataworks-public/samples/QuerySensNodeInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/QuerySensNodeInfo.xml"
+            "../../spec/dataworks-public/samples/QuerySensNodeInfo.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn register_lineage_relation_samples() {
     assert_samples::<
         dataworks_public_models::register_lineage_relation::RegisterLineageRelationResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RegisterLineageRelation.json"
+            "../../spec/dataworks-public/samples/RegisterLineageRelation.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RegisterLineageRelation.xml"
+            "../../spec/dataworks-public/samples/RegisterLineageRelation.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn remove_entity_tags_samples() {
     assert_samples::<dataworks_public_models::remove_entity_tags::RemoveEntityTagsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RemoveEntityTags.json"
+            "../../spec/dataworks-public/samples/RemoveEntityTags.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RemoveEntityTags.xml"
+            "../../spec/dataworks-public/samples/RemoveEntityTags.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn remove_project_member_from_role_samples() {
     assert_samples::<
@@ -3679,124 +3434,115 @@ fn remove_project_member_from_role_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.json"
+                "../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.xml"
+                "../../spec/dataworks-public/samples/RemoveProjectMemberFromRole.xml"
             ),
         ),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn restart_instance_samples() {
     assert_samples::<dataworks_public_models::restart_instance::RestartInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RestartInstance.json"
+            "../../spec/dataworks-public/samples/RestartInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RestartInstance.xml"
+            "../../spec/dataworks-public/samples/RestartInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn resume_instance_samples() {
     assert_samples::<dataworks_public_models::resume_instance::ResumeInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ResumeInstance.json"
+            "../../spec/dataworks-public/samples/ResumeInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ResumeInstance.xml"
+            "../../spec/dataworks-public/samples/ResumeInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn revoke_column_permission_samples() {
     assert_samples::<
         dataworks_public_models::revoke_column_permission::RevokeColumnPermissionResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RevokeColumnPermission.json"
+            "../../spec/dataworks-public/samples/RevokeColumnPermission.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RevokeColumnPermission.xml"
+            "../../spec/dataworks-public/samples/RevokeColumnPermission.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "security-center")]
 #[test]
 fn revoke_table_permission_samples() {
     assert_samples::<dataworks_public_models::revoke_table_permission::RevokeTablePermissionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RevokeTablePermission.json"
+            "../../spec/dataworks-public/samples/RevokeTablePermission.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RevokeTablePermission.xml"
+            "../../spec/dataworks-public/samples/RevokeTablePermission.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn run_cycle_dag_nodes_samples() {
     assert_samples::<dataworks_public_models::run_cycle_dag_nodes::RunCycleDagNodesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunCycleDagNodes.json"
+            "../../spec/dataworks-public/samples/RunCycleDagNodes.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunCycleDagNodes.xml"
+            "../../spec/dataworks-public/samples/RunCycleDagNodes.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn run_manual_dag_nodes_samples() {
     assert_samples::<dataworks_public_models::run_manual_dag_nodes::RunManualDagNodesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunManualDagNodes.json"
+            "../../spec/dataworks-public/samples/RunManualDagNodes.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunManualDagNodes.xml"
+            "../../spec/dataworks-public/samples/RunManualDagNodes.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn run_smoke_test_samples() {
     assert_samples::<dataworks_public_models::run_smoke_test::RunSmokeTestResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunSmokeTest.json"
+            "../../spec/dataworks-public/samples/RunSmokeTest.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunSmokeTest.xml"
+            "../../spec/dataworks-public/samples/RunSmokeTest.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn run_trigger_node_samples() {
     assert_samples::<dataworks_public_models::run_trigger_node::RunTriggerNodeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunTriggerNode.json"
+            "../../spec/dataworks-public/samples/RunTriggerNode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/RunTriggerNode.xml"
+            "../../spec/dataworks-public/samples/RunTriggerNode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn save_data_service_api_test_result_samples() {
     assert_samples::<
@@ -3804,12 +3550,12 @@ fn save_data_service_api_test_result_samples() {
     >(
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.json"
+                "../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.json"
             ),
         ),
         Some(
             include_bytes!(
-                "../../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.xml"
+                "../../spec/dataworks-public/samples/SaveDataServiceApiTestResult.xml"
             ),
         ),
         Some((
@@ -3818,15 +3564,14 @@ fn save_data_service_api_test_result_samples() {
         )),
     );
 }
-#[cfg(feature = "data-security-guard")]
 #[test]
 fn scan_sensitive_data_samples() {
     assert_samples::<dataworks_public_models::scan_sensitive_data::ScanSensitiveDataResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ScanSensitiveData.json"
+            "../../spec/dataworks-public/samples/ScanSensitiveData.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/ScanSensitiveData.xml"
+            "../../spec/dataworks-public/samples/ScanSensitiveData.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3834,28 +3579,26 @@ fn scan_sensitive_data_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn search_meta_tables_samples() {
     assert_samples::<dataworks_public_models::search_meta_tables::SearchMetaTablesResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SearchMetaTables.json"
+            "../../spec/dataworks-public/samples/SearchMetaTables.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SearchMetaTables.xml"
+            "../../spec/dataworks-public/samples/SearchMetaTables.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn search_nodes_by_output_samples() {
     assert_samples::<dataworks_public_models::search_nodes_by_output::SearchNodesByOutputResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SearchNodesByOutput.json"
+            "../../spec/dataworks-public/samples/SearchNodesByOutput.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SearchNodesByOutput.xml"
+            "../../spec/dataworks-public/samples/SearchNodesByOutput.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3870,15 +3613,14 @@ fn search_nodes_by_output_samples() {
         )),
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn set_data_source_share_samples() {
     assert_samples::<dataworks_public_models::set_data_source_share::SetDataSourceShareResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetDataSourceShare.json"
+            "../../spec/dataworks-public/samples/SetDataSourceShare.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetDataSourceShare.xml"
+            "../../spec/dataworks-public/samples/SetDataSourceShare.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -3886,186 +3628,172 @@ fn set_data_source_share_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn set_entity_tags_samples() {
     assert_samples::<dataworks_public_models::set_entity_tags::SetEntityTagsResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetEntityTags.json"
+            "../../spec/dataworks-public/samples/SetEntityTags.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetEntityTags.xml"
+            "../../spec/dataworks-public/samples/SetEntityTags.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn set_success_instance_samples() {
     assert_samples::<dataworks_public_models::set_success_instance::SetSuccessInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetSuccessInstance.json"
+            "../../spec/dataworks-public/samples/SetSuccessInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SetSuccessInstance.xml"
+            "../../spec/dataworks-public/samples/SetSuccessInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn start_di_job_samples() {
     assert_samples::<dataworks_public_models::start_di_job::StartDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartDIJob.json"
+            "../../spec/dataworks-public/samples/StartDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartDIJob.xml"
+            "../../spec/dataworks-public/samples/StartDIJob.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn start_di_sync_instance_samples() {
     assert_samples::<dataworks_public_models::start_di_sync_instance::StartDISyncInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartDISyncInstance.json"
+            "../../spec/dataworks-public/samples/StartDISyncInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartDISyncInstance.xml"
+            "../../spec/dataworks-public/samples/StartDISyncInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "migration")]
 #[test]
 fn start_migration_samples() {
     assert_samples::<dataworks_public_models::start_migration::StartMigrationResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartMigration.json"
+            "../../spec/dataworks-public/samples/StartMigration.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StartMigration.xml"
+            "../../spec/dataworks-public/samples/StartMigration.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn stop_di_job_samples() {
     assert_samples::<dataworks_public_models::stop_di_job::StopDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopDIJob.json"
+            "../../spec/dataworks-public/samples/StopDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopDIJob.xml"
+            "../../spec/dataworks-public/samples/StopDIJob.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn stop_di_sync_instance_samples() {
     assert_samples::<dataworks_public_models::stop_di_sync_instance::StopDISyncInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopDISyncInstance.json"
+            "../../spec/dataworks-public/samples/StopDISyncInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopDISyncInstance.xml"
+            "../../spec/dataworks-public/samples/StopDISyncInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn stop_instance_samples() {
     assert_samples::<dataworks_public_models::stop_instance::StopInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopInstance.json"
+            "../../spec/dataworks-public/samples/StopInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/StopInstance.xml"
+            "../../spec/dataworks-public/samples/StopInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn submit_data_service_api_samples() {
     assert_samples::<dataworks_public_models::submit_data_service_api::SubmitDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SubmitDataServiceApi.json"
+            "../../spec/dataworks-public/samples/SubmitDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SubmitDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/SubmitDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn submit_file_samples() {
     assert_samples::<dataworks_public_models::submit_file::SubmitFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SubmitFile.json"
+            "../../spec/dataworks-public/samples/SubmitFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SubmitFile.xml"
+            "../../spec/dataworks-public/samples/SubmitFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn suspend_instance_samples() {
     assert_samples::<dataworks_public_models::suspend_instance::SuspendInstanceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SuspendInstance.json"
+            "../../spec/dataworks-public/samples/SuspendInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/SuspendInstance.xml"
+            "../../spec/dataworks-public/samples/SuspendInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn terminate_di_sync_instance_samples() {
     assert_samples::<
         dataworks_public_models::terminate_di_sync_instance::TerminateDISyncInstanceResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TerminateDISyncInstance.json"
+            "../../spec/dataworks-public/samples/TerminateDISyncInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TerminateDISyncInstance.xml"
+            "../../spec/dataworks-public/samples/TerminateDISyncInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn test_data_service_api_samples() {
     assert_samples::<dataworks_public_models::test_data_service_api::TestDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TestDataServiceApi.json"
+            "../../spec/dataworks-public/samples/TestDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TestDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/TestDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn test_network_connection_samples() {
     assert_samples::<dataworks_public_models::test_network_connection::TestNetworkConnectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TestNetworkConnection.json"
+            "../../spec/dataworks-public/samples/TestNetworkConnection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TestNetworkConnection.xml"
+            "../../spec/dataworks-public/samples/TestNetworkConnection.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -4073,125 +3801,116 @@ fn test_network_connection_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn top_ten_elapsed_time_instance_samples() {
     assert_samples::<
         dataworks_public_models::top_ten_elapsed_time_instance::TopTenElapsedTimeInstanceResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.json"
+            "../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.xml"
+            "../../spec/dataworks-public/samples/TopTenElapsedTimeInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn top_ten_error_times_instance_samples() {
     assert_samples::<
         dataworks_public_models::top_ten_error_times_instance::TopTenErrorTimesInstanceResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TopTenErrorTimesInstance.json"
+            "../../spec/dataworks-public/samples/TopTenErrorTimesInstance.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/TopTenErrorTimesInstance.xml"
+            "../../spec/dataworks-public/samples/TopTenErrorTimesInstance.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-analysis")]
 #[test]
 fn umount_directory_samples() {
     assert_samples::<dataworks_public_models::umount_directory::UmountDirectoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UmountDirectory.json"
+            "../../spec/dataworks-public/samples/UmountDirectory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UmountDirectory.xml"
+            "../../spec/dataworks-public/samples/UmountDirectory.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn update_baseline_samples() {
     assert_samples::<dataworks_public_models::update_baseline::UpdateBaselineResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateBaseline.json"
+            "../../spec/dataworks-public/samples/UpdateBaseline.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateBaseline.xml"
+            "../../spec/dataworks-public/samples/UpdateBaseline.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn update_business_samples() {
     assert_samples::<dataworks_public_models::update_business::UpdateBusinessResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateBusiness.json"
+            "../../spec/dataworks-public/samples/UpdateBusiness.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateBusiness.xml"
+            "../../spec/dataworks-public/samples/UpdateBusiness.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "deprecated")]
 #[test]
 fn update_connection_samples() {
     assert_samples::<dataworks_public_models::update_connection::UpdateConnectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateConnection.json"
+            "../../spec/dataworks-public/samples/UpdateConnection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateConnection.xml"
+            "../../spec/dataworks-public/samples/UpdateConnection.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn update_di_alarm_rule_samples() {
     assert_samples::<dataworks_public_models::update_di_alarm_rule::UpdateDIAlarmRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIAlarmRule.json"
+            "../../spec/dataworks-public/samples/UpdateDIAlarmRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIAlarmRule.xml"
+            "../../spec/dataworks-public/samples/UpdateDIAlarmRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn update_di_job_samples() {
     assert_samples::<dataworks_public_models::update_di_job::UpdateDIJobResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIJob.json"
+            "../../spec/dataworks-public/samples/UpdateDIJob.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIJob.xml"
+            "../../spec/dataworks-public/samples/UpdateDIJob.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn update_di_project_config_samples() {
     assert_samples::<
         dataworks_public_models::update_di_project_config::UpdateDIProjectConfigResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIProjectConfig.json"
+            "../../spec/dataworks-public/samples/UpdateDIProjectConfig.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDIProjectConfig.xml"
+            "../../spec/dataworks-public/samples/UpdateDIProjectConfig.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -4199,93 +3918,86 @@ fn update_di_project_config_samples() {
         )),
     );
 }
-#[cfg(feature = "data-integration")]
 #[test]
 fn update_di_sync_task_samples() {
     assert_samples::<dataworks_public_models::update_di_sync_task::UpdateDISyncTaskResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDISyncTask.json"
+            "../../spec/dataworks-public/samples/UpdateDISyncTask.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDISyncTask.xml"
+            "../../spec/dataworks-public/samples/UpdateDISyncTask.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-service")]
 #[test]
 fn update_data_service_api_samples() {
     assert_samples::<dataworks_public_models::update_data_service_api::UpdateDataServiceApiResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDataServiceApi.json"
+            "../../spec/dataworks-public/samples/UpdateDataServiceApi.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDataServiceApi.xml"
+            "../../spec/dataworks-public/samples/UpdateDataServiceApi.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "tenant")]
 #[test]
 fn update_data_source_samples() {
     assert_samples::<dataworks_public_models::update_data_source::UpdateDataSourceResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDataSource.json"
+            "../../spec/dataworks-public/samples/UpdateDataSource.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateDataSource.xml"
+            "../../spec/dataworks-public/samples/UpdateDataSource.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn update_file_samples() {
     assert_samples::<dataworks_public_models::update_file::UpdateFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateFile.json"
+            "../../spec/dataworks-public/samples/UpdateFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateFile.xml"
+            "../../spec/dataworks-public/samples/UpdateFile.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn update_folder_samples() {
     assert_samples::<dataworks_public_models::update_folder::UpdateFolderResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateFolder.json"
+            "../../spec/dataworks-public/samples/UpdateFolder.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateFolder.xml"
+            "../../spec/dataworks-public/samples/UpdateFolder.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn update_ide_event_result_samples() {
     assert_samples::<dataworks_public_models::update_ide_event_result::UpdateIDEEventResultResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateIDEEventResult.json"
+            "../../spec/dataworks-public/samples/UpdateIDEEventResult.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateIDEEventResult.xml"
+            "../../spec/dataworks-public/samples/UpdateIDEEventResult.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_meta_category_samples() {
     assert_samples::<dataworks_public_models::update_meta_category::UpdateMetaCategoryResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaCategory.json"
+            "../../spec/dataworks-public/samples/UpdateMetaCategory.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaCategory.xml"
+            "../../spec/dataworks-public/samples/UpdateMetaCategory.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -4293,186 +4005,172 @@ fn update_meta_category_samples() {
         )),
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_meta_collection_samples() {
     assert_samples::<dataworks_public_models::update_meta_collection::UpdateMetaCollectionResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaCollection.json"
+            "../../spec/dataworks-public/samples/UpdateMetaCollection.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaCollection.xml"
+            "../../spec/dataworks-public/samples/UpdateMetaCollection.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_meta_table_samples() {
     assert_samples::<dataworks_public_models::update_meta_table::UpdateMetaTableResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaTable.json"
+            "../../spec/dataworks-public/samples/UpdateMetaTable.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaTable.xml"
+            "../../spec/dataworks-public/samples/UpdateMetaTable.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_meta_table_intro_wiki_samples() {
     assert_samples::<
         dataworks_public_models::update_meta_table_intro_wiki::UpdateMetaTableIntroWikiResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.json"
+            "../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.xml"
+            "../../spec/dataworks-public/samples/UpdateMetaTableIntroWiki.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn update_node_owner_samples() {
     assert_samples::<dataworks_public_models::update_node_owner::UpdateNodeOwnerResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateNodeOwner.json"
+            "../../spec/dataworks-public/samples/UpdateNodeOwner.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateNodeOwner.xml"
+            "../../spec/dataworks-public/samples/UpdateNodeOwner.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn update_node_run_mode_samples() {
     assert_samples::<dataworks_public_models::update_node_run_mode::UpdateNodeRunModeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateNodeRunMode.json"
+            "../../spec/dataworks-public/samples/UpdateNodeRunMode.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateNodeRunMode.xml"
+            "../../spec/dataworks-public/samples/UpdateNodeRunMode.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn update_quality_follower_samples() {
     assert_samples::<dataworks_public_models::update_quality_follower::UpdateQualityFollowerResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateQualityFollower.json"
+            "../../spec/dataworks-public/samples/UpdateQualityFollower.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateQualityFollower.xml"
+            "../../spec/dataworks-public/samples/UpdateQualityFollower.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-quality")]
 #[test]
 fn update_quality_rule_samples() {
     assert_samples::<dataworks_public_models::update_quality_rule::UpdateQualityRuleResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateQualityRule.json"
+            "../../spec/dataworks-public/samples/UpdateQualityRule.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateQualityRule.xml"
+            "../../spec/dataworks-public/samples/UpdateQualityRule.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn update_remind_samples() {
     assert_samples::<dataworks_public_models::update_remind::UpdateRemindResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateRemind.json"
+            "../../spec/dataworks-public/samples/UpdateRemind.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateRemind.xml"
+            "../../spec/dataworks-public/samples/UpdateRemind.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn update_table_samples() {
     assert_samples::<dataworks_public_models::update_table::UpdateTableResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTable.json"
+            "../../spec/dataworks-public/samples/UpdateTable.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTable.xml"
+            "../../spec/dataworks-public/samples/UpdateTable.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "other")]
 #[test]
 fn update_table_add_column_samples() {
     assert_samples::<dataworks_public_models::update_table_add_column::UpdateTableAddColumnResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableAddColumn.json"
+            "../../spec/dataworks-public/samples/UpdateTableAddColumn.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableAddColumn.xml"
+            "../../spec/dataworks-public/samples/UpdateTableAddColumn.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_table_level_samples() {
     assert_samples::<dataworks_public_models::update_table_level::UpdateTableLevelResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableLevel.json"
+            "../../spec/dataworks-public/samples/UpdateTableLevel.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableLevel.xml"
+            "../../spec/dataworks-public/samples/UpdateTableLevel.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_table_model_info_samples() {
     assert_samples::<dataworks_public_models::update_table_model_info::UpdateTableModelInfoResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableModelInfo.json"
+            "../../spec/dataworks-public/samples/UpdateTableModelInfo.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableModelInfo.xml"
+            "../../spec/dataworks-public/samples/UpdateTableModelInfo.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "metadata")]
 #[test]
 fn update_table_theme_samples() {
     assert_samples::<dataworks_public_models::update_table_theme::UpdateTableThemeResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableTheme.json"
+            "../../spec/dataworks-public/samples/UpdateTableTheme.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateTableTheme.xml"
+            "../../spec/dataworks-public/samples/UpdateTableTheme.xml"
         )),
         None,
     );
 }
-#[cfg(feature = "data-studio")]
 #[test]
 fn update_udf_file_samples() {
     assert_samples::<dataworks_public_models::update_udf_file::UpdateUdfFileResponse>(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateUdfFile.json"
+            "../../spec/dataworks-public/samples/UpdateUdfFile.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateUdfFile.xml"
+            "../../spec/dataworks-public/samples/UpdateUdfFile.xml"
         )),
         Some((
             "the documented JSON and XML samples show different example values",
@@ -4480,39 +4178,21 @@ fn update_udf_file_samples() {
         )),
     );
 }
-#[cfg(feature = "operation-center")]
 #[test]
 fn update_workbench_event_result_samples() {
     assert_samples::<
         dataworks_public_models::update_workbench_event_result::UpdateWorkbenchEventResultResponse,
     >(
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.json"
+            "../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.json"
         )),
         Some(include_bytes!(
-            "../../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.xml"
+            "../../spec/dataworks-public/samples/UpdateWorkbenchEventResult.xml"
         )),
         None,
     );
 }
 /// The request of `action` built from the values (by wire names), as wire pairs.
-#[cfg(all(
-    feature = "tenant",
-    feature = "metadata",
-    feature = "data-studio",
-    feature = "data-integration",
-    feature = "data-modeling",
-    feature = "operation-center",
-    feature = "data-quality",
-    feature = "data-service",
-    feature = "data-analysis",
-    feature = "data-security-guard",
-    feature = "migration",
-    feature = "security-center",
-    feature = "open-platform",
-    feature = "other",
-    feature = "deprecated"
-))]
 fn request_params(
     action: &str,
     values: &serde_json::Value,
@@ -6053,28 +5733,11 @@ fn request_params(
         },
     )
 }
-#[cfg(all(
-    feature = "tenant",
-    feature = "metadata",
-    feature = "data-studio",
-    feature = "data-integration",
-    feature = "data-modeling",
-    feature = "operation-center",
-    feature = "data-quality",
-    feature = "data-service",
-    feature = "data-analysis",
-    feature = "data-security-guard",
-    feature = "migration",
-    feature = "security-center",
-    feature = "open-platform",
-    feature = "other",
-    feature = "deprecated"
-))]
 #[test]
 fn official_wire_vectors() {
     acs_model::testing::assert_wire_vectors(
-        include_str!("../../../tests/data/wire/official_requests.jsonl"),
-        include_str!("../../../tests/data/wire/exceptions.json"),
+        include_str!("../../tests/data/wire/official_requests.jsonl"),
+        include_str!("../../tests/data/wire/exceptions.json"),
         request_params,
     );
 }
