@@ -12,118 +12,192 @@ pub const PRODUCT_FILE: &str = "product.yaml";
 /// Loads and validates the spec in `spec_dir`. `display_root` is stripped from file names in
 /// diagnostics so that messages show paths relative to the workspace.
 pub fn load_api(spec_dir: &Path, display_root: &Path) -> Result<Api, Diagnostics> {
-    let mut diagnostics = Vec::new();
-    let shown = |p: &Path| -> PathBuf { p.strip_prefix(display_root).unwrap_or(p).to_path_buf() };
+    ParsedSpec::read(spec_dir, display_root).lower()
+}
 
-    let product_path = spec_dir.join(PRODUCT_FILE);
-    let product_raw: Option<spec::ProductFile> =
-        parse_file(&product_path, &shown(&product_path), &mut diagnostics);
+/// A spec folder read and parsed, not yet validated: what [`load_api`] lowers. A caller that
+/// validates many variants of one large folder (the hardening tests mutate one file at a
+/// time) parses it once and swaps in the file that changes ([`ParsedSpec::parse`]).
+pub struct ParsedSpec {
+    spec_dir: PathBuf,
+    display_root: PathBuf,
+    /// `product.yaml`.
+    pub product: ParsedFile<spec::ProductFile>,
+    /// Every other YAML file of the folder, by file name.
+    pub actions: Vec<ParsedFile<spec::ActionFile>>,
+    /// The folder could not be listed.
+    folder_error: Option<Diagnostic>,
+}
 
-    let mut action_paths = Vec::new();
-    match std::fs::read_dir(spec_dir) {
-        Err(e) => diagnostics.push(Diagnostic::file(
-            &shown(spec_dir),
-            "",
-            format!("cannot read the spec folder: {e}"),
-        )),
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-                if is_yaml && path.file_name().is_some_and(|n| n != PRODUCT_FILE) {
-                    action_paths.push(path);
+/// One spec file: its path and its value, or the diagnostic of reading or parsing it.
+pub struct ParsedFile<T> {
+    pub path: PathBuf,
+    pub parsed: Result<T, Diagnostic>,
+}
+
+impl ParsedSpec {
+    /// Reads and parses every YAML file of `spec_dir`.
+    pub fn read(spec_dir: &Path, display_root: &Path) -> ParsedSpec {
+        let shown = |p: &Path| shown_path(p, display_root);
+        let mut folder_error = None;
+        let mut action_paths = Vec::new();
+        match std::fs::read_dir(spec_dir) {
+            Err(e) => {
+                folder_error = Some(Diagnostic::file(
+                    &shown(spec_dir),
+                    "",
+                    format!("cannot read the spec folder: {e}"),
+                ))
+            }
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+                    if is_yaml && path.file_name().is_some_and(|n| n != PRODUCT_FILE) {
+                        action_paths.push(path);
+                    }
                 }
             }
         }
-    }
-    // Deterministic order: by file name.
-    action_paths.sort();
-
-    let mut raw_actions = Vec::new();
-    for path in &action_paths {
-        if let Some(raw) = parse_file::<spec::ActionFile>(path, &shown(path), &mut diagnostics) {
-            raw_actions.push((path.clone(), raw));
+        // Deterministic order: by file name.
+        action_paths.sort();
+        ParsedSpec {
+            spec_dir: spec_dir.to_path_buf(),
+            display_root: display_root.to_path_buf(),
+            product: read_file(&spec_dir.join(PRODUCT_FILE), display_root),
+            actions: action_paths
+                .iter()
+                .map(|p| read_file(p, display_root))
+                .collect(),
+            folder_error,
         }
     }
 
-    let product = product_raw
-        .and_then(|raw| lower::lower_product(&shown(&product_path), &raw, &mut diagnostics));
-    let mut operations = Vec::new();
-    if let Some(product) = &product {
-        for (path, raw) in &raw_actions {
-            if let Some(op) =
-                lower::lower_operation(&shown(path), spec_dir, product, raw, &mut diagnostics)
-            {
-                operations.push(op);
+    /// Parses `source` as the text of the spec file at `path` (which need not hold it).
+    pub fn parse<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        path: &Path,
+        source: &str,
+    ) -> ParsedFile<T> {
+        parse_file(path, source, &self.display_root)
+    }
+
+    fn shown(&self, p: &Path) -> PathBuf {
+        shown_path(p, &self.display_root)
+    }
+
+    /// Validates the parsed files and lowers them into the model.
+    pub fn lower(&self) -> Result<Api, Diagnostics> {
+        let (spec_dir, display_root) = (&self.spec_dir, &self.display_root);
+        let shown = |p: &Path| self.shown(p);
+        let mut diagnostics = Vec::new();
+        let product_raw = match &self.product.parsed {
+            Ok(raw) => Some(raw),
+            Err(d) => {
+                diagnostics.push(d.clone());
+                None
+            }
+        };
+        diagnostics.extend(self.folder_error.clone());
+        let mut raw_actions = Vec::new();
+        for file in &self.actions {
+            match &file.parsed {
+                Ok(raw) => raw_actions.push((file.path.clone(), raw)),
+                Err(d) => diagnostics.push(d.clone()),
             }
         }
-        let raws: Vec<(PathBuf, &spec::ActionFile)> =
-            raw_actions.iter().map(|(p, r)| (p.clone(), r)).collect();
-        lower::resolve_waits(display_root, &raws, &mut operations, &mut diagnostics);
-        if action_paths.is_empty() {
-            diagnostics.push(Diagnostic::file(
-                &shown(spec_dir),
+
+        let product_path = &self.product.path;
+        let product = product_raw
+            .and_then(|raw| lower::lower_product(&shown(product_path), raw, &mut diagnostics));
+        let mut operations = Vec::new();
+        if let Some(product) = &product {
+            for (path, raw) in &raw_actions {
+                if let Some(op) =
+                    lower::lower_operation(&shown(path), spec_dir, product, raw, &mut diagnostics)
+                {
+                    operations.push(op);
+                }
+            }
+            lower::resolve_waits(
+                display_root,
+                &raw_actions,
+                &mut operations,
+                &mut diagnostics,
+            );
+            if self.actions.is_empty() {
+                diagnostics.push(Diagnostic::file(
+                    &shown(spec_dir),
+                    "",
+                    "the spec folder has no action files",
+                ));
+            }
+        }
+        // Two files can't define the same action (names are checked against file names, but
+        // case-insensitive file systems and snake_case collisions remain).
+        for (i, a) in operations.iter().enumerate() {
+            if let Some(b) = operations[..i]
+                .iter()
+                .find(|b| b.names.module == a.names.module)
+            {
+                diagnostics.push(Diagnostic::file(
+                    &shown(&spec_dir.join(format!("{}.yaml", a.name))),
+                    "name",
+                    format!(
+                        "action `{}` has the same snake_case name as `{}`",
+                        a.name, b.name
+                    ),
+                ));
+            }
+        }
+        match (product, diagnostics.is_empty()) {
+            (Some(product), true) => Ok(Api {
+                product,
+                operations,
+            }),
+            _ => Err(Diagnostics(diagnostics)),
+        }
+    }
+}
+
+/// `p` relative to `display_root` when it is inside, as diagnostics show it.
+fn shown_path(p: &Path, display_root: &Path) -> PathBuf {
+    p.strip_prefix(display_root).unwrap_or(p).to_path_buf()
+}
+
+fn read_file<T: serde::de::DeserializeOwned + Send + 'static>(
+    path: &Path,
+    display_root: &Path,
+) -> ParsedFile<T> {
+    match std::fs::read_to_string(path) {
+        Ok(source) => parse_file(path, &source, display_root),
+        Err(e) => ParsedFile {
+            path: path.to_path_buf(),
+            parsed: Err(Diagnostic::file(
+                &shown_path(path, display_root),
                 "",
-                "the spec folder has no action files",
-            ));
-        }
-    }
-    // Two files can't define the same action (names are checked against file names, but
-    // case-insensitive file systems and snake_case collisions remain).
-    for (i, a) in operations.iter().enumerate() {
-        if let Some(b) = operations[..i]
-            .iter()
-            .find(|b| b.names.module == a.names.module)
-        {
-            diagnostics.push(Diagnostic::file(
-                &shown(&spec_dir.join(format!("{}.yaml", a.name))),
-                "name",
-                format!(
-                    "action `{}` has the same snake_case name as `{}`",
-                    a.name, b.name
-                ),
-            ));
-        }
-    }
-    match (product, diagnostics.is_empty()) {
-        (Some(product), true) => Ok(Api {
-            product,
-            operations,
-        }),
-        _ => Err(Diagnostics(diagnostics)),
+                format!("cannot read the file: {e}"),
+            )),
+        },
     }
 }
 
 fn parse_file<T: serde::de::DeserializeOwned + Send + 'static>(
     path: &Path,
-    shown: &Path,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    let source = match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) => {
-            diagnostics.push(Diagnostic::file(
-                shown,
-                "",
-                format!("cannot read the file: {e}"),
-            ));
-            return None;
-        }
-    };
-    match parse_str::<T>(&source) {
-        Ok(value) => Some(value),
-        Err((message, position)) => {
-            let key_path = position
-                .map(|(line, _)| key_path_at_line(&source, line))
-                .unwrap_or_default();
-            diagnostics.push(Diagnostic {
-                file: shown.to_path_buf(),
-                key_path,
-                position,
-                message,
-            });
-            None
-        }
+    source: &str,
+    display_root: &Path,
+) -> ParsedFile<T> {
+    let parsed = parse_str::<T>(source).map_err(|(message, position)| Diagnostic {
+        file: shown_path(path, display_root),
+        key_path: position
+            .map(|(line, _)| key_path_at_line(source, line))
+            .unwrap_or_default(),
+        position,
+        message,
+    });
+    ParsedFile {
+        path: path.to_path_buf(),
+        parsed,
     }
 }
 
