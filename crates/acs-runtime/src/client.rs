@@ -56,20 +56,37 @@ impl<S> fmt::Debug for Client<S> {
 struct Call<'a> {
     request: &'a OperationRequest,
     settings: CallSettings,
-    extra_headers: &'a ExtraHeaders,
+    extra_headers: ExtraHeaders,
     /// Whether the call may be repeated: the spec's, or as the call or the client declares.
     idempotency: Idempotency,
     /// The client token every attempt sends, when the action has one.
-    client_token: Option<&'a str>,
+    client_token: Option<String>,
 }
 
 impl Call<'_> {
+    /// The error of a call cut short by its operation timeout: cut short during an attempt,
+    /// or after one that may have been carried out, the outcome is unknown.
+    fn timed_out(&self, limit: Duration, progress: &Progress) -> Error {
+        let error = Error::OperationTimeout {
+            timeout: limit,
+            attempts: progress.attempts.load(Ordering::Relaxed),
+        };
+        let maybe_done = progress.in_flight.load(Ordering::Relaxed)
+            || progress.maybe_done.load(Ordering::Relaxed);
+        let delivery = if maybe_done {
+            Delivery::Unknown
+        } else {
+            Delivery::NotSent
+        };
+        self.final_error(error, delivery, maybe_done)
+    }
+
     /// The error a failed call returns: an action that is not safe to repeat, whose last
     /// attempt (or an earlier one) may have been carried out, fails with
     /// [`Error::OutcomeUnknown`]; the client token goes into the error either way.
     fn final_error(&self, mut error: Error, delivery: Delivery, maybe_done: bool) -> Error {
         if let Error::Service(e) = &mut error {
-            e.client_token = self.client_token.map(str::to_string);
+            e.client_token = self.client_token.clone();
         }
         let unknown =
             delivery == Delivery::Unknown || (maybe_done && delivery != Delivery::Answered);
@@ -78,13 +95,13 @@ impl Call<'_> {
         }
         tracing::info!(
             action = self.request.action(),
-            client_token = self.client_token,
+            client_token = self.client_token.as_deref(),
             error = %error,
             "outcome unknown: the request may have been carried out; not sent again"
         );
         Error::OutcomeUnknown {
             action: self.request.action().to_string(),
-            client_token: self.client_token.map(str::to_string),
+            client_token: self.client_token.clone(),
             attempts: error.attempts().unwrap_or(1),
             source: Box::new(error),
         }
@@ -99,6 +116,97 @@ struct Progress {
     in_flight: AtomicBool,
     /// A finished attempt may have been carried out.
     maybe_done: AtomicBool,
+}
+
+/// The span of a call (its fields are filled in as the call proceeds).
+fn call_span<S: Service>(request: &OperationRequest) -> tracing::Span {
+    tracing::info_span!(
+        "acs_call",
+        product = S::INFO.product,
+        version = S::INFO.version,
+        action = request.action(),
+        attempts = tracing::field::Empty,
+        client_token = tracing::field::Empty,
+    )
+}
+
+/// Records in the call's span how many attempts it made, and logs its error.
+fn call_finished(error: Option<&Error>, progress: &Progress) {
+    tracing::Span::current().record("attempts", progress.attempts.load(Ordering::Relaxed));
+    if let Some(e) = error {
+        tracing::debug!(error = %e, "call failed");
+    }
+}
+
+/// The retry loop's count of attempts, and whether the one retry after a reused nonce was used.
+#[derive(Default)]
+struct Retries {
+    attempt: u32,
+    nonce_retry_used: bool,
+}
+
+impl Retries {
+    /// Counts the next attempt and opens its span.
+    fn next_attempt(&mut self, progress: &Progress) -> tracing::Span {
+        self.attempt += 1;
+        let attempt = self.attempt;
+        progress.attempts.store(attempt, Ordering::Relaxed);
+        tracing::info_span!(
+            "acs_attempt",
+            attempt,
+            http_status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        )
+    }
+}
+
+/// A 2xx response in JSON or XML, read but not decoded yet.
+struct Answer {
+    raw: RawResponse,
+    format: decode::BodyFormat,
+}
+
+/// A body that cannot be read (or is not the answer), with an excerpt; the credentials are
+/// redacted from both (the redactor is only built on this path).
+fn decode_error(raw: &RawResponse, credentials: &Credentials, source: BoxError) -> Error {
+    let redactor = Redactor::new(credentials);
+    Error::Decode {
+        http_status: raw.status,
+        request_id: raw.request_id().map(str::to_string),
+        excerpt: redactor.apply(decode::excerpt(&raw.body)),
+        source: redactor.apply(source.to_string()).into(),
+    }
+}
+
+/// The failure of a 2xx body whose business status says `Success=false`.
+fn business_failure<S: Service>(
+    raw: &RawResponse,
+    business: &BusinessStatus<'_>,
+    credentials: &Credentials,
+) -> Failure {
+    let http_status = business
+        .http_status
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| (100..=599).contains(s))
+        .unwrap_or(raw.status);
+    let error = ServiceError {
+        http_status,
+        code: business.code.map(str::to_string),
+        message: business
+            .message
+            .map(|m| Redactor::new(credentials).apply(m.to_string())),
+        request_id: business
+            .request_id
+            .map(str::to_string)
+            .or_else(|| raw.request_id().map(str::to_string)),
+        host_id: None,
+        recommend: None,
+        attempts: 1,
+        origin: ErrorOrigin::Business,
+        retryable: false,
+        client_token: None,
+    };
+    Failure::new::<S>(error.into())
 }
 
 /// Decodes a 2xx response body of the given format.
@@ -434,6 +542,10 @@ impl<S: Service> Client<S> {
     }
 
     /// [`invoke_with`](Self::invoke_with), decoding a 2xx body with `decode`.
+    ///
+    /// Only the decoding is generic: preparing, signing, sending, reading the response and
+    /// the retry decisions are functions shared by every action, so that each action adds
+    /// little compiled code (a tool with hundreds of actions compiles them once).
     pub async fn invoke_decoded<T, F>(
         &self,
         mut request: OperationRequest,
@@ -445,88 +557,70 @@ impl<S: Service> Client<S> {
         T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
-        let span = tracing::info_span!(
-            "acs_call",
-            product = S::INFO.product,
-            version = S::INFO.version,
-            action = request.action(),
-            attempts = tracing::field::Empty,
-            client_token = tracing::field::Empty,
-        );
+        let span = call_span::<S>(&request);
         async move {
-            if !request.pathname().starts_with('/') {
-                return Err(Error::validation(
-                    "pathname",
-                    format!("must start with '/', got {:?}", request.pathname()),
-                ));
-            }
-            let settings = CallSettings::new(&self.config, options)?;
-            let extra_headers = ExtraHeaders::new(options)?;
-            add_query_params(&mut request, options)?;
-            let client_token = fill_client_token(&mut request);
-            if let Some(token) = &client_token {
-                tracing::Span::current().record("client_token", token.as_str());
-            }
-            let idempotency = match settings.idempotent {
-                None => request.idempotency(),
-                Some(true) => Idempotency::Safe,
-                Some(false) => Idempotency::Unsafe,
-            };
-            let call = Call {
-                request: &request,
-                settings,
-                extra_headers: &extra_headers,
-                idempotency,
-                client_token: client_token.as_deref(),
-            };
-            // Static credentials are lent for the call; a provider gives a fresh copy; an
-            // anonymous call asks for none (the empty ones are never sent).
-            let provided;
-            let credentials = match (request.signing(), &self.config.static_credentials) {
-                (Signing::Anonymous, _) => {
-                    provided = Credentials::new("", "");
-                    &provided
-                }
-                (_, Some(credentials)) => &**credentials,
-                (_, None) => {
-                    provided = self.config.credentials.credentials().await?;
-                    &provided
-                }
-            };
+            let (call, credentials) = self.prepare(&mut request, options).await?;
             let progress = Progress::default();
-            let run = self.run(&call, credentials, &status, decode, &progress);
-            let result = match settings.operation_timeout {
+            let run = self.run(&call, &credentials, &status, decode, &progress);
+            let result = match call.settings.operation_timeout {
                 None => run.await,
                 Some(limit) => match tokio::time::timeout(limit, run).await {
                     Ok(result) => result,
-                    Err(_) => {
-                        let error = Error::OperationTimeout {
-                            timeout: limit,
-                            attempts: progress.attempts.load(Ordering::Relaxed),
-                        };
-                        // Cut short during an attempt, or after one that may have been
-                        // carried out: the outcome is unknown.
-                        let maybe_done = progress.in_flight.load(Ordering::Relaxed)
-                            || progress.maybe_done.load(Ordering::Relaxed);
-                        let delivery = if maybe_done {
-                            Delivery::Unknown
-                        } else {
-                            Delivery::NotSent
-                        };
-                        Err(call.final_error(error, delivery, maybe_done))
-                    }
+                    Err(_) => Err(call.timed_out(limit, &progress)),
                 },
             };
-            tracing::Span::current().record("attempts", progress.attempts.load(Ordering::Relaxed));
-            if let Err(e) = &result {
-                tracing::debug!(error = %e, "call failed");
-            }
+            call_finished(result.as_ref().err(), &progress);
             result
         }
         .instrument(span)
         .await
     }
 
+    /// Checks the request and the call's options, adds the extra query parameters and the
+    /// client token, and gets the credentials: the call, ready for its attempts.
+    async fn prepare<'r>(
+        &self,
+        request: &'r mut OperationRequest,
+        options: &CallOptions,
+    ) -> Result<(Call<'r>, Cow<'_, Credentials>), Error> {
+        if !request.pathname().starts_with('/') {
+            return Err(Error::validation(
+                "pathname",
+                format!("must start with '/', got {:?}", request.pathname()),
+            ));
+        }
+        let settings = CallSettings::new(&self.config, options)?;
+        let extra_headers = ExtraHeaders::new(options)?;
+        add_query_params(request, options)?;
+        let client_token = fill_client_token(request);
+        if let Some(token) = &client_token {
+            tracing::Span::current().record("client_token", token.as_str());
+        }
+        let request: &'r OperationRequest = request;
+        let idempotency = match settings.idempotent {
+            None => request.idempotency(),
+            Some(true) => Idempotency::Safe,
+            Some(false) => Idempotency::Unsafe,
+        };
+        // Static credentials are lent for the call; a provider gives a fresh copy; an
+        // anonymous call asks for none (the empty ones are never sent).
+        let credentials = match (request.signing(), &self.config.static_credentials) {
+            (Signing::Anonymous, _) => Cow::Owned(Credentials::new("", "")),
+            (_, Some(credentials)) => Cow::Borrowed(&**credentials),
+            (_, None) => Cow::Owned(self.config.credentials.credentials().await?),
+        };
+        let call = Call {
+            request,
+            settings,
+            extra_headers,
+            idempotency,
+            client_token,
+        };
+        Ok((call, credentials))
+    }
+
+    /// The attempts of a call until one succeeds or the error is final. Generic only for the
+    /// decoding of a 2xx answer; everything else is shared by every action.
     async fn run<T, F>(
         &self,
         call: &Call<'_>,
@@ -539,64 +633,94 @@ impl<S: Service> Client<S> {
         T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
-        let config = &*self.config;
-        let mut nonce_retry_used = false;
-        let mut attempt: u32 = 0;
+        let mut retries = Retries::default();
         loop {
-            attempt += 1;
-            progress.attempts.store(attempt, Ordering::Relaxed);
-            let span = tracing::info_span!(
-                "acs_attempt",
-                attempt,
-                http_status = tracing::field::Empty,
-                request_id = tracing::field::Empty,
-            );
+            let span = retries.next_attempt(progress);
             let outcome = self
-                .attempt(call, credentials, status, decode, progress)
-                .instrument(span)
+                .attempt(call, credentials, progress)
+                .instrument(span.clone())
                 .await;
             progress.in_flight.store(false, Ordering::Relaxed);
+            let outcome = outcome.and_then(|answer| {
+                span.in_scope(|| self.decode_answer(answer, status, decode, credentials))
+            });
             let failure = match outcome {
                 Ok(out) => return Ok(out),
                 Err(failure) => failure,
             };
-            let delivery = failure.delivery;
-            let maybe_done = progress.maybe_done.load(Ordering::Relaxed);
-            if delivery == Delivery::Unknown {
-                progress.maybe_done.store(true, Ordering::Relaxed);
-            }
-            let mut error = failure.error;
-            let mut retryable = error.is_retryable();
-            if error.code() == Some(retry::SIGNATURE_NONCE_USED) {
-                retryable = !nonce_retry_used;
-                nonce_retry_used = true;
-            }
-            if !retryable
-                || attempt >= call.settings.max_attempts
-                || !retry::retries_after(call.idempotency, delivery)
-            {
-                set_attempts(&mut error, attempt);
-                return Err(call.final_error(error, delivery, maybe_done));
-            }
-            let delay = match failure.retry_after {
-                Some(hint) => hint.min(config.retry_max_delay),
-                None => {
-                    retry::backoff_delay(attempt, config.retry_base_delay, config.retry_max_delay)
-                }
-            };
-            tracing::info!(
-                attempt,
-                backoff_ms = delay.as_millis() as u64,
-                retry_after = failure.retry_after.is_some(),
-                http_status = error.http_status(),
-                code = error.code(),
-                request_id = error.request_id(),
-                client_token = call.client_token,
-                error = %error,
-                "retrying after a transient failure"
-            );
+            let delay = self.retry_delay(call, &mut retries, failure, progress)?;
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Decodes a 2xx answer into `T`; a body whose business status says `Success=false`
+    /// becomes [`Error::Service`] with [`ErrorOrigin::Business`].
+    fn decode_answer<T, F>(
+        &self,
+        answer: Answer,
+        status: &F,
+        decode: Decoder<T>,
+        credentials: &Credentials,
+    ) -> Result<T, Failure>
+    where
+        T: Object,
+        F: Fn(&T) -> BusinessStatus<'_>,
+    {
+        let raw = &answer.raw;
+        let output: T = decode(&raw.body, answer.format)
+            .map_err(|e| Failure::new::<S>(decode_error(raw, credentials, e.into())))?;
+        let business = status(&output);
+        if business.success == Some(false) {
+            return Err(business_failure::<S>(raw, &business, credentials));
+        }
+        Ok(output)
+    }
+
+    /// After a failed attempt: the delay before the next one, or the call's final error
+    /// (not retryable, attempts used up, or not safe to repeat).
+    fn retry_delay(
+        &self,
+        call: &Call<'_>,
+        retries: &mut Retries,
+        failure: Failure,
+        progress: &Progress,
+    ) -> Result<Duration, Error> {
+        let config = &*self.config;
+        let attempt = retries.attempt;
+        let delivery = failure.delivery;
+        let maybe_done = progress.maybe_done.load(Ordering::Relaxed);
+        if delivery == Delivery::Unknown {
+            progress.maybe_done.store(true, Ordering::Relaxed);
+        }
+        let mut error = failure.error;
+        let mut retryable = error.is_retryable();
+        if error.code() == Some(retry::SIGNATURE_NONCE_USED) {
+            retryable = !retries.nonce_retry_used;
+            retries.nonce_retry_used = true;
+        }
+        if !retryable
+            || attempt >= call.settings.max_attempts
+            || !retry::retries_after(call.idempotency, delivery)
+        {
+            set_attempts(&mut error, attempt);
+            return Err(call.final_error(error, delivery, maybe_done));
+        }
+        let delay = match failure.retry_after {
+            Some(hint) => hint.min(config.retry_max_delay),
+            None => retry::backoff_delay(attempt, config.retry_base_delay, config.retry_max_delay),
+        };
+        tracing::info!(
+            attempt,
+            backoff_ms = delay.as_millis() as u64,
+            retry_after = failure.retry_after.is_some(),
+            http_status = error.http_status(),
+            code = error.code(),
+            request_id = error.request_id(),
+            client_token = call.client_token.as_deref(),
+            error = %error,
+            "retrying after a transient failure"
+        );
+        Ok(delay)
     }
 
     /// Builds the signed HTTP request for one attempt (fresh nonce and timestamp).
@@ -816,18 +940,14 @@ impl<S: Service> Client<S> {
         }
     }
 
-    async fn attempt<T, F>(
+    /// One attempt: signs and sends the request and reads the response. A 2xx answer in JSON
+    /// or XML is returned undecoded; anything else is the failure to retry or report.
+    async fn attempt(
         &self,
         call: &Call<'_>,
         credentials: &Credentials,
-        status: &F,
-        decode: Decoder<T>,
         progress: &Progress,
-    ) -> Result<T, Failure>
-    where
-        T: Object,
-        F: Fn(&T) -> BusinessStatus<'_>,
-    {
+    ) -> Result<Answer, Failure> {
         let config = &*self.config;
         // A bounded number of requests on the wire at once: the others wait here, before
         // they are signed and before their attempt timeout starts.
@@ -888,36 +1008,19 @@ impl<S: Service> Client<S> {
             bytes = raw.body.len(),
             "response received"
         );
-        self.interpret(raw, status, decode, credentials)
+        self.interpret(raw, credentials)
     }
 
-    fn interpret<T, F>(
-        &self,
-        raw: RawResponse,
-        status: &F,
-        decode: Decoder<T>,
-        credentials: &Credentials,
-    ) -> Result<T, Failure>
-    where
-        T: Object,
-        F: Fn(&T) -> BusinessStatus<'_>,
-    {
-        // The redactor is only needed (and built) when the response becomes an error.
-        let decode_error = |raw: &RawResponse, source: BoxError| {
-            let redactor = Redactor::new(credentials);
-            Error::Decode {
-                http_status: raw.status,
-                request_id: raw.request_id().map(str::to_string),
-                excerpt: redactor.apply(decode::excerpt(&raw.body)),
-                source: redactor.apply(source.to_string()).into(),
-            }
-        };
+    /// A 2xx response in JSON or XML is the answer (decoded by the caller); anything else
+    /// becomes the failure to retry or report.
+    fn interpret(&self, raw: RawResponse, credentials: &Credentials) -> Result<Answer, Failure> {
         if let Some(encoding) = raw
             .content_encoding()
             .filter(|e| !e.eq_ignore_ascii_case("identity"))
         {
             return Err(Failure::new::<S>(decode_error(
                 &raw,
+                credentials,
                 format!("the response uses Content-Encoding {encoding:?}, which was not requested and is not supported").into(),
             )));
         }
@@ -937,6 +1040,7 @@ impl<S: Service> Client<S> {
             let Some(format) = format else {
                 return Err(Failure::new::<S>(decode_error(
                     &raw,
+                    credentials,
                     format!(
                         "the body is neither JSON nor XML (Content-Type {:?})",
                         raw.content_type().unwrap_or("none")
@@ -944,40 +1048,13 @@ impl<S: Service> Client<S> {
                     .into(),
                 )));
             };
-            let output: T = decode(&raw.body, format)
-                .map_err(|e| Failure::new::<S>(decode_error(&raw, e.into())))?;
-            let business = status(&output);
-            if business.success == Some(false) {
-                let http_status = business
-                    .http_status
-                    .and_then(|s| u16::try_from(s).ok())
-                    .filter(|s| (100..=599).contains(s))
-                    .unwrap_or(raw.status);
-                let error = ServiceError {
-                    http_status,
-                    code: business.code.map(str::to_string),
-                    message: business
-                        .message
-                        .map(|m| Redactor::new(credentials).apply(m.to_string())),
-                    request_id: business
-                        .request_id
-                        .map(str::to_string)
-                        .or_else(|| raw.request_id().map(str::to_string)),
-                    host_id: None,
-                    recommend: None,
-                    attempts: 1,
-                    origin: ErrorOrigin::Business,
-                    retryable: false,
-                    client_token: None,
-                };
-                return Err(Failure::new::<S>(error.into()));
-            }
-            return Ok(output);
+            return Ok(Answer { raw, format });
         }
         let fields = format.and_then(|f| decode::parse_error_body(&raw.body, f));
         let Some(fields) = fields else {
             let error = decode_error(
                 &raw,
+                credentials,
                 format!(
                     "HTTP {} with an error body that is not a recognised JSON/XML error",
                     raw.status
