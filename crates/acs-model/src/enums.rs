@@ -33,6 +33,8 @@ pub trait EnumValue: fmt::Display + PartialEq {
     fn enum_from_i64<E: WireEnum<Value = Self>>(v: i64) -> Option<E>;
     /// The enum value for text (XML, or a JSON string); `Ok(None)` where blank means absent.
     fn enum_from_text<E: WireEnum<Value = Self>>(v: &str) -> Result<Option<E>, InvalidText>;
+    /// The wire value as JSON: a number or a string.
+    fn enum_to_json(&self) -> serde_json::Value;
 }
 
 macro_rules! integer_values {
@@ -44,6 +46,9 @@ macro_rules! integer_values {
             }
             fn enum_from_text<E: WireEnum<Value = Self>>(v: &str) -> Result<Option<E>, InvalidText> {
                 <$t as Scalar>::from_text(v).map(|o| o.map(|v| E::from_wire(&v)))
+            }
+            fn enum_to_json(&self) -> serde_json::Value {
+                serde_json::Value::from(*self)
             }
         })*
     };
@@ -59,6 +64,9 @@ impl EnumValue for str {
     fn enum_from_text<E: WireEnum<Value = Self>>(v: &str) -> Result<Option<E>, InvalidText> {
         Ok(Some(E::from_wire(v)))
     }
+    fn enum_to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(self)
+    }
 }
 
 impl<E: WireEnum> Scalar for E {
@@ -70,6 +78,10 @@ impl<E: WireEnum> Scalar for E {
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         E::Value::enum_from_text(v)
+    }
+    /// The wire value, as the enum's `Serialize` writes it.
+    fn to_json(&self) -> serde_json::Value {
+        self.wire().enum_to_json()
     }
 }
 

@@ -54,6 +54,7 @@ pub mod check;
 mod decode;
 mod enums;
 mod object;
+mod object_value;
 mod params;
 mod pattern;
 mod request;
@@ -69,6 +70,7 @@ pub use check::{BuildError, ConstraintError};
 pub use decode::{decode_tree, from_json, from_xml, DecodeError, Format};
 pub use enums::{EnumValue, WireEnum};
 pub use object::{FieldSource, InvalidText, Item, Object, Scalar};
+pub use object_value::object_to_value;
 pub use params::{
     json_string, python_float, to_json, Encoder, ObjectEncoder, ParamLocation, ParamSink,
     ParamValue, ParamWriter, WireParam,

@@ -22,6 +22,11 @@ pub trait Object: Default {
     /// decoder calls this once per field, and inlined it costs what a hand-written serde
     /// `match` costs.
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error>;
+
+    /// The wire names of the type's fields, in declaration order: the fields
+    /// [`object_to_value`](crate::object_to_value) writes, in that order. Generated types
+    /// list them all; the default lists none.
+    const FIELDS: &'static [&'static str] = &[];
 }
 
 /// The value of one field in the body being decoded. Each method reads it into a slot of
@@ -71,6 +76,9 @@ pub trait Scalar: Sized {
     }
     /// From text; `Ok(None)` for blank text where blank means absent.
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText>;
+    /// The value as JSON, as serde would serialize it (see
+    /// [`object_to_value`](crate::object_to_value)).
+    fn to_json(&self) -> serde_json::Value;
 }
 
 fn parse_trimmed<T: std::str::FromStr>(v: &str) -> Result<Option<T>, InvalidText> {
@@ -126,6 +134,9 @@ impl Scalar for i64 {
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         parse_integer(v)
     }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(*self)
+    }
 }
 
 impl Scalar for i32 {
@@ -137,6 +148,9 @@ impl Scalar for i32 {
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         parse_integer(v)
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(*self)
     }
 }
 
@@ -155,6 +169,10 @@ impl Scalar for f64 {
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         parse_trimmed(v)
+    }
+    /// A number; `null` when not finite (as serde_json writes it).
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(*self)
     }
 }
 
@@ -175,6 +193,9 @@ impl Scalar for bool {
             t if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
             _ => Err(InvalidText),
         }
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(*self)
     }
 }
 
@@ -198,6 +219,9 @@ impl Scalar for String {
     }
     fn from_text(v: &str) -> Result<Option<Self>, InvalidText> {
         Ok(Some(v.to_owned()))
+    }
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::from(self.clone())
     }
 }
 

@@ -276,6 +276,8 @@ pub trait ItemKind<T>: XmlItem<T> {
     fn item_from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Option<T>, A::Error>;
     /// One item given as text.
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E>;
+    /// The item as JSON (see [`object_to_value`](crate::object_to_value)).
+    fn item_to_value(item: &mut T) -> serde_json::Value;
     /// One item of a list in a value tree.
     fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError>;
     /// A list given as this one item (an object) in a value tree.
@@ -308,6 +310,9 @@ impl<T: Scalar> ItemKind<T> for ScalarItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<T>, E> {
         ScalarVisitor::<T>(PhantomData).visit_str(text)
+    }
+    fn item_to_value(item: &mut T) -> serde_json::Value {
+        item.to_json()
     }
     fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
         crate::value::scalar_item(value)
@@ -347,6 +352,9 @@ impl<T: Object + PartialEq> ItemKind<T> for ObjectItem {
             .visit_str(text)
             .map(|_| None)
     }
+    fn item_to_value(item: &mut T) -> serde_json::Value {
+        crate::object_to_value(item)
+    }
     fn item_from_value(value: &serde_json::Value) -> Result<Option<T>, crate::value::ValueError> {
         crate::value::object_item(value)
     }
@@ -375,6 +383,9 @@ impl<T: Item> ItemKind<Vec<T>> for ListItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<Vec<T>>, E> {
         Ok(<T::Kind as ItemKind<T>>::item_from_text::<E>(text)?.map(|one| vec![one]))
+    }
+    fn item_to_value(item: &mut Vec<T>) -> serde_json::Value {
+        crate::object_value::list_to_value(item)
     }
     fn item_from_value(
         value: &serde_json::Value,
@@ -410,6 +421,9 @@ impl ItemKind<serde_json::Value> for AnyItem {
     }
     fn item_from_text<E: de::Error>(text: &str) -> Result<Option<serde_json::Value>, E> {
         Ok(Some(serde_json::Value::String(text.to_owned())))
+    }
+    fn item_to_value(item: &mut serde_json::Value) -> serde_json::Value {
+        item.clone()
     }
     fn item_from_value(
         value: &serde_json::Value,

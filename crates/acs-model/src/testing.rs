@@ -42,8 +42,9 @@ where
             Err(e) => findings
                 .problems
                 .push(format!("the JSON sample does not decode: {e}")),
-            Ok(value) => {
+            Ok(mut value) => {
                 let again = serde_json::to_value(&value).unwrap_or(Value::Null);
+                check_printed(&mut value, &again, "JSON", &mut findings);
                 match serde_json::from_slice::<Value>(crate::strip_bom(body)) {
                     Ok(Value::Object(sample)) => {
                         let mut probe = Probe {
@@ -67,9 +68,10 @@ where
             Err(e) => findings
                 .problems
                 .push(format!("the XML sample does not decode: {e}")),
-            Ok(value) => {
+            Ok(mut value) => {
+                let from_xml = serde_json::to_value(&value).unwrap_or(Value::Null);
+                check_printed(&mut value, &from_xml, "XML", &mut findings);
                 if let Some(from_json) = &json_value {
-                    let from_xml = serde_json::to_value(&value).unwrap_or(Value::Null);
                     let mut differences = Vec::new();
                     diff(from_json, &from_xml, "", &mut differences);
                     for d in differences {
@@ -82,6 +84,34 @@ where
         }
     }
     findings
+}
+
+/// What [`object_to_value`](crate::object_to_value) gives for the decoded sample (what a
+/// tool prints) must be what serde gives.
+fn check_printed<T: Object>(
+    decoded: &mut T,
+    serialized: &Value,
+    format: &str,
+    findings: &mut SampleFindings,
+) {
+    let printed = crate::object_to_value(decoded);
+    let mut differences = Vec::new();
+    diff_as(
+        serialized,
+        &printed,
+        "",
+        &mut differences,
+        ["serde", "Object"],
+    );
+    // The same values, in another key order (a map that keeps insertion order).
+    if differences.is_empty() && serialized.to_string() != printed.to_string() {
+        differences.push("the order of the keys".to_owned());
+    }
+    for d in differences {
+        findings.problems.push(format!(
+            "the {format} sample prints differently through Object than through serde at {d}"
+        ));
+    }
 }
 
 /// Walks a JSON sample along the types that read it. Not a public API.
@@ -322,27 +352,33 @@ pub(crate) fn probe_any(probe: &mut Probe<'_>, sample: &Value, again: Option<&Va
 
 /// Paths where two decoded values differ.
 fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    diff_as(a, b, path, out, ["JSON", "XML"]);
+}
+
+/// [`diff`], naming the two sides `names` in the messages.
+fn diff_as(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, names: [&str; 2]) {
+    let [an, bn] = names;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for key in keys {
                 let p = join(path, key);
                 match (x.get(key.as_str()), y.get(key.as_str())) {
-                    (Some(u), Some(v)) => diff(u, v, &p, out),
-                    (Some(u), None) => out.push(format!("{p} (JSON {}, XML none)", short(u))),
-                    (None, Some(v)) => out.push(format!("{p} (JSON none, XML {})", short(v))),
+                    (Some(u), Some(v)) => diff_as(u, v, &p, out, names),
+                    (Some(u), None) => out.push(format!("{p} ({an} {}, {bn} none)", short(u))),
+                    (None, Some(v)) => out.push(format!("{p} ({an} none, {bn} {})", short(v))),
                     (None, None) => {}
                 }
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
             for (i, (u, v)) in x.iter().zip(y).enumerate() {
-                diff(u, v, &format!("{path}[{i}]"), out);
+                diff_as(u, v, &format!("{path}[{i}]"), out, names);
             }
         }
         (x, y) if x == y => {}
         (x, y) => out.push(format!(
-            "{} (JSON {}, XML {})",
+            "{} ({an} {}, {bn} {})",
             if path.is_empty() { "the root" } else { path },
             short(x),
             short(y)

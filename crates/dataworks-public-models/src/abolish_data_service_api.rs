@@ -54,6 +54,7 @@ impl AbolishDataServiceApiRequest {
     }
 }
 impl Object for AbolishDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "ApiId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -112,6 +113,14 @@ pub struct AbolishDataServiceApiResponse {
     pub success: Option<bool>,
 }
 impl Object for AbolishDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

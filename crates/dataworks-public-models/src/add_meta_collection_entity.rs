@@ -56,6 +56,8 @@ impl AddMetaCollectionEntityRequest {
     }
 }
 impl Object for AddMetaCollectionEntityRequest {
+    const FIELDS: &'static [&'static str] =
+        &["CollectionQualifiedName", "EntityQualifiedName", "Remark"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CollectionQualifiedName" => f.scalar(&mut self.collection_qualified_name),
@@ -125,6 +127,14 @@ pub struct AddMetaCollectionEntityResponse {
     pub success: Option<bool>,
 }
 impl Object for AddMetaCollectionEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Status",
+        "HttpStatusCode",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -68,6 +68,7 @@ impl AddProjectMemberToRoleRequest {
     }
 }
 impl Object for AddProjectMemberToRoleRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "UserId", "RoleCode", "ClientToken"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -116,6 +117,7 @@ pub struct AddProjectMemberToRoleResponse {
     pub request_id: Option<String>,
 }
 impl Object for AddProjectMemberToRoleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

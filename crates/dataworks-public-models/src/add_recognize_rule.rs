@@ -237,6 +237,26 @@ impl AddRecognizeRuleRequest {
     }
 }
 impl Object for AddRecognizeRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "AccountName",
+        "SensitiveName",
+        "TemplateId",
+        "NodeId",
+        "NodeParent",
+        "Level",
+        "LevelName",
+        "SensitiveDescription",
+        "OperationType",
+        "RecognizeRulesType",
+        "RecognizeRules",
+        "ContentScan",
+        "HitThreshold",
+        "ColScan",
+        "ColExclude",
+        "CommentScan",
+        "Status",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -333,6 +353,14 @@ pub struct AddRecognizeRuleResponse {
     pub request_id: Option<String>,
 }
 impl Object for AddRecognizeRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

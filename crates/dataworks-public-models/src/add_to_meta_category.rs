@@ -43,6 +43,7 @@ impl AddToMetaCategoryRequest {
     }
 }
 impl Object for AddToMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["CategoryId", "TableGuid"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CategoryId" => f.scalar(&mut self.category_id),
@@ -99,6 +100,14 @@ pub struct AddToMetaCategoryResponse {
     pub success: Option<bool>,
 }
 impl Object for AddToMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl ApprovePermissionApplyOrderRequest {
     }
 }
 impl Object for ApprovePermissionApplyOrderRequest {
+    const FIELDS: &'static [&'static str] = &["FlowId", "ApproveComment", "ApproveAction"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FlowId" => f.scalar(&mut self.flow_id),
@@ -101,6 +102,7 @@ pub struct ApprovePermissionApplyOrderResponse {
     pub request_id: Option<String>,
 }
 impl Object for ApprovePermissionApplyOrderResponse {
+    const FIELDS: &'static [&'static str] = &["ApproveSuccess", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -71,6 +71,8 @@ impl CallbackExtensionRequest {
     }
 }
 impl Object for CallbackExtensionRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ExtensionCode", "MessageId", "CheckResult", "CheckMessage"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ExtensionCode" => f.scalar(&mut self.extension_code),
@@ -125,6 +127,7 @@ pub struct CallbackExtensionResponse {
     pub success: Option<String>,
 }
 impl Object for CallbackExtensionResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -59,6 +59,11 @@ impl ChangeResourceManagerResourceGroupRequest {
     }
 }
 impl Object for ChangeResourceManagerResourceGroupRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ResourceType",
+        "ResourceId",
+        "ResourceManagerResourceGroupId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceType" => f.scalar(&mut self.resource_type),
@@ -119,6 +124,7 @@ pub struct ChangeResourceManagerResourceGroupResponse {
     pub success: Option<bool>,
 }
 impl Object for ChangeResourceManagerResourceGroupResponse {
+    const FIELDS: &'static [&'static str] = &["Data", "RequestId", "HttpStatusCode", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

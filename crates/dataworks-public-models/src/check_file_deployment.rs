@@ -57,6 +57,7 @@ impl CheckFileDeploymentRequest {
     }
 }
 impl Object for CheckFileDeploymentRequest {
+    const FIELDS: &'static [&'static str] = &["CheckerInstanceId", "Status", "CheckDetailUrl"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CheckerInstanceId" => f.scalar(&mut self.checker_instance_id),
@@ -97,6 +98,7 @@ pub struct CheckFileDeploymentResponse {
     pub request_id: Option<String>,
 }
 impl Object for CheckFileDeploymentResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

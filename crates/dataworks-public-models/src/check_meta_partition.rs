@@ -86,6 +86,14 @@ impl CheckMetaPartitionRequest {
     }
 }
 impl Object for CheckMetaPartitionRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "Partition",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -151,6 +159,14 @@ pub struct CheckMetaPartitionResponse {
     pub success: Option<bool>,
 }
 impl Object for CheckMetaPartitionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -70,6 +70,13 @@ impl CheckMetaTableRequest {
     }
 }
 impl Object for CheckMetaTableRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -112,6 +119,7 @@ pub struct CheckMetaTableResponse {
     pub request_id: Option<String>,
 }
 impl Object for CheckMetaTableResponse {
+    const FIELDS: &'static [&'static str] = &["Data", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

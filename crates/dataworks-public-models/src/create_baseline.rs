@@ -115,6 +115,16 @@ impl CreateBaselineRequest {
     }
 }
 impl Object for CreateBaselineRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "BaselineName",
+        "ProjectId",
+        "Owner",
+        "Priority",
+        "NodeIds",
+        "OvertimeSettings",
+        "AlertMarginThreshold",
+        "BaselineType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineName" => f.scalar(&mut self.baseline_name),
@@ -199,6 +209,14 @@ pub struct CreateBaselineResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -256,6 +274,7 @@ impl ParamValue for OvertimeSettingsItem {
     }
 }
 impl Object for OvertimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Cycle", "Time"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Cycle" => f.scalar(&mut self.cycle),

@@ -89,6 +89,14 @@ impl CreateBusinessRequest {
     }
 }
 impl Object for CreateBusinessRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "BusinessName",
+        "Description",
+        "Owner",
+        "UseType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -152,6 +160,14 @@ pub struct CreateBusinessResponse {
     pub business_id: Option<i64>,
 }
 impl Object for CreateBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "BusinessId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

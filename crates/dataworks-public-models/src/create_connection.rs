@@ -295,6 +295,15 @@ impl CreateConnectionRequest {
     }
 }
 impl Object for CreateConnectionRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "Description",
+        "ConnectionType",
+        "SubType",
+        "EnvType",
+        "Content",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -360,6 +369,7 @@ pub struct CreateConnectionResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateConnectionResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

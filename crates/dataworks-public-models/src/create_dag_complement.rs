@@ -151,6 +151,19 @@ impl CreateDagComplementRequest {
     }
 }
 impl Object for CreateDagComplementRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectEnv",
+        "StartBizDate",
+        "Name",
+        "RootNodeId",
+        "IncludeNodeIds",
+        "ExcludeNodeIds",
+        "BizBeginTime",
+        "BizEndTime",
+        "Parallelism",
+        "EndBizDate",
+        "NodeParams",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -230,6 +243,14 @@ pub struct CreateDagComplementResponse {
     pub data: Option<Vec<i64>>,
 }
 impl Object for CreateDagComplementResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -82,6 +82,8 @@ impl CreateDagTestRequest {
     }
 }
 impl Object for CreateDagTestRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectEnv", "Bizdate", "Name", "NodeId", "NodeParams"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -146,6 +148,14 @@ pub struct CreateDagTestResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateDagTestResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

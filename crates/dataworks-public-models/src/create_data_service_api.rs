@@ -249,6 +249,27 @@ impl CreateDataServiceApiRequest {
     }
 }
 impl Object for CreateDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "ProjectId",
+        "ApiName",
+        "GroupId",
+        "ApiMode",
+        "RequestMethod",
+        "ResponseContentType",
+        "Timeout",
+        "VisibleRange",
+        "Protocols",
+        "WizardDetails",
+        "ScriptDetails",
+        "RegistrationDetails",
+        "ApiPath",
+        "ApiDescription",
+        "FolderId",
+        "SqlMode",
+        "ResourceGroupId",
+        "RequestContentType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -354,6 +375,14 @@ pub struct CreateDataServiceApiResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

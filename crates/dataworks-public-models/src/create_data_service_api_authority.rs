@@ -84,6 +84,13 @@ impl CreateDataServiceApiAuthorityRequest {
     }
 }
 impl Object for CreateDataServiceApiAuthorityRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "ProjectId",
+        "ApiId",
+        "AuthorizedProjectId",
+        "EndTime",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -168,6 +175,7 @@ pub struct CreateDataServiceApiAuthorityResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateDataServiceApiAuthorityResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -82,6 +82,8 @@ impl CreateDataServiceFolderRequest {
     }
 }
 impl Object for CreateDataServiceFolderRequest {
+    const FIELDS: &'static [&'static str] =
+        &["TenantId", "ProjectId", "FolderName", "ParentId", "GroupId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -149,6 +151,7 @@ pub struct CreateDataServiceFolderResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateDataServiceFolderResponse {
+    const FIELDS: &'static [&'static str] = &["FolderId", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -80,6 +80,13 @@ impl CreateDataServiceGroupRequest {
     }
 }
 impl Object for CreateDataServiceGroupRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "ProjectId",
+        "ApiGatewayGroupId",
+        "GroupName",
+        "Description",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -140,6 +147,7 @@ pub struct CreateDataServiceGroupResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateDataServiceGroupResponse {
+    const FIELDS: &'static [&'static str] = &["GroupId", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -291,6 +291,15 @@ impl CreateDataSourceRequest {
     }
 }
 impl Object for CreateDataSourceRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "Description",
+        "DataSourceType",
+        "SubType",
+        "EnvType",
+        "Content",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -356,6 +365,7 @@ pub struct CreateDataSourceResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateDataSourceResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -93,6 +93,14 @@ impl CreateDIAlarmRuleRequest {
     }
 }
 impl Object for CreateDIAlarmRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "DIJobId",
+        "Description",
+        "MetricType",
+        "TriggerConditions",
+        "NotificationSettings",
+        "Enabled",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -148,6 +156,7 @@ pub struct CreateDIAlarmRuleResponse {
     pub di_alarm_rule_id: Option<i64>,
 }
 impl Object for CreateDIAlarmRuleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DIAlarmRuleId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -218,6 +227,7 @@ impl ParamValue for TriggerConditionsItem {
     }
 }
 impl Object for TriggerConditionsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Duration", "Threshold"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Severity" => f.scalar(&mut self.severity),
@@ -289,6 +299,11 @@ impl ParamValue for NotificationSettings {
     }
 }
 impl Object for NotificationSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "NotificationChannels",
+        "NotificationReceivers",
+        "InhibitionInterval",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NotificationChannels" => f.list(&mut self.notification_channels),
@@ -355,6 +370,7 @@ impl ParamValue for NotificationChannelsItem {
     }
 }
 impl Object for NotificationChannelsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Channels"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Severity" => f.scalar(&mut self.severity),
@@ -409,6 +425,7 @@ impl ParamValue for NotificationReceiversItem {
     }
 }
 impl Object for NotificationReceiversItem {
+    const FIELDS: &'static [&'static str] = &["ReceiverType", "ReceiverValues"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ReceiverType" => f.scalar(&mut self.receiver_type),

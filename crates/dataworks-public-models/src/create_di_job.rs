@@ -174,6 +174,21 @@ impl CreateDIJobRequest {
     }
 }
 impl Object for CreateDIJobRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "JobName",
+        "Description",
+        "MigrationType",
+        "SourceDataSourceType",
+        "DestinationDataSourceType",
+        "SourceDataSourceSettings",
+        "DestinationDataSourceSettings",
+        "ResourceSettings",
+        "TransformationRules",
+        "TableMappings",
+        "JobSettings",
+        "SystemDebug",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -241,6 +256,7 @@ pub struct CreateDIJobResponse {
     pub di_job_id: Option<i64>,
 }
 impl Object for CreateDIJobResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DIJobId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -297,6 +313,7 @@ impl ParamValue for SourceDataSourceSettingsItem {
     }
 }
 impl Object for SourceDataSourceSettingsItem {
+    const FIELDS: &'static [&'static str] = &["DataSourceName", "DataSourceProperties"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DataSourceName" => f.scalar(&mut self.data_source_name),
@@ -352,6 +369,7 @@ impl ParamValue for DestinationDataSourceSettingsItem {
     }
 }
 impl Object for DestinationDataSourceSettingsItem {
+    const FIELDS: &'static [&'static str] = &["DataSourceName", "DataSourceProperties"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DataSourceName" => f.scalar(&mut self.data_source_name),
@@ -419,6 +437,11 @@ impl ParamValue for ResourceSettings {
     }
 }
 impl Object for ResourceSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "OfflineResourceSettings",
+        "RealtimeResourceSettings",
+        "RequestedCu",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "OfflineResourceSettings" => f.object(&mut self.offline_resource_settings),
@@ -460,6 +483,7 @@ impl ParamValue for OfflineResourceSettings {
     }
 }
 impl Object for OfflineResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceGroupIdentifier" => f.scalar(&mut self.resource_group_identifier),
@@ -499,6 +523,7 @@ impl ParamValue for RealtimeResourceSettings {
     }
 }
 impl Object for RealtimeResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceGroupIdentifier" => f.scalar(&mut self.resource_group_identifier),
@@ -611,6 +636,12 @@ impl ParamValue for TransformationRulesItem {
     }
 }
 impl Object for TransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "RuleName",
+        "RuleActionType",
+        "RuleTargetType",
+        "RuleExpression",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleName" => f.scalar(&mut self.rule_name),
@@ -677,6 +708,7 @@ impl ParamValue for TableMappingsItem {
     }
 }
 impl Object for TableMappingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceObjectSelectionRules", "TransformationRules"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SourceObjectSelectionRules" => f.list(&mut self.source_object_selection_rules),
@@ -731,6 +763,7 @@ impl ParamValue for SourceObjectSelectionRulesItem {
     }
 }
 impl Object for SourceObjectSelectionRulesItem {
+    const FIELDS: &'static [&'static str] = &["ObjectType", "Expression"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ObjectType" => f.scalar(&mut self.object_type),
@@ -805,6 +838,7 @@ impl ParamValue for TableMappingsItemTransformationRulesItem {
     }
 }
 impl Object for TableMappingsItemTransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &["RuleName", "RuleActionType", "RuleTargetType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleName" => f.scalar(&mut self.rule_name),
@@ -912,6 +946,14 @@ impl ParamValue for JobSettings {
     }
 }
 impl Object for JobSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "DdlHandlingSettings",
+        "ColumnDataTypeSettings",
+        "RuntimeSettings",
+        "CycleScheduleSettings",
+        "ChannelSettings",
+        "ImportRuleSettings",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DdlHandlingSettings" => f.list(&mut self.ddl_handling_settings),
@@ -979,6 +1021,7 @@ impl ParamValue for DdlHandlingSettingsItem {
     }
 }
 impl Object for DdlHandlingSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Type", "Action"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Type" => f.scalar(&mut self.type_),
@@ -1031,6 +1074,7 @@ impl ParamValue for ColumnDataTypeSettingsItem {
     }
 }
 impl Object for ColumnDataTypeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceDataType", "DestinationDataType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SourceDataType" => f.scalar(&mut self.source_data_type),
@@ -1091,6 +1135,7 @@ impl ParamValue for RuntimeSettingsItem {
     }
 }
 impl Object for RuntimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Name", "Value"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -1145,6 +1190,7 @@ impl ParamValue for CycleScheduleSettings {
     }
 }
 impl Object for CycleScheduleSettings {
+    const FIELDS: &'static [&'static str] = &["CycleMigrationType", "ScheduleParameters"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CycleMigrationType" => f.scalar(&mut self.cycle_migration_type),
@@ -1198,6 +1244,7 @@ impl ParamValue for ImportRuleSettings {
     }
 }
 impl Object for ImportRuleSettings {
+    const FIELDS: &'static [&'static str] = &["Source", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Source" => f.scalar(&mut self.source),

@@ -93,6 +93,14 @@ impl CreateDISyncTaskRequest {
     }
 }
 impl Object for CreateDISyncTaskRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "TaskType",
+        "TaskContent",
+        "TaskParam",
+        "TaskName",
+        "ClientToken",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -156,6 +164,7 @@ pub struct CreateDISyncTaskResponse {
     pub data: Option<Data>,
 }
 impl Object for CreateDISyncTaskResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -183,6 +192,7 @@ pub struct Data {
     pub file_id: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message", "FileId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -97,6 +97,14 @@ impl CreateExportMigrationRequest {
     }
 }
 impl Object for CreateExportMigrationRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "ExportMode",
+        "IncrementalSince",
+        "ExportObjectStatus",
+        "Description",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -153,6 +161,7 @@ pub struct CreateExportMigrationResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateExportMigrationResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

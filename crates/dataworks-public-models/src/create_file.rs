@@ -456,6 +456,39 @@ impl CreateFileRequest {
     }
 }
 impl Object for CreateFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileFolderPath",
+        "ProjectId",
+        "FileName",
+        "FileDescription",
+        "FileType",
+        "Owner",
+        "Content",
+        "AutoRerunTimes",
+        "AutoRerunIntervalMillis",
+        "RerunMode",
+        "Stop",
+        "ParaValue",
+        "StartEffectDate",
+        "EndEffectDate",
+        "CronExpress",
+        "CycleType",
+        "DependentType",
+        "DependentNodeIdList",
+        "InputList",
+        "ProjectIdentifier",
+        "ResourceGroupIdentifier",
+        "ResourceGroupId",
+        "ConnectionName",
+        "AutoParsing",
+        "SchedulerType",
+        "AdvancedSettings",
+        "StartImmediately",
+        "InputParameters",
+        "OutputParameters",
+        "IgnoreParentSkipRunningProperty",
+        "CreateFolderIfNotExists",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileFolderPath" => f.scalar(&mut self.file_folder_path),
@@ -587,6 +620,14 @@ pub struct CreateFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl CreateFolderRequest {
     }
 }
 impl Object for CreateFolderRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "FolderPath"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -110,6 +111,14 @@ pub struct CreateFolderResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateFolderResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -168,6 +168,17 @@ impl CreateImportMigrationRequest {
     }
 }
 impl Object for CreateImportMigrationRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "PackageType",
+        "PackageFile",
+        "ResourceGroupMap",
+        "WorkspaceMap",
+        "CalculateEngineMap",
+        "CommitRule",
+        "Description",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -241,6 +252,14 @@ pub struct CreateImportMigrationResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateImportMigrationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

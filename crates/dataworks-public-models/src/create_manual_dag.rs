@@ -121,6 +121,16 @@ impl CreateManualDagRequest {
     }
 }
 impl Object for CreateManualDagRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectEnv",
+        "ProjectName",
+        "FlowName",
+        "BizDate",
+        "NodeParameters",
+        "DagParameters",
+        "IncludeNodeIds",
+        "ExcludeNodeIds",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -176,6 +186,7 @@ pub struct CreateManualDagResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateManualDagResponse {
+    const FIELDS: &'static [&'static str] = &["DagId", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

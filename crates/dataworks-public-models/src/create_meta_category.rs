@@ -53,6 +53,7 @@ impl CreateMetaCategoryRequest {
     }
 }
 impl Object for CreateMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["Name", "Comment", "ParentId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -110,6 +111,14 @@ pub struct CreateMetaCategoryResponse {
     pub data: Option<Data>,
 }
 impl Object for CreateMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +141,7 @@ pub struct Data {
     pub category_id: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["CategoryId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

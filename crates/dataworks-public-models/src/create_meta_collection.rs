@@ -67,6 +67,8 @@ impl CreateMetaCollectionRequest {
     }
 }
 impl Object for CreateMetaCollectionRequest {
+    const FIELDS: &'static [&'static str] =
+        &["Name", "Comment", "ParentQualifiedName", "CollectionType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -135,6 +137,14 @@ pub struct CreateMetaCollectionResponse {
     pub http_status_code: Option<String>,
 }
 impl Object for CreateMetaCollectionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "QualifiedName",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

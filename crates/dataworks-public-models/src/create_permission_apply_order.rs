@@ -118,6 +118,16 @@ impl CreatePermissionApplyOrderRequest {
     }
 }
 impl Object for CreatePermissionApplyOrderRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ApplyUserIds",
+        "Deadline",
+        "ApplyReason",
+        "MaxComputeProjectName",
+        "WorkspaceId",
+        "OrderType",
+        "EngineType",
+        "ApplyObject",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ApplyUserIds" => f.scalar(&mut self.apply_user_ids),
@@ -186,6 +196,7 @@ pub struct CreatePermissionApplyOrderResponse {
     pub flow_id: Option<Vec<String>>,
 }
 impl Object for CreatePermissionApplyOrderResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "FlowId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -251,6 +262,7 @@ impl ParamValue for ApplyObjectItem {
     }
 }
 impl Object for ApplyObjectItem {
+    const FIELDS: &'static [&'static str] = &["Actions", "ColumnMetaList", "Name"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Actions" => f.scalar(&mut self.actions),
@@ -307,6 +319,7 @@ impl ParamValue for ColumnMetaListItem {
     }
 }
 impl Object for ColumnMetaListItem {
+    const FIELDS: &'static [&'static str] = &["Name"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),

@@ -131,6 +131,17 @@ impl CreateProjectRequest {
     }
 }
 impl Object for CreateProjectRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ClientToken",
+        "ProjectName",
+        "ProjectDescription",
+        "DisableDevelopment",
+        "IsAllowDownload",
+        "ProjectMode",
+        "ProjectIdentifier",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ClientToken" => f.scalar(&mut self.client_token),
@@ -207,6 +218,7 @@ pub struct CreateProjectResponse {
     pub data: Option<i64>,
 }
 impl Object for CreateProjectResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -262,6 +274,7 @@ impl ParamValue for TagsItem {
     }
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Key" => f.scalar(&mut self.key),

@@ -67,6 +67,7 @@ impl CreateProjectMemberRequest {
     }
 }
 impl Object for CreateProjectMemberRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "UserId", "ClientToken", "RoleCode"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -118,6 +119,7 @@ pub struct CreateProjectMemberResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateProjectMemberResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -95,6 +95,14 @@ impl CreateQualityEntityRequest {
     }
 }
 impl Object for CreateQualityEntityRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectName",
+        "TableName",
+        "EnvType",
+        "MatchExpression",
+        "EntityLevel",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -174,6 +182,14 @@ pub struct CreateQualityEntityResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateQualityEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -79,6 +79,13 @@ impl CreateQualityFollowerRequest {
     }
 }
 impl Object for CreateQualityFollowerRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectName",
+        "Follower",
+        "AlarmMode",
+        "EntityId",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -144,6 +151,14 @@ pub struct CreateQualityFollowerResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateQualityFollowerResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -121,6 +121,16 @@ impl CreateQualityRelativeNodeRequest {
     }
 }
 impl Object for CreateQualityRelativeNodeRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "EnvType",
+        "MatchExpression",
+        "NodeId",
+        "ProjectId",
+        "TargetNodeProjectName",
+        "ProjectName",
+        "TableName",
+        "TargetNodeProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EnvType" => f.scalar(&mut self.env_type),
@@ -225,6 +235,14 @@ pub struct CreateQualityRelativeNodeResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateQualityRelativeNodeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

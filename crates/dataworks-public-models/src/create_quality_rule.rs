@@ -261,6 +261,28 @@ impl CreateQualityRuleRequest {
     }
 }
 impl Object for CreateQualityRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "EntityId",
+        "Comment",
+        "Checker",
+        "ExpectValue",
+        "Trend",
+        "MethodName",
+        "Operator",
+        "ProjectName",
+        "Property",
+        "PropertyType",
+        "RuleType",
+        "WhereCondition",
+        "CriticalThreshold",
+        "WarningThreshold",
+        "TemplateId",
+        "RuleName",
+        "PredictType",
+        "ProjectId",
+        "TaskSetting",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BlockType" => f.scalar(&mut self.block_type),
@@ -386,6 +408,14 @@ pub struct CreateQualityRuleResponse {
     pub success: Option<bool>,
 }
 impl Object for CreateQualityRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

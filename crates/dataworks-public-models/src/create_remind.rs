@@ -226,6 +226,24 @@ impl CreateRemindRequest {
     }
 }
 impl Object for CreateRemindRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "RemindName",
+        "DndEnd",
+        "RemindUnit",
+        "NodeIds",
+        "BaselineIds",
+        "ProjectId",
+        "BizProcessIds",
+        "RemindType",
+        "MaxAlertTimes",
+        "AlertInterval",
+        "Detail",
+        "AlertUnit",
+        "AlertMethods",
+        "AlertTargets",
+        "RobotUrls",
+        "Webhooks",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RemindName" => f.scalar(&mut self.remind_name),
@@ -328,6 +346,14 @@ pub struct CreateRemindResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateRemindResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

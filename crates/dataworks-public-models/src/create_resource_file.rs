@@ -168,6 +168,20 @@ impl CreateResourceFileRequest {
     }
 }
 impl Object for CreateResourceFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "FileFolderPath",
+        "FileName",
+        "FileType",
+        "FileDescription",
+        "Owner",
+        "Content",
+        "ResourceFile",
+        "OriginResourceName",
+        "UploadMode",
+        "RegisterToCalcEngine",
+        "StorageURL",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -235,6 +249,7 @@ pub struct CreateResourceFileResponse {
     pub request_id: Option<String>,
 }
 impl Object for CreateResourceFileResponse {
+    const FIELDS: &'static [&'static str] = &["Data", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -249,6 +249,27 @@ impl CreateTableRequest {
     }
 }
 impl Object for CreateTableRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "IsView",
+        "Visibility",
+        "LifeCycle",
+        "CategoryId",
+        "LogicalLevelId",
+        "PhysicsLevelId",
+        "ExternalTableType",
+        "Location",
+        "ProjectId",
+        "TableName",
+        "Endpoint",
+        "EnvType",
+        "AppGuid",
+        "Comment",
+        "HasPart",
+        "ClientToken",
+        "Schema",
+        "Columns",
+        "Themes",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "IsView" => f.scalar(&mut self.is_view),
@@ -368,6 +389,7 @@ pub struct CreateTableResponse {
     pub task_info: Option<TaskInfo>,
 }
 impl Object for CreateTableResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "TaskInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -405,6 +427,7 @@ pub struct TaskInfo {
     pub content: Option<String>,
 }
 impl Object for TaskInfo {
+    const FIELDS: &'static [&'static str] = &["Status", "NextTaskId", "TaskId", "Content"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -522,6 +545,15 @@ impl ParamValue for ColumnsItem {
     }
 }
 impl Object for ColumnsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnNameCn",
+        "ColumnName",
+        "Comment",
+        "ColumnType",
+        "SeqNumber",
+        "Length",
+        "IsPartitionCol",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ColumnNameCn" => f.scalar(&mut self.column_name_cn),
@@ -586,6 +618,7 @@ impl ParamValue for ThemesItem {
     }
 }
 impl Object for ThemesItem {
+    const FIELDS: &'static [&'static str] = &["ThemeId", "ThemeLevel"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ThemeId" => f.scalar(&mut self.theme_id),

@@ -68,6 +68,7 @@ impl CreateTableLevelRequest {
     }
 }
 impl Object for CreateTableLevelRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "LevelType", "Name", "Description"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -136,6 +137,14 @@ pub struct CreateTableLevelResponse {
     pub level_id: Option<i64>,
 }
 impl Object for CreateTableLevelResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "LevelId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -69,6 +69,7 @@ impl CreateTableThemeRequest {
     }
 }
 impl Object for CreateTableThemeRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "Level", "Name", "ParentId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -143,6 +144,14 @@ pub struct CreateTableThemeResponse {
     pub theme_id: Option<i64>,
 }
 impl Object for CreateTableThemeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "ThemeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -170,6 +170,21 @@ impl CreateUdfFileRequest {
     }
 }
 impl Object for CreateUdfFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileFolderPath",
+        "ProjectId",
+        "FileName",
+        "FunctionType",
+        "ClassName",
+        "Resources",
+        "UdfDescription",
+        "CmdDescription",
+        "ParameterDescription",
+        "ReturnValue",
+        "Example",
+        "ProjectIdentifier",
+        "CreateFolderIfNotExists",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileFolderPath" => f.scalar(&mut self.file_folder_path),
@@ -250,6 +265,14 @@ pub struct CreateUdfFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for CreateUdfFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

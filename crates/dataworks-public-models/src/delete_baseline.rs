@@ -43,6 +43,7 @@ impl DeleteBaselineRequest {
     }
 }
 impl Object for DeleteBaselineRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -103,6 +104,14 @@ pub struct DeleteBaselineResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl DeleteBusinessRequest {
     }
 }
 impl Object for DeleteBusinessRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "BusinessId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -107,6 +108,13 @@ pub struct DeleteBusinessResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

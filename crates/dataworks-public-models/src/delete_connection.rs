@@ -35,6 +35,7 @@ impl DeleteConnectionRequest {
     }
 }
 impl Object for DeleteConnectionRequest {
+    const FIELDS: &'static [&'static str] = &["ConnectionId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ConnectionId" => f.scalar(&mut self.connection_id),
@@ -84,6 +85,7 @@ pub struct DeleteConnectionResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteConnectionResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

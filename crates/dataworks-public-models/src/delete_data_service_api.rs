@@ -54,6 +54,7 @@ impl DeleteDataServiceApiRequest {
     }
 }
 impl Object for DeleteDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "ApiId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -112,6 +113,14 @@ pub struct DeleteDataServiceApiResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -71,6 +71,8 @@ impl DeleteDataServiceApiAuthorityRequest {
     }
 }
 impl Object for DeleteDataServiceApiAuthorityRequest {
+    const FIELDS: &'static [&'static str] =
+        &["TenantId", "ProjectId", "ApiId", "AuthorizedProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -146,6 +148,7 @@ pub struct DeleteDataServiceApiAuthorityResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteDataServiceApiAuthorityResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl DeleteDataSourceRequest {
     }
 }
 impl Object for DeleteDataSourceRequest {
+    const FIELDS: &'static [&'static str] = &["DataSourceId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DataSourceId" => f.scalar(&mut self.data_source_id),
@@ -80,6 +81,7 @@ pub struct DeleteDataSourceResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteDataSourceResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

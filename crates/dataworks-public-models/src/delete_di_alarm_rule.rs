@@ -31,6 +31,7 @@ impl DeleteDIAlarmRuleRequest {
     }
 }
 impl Object for DeleteDIAlarmRuleRequest {
+    const FIELDS: &'static [&'static str] = &["DIAlarmRuleId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIAlarmRuleId" => f.scalar(&mut self.di_alarm_rule_id),
@@ -66,6 +67,7 @@ pub struct DeleteDIAlarmRuleResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteDIAlarmRuleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

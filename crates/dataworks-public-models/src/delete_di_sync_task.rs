@@ -61,6 +61,7 @@ impl DeleteDISyncTaskRequest {
     }
 }
 impl Object for DeleteDISyncTaskRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -123,6 +124,7 @@ pub struct DeleteDISyncTaskResponse {
     pub data: Option<Data>,
 }
 impl Object for DeleteDISyncTaskResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -148,6 +150,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl DeleteFileRequest {
     }
 }
 impl Object for DeleteFileRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -118,6 +119,14 @@ pub struct DeleteFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for DeleteFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "DeploymentId",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl DeleteFolderRequest {
     }
 }
 impl Object for DeleteFolderRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "FolderId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -107,6 +108,13 @@ pub struct DeleteFolderResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteFolderResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

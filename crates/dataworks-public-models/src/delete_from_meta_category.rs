@@ -43,6 +43,7 @@ impl DeleteFromMetaCategoryRequest {
     }
 }
 impl Object for DeleteFromMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["CategoryId", "TableGuid"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CategoryId" => f.scalar(&mut self.category_id),
@@ -99,6 +100,14 @@ pub struct DeleteFromMetaCategoryResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteFromMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

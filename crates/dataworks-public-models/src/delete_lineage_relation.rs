@@ -54,6 +54,11 @@ impl DeleteLineageRelationRequest {
     }
 }
 impl Object for DeleteLineageRelationRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "SrcEntityQualifiedName",
+        "DestEntityQualifiedName",
+        "RelationshipGuid",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SrcEntityQualifiedName" => f.scalar(&mut self.src_entity_qualified_name),
@@ -120,6 +125,14 @@ pub struct DeleteLineageRelationResponse {
     pub status: Option<bool>,
 }
 impl Object for DeleteLineageRelationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Status",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl DeleteMetaCategoryRequest {
     }
 }
 impl Object for DeleteMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["CategoryId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CategoryId" => f.scalar(&mut self.category_id),
@@ -85,6 +86,14 @@ pub struct DeleteMetaCategoryResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl DeleteMetaCollectionRequest {
     }
 }
 impl Object for DeleteMetaCollectionRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -92,6 +93,14 @@ pub struct DeleteMetaCollectionResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteMetaCollectionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Status",
+        "HttpStatusCode",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -43,6 +43,7 @@ impl DeleteMetaCollectionEntityRequest {
     }
 }
 impl Object for DeleteMetaCollectionEntityRequest {
+    const FIELDS: &'static [&'static str] = &["CollectionQualifiedName", "EntityQualifiedName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CollectionQualifiedName" => f.scalar(&mut self.collection_qualified_name),
@@ -103,6 +104,14 @@ pub struct DeleteMetaCollectionEntityResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteMetaCollectionEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Status",
+        "HttpStatusCode",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -45,6 +45,7 @@ impl DeleteProjectMemberRequest {
     }
 }
 impl Object for DeleteProjectMemberRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "UserId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -89,6 +90,7 @@ pub struct DeleteProjectMemberResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteProjectMemberResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -69,6 +69,7 @@ impl DeleteQualityEntityRequest {
     }
 }
 impl Object for DeleteQualityEntityRequest {
+    const FIELDS: &'static [&'static str] = &["EntityId", "ProjectName", "EnvType", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EntityId" => f.scalar(&mut self.entity_id),
@@ -133,6 +134,14 @@ pub struct DeleteQualityEntityResponse {
     pub error_code: Option<String>,
 }
 impl Object for DeleteQualityEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -54,6 +54,7 @@ impl DeleteQualityFollowerRequest {
     }
 }
 impl Object for DeleteQualityFollowerRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectName", "FollowerId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -116,6 +117,14 @@ pub struct DeleteQualityFollowerResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteQualityFollowerResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -128,6 +128,16 @@ impl DeleteQualityRelativeNodeRequest {
     }
 }
 impl Object for DeleteQualityRelativeNodeRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "EnvType",
+        "MatchExpression",
+        "NodeId",
+        "ProjectId",
+        "TargetNodeProjectName",
+        "ProjectName",
+        "TableName",
+        "TargetNodeProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EnvType" => f.scalar(&mut self.env_type),
@@ -226,6 +236,14 @@ pub struct DeleteQualityRelativeNodeResponse {
     pub error_code: Option<String>,
 }
 impl Object for DeleteQualityRelativeNodeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -55,6 +55,7 @@ impl DeleteQualityRuleRequest {
     }
 }
 impl Object for DeleteQualityRuleRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectName", "RuleId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -114,6 +115,14 @@ pub struct DeleteQualityRuleResponse {
     pub success: Option<bool>,
 }
 impl Object for DeleteQualityRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

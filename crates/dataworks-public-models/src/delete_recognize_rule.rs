@@ -43,6 +43,7 @@ impl DeleteRecognizeRuleRequest {
     }
 }
 impl Object for DeleteRecognizeRuleRequest {
+    const FIELDS: &'static [&'static str] = &["SensitiveId", "TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SensitiveId" => f.scalar(&mut self.sensitive_id),
@@ -101,6 +102,14 @@ pub struct DeleteRecognizeRuleResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteRecognizeRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl DeleteRemindRequest {
     }
 }
 impl Object for DeleteRemindRequest {
+    const FIELDS: &'static [&'static str] = &["RemindId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RemindId" => f.scalar(&mut self.remind_id),
@@ -84,6 +85,14 @@ pub struct DeleteRemindResponse {
     pub error_code: Option<String>,
 }
 impl Object for DeleteRemindResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -86,6 +86,8 @@ impl DeleteTableRequest {
     }
 }
 impl Object for DeleteTableRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectId", "TableName", "EnvType", "AppGuid", "Schema"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -140,6 +142,7 @@ pub struct DeleteTableResponse {
     pub task_info: Option<TaskInfo>,
 }
 impl Object for DeleteTableResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "TaskInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -167,6 +170,7 @@ pub struct TaskInfo {
     pub content: Option<String>,
 }
 impl Object for TaskInfo {
+    const FIELDS: &'static [&'static str] = &["Status", "NextTaskId", "TaskId", "Content"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

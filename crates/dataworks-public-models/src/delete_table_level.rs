@@ -46,6 +46,7 @@ impl DeleteTableLevelRequest {
     }
 }
 impl Object for DeleteTableLevelRequest {
+    const FIELDS: &'static [&'static str] = &["LevelId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "LevelId" => f.scalar(&mut self.level_id),
@@ -99,6 +100,7 @@ pub struct DeleteTableLevelResponse {
     pub request_id: Option<String>,
 }
 impl Object for DeleteTableLevelResponse {
+    const FIELDS: &'static [&'static str] = &["DeleteResult", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -45,6 +45,7 @@ impl DeleteTableThemeRequest {
     }
 }
 impl Object for DeleteTableThemeRequest {
+    const FIELDS: &'static [&'static str] = &["ThemeId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ThemeId" => f.scalar(&mut self.theme_id),
@@ -116,6 +117,14 @@ pub struct DeleteTableThemeResponse {
     pub delete_result: Option<bool>,
 }
 impl Object for DeleteTableThemeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "DeleteResult",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

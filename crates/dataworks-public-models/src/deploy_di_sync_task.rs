@@ -66,6 +66,7 @@ impl DeployDISyncTaskRequest {
     }
 }
 impl Object for DeployDISyncTaskRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -129,6 +130,7 @@ pub struct DeployDISyncTaskResponse {
     pub data: Option<Data>,
 }
 impl Object for DeployDISyncTaskResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -156,6 +158,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

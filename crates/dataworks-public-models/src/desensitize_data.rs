@@ -43,6 +43,7 @@ impl DesensitizeDataRequest {
     }
 }
 impl Object for DesensitizeDataRequest {
+    const FIELDS: &'static [&'static str] = &["Data", "SceneCode"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Data" => f.scalar(&mut self.data),
@@ -85,6 +86,7 @@ pub struct DesensitizeDataResponse {
     pub request_id: Option<String>,
 }
 impl Object for DesensitizeDataResponse {
+    const FIELDS: &'static [&'static str] = &["DesensitizeData", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

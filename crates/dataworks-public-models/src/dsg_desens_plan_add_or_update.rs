@@ -32,6 +32,7 @@ impl DsgDesensPlanAddOrUpdateRequest {
     }
 }
 impl Object for DsgDesensPlanAddOrUpdateRequest {
+    const FIELDS: &'static [&'static str] = &["DesensRules"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DesensRules" => f.list(&mut self.desens_rules),
@@ -88,6 +89,14 @@ pub struct DsgDesensPlanAddOrUpdateResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgDesensPlanAddOrUpdateResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -221,6 +230,16 @@ impl ParamValue for DesensRulesItem {
     }
 }
 impl Object for DesensRulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "DataType",
+        "RuleName",
+        "Status",
+        "SceneIds",
+        "Owner",
+        "CheckWatermark",
+        "DesensPlan",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Id" => f.scalar(&mut self.id),
@@ -300,6 +319,7 @@ impl ParamValue for DesensPlan {
     }
 }
 impl Object for DesensPlan {
+    const FIELDS: &'static [&'static str] = &["DesensPlanType", "ExtParam"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DesensPlanType" => f.scalar(&mut self.desens_plan_type),

@@ -49,6 +49,7 @@ impl DsgDesensPlanDeleteRequest {
     }
 }
 impl Object for DsgDesensPlanDeleteRequest {
+    const FIELDS: &'static [&'static str] = &["Ids", "SceneCode"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Ids" => f.list(&mut self.ids),
@@ -109,6 +110,14 @@ pub struct DsgDesensPlanDeleteResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgDesensPlanDeleteResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

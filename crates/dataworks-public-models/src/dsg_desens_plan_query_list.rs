@@ -90,6 +90,14 @@ impl DsgDesensPlanQueryListRequest {
     }
 }
 impl Object for DsgDesensPlanQueryListRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "SceneId",
+        "RuleName",
+        "Owner",
+        "Status",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -158,6 +166,14 @@ pub struct DsgDesensPlanQueryListResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgDesensPlanQueryListResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "PageData",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -189,6 +205,7 @@ pub struct PageData {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for PageData {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -258,6 +275,22 @@ pub struct DataItem {
     pub scene_name: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "DataType",
+        "RuleName",
+        "DesensPlan",
+        "Owner",
+        "GmtCreate",
+        "GmtModified",
+        "Status",
+        "DesensWay",
+        "DesenMode",
+        "DesensRule",
+        "SceneCode",
+        "CheckWatermark",
+        "SceneName",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -291,6 +324,7 @@ pub struct DesensPlan {
     pub ext_param: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 impl Object for DesensPlan {
+    const FIELDS: &'static [&'static str] = &["DesensPlanType", "ExtParam"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -63,6 +63,7 @@ impl DsgDesensPlanUpdateStatusRequest {
     }
 }
 impl Object for DsgDesensPlanUpdateStatusRequest {
+    const FIELDS: &'static [&'static str] = &["Ids", "SceneCode", "Status"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Ids" => f.list(&mut self.ids),
@@ -126,6 +127,14 @@ pub struct DsgDesensPlanUpdateStatusResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgDesensPlanUpdateStatusResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -34,6 +34,7 @@ impl DsgPlatformQueryProjectsAndSchemaFromMetaRequest {
     }
 }
 impl Object for DsgPlatformQueryProjectsAndSchemaFromMetaRequest {
+    const FIELDS: &'static [&'static str] = &["EngineName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EngineName" => f.scalar(&mut self.engine_name),
@@ -92,6 +93,14 @@ pub struct DsgPlatformQueryProjectsAndSchemaFromMetaResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgPlatformQueryProjectsAndSchemaFromMetaResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -117,6 +126,7 @@ pub struct DataItem {
     pub cluster_id: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["Project", "ClusterId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

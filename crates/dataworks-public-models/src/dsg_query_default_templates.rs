@@ -31,6 +31,7 @@ impl DsgQueryDefaultTemplatesRequest {
     }
 }
 impl Object for DsgQueryDefaultTemplatesRequest {
+    const FIELDS: &'static [&'static str] = &["SceneId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SceneId" => f.scalar(&mut self.scene_id),
@@ -87,6 +88,14 @@ pub struct DsgQueryDefaultTemplatesResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgQueryDefaultTemplatesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -113,6 +122,7 @@ pub struct DataItem {
         Option<std::collections::BTreeMap<String, Vec<DesensPlanTemplateValueItem>>>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["DataType", "DesensPlanTemplate"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -139,6 +149,7 @@ pub struct DesensPlanTemplateValueItem {
     pub ext_param_template: Option<Vec<serde_json::Value>>,
 }
 impl Object for DesensPlanTemplateValueItem {
+    const FIELDS: &'static [&'static str] = &["Name", "SupportWaterMark", "ExtParamTemplate"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

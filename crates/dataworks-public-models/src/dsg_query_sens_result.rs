@@ -195,6 +195,23 @@ impl DsgQuerySensResultRequest {
     }
 }
 impl Object for DsgQuerySensResultRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "DbType",
+        "ProjectName",
+        "SchemaName",
+        "Table",
+        "Col",
+        "NodeName",
+        "Level",
+        "SensStatus",
+        "SensitiveId",
+        "SensitiveName",
+        "Order",
+        "OrderField",
+        "PageNo",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -287,6 +304,16 @@ pub struct DsgQuerySensResultResponse {
     pub dynamic_error_message: Option<String>,
 }
 impl Object for DsgQuerySensResultResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "DynamicErrorCode",
+        "DynamicErrorMessage",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -43,6 +43,7 @@ impl DsgRunSensIdentifyRequest {
     }
 }
 impl Object for DsgRunSensIdentifyRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "EsMetaParams"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -100,6 +101,14 @@ pub struct DsgRunSensIdentifyResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgRunSensIdentifyResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "ErrorCode",
+        "ErrorMessage",
+        "Success",
+        "Data",
+        "HttpStatusCode",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -232,6 +241,16 @@ impl ParamValue for EsMetaParamsItem {
     }
 }
 impl Object for EsMetaParamsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DbType",
+        "ClusterId",
+        "ProjectName",
+        "SchemaName",
+        "TableName",
+        "TableNameList",
+        "User",
+        "InstanceId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DbType" => f.scalar(&mut self.db_type),

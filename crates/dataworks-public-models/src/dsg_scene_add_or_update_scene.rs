@@ -32,6 +32,7 @@ impl DsgSceneAddOrUpdateSceneRequest {
     }
 }
 impl Object for DsgSceneAddOrUpdateSceneRequest {
+    const FIELDS: &'static [&'static str] = &["scenes"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "scenes" => f.list(&mut self.scenes),
@@ -88,6 +89,14 @@ pub struct DsgSceneAddOrUpdateSceneResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgSceneAddOrUpdateSceneResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -199,6 +208,14 @@ impl ParamValue for ScenesItem {
     }
 }
 impl Object for ScenesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "sceneName",
+        "sceneCode",
+        "projects",
+        "desc",
+        "userGroupIds",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "id" => f.scalar(&mut self.id),
@@ -277,6 +294,7 @@ impl ParamValue for ProjectsItem {
     }
 }
 impl Object for ProjectsItem {
+    const FIELDS: &'static [&'static str] = &["clusterId", "projectName", "dbType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "clusterId" => f.scalar(&mut self.cluster_id),

@@ -26,6 +26,7 @@ impl DsgSceneQuerySceneListByNameRequest {
     }
 }
 impl Object for DsgSceneQuerySceneListByNameRequest {
+    const FIELDS: &'static [&'static str] = &["SceneName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SceneName" => f.scalar(&mut self.scene_name),
@@ -78,6 +79,14 @@ pub struct DsgSceneQuerySceneListByNameResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgSceneQuerySceneListByNameResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -129,6 +138,16 @@ pub struct DataItem {
     pub children: Option<Vec<serde_json::Value>>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "SceneCode",
+        "Desc",
+        "SceneName",
+        "UserGroups",
+        "SceneLevel",
+        "Projects",
+        "Children",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -162,6 +181,7 @@ pub struct ProjectsItem {
     pub cluster_id: Option<String>,
 }
 impl Object for ProjectsItem {
+    const FIELDS: &'static [&'static str] = &["DbType", "ProjectName", "ClusterId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

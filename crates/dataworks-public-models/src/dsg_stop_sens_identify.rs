@@ -43,6 +43,7 @@ impl DsgStopSensIdentifyRequest {
     }
 }
 impl Object for DsgStopSensIdentifyRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "JobId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -101,6 +102,14 @@ pub struct DsgStopSensIdentifyResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgStopSensIdentifyResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -32,6 +32,7 @@ impl DsgUserGroupAddOrUpdateRequest {
     }
 }
 impl Object for DsgUserGroupAddOrUpdateRequest {
+    const FIELDS: &'static [&'static str] = &["UserGroups"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "UserGroups" => f.list(&mut self.user_groups),
@@ -90,6 +91,14 @@ pub struct DsgUserGroupAddOrUpdateResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgUserGroupAddOrUpdateResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -202,6 +211,14 @@ impl ParamValue for UserGroupsItem {
     }
 }
 impl Object for UserGroupsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "Owner",
+        "Accounts",
+        "ProjectName",
+        "UserGroupType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Id" => f.scalar(&mut self.id),

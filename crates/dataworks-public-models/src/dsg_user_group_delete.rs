@@ -26,6 +26,7 @@ impl DsgUserGroupDeleteRequest {
     }
 }
 impl Object for DsgUserGroupDeleteRequest {
+    const FIELDS: &'static [&'static str] = &["Ids"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Ids" => f.list(&mut self.ids),
@@ -79,6 +80,14 @@ pub struct DsgUserGroupDeleteResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgUserGroupDeleteResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

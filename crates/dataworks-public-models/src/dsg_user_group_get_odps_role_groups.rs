@@ -31,6 +31,7 @@ impl DsgUserGroupGetOdpsRoleGroupsRequest {
     }
 }
 impl Object for DsgUserGroupGetOdpsRoleGroupsRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -87,6 +88,14 @@ pub struct DsgUserGroupGetOdpsRoleGroupsResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgUserGroupGetOdpsRoleGroupsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -76,6 +76,8 @@ impl DsgUserGroupQueryListRequest {
     }
 }
 impl Object for DsgUserGroupQueryListRequest {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "Name", "Owner", "ProjectName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -141,6 +143,14 @@ pub struct DsgUserGroupQueryListResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgUserGroupQueryListResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "PageData",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -172,6 +182,7 @@ pub struct PageData {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for PageData {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -207,6 +218,14 @@ pub struct DataItem {
     pub owner: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Accounts",
+        "Id",
+        "GmtCreate",
+        "GmtModified",
+        "Name",
+        "Owner",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

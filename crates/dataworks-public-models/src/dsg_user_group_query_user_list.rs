@@ -13,6 +13,7 @@ pub struct DsgUserGroupQueryUserListRequest {}
 acs_model::request_builder!(DsgUserGroupQueryUserListRequest);
 impl DsgUserGroupQueryUserListRequest {}
 impl Object for DsgUserGroupQueryUserListRequest {
+    const FIELDS: &'static [&'static str] = &[];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         let _ = name;
         f.unknown()
@@ -60,6 +61,14 @@ pub struct DsgUserGroupQueryUserListResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgUserGroupQueryUserListResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -96,6 +105,13 @@ pub struct DataItem {
     pub parent_account_id: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "AccountName",
+        "YunAccount",
+        "AccountType",
+        "BaseId",
+        "ParentAccountId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

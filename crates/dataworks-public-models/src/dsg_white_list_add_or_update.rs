@@ -32,6 +32,7 @@ impl DsgWhiteListAddOrUpdateRequest {
     }
 }
 impl Object for DsgWhiteListAddOrUpdateRequest {
+    const FIELDS: &'static [&'static str] = &["WhiteLists"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "WhiteLists" => f.list(&mut self.white_lists),
@@ -90,6 +91,14 @@ pub struct DsgWhiteListAddOrUpdateResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgWhiteListAddOrUpdateResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +194,8 @@ impl ParamValue for WhiteListsItem {
     }
 }
 impl Object for WhiteListsItem {
+    const FIELDS: &'static [&'static str] =
+        &["RuleId", "Id", "StartTime", "EndTime", "UserGroupIds"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleId" => f.scalar(&mut self.rule_id),

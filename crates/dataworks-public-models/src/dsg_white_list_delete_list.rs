@@ -31,6 +31,7 @@ impl DsgWhiteListDeleteListRequest {
     }
 }
 impl Object for DsgWhiteListDeleteListRequest {
+    const FIELDS: &'static [&'static str] = &["Ids"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Ids" => f.list(&mut self.ids),
@@ -88,6 +89,14 @@ pub struct DsgWhiteListDeleteListResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgWhiteListDeleteListResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -66,6 +66,7 @@ impl DsgWhiteListQueryListRequest {
     }
 }
 impl Object for DsgWhiteListQueryListRequest {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "SceneId", "DataType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -130,6 +131,14 @@ pub struct DsgWhiteListQueryListResponse {
     pub request_id: Option<String>,
 }
 impl Object for DsgWhiteListQueryListResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "PageData",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -161,6 +170,7 @@ pub struct PageData {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for PageData {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -205,6 +215,17 @@ pub struct DataItem {
     pub end_time: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Type",
+        "UserGroups",
+        "GmtCreate",
+        "GmtModified",
+        "RuleId",
+        "SceneId",
+        "StartTime",
+        "EndTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -249,6 +249,27 @@ impl EditRecognizeRuleRequest {
     }
 }
 impl Object for EditRecognizeRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "AccountName",
+        "SensitiveId",
+        "SensitiveName",
+        "NodeId",
+        "NodeParent",
+        "TemplateId",
+        "level",
+        "LevelName",
+        "SensitiveDescription",
+        "Status",
+        "OperationType",
+        "RecognizeRulesType",
+        "RecognizeRules",
+        "ContentScan",
+        "ColScan",
+        "ColExclude",
+        "CommentScan",
+        "HitThreshold",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -348,6 +369,14 @@ pub struct EditRecognizeRuleResponse {
     pub request_id: Option<String>,
 }
 impl Object for EditRecognizeRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -78,6 +78,13 @@ impl EstablishRelationTableToBusinessRequest {
     }
 }
 impl Object for EstablishRelationTableToBusinessRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "BusinessId",
+        "TableGuid",
+        "FolderId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -137,6 +144,13 @@ pub struct EstablishRelationTableToBusinessResponse {
     pub success: Option<bool>,
 }
 impl Object for EstablishRelationTableToBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

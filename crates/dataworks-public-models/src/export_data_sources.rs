@@ -119,6 +119,15 @@ impl ExportDataSourcesRequest {
     }
 }
 impl Object for ExportDataSourcesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "DataSourceType",
+        "SubType",
+        "EnvType",
+        "PageSize",
+        "PageNumber",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -191,6 +200,7 @@ pub struct ExportDataSourcesResponse {
     pub data: Option<Data>,
 }
 impl Object for ExportDataSourcesResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -221,6 +231,8 @@ pub struct Data {
     pub data_sources: Option<Vec<DataSourcesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataSources"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -320,6 +332,26 @@ pub struct DataSourcesItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for DataSourcesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ProjectId",
+        "SubType",
+        "GmtModified",
+        "EnvType",
+        "ConnectStatus",
+        "Sequence",
+        "Description",
+        "DataSourceType",
+        "GmtCreate",
+        "DefaultEngine",
+        "Shared",
+        "Operator",
+        "Name",
+        "Content",
+        "Id",
+        "BindingCalcEngineId",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

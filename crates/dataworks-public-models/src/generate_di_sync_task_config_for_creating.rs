@@ -230,6 +230,7 @@ impl GenerateDISyncTaskConfigForCreatingRequest {
     }
 }
 impl Object for GenerateDISyncTaskConfigForCreatingRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "TaskParam", "ClientToken"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -291,6 +292,7 @@ pub struct GenerateDISyncTaskConfigForCreatingResponse {
     pub data: Option<Data>,
 }
 impl Object for GenerateDISyncTaskConfigForCreatingResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -319,6 +321,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "ProcessId", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -97,6 +97,13 @@ impl GenerateDISyncTaskConfigForUpdatingRequest {
     }
 }
 impl Object for GenerateDISyncTaskConfigForUpdatingRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "TaskType",
+        "TaskParam",
+        "ClientToken",
+        "TaskId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -167,6 +174,7 @@ pub struct GenerateDISyncTaskConfigForUpdatingResponse {
     pub data: Option<Data>,
 }
 impl Object for GenerateDISyncTaskConfigForUpdatingResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -194,6 +202,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "ProcessId", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetAlertMessageRequest {
     }
 }
 impl Object for GetAlertMessageRequest {
+    const FIELDS: &'static [&'static str] = &["AlertId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "AlertId" => f.scalar(&mut self.alert_id),
@@ -86,6 +87,14 @@ pub struct GetAlertMessageResponse {
     pub data: Option<Data>,
 }
 impl Object for GetAlertMessageResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "HttpStatusCode",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -158,6 +167,21 @@ pub struct Data {
     pub sla_alert: Option<SlaAlert>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "RemindId",
+        "AlertMessageStatus",
+        "AlertUser",
+        "AlertTime",
+        "AlertMethod",
+        "Source",
+        "Content",
+        "RemindName",
+        "AlertId",
+        "Instances",
+        "Topics",
+        "Nodes",
+        "SlaAlert",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -207,6 +231,8 @@ pub struct InstancesItem {
     pub project_id: Option<i64>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] =
+        &["Status", "InstanceId", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -247,6 +273,14 @@ pub struct TopicsItem {
     pub topic_status: Option<String>,
 }
 impl Object for TopicsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "TopicName",
+        "InstanceId",
+        "TopicId",
+        "TopicOwner",
+        "NodeId",
+        "TopicStatus",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -278,6 +312,7 @@ pub struct NodesItem {
     pub project_id: Option<i64>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &["Owner", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -320,6 +355,15 @@ pub struct SlaAlert {
     pub in_group_id: Option<i32>,
 }
 impl Object for SlaAlert {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "BaselineOwner",
+        "BaselineId",
+        "BaselineName",
+        "Bizdate",
+        "ProjectId",
+        "InGroupId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

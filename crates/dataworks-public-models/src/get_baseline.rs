@@ -43,6 +43,7 @@ impl GetBaselineRequest {
     }
 }
 impl Object for GetBaselineRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -99,6 +100,14 @@ pub struct GetBaselineResponse {
     pub request_id: Option<String>,
 }
 impl Object for GetBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -163,6 +172,20 @@ pub struct Data {
     pub alert_settings: Option<Vec<AlertSettingsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "BaselineId",
+        "BaselineName",
+        "ProjectId",
+        "Owner",
+        "Priority",
+        "BaselineType",
+        "OverTimeSettings",
+        "Enabled",
+        "NodeIds",
+        "AlertEnabled",
+        "AlertMarginThreshold",
+        "AlertSettings",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -194,6 +217,7 @@ pub struct OverTimeSettingsItem {
     pub time: Option<String>,
 }
 impl Object for OverTimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Cycle", "Time"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -261,6 +285,20 @@ pub struct AlertSettingsItem {
     pub alert_recipient: Option<String>,
 }
 impl Object for AlertSettingsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "AlertType",
+        "AlertMethods",
+        "SilenceStartTime",
+        "SilenceEndTime",
+        "AlertInterval",
+        "AlertMaximum",
+        "DingRobots",
+        "Webhooks",
+        "TopicTypes",
+        "BaselineAlertEnabled",
+        "AlertRecipientType",
+        "AlertRecipient",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -292,6 +330,7 @@ pub struct DingRobotsItem {
     pub at_all: Option<bool>,
 }
 impl Object for DingRobotsItem {
+    const FIELDS: &'static [&'static str] = &["WebUrl", "AtAll"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetBaselineConfigRequest {
     }
 }
 impl Object for GetBaselineConfigRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -84,6 +85,14 @@ pub struct GetBaselineConfigResponse {
     pub data: Option<Data>,
 }
 impl Object for GetBaselineConfigResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -145,6 +154,22 @@ pub struct Data {
     pub exp_minu: Option<i32>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "HourSlaDetail",
+        "IsDefault",
+        "Owner",
+        "ProjectId",
+        "Priority",
+        "SlaMinu",
+        "SlaHour",
+        "BaselineId",
+        "BaselineName",
+        "HourExpDetail",
+        "UseFlag",
+        "ExpHour",
+        "BaselineType",
+        "ExpMinu",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

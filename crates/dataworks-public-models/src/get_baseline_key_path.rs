@@ -55,6 +55,7 @@ impl GetBaselineKeyPathRequest {
     }
 }
 impl Object for GetBaselineKeyPathRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId", "Bizdate", "InGroupId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -114,6 +115,14 @@ pub struct GetBaselineKeyPathResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for GetBaselineKeyPathResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -163,6 +172,18 @@ pub struct DataItem {
     pub topics: Option<Vec<TopicsItem>>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "NodeName",
+        "Bizdate",
+        "ProjectId",
+        "InstanceId",
+        "PrgType",
+        "NodeId",
+        "InGroupId",
+        "Runs",
+        "Topics",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +231,16 @@ pub struct RunsItem {
     pub begin_wait_time_time: Option<i64>,
 }
 impl Object for RunsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "AbsTime",
+        "BeginRunningTime",
+        "FinishTime",
+        "BeginCast",
+        "EndCast",
+        "BeginWaitResTime",
+        "BeginWaitTimeTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -243,6 +274,7 @@ pub struct TopicsItem {
     pub add_time: Option<i64>,
 }
 impl Object for TopicsItem {
+    const FIELDS: &'static [&'static str] = &["TopicName", "InstanceId", "TopicId", "AddTime"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -55,6 +55,7 @@ impl GetBaselineStatusRequest {
     }
 }
 impl Object for GetBaselineStatusRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId", "Bizdate", "InGroupId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -114,6 +115,14 @@ pub struct GetBaselineStatusResponse {
     pub data: Option<Data>,
 }
 impl Object for GetBaselineStatusResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -181,6 +190,24 @@ pub struct Data {
     pub block_instance: Option<BlockInstance>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Owner",
+        "FinishTime",
+        "ProjectId",
+        "Priority",
+        "EndCast",
+        "InGroupId",
+        "BaselineName",
+        "BaselineId",
+        "FinishStatus",
+        "Bizdate",
+        "Buffer",
+        "SlaTime",
+        "ExpTime",
+        "LastInstance",
+        "BlockInstance",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -234,6 +261,16 @@ pub struct LastInstance {
     pub node_id: Option<i64>,
 }
 impl Object for LastInstance {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Owner",
+        "FinishTime",
+        "NodeName",
+        "ProjectId",
+        "InstanceId",
+        "EndCast",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -279,6 +316,16 @@ pub struct BlockInstance {
     pub node_id: Option<i64>,
 }
 impl Object for BlockInstance {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Owner",
+        "FinishTime",
+        "NodeName",
+        "ProjectId",
+        "InstanceId",
+        "EndCast",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl GetBusinessRequest {
     }
 }
 impl Object for GetBusinessRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "BusinessId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -110,6 +111,14 @@ pub struct GetBusinessResponse {
     pub data: Option<Data>,
 }
 impl Object for GetBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -147,6 +156,14 @@ pub struct Data {
     pub use_type: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "Description",
+        "ProjectId",
+        "BusinessId",
+        "BusinessName",
+        "UseType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

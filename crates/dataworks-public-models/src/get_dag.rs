@@ -45,6 +45,7 @@ impl GetDagRequest {
     }
 }
 impl Object for GetDagRequest {
+    const FIELDS: &'static [&'static str] = &["DagId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DagId" => f.scalar(&mut self.dag_id),
@@ -102,6 +103,14 @@ pub struct GetDagResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDagResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -160,6 +169,21 @@ pub struct Data {
     pub op_seq: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "Status",
+        "FinishTime",
+        "CreateTime",
+        "ProjectId",
+        "DagId",
+        "Gmtdate",
+        "StartTime",
+        "CreateUser",
+        "Bizdate",
+        "Name",
+        "ModifyTime",
+        "OpSeq",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -54,6 +54,7 @@ impl GetDataServiceApiRequest {
     }
 }
 impl Object for GetDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "ApiId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -112,6 +113,14 @@ pub struct GetDataServiceApiResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -203,6 +212,30 @@ pub struct Data {
     pub wizard_details: Option<WizardDetails>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Timeout",
+        "Status",
+        "ApiId",
+        "ApiMode",
+        "ProjectId",
+        "ResponseContentType",
+        "CreatorId",
+        "VisibleRange",
+        "ModifiedTime",
+        "OperatorId",
+        "GroupId",
+        "Description",
+        "FolderId",
+        "RequestMethod",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+        "Protocols",
+        "RegistrationDetails",
+        "ScriptDetails",
+        "WizardDetails",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -279,6 +312,16 @@ pub struct RegistrationDetails {
     pub registration_request_parameters: Option<Vec<RegistrationRequestParametersItem>>,
 }
 impl Object for RegistrationDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "ServiceHost",
+        "ServiceContentType",
+        "ServicePath",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "ServiceRequestBodyDescription",
+        "RegistrationErrorCodes",
+        "RegistrationRequestParameters",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -309,6 +352,7 @@ pub struct RegistrationErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for RegistrationErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -385,6 +429,17 @@ pub struct RegistrationRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for RegistrationRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -428,6 +483,13 @@ pub struct ScriptDetails {
     pub script_connection: Option<ScriptConnection>,
 }
 impl Object for ScriptDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "Script",
+        "IsPagedResponse",
+        "ScriptRequestParameters",
+        "ScriptResponseParameters",
+        "ScriptConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -491,6 +553,17 @@ pub struct ScriptRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for ScriptRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -544,6 +617,13 @@ pub struct ScriptResponseParametersItem {
     pub example_value: Option<String>,
 }
 impl Object for ScriptResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ColumnName",
+        "ParameterName",
+        "ParameterDataType",
+        "ExampleValue",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -568,6 +648,7 @@ pub struct ScriptConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for ScriptConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -601,6 +682,12 @@ pub struct WizardDetails {
     pub wizard_connection: Option<WizardConnection>,
 }
 impl Object for WizardDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "WizardRequestParameters",
+        "WizardResponseParameters",
+        "WizardConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -664,6 +751,17 @@ pub struct WizardRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for WizardRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -717,6 +815,13 @@ pub struct WizardResponseParametersItem {
     pub example_value: Option<String>,
 }
 impl Object for WizardResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ColumnName",
+        "ParameterName",
+        "ParameterDataType",
+        "ExampleValue",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -741,6 +846,7 @@ pub struct WizardConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for WizardConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetDataServiceApiTestRequest {
     }
 }
 impl Object for GetDataServiceApiTestRequest {
+    const FIELDS: &'static [&'static str] = &["TestId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TestId" => f.scalar(&mut self.test_id),
@@ -70,6 +71,7 @@ pub struct GetDataServiceApiTestResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDataServiceApiTestResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -109,6 +111,16 @@ pub struct Data {
     pub status: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "ApiId",
+        "ParamMap",
+        "RetCode",
+        "RetResult",
+        "DebugInfo",
+        "CostTime",
+        "NodesDebugInfo",
+        "Status",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -54,6 +54,7 @@ impl GetDataServiceApplicationRequest {
     }
 }
 impl Object for GetDataServiceApplicationRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "ApplicationId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -112,6 +113,14 @@ pub struct GetDataServiceApplicationResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDataServiceApplicationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -149,6 +158,14 @@ pub struct Data {
     pub application_id: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "ApplicationCode",
+        "ApplicationKey",
+        "ApplicationSecret",
+        "ProjectId",
+        "ApplicationName",
+        "ApplicationId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -58,6 +58,7 @@ impl GetDataServiceFolderRequest {
     }
 }
 impl Object for GetDataServiceFolderRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "FolderId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -119,6 +120,7 @@ pub struct GetDataServiceFolderResponse {
     pub folder: Option<Folder>,
 }
 impl Object for GetDataServiceFolderResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Folder"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -158,6 +160,16 @@ pub struct Folder {
     pub tenant_id: Option<i64>,
 }
 impl Object for Folder {
+    const FIELDS: &'static [&'static str] = &[
+        "ParentId",
+        "ModifiedTime",
+        "GroupId",
+        "FolderId",
+        "ProjectId",
+        "FolderName",
+        "CreatedTime",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl GetDataServiceGroupRequest {
     }
 }
 impl Object for GetDataServiceGroupRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "GroupId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -112,6 +113,7 @@ pub struct GetDataServiceGroupResponse {
     pub group: Option<Group>,
 }
 impl Object for GetDataServiceGroupResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Group"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -154,6 +156,17 @@ pub struct Group {
     pub tenant_id: Option<i64>,
 }
 impl Object for Group {
+    const FIELDS: &'static [&'static str] = &[
+        "ModifiedTime",
+        "Description",
+        "GroupName",
+        "GroupId",
+        "ProjectId",
+        "ApiGatewayGroupId",
+        "CreatorId",
+        "CreatedTime",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -54,6 +54,7 @@ impl GetDataServicePublishedApiRequest {
     }
 }
 impl Object for GetDataServicePublishedApiRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TenantId", "ApiId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -112,6 +113,14 @@ pub struct GetDataServicePublishedApiResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDataServicePublishedApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -200,6 +209,29 @@ pub struct Data {
     pub wizard_details: Option<WizardDetails>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Timeout",
+        "Status",
+        "ApiId",
+        "ApiMode",
+        "ProjectId",
+        "ResponseContentType",
+        "CreatorId",
+        "VisibleRange",
+        "ModifiedTime",
+        "OperatorId",
+        "GroupId",
+        "Description",
+        "RequestMethod",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+        "Protocols",
+        "RegistrationDetails",
+        "ScriptDetails",
+        "WizardDetails",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -270,6 +302,16 @@ pub struct RegistrationDetails {
     pub registration_request_parameters: Option<Vec<RegistrationRequestParametersItem>>,
 }
 impl Object for RegistrationDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "ServiceHost",
+        "ServiceContentType",
+        "ServicePath",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "ServiceRequestBodyDescription",
+        "RegistrationErrorCodes",
+        "RegistrationRequestParameters",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -300,6 +342,7 @@ pub struct RegistrationErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for RegistrationErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -359,6 +402,16 @@ pub struct RegistrationRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for RegistrationRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -413,6 +466,16 @@ pub struct ScriptDetails {
     pub script_connection: Option<ScriptConnection>,
 }
 impl Object for ScriptDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "Script",
+        "ScriptErrorCodes",
+        "ScriptRequestParameters",
+        "ScriptResponseParameters",
+        "ScriptConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -443,6 +506,7 @@ pub struct ScriptErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for ScriptErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -516,6 +580,16 @@ pub struct ScriptRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for ScriptRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -565,6 +639,12 @@ pub struct ScriptResponseParametersItem {
     pub parameter_data_type: Option<i32>,
 }
 impl Object for ScriptResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ParameterName",
+        "ExampleValue",
+        "ParameterDataType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -588,6 +668,7 @@ pub struct ScriptConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for ScriptConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -633,6 +714,15 @@ pub struct WizardDetails {
     pub wizard_connection: Option<WizardConnection>,
 }
 impl Object for WizardDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "WizardErrorCodes",
+        "WizardRequestParameters",
+        "WizardResponseParameters",
+        "WizardConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -662,6 +752,7 @@ pub struct WizardErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for WizardErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -721,6 +812,16 @@ pub struct WizardRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for WizardRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -770,6 +871,12 @@ pub struct WizardResponseParametersItem {
     pub parameter_data_type: Option<i32>,
 }
 impl Object for WizardResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ParameterName",
+        "ExampleValue",
+        "ParameterDataType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -793,6 +900,7 @@ pub struct WizardConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for WizardConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

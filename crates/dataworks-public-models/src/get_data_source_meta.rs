@@ -82,6 +82,13 @@ impl GetDataSourceMetaRequest {
     }
 }
 impl Object for GetDataSourceMetaRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DatasourceName",
+        "PageNumber",
+        "PageSize",
+        "EnvType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -145,6 +152,7 @@ pub struct GetDataSourceMetaResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDataSourceMetaResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -181,6 +189,7 @@ pub struct Data {
     pub meta: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message", "Meta"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetDDLJobStatusRequest {
     }
 }
 impl Object for GetDDLJobStatusRequest {
+    const FIELDS: &'static [&'static str] = &["TaskId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TaskId" => f.scalar(&mut self.task_id),
@@ -70,6 +71,7 @@ pub struct GetDDLJobStatusResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDDLJobStatusResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -97,6 +99,7 @@ pub struct Data {
     pub content: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "NextTaskId", "TaskId", "Content"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -65,6 +65,7 @@ impl GetDeploymentRequest {
     }
 }
 impl Object for GetDeploymentRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "DeploymentId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -140,6 +141,14 @@ pub struct GetDeploymentResponse {
     pub data: Option<GetDeploymentData>,
 }
 impl Object for GetDeploymentResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -171,6 +180,7 @@ pub struct GetDeploymentData {
     pub deployed_items: Option<Vec<DeployedItem>>,
 }
 impl Object for GetDeploymentData {
+    const FIELDS: &'static [&'static str] = &["Deployment", "DeployedItems"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -244,6 +254,18 @@ pub struct Deployment {
     pub name: Option<String>,
 }
 impl Object for Deployment {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ErrorMessage",
+        "FromEnvironment",
+        "ToEnvironment",
+        "CheckingStatus",
+        "CreateTime",
+        "HandlerId",
+        "CreatorId",
+        "ExecuteTime",
+        "Name",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -290,6 +312,7 @@ pub struct DeployedItem {
     pub status: Option<DeployedItemStatus>,
 }
 impl Object for DeployedItem {
+    const FIELDS: &'static [&'static str] = &["FileId", "FileVersion", "Status"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetDIAlarmRuleRequest {
     }
 }
 impl Object for GetDIAlarmRuleRequest {
+    const FIELDS: &'static [&'static str] = &["DIAlarmRuleId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIAlarmRuleId" => f.scalar(&mut self.di_alarm_rule_id),
@@ -69,6 +70,7 @@ pub struct GetDIAlarmRuleResponse {
     pub di_alarm_rule: Option<DiAlarmRule>,
 }
 impl Object for GetDIAlarmRuleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DIAlarmRule"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -123,6 +125,19 @@ pub struct DiAlarmRule {
     pub updated_time: Option<i64>,
 }
 impl Object for DiAlarmRule {
+    const FIELDS: &'static [&'static str] = &[
+        "DIAlarmRuleId",
+        "DIJobId",
+        "Description",
+        "MetricType",
+        "Enabled",
+        "TriggerConditions",
+        "NotificationSettings",
+        "CreatedUid",
+        "CreatedTime",
+        "UpdatedUid",
+        "UpdatedTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -162,6 +177,7 @@ pub struct TriggerConditionsItem {
     pub threshold: Option<i64>,
 }
 impl Object for TriggerConditionsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Duration", "Threshold"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -193,6 +209,11 @@ pub struct NotificationSettings {
     pub inhibition_interval: Option<i32>,
 }
 impl Object for NotificationSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "NotificationChannels",
+        "NotificationReceivers",
+        "InhibitionInterval",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -217,6 +238,7 @@ pub struct NotificationChannelsItem {
     pub channels: Option<Vec<String>>,
 }
 impl Object for NotificationChannelsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Channels"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -241,6 +263,7 @@ pub struct NotificationReceiversItem {
     pub receiver_values: Option<Vec<String>>,
 }
 impl Object for NotificationReceiversItem {
+    const FIELDS: &'static [&'static str] = &["ReceiverType", "ReceiverValues"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

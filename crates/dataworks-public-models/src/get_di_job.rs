@@ -42,6 +42,7 @@ impl GetDIJobRequest {
     }
 }
 impl Object for GetDIJobRequest {
+    const FIELDS: &'static [&'static str] = &["DIJobId", "WithDetails"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -82,6 +83,7 @@ pub struct GetDIJobResponse {
     pub request_id: Option<String>,
 }
 impl Object for GetDIJobResponse {
+    const FIELDS: &'static [&'static str] = &["Data", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -189,6 +191,30 @@ pub struct Data {
     pub run_stats: Option<std::collections::BTreeMap<String, String>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DIJobId",
+        "JobName",
+        "Description",
+        "MigrationType",
+        "SourceDataSourceType",
+        "DestinationDataSourceType",
+        "SourceDataSourceSettings",
+        "DestinationDataSourceSettings",
+        "ResourceSettings",
+        "TransformationRules",
+        "TableMappings",
+        "JobSettings",
+        "CreatedTime",
+        "CreatedUid",
+        "UpdatedTime",
+        "UpdatedUid",
+        "StartedTime",
+        "StartedUid",
+        "JobStatus",
+        "ErrorMessage",
+        "RunStats",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -233,6 +259,7 @@ pub struct SourceDataSourceSettingsItem {
     pub data_source_properties: Option<std::collections::BTreeMap<String, String>>,
 }
 impl Object for SourceDataSourceSettingsItem {
+    const FIELDS: &'static [&'static str] = &["DataSourceName", "DataSourceProperties"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -257,6 +284,7 @@ pub struct DestinationDataSourceSettingsItem {
     pub data_source_properties: Option<std::collections::BTreeMap<String, String>>,
 }
 impl Object for DestinationDataSourceSettingsItem {
+    const FIELDS: &'static [&'static str] = &["DataSourceName", "DataSourceProperties"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -287,6 +315,11 @@ pub struct ResourceSettings {
     pub requested_cu: Option<f64>,
 }
 impl Object for ResourceSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "OfflineResourceSettings",
+        "RealtimeResourceSettings",
+        "RequestedCu",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -309,6 +342,7 @@ pub struct OfflineResourceSettings {
     pub resource_group_identifier: Option<String>,
 }
 impl Object for OfflineResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -329,6 +363,7 @@ pub struct RealtimeResourceSettings {
     pub resource_group_identifier: Option<String>,
 }
 impl Object for RealtimeResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -397,6 +432,12 @@ pub struct TransformationRulesItem {
     pub rule_target_type: Option<String>,
 }
 impl Object for TransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "RuleActionType",
+        "RuleExpression",
+        "RuleName",
+        "RuleTargetType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -426,6 +467,7 @@ pub struct TableMappingsItem {
     pub transformation_rules: Option<Vec<TableMappingsItemTransformationRulesItem>>,
 }
 impl Object for TableMappingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceObjectSelectionRules", "TransformationRules"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -449,6 +491,7 @@ pub struct SourceObjectSelectionRulesItem {
     pub object_type: Option<String>,
 }
 impl Object for SourceObjectSelectionRulesItem {
+    const FIELDS: &'static [&'static str] = &["Expression", "ObjectType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -483,6 +526,7 @@ pub struct TableMappingsItemTransformationRulesItem {
     pub rule_target_type: Option<String>,
 }
 impl Object for TableMappingsItemTransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &["RuleActionType", "RuleName", "RuleTargetType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -523,6 +567,13 @@ pub struct JobSettings {
     pub channel_settings: Option<String>,
 }
 impl Object for JobSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnDataTypeSettings",
+        "DdlHandlingSettings",
+        "RuntimeSettings",
+        "CycleScheduleSettings",
+        "ChannelSettings",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -550,6 +601,7 @@ pub struct ColumnDataTypeSettingsItem {
     pub destination_data_type: Option<String>,
 }
 impl Object for ColumnDataTypeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceDataType", "DestinationDataType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -581,6 +633,7 @@ pub struct DdlHandlingSettingsItem {
     pub type_: Option<String>,
 }
 impl Object for DdlHandlingSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Action", "Type"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -610,6 +663,7 @@ pub struct RuntimeSettingsItem {
     pub value: Option<String>,
 }
 impl Object for RuntimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Name", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -633,6 +687,7 @@ pub struct CycleScheduleSettings {
     pub schedule_parameters: Option<String>,
 }
 impl Object for CycleScheduleSettings {
+    const FIELDS: &'static [&'static str] = &["CycleMigrationType", "ScheduleParameters"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -66,6 +66,7 @@ impl GetDISyncInstanceInfoRequest {
     }
 }
 impl Object for GetDISyncInstanceInfoRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -129,6 +130,7 @@ pub struct GetDISyncInstanceInfoResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDISyncInstanceInfoResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -161,6 +163,7 @@ pub struct Data {
     pub solution_info: Option<SolutionInfo>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message", "Name", "SolutionInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -191,6 +194,7 @@ pub struct SolutionInfo {
     pub step_detail: Option<Vec<StepDetailItem>>,
 }
 impl Object for SolutionInfo {
+    const FIELDS: &'static [&'static str] = &["Status", "Id", "CreatorName", "StepDetail"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -220,6 +224,7 @@ pub struct StepDetailItem {
     pub info: Option<String>,
 }
 impl Object for StepDetailItem {
+    const FIELDS: &'static [&'static str] = &["Status", "StepId", "StepName", "Info"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

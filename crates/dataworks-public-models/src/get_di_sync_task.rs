@@ -66,6 +66,7 @@ impl GetDISyncTaskRequest {
     }
 }
 impl Object for GetDISyncTaskRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -129,6 +130,7 @@ pub struct GetDISyncTaskResponse {
     pub data: Option<Data>,
 }
 impl Object for GetDISyncTaskResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -164,6 +166,7 @@ pub struct Data {
     pub solution_detail: Option<SolutionDetail>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Code", "Status", "Message", "SolutionDetail"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -226,6 +229,19 @@ pub struct SolutionDetail {
     pub id: Option<i64>,
 }
 impl Object for SolutionDetail {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Type",
+        "StartTime",
+        "CreatorName",
+        "ProjectId",
+        "SourceType",
+        "ProcessContent",
+        "Name",
+        "ProcessExtra",
+        "SubmitTime",
+        "Id",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetExtensionRequest {
     }
 }
 impl Object for GetExtensionRequest {
+    const FIELDS: &'static [&'static str] = &["ExtensionCode"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ExtensionCode" => f.scalar(&mut self.extension_code),
@@ -69,6 +70,7 @@ pub struct GetExtensionResponse {
     pub extension: Option<Extension>,
 }
 impl Object for GetExtensionResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Extension"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -117,6 +119,19 @@ pub struct Extension {
     pub event_category_list: Option<Vec<EventCategoryListItem>>,
 }
 impl Object for Extension {
+    const FIELDS: &'static [&'static str] = &[
+        "ExtensionCode",
+        "ExtensionName",
+        "ExtensionDesc",
+        "HelpDocUrl",
+        "Status",
+        "ProjectTesting",
+        "DetailUrl",
+        "ParameterSetting",
+        "OptionSetting",
+        "BindEventList",
+        "EventCategoryList",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -147,6 +162,7 @@ pub struct BindEventListItem {
     pub event_name: Option<String>,
 }
 impl Object for BindEventListItem {
+    const FIELDS: &'static [&'static str] = &["EventCode", "EventName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -168,6 +184,7 @@ pub struct EventCategoryListItem {
     pub category_name: Option<String>,
 }
 impl Object for EventCategoryListItem {
+    const FIELDS: &'static [&'static str] = &["CategoryCode", "CategoryName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -68,6 +68,7 @@ impl GetFileRequest {
     }
 }
 impl Object for GetFileRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier", "FileId", "NodeId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -132,6 +133,14 @@ pub struct GetFileResponse {
     pub data: Option<Data>,
 }
 impl Object for GetFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -157,6 +166,7 @@ pub struct Data {
     pub node_configuration: Option<NodeConfiguration>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["File", "NodeConfiguration"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -261,6 +271,31 @@ pub struct File {
     pub file_id: Option<i64>,
 }
 impl Object for File {
+    const FIELDS: &'static [&'static str] = &[
+        "CommitStatus",
+        "AutoParsing",
+        "Owner",
+        "CreateTime",
+        "FileType",
+        "CurrentVersion",
+        "BizId",
+        "LastEditUser",
+        "FileName",
+        "ConnectionName",
+        "UseType",
+        "FileFolderId",
+        "ParentId",
+        "CreateUser",
+        "IsMaxCompute",
+        "BusinessId",
+        "FileDescription",
+        "DeletedStatus",
+        "LastEditTime",
+        "Content",
+        "NodeId",
+        "AdvancedSettings",
+        "FileId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -395,6 +430,26 @@ pub struct NodeConfiguration {
     pub output_parameters: Option<Vec<OutputParametersItem>>,
 }
 impl Object for NodeConfiguration {
+    const FIELDS: &'static [&'static str] = &[
+        "RerunMode",
+        "SchedulerType",
+        "Stop",
+        "ParaValue",
+        "StartEffectDate",
+        "EndEffectDate",
+        "CycleType",
+        "DependentNodeIdList",
+        "ResourceGroupId",
+        "DependentType",
+        "AutoRerunTimes",
+        "AutoRerunIntervalMillis",
+        "CronExpress",
+        "InputList",
+        "OutputList",
+        "StartImmediately",
+        "InputParameters",
+        "OutputParameters",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -436,6 +491,7 @@ pub struct InputListItem {
     pub parse_type: Option<String>,
 }
 impl Object for InputListItem {
+    const FIELDS: &'static [&'static str] = &["Input", "ParseType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -461,6 +517,7 @@ pub struct OutputListItem {
     pub output: Option<String>,
 }
 impl Object for OutputListItem {
+    const FIELDS: &'static [&'static str] = &["RefTableName", "Output"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -486,6 +543,7 @@ pub struct InputParametersItem {
     pub value_source: Option<String>,
 }
 impl Object for InputParametersItem {
+    const FIELDS: &'static [&'static str] = &["ParameterName", "ValueSource"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -522,6 +580,7 @@ pub struct OutputParametersItem {
     pub description: Option<String>,
 }
 impl Object for OutputParametersItem {
+    const FIELDS: &'static [&'static str] = &["ParameterName", "Value", "Type", "Description"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

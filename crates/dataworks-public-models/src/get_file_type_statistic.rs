@@ -45,6 +45,7 @@ impl GetFileTypeStatisticRequest {
     }
 }
 impl Object for GetFileTypeStatisticRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -95,6 +96,7 @@ pub struct GetFileTypeStatisticResponse {
     pub program_type_and_counts: Option<Vec<ProgramTypeAndCountsItem>>,
 }
 impl Object for GetFileTypeStatisticResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ProgramTypeAndCounts"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -118,6 +120,7 @@ pub struct ProgramTypeAndCountsItem {
     pub program_type: Option<String>,
 }
 impl Object for ProgramTypeAndCountsItem {
+    const FIELDS: &'static [&'static str] = &["Count", "ProgramType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -67,6 +67,8 @@ impl GetFileVersionRequest {
     }
 }
 impl Object for GetFileVersionRequest {
+    const FIELDS: &'static [&'static str] =
+        &["FileId", "ProjectId", "ProjectIdentifier", "FileVersion"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileId" => f.scalar(&mut self.file_id),
@@ -129,6 +131,14 @@ pub struct GetFileVersionResponse {
     pub data: Option<Data>,
 }
 impl Object for GetFileVersionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -204,6 +214,21 @@ pub struct Data {
     pub node_id: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "FileContent",
+        "IsCurrentProd",
+        "Status",
+        "NodeContent",
+        "CommitUser",
+        "Comment",
+        "FilePropertyContent",
+        "FileName",
+        "UseType",
+        "ChangeType",
+        "FileVersion",
+        "CommitTime",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -67,6 +67,8 @@ impl GetFolderRequest {
     }
 }
 impl Object for GetFolderRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectId", "ProjectIdentifier", "FolderId", "FolderPath"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -131,6 +133,14 @@ pub struct GetFolderResponse {
     pub data: Option<Data>,
 }
 impl Object for GetFolderResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -156,6 +166,7 @@ pub struct Data {
     pub folder_id: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["FolderPath", "FolderId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

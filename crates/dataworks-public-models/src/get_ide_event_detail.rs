@@ -45,6 +45,7 @@ impl GetIDEEventDetailRequest {
     }
 }
 impl Object for GetIDEEventDetailRequest {
+    const FIELDS: &'static [&'static str] = &["MessageId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "MessageId" => f.scalar(&mut self.message_id),
@@ -88,6 +89,7 @@ pub struct GetIDEEventDetailResponse {
     pub event_detail: Option<EventDetail>,
 }
 impl Object for GetIDEEventDetailResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "EventDetail"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -122,6 +124,12 @@ pub struct EventDetail {
     pub table_model: Option<TableModel>,
 }
 impl Object for EventDetail {
+    const FIELDS: &'static [&'static str] = &[
+        "FileExecutionCommand",
+        "DeletedFile",
+        "CommittedFile",
+        "TableModel",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -151,6 +159,7 @@ pub struct FileExecutionCommand {
     pub file_type: Option<i64>,
 }
 impl Object for FileExecutionCommand {
+    const FIELDS: &'static [&'static str] = &["FileId", "DataSourceName", "Content", "FileType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +219,20 @@ pub struct DeletedFile {
     pub file_id: Option<i64>,
 }
 impl Object for DeletedFile {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "FileType",
+        "CurrentVersion",
+        "BusinessId",
+        "FileName",
+        "DataSourceName",
+        "UseType",
+        "FolderId",
+        "ParentFileId",
+        "Content",
+        "NodeId",
+        "FileId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -279,6 +302,19 @@ pub struct CommittedFile {
     pub node_configuration: Option<NodeConfiguration>,
 }
 impl Object for CommittedFile {
+    const FIELDS: &'static [&'static str] = &[
+        "FileId",
+        "Content",
+        "Committor",
+        "FileType",
+        "ChangeType",
+        "FileName",
+        "NodeId",
+        "Comment",
+        "UseType",
+        "FilePropertyContent",
+        "NodeConfiguration",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -321,6 +357,14 @@ pub struct FilePropertyContent {
     pub folder_id: Option<String>,
 }
 impl Object for FilePropertyContent {
+    const FIELDS: &'static [&'static str] = &[
+        "DataSourceName",
+        "ParentFileId",
+        "BusinessId",
+        "CurrentVersion",
+        "Owner",
+        "FolderId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -403,6 +447,20 @@ pub struct NodeConfiguration {
     pub dependent_type: Option<String>,
 }
 impl Object for NodeConfiguration {
+    const FIELDS: &'static [&'static str] = &[
+        "RerunMode",
+        "SchedulerType",
+        "ParaValue",
+        "CycleType",
+        "DependentNodeIdList",
+        "ResourceGroupId",
+        "AutoRerunTimes",
+        "AutoRerunIntervalMillis",
+        "CronExpress",
+        "InputList",
+        "OutputList",
+        "DependentType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -438,6 +496,7 @@ pub struct InputListItem {
     pub parse_type: Option<String>,
 }
 impl Object for InputListItem {
+    const FIELDS: &'static [&'static str] = &["Input", "ParseType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -463,6 +522,7 @@ pub struct OutputListItem {
     pub output: Option<String>,
 }
 impl Object for OutputListItem {
+    const FIELDS: &'static [&'static str] = &["RefTableName", "Output"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -501,6 +561,15 @@ pub struct TableModel {
     pub location: Option<String>,
 }
 impl Object for TableModel {
+    const FIELDS: &'static [&'static str] = &[
+        "Env",
+        "LifeCycle",
+        "TableName",
+        "DataSourceName",
+        "Columns",
+        "Comment",
+        "Location",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -535,6 +604,8 @@ pub struct ColumnsItem {
     pub comment: Option<String>,
 }
 impl Object for ColumnsItem {
+    const FIELDS: &'static [&'static str] =
+        &["ColumnName", "ColumnType", "IsPartitionColumn", "Comment"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -43,6 +43,7 @@ impl GetInstanceRequest {
     }
 }
 impl Object for GetInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["InstanceId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "InstanceId" => f.scalar(&mut self.instance_id),
@@ -99,6 +100,14 @@ pub struct GetInstanceResponse {
     pub data: Option<Data>,
 }
 impl Object for GetInstanceResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -224,6 +233,35 @@ pub struct Data {
     pub create_user: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "CycTime",
+        "BeginRunningTime",
+        "FinishTime",
+        "CreateTime",
+        "DagId",
+        "Priority",
+        "TaskType",
+        "ParamValues",
+        "Connection",
+        "BaselineId",
+        "DqcType",
+        "DagType",
+        "BusinessId",
+        "TaskRerunTime",
+        "ModifyTime",
+        "Repeatability",
+        "RepeatInterval",
+        "InstanceId",
+        "BeginWaitResTime",
+        "RelatedFlowId",
+        "Bizdate",
+        "NodeName",
+        "BeginWaitTimeTime",
+        "DqcDescription",
+        "NodeId",
+        "CreateUser",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -49,6 +49,7 @@ impl GetInstanceConsumeTimeRankRequest {
     }
 }
 impl Object for GetInstanceConsumeTimeRankRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "Bizdate"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -99,6 +100,7 @@ pub struct GetInstanceConsumeTimeRankResponse {
     pub instance_consume_time_rank: Option<InstanceConsumeTimeRank>,
 }
 impl Object for GetInstanceConsumeTimeRankResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceConsumeTimeRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -120,6 +122,7 @@ pub struct InstanceConsumeTimeRank {
     pub consume_time_rank: Option<Vec<ConsumeTimeRankItem>>,
 }
 impl Object for InstanceConsumeTimeRank {
+    const FIELDS: &'static [&'static str] = &["UpdateTime", "ConsumeTimeRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -156,6 +159,15 @@ pub struct ConsumeTimeRankItem {
     pub consumed: Option<i64>,
 }
 impl Object for ConsumeTimeRankItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "NodeName",
+        "Bizdate",
+        "InstanceId",
+        "PrgType",
+        "NodeId",
+        "Consumed",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

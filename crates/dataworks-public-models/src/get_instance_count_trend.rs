@@ -61,6 +61,7 @@ impl GetInstanceCountTrendRequest {
     }
 }
 impl Object for GetInstanceCountTrendRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "BeginDate", "EndDate"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -111,6 +112,7 @@ pub struct GetInstanceCountTrendResponse {
     pub instance_counts: Option<Vec<InstanceCountsItem>>,
 }
 impl Object for GetInstanceCountTrendResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceCounts"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +134,7 @@ pub struct InstanceCountsItem {
     pub count: Option<i32>,
 }
 impl Object for InstanceCountsItem {
+    const FIELDS: &'static [&'static str] = &["Date", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -37,6 +37,7 @@ impl GetInstanceErrorRankRequest {
     }
 }
 impl Object for GetInstanceErrorRankRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -81,6 +82,7 @@ pub struct GetInstanceErrorRankResponse {
     pub instance_error_rank: Option<InstanceErrorRank>,
 }
 impl Object for GetInstanceErrorRankResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceErrorRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -102,6 +104,7 @@ pub struct InstanceErrorRank {
     pub error_rank: Option<Vec<ErrorRankItem>>,
 }
 impl Object for InstanceErrorRank {
+    const FIELDS: &'static [&'static str] = &["UpdateTime", "ErrorRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -135,6 +138,14 @@ pub struct ErrorRankItem {
     pub prg_type: Option<i32>,
 }
 impl Object for ErrorRankItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "NodeName",
+        "ProjectId",
+        "NodeId",
+        "Count",
+        "PrgType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -54,6 +54,7 @@ impl GetInstanceLogRequest {
     }
 }
 impl Object for GetInstanceLogRequest {
+    const FIELDS: &'static [&'static str] = &["InstanceId", "ProjectEnv", "InstanceHistoryId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "InstanceId" => f.scalar(&mut self.instance_id),
@@ -112,6 +113,14 @@ pub struct GetInstanceLogResponse {
     pub success: Option<bool>,
 }
 impl Object for GetInstanceLogResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -61,6 +61,7 @@ impl GetInstanceStatusCountRequest {
     }
 }
 impl Object for GetInstanceStatusCountRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectEnv", "BizDate"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -111,6 +112,7 @@ pub struct GetInstanceStatusCountResponse {
     pub status_count: Option<StatusCount>,
 }
 impl Object for GetInstanceStatusCountResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "StatusCount"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -147,6 +149,15 @@ pub struct StatusCount {
     pub wait_res_count: Option<i32>,
 }
 impl Object for StatusCount {
+    const FIELDS: &'static [&'static str] = &[
+        "FailureCount",
+        "WaitTimeCount",
+        "RunningCount",
+        "SuccessCount",
+        "TotalCount",
+        "NotRunCount",
+        "WaitResCount",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -104,6 +104,14 @@ impl GetInstanceStatusStatisticRequest {
     }
 }
 impl Object for GetInstanceStatusStatisticRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectEnv",
+        "BizDate",
+        "SchedulerType",
+        "DagType",
+        "SchedulerPeriod",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -166,6 +174,7 @@ pub struct GetInstanceStatusStatisticResponse {
     pub status_count: Option<StatusCount>,
 }
 impl Object for GetInstanceStatusStatisticResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "StatusCount"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -202,6 +211,15 @@ pub struct StatusCount {
     pub wait_res_count: Option<i32>,
 }
 impl Object for StatusCount {
+    const FIELDS: &'static [&'static str] = &[
+        "FailureCount",
+        "WaitTimeCount",
+        "RunningCount",
+        "SuccessCount",
+        "TotalCount",
+        "NotRunCount",
+        "WaitResCount",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -59,6 +59,7 @@ impl GetManualDagInstancesRequest {
     }
 }
 impl Object for GetManualDagInstancesRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "ProjectName", "DagId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -103,6 +104,7 @@ pub struct GetManualDagInstancesResponse {
     pub instances: Option<Vec<InstancesItem>>,
 }
 impl Object for GetManualDagInstancesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Instances"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +187,25 @@ pub struct InstancesItem {
     pub create_user: Option<String>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "BeginRunningTime",
+        "BizDate",
+        "CycTime",
+        "FinishTime",
+        "CreateTime",
+        "DagId",
+        "InstanceId",
+        "BeginWaitResTime",
+        "TaskType",
+        "ParamValues",
+        "DagType",
+        "NodeName",
+        "BeginWaitTimeTime",
+        "NodeId",
+        "ModifyTime",
+        "CreateUser",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

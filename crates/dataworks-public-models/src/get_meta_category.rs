@@ -48,6 +48,7 @@ impl GetMetaCategoryRequest {
     }
 }
 impl Object for GetMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["ParentCategoryId", "PageNum", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParentCategoryId" => f.scalar(&mut self.parent_category_id),
@@ -101,6 +102,14 @@ pub struct GetMetaCategoryResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +141,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNum", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -176,6 +187,17 @@ pub struct DataEntityListItem {
     pub owner_id: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Depth",
+        "Comment",
+        "ModifiedTime",
+        "CreateTime",
+        "CategoryId",
+        "LastOperatorId",
+        "Name",
+        "ParentCategoryId",
+        "OwnerId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

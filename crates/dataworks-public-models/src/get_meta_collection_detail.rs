@@ -31,6 +31,7 @@ impl GetMetaCollectionDetailRequest {
     }
 }
 impl Object for GetMetaCollectionDetailRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -88,6 +89,14 @@ pub struct GetMetaCollectionDetailResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for GetMetaCollectionDetailResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Collection",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -137,6 +146,17 @@ pub struct Collection {
     pub level: Option<i32>,
 }
 impl Object for Collection {
+    const FIELDS: &'static [&'static str] = &[
+        "QualifiedName",
+        "CollectionType",
+        "Name",
+        "Comment",
+        "OwnerId",
+        "OwnerName",
+        "CreateTime",
+        "UpdateTime",
+        "Level",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

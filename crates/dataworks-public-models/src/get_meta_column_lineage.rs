@@ -119,6 +119,17 @@ impl GetMetaColumnLineageRequest {
     }
 }
 impl Object for GetMetaColumnLineageRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnGuid",
+        "Direction",
+        "PageNum",
+        "PageSize",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "ColumnName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ColumnGuid" => f.scalar(&mut self.column_guid),
@@ -188,6 +199,14 @@ pub struct GetMetaColumnLineageResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaColumnLineageResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -219,6 +238,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNum", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -251,6 +272,13 @@ pub struct DataEntityListItem {
     pub cluster_id: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnGuid",
+        "ColumnName",
+        "TableName",
+        "DatabaseName",
+        "ClusterId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -59,6 +59,8 @@ impl GetMetaDBInfoRequest {
     }
 }
 impl Object for GetMetaDBInfoRequest {
+    const FIELDS: &'static [&'static str] =
+        &["AppGuid", "ClusterId", "DatabaseName", "DataSourceType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "AppGuid" => f.scalar(&mut self.app_guid),
@@ -100,6 +102,7 @@ pub struct GetMetaDBInfoResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaDBInfoResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -163,6 +166,24 @@ pub struct Data {
     pub modify_time: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "Comment",
+        "CreateTime",
+        "ProjectId",
+        "ProjectName",
+        "AppGuid",
+        "OwnerName",
+        "OwnerId",
+        "EnvType",
+        "ProjectNameCn",
+        "Endpoint",
+        "ClusterBizId",
+        "Name",
+        "Location",
+        "TenantId",
+        "ModifyTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -86,6 +86,14 @@ impl GetMetaDBTableListRequest {
     }
 }
 impl Object for GetMetaDBTableListRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "AppGuid",
+        "ClusterId",
+        "DatabaseName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -134,6 +142,7 @@ pub struct GetMetaDBTableListResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaDBTableListResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -161,6 +170,8 @@ pub struct Data {
     pub table_entity_list: Option<Vec<TableEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "TableEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -187,6 +198,7 @@ pub struct TableEntityListItem {
     pub database_name: Option<String>,
 }
 impl Object for TableEntityListItem {
+    const FIELDS: &'static [&'static str] = &["TableName", "TableGuid", "DatabaseName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -91,6 +91,14 @@ impl GetMetaTableBasicInfoRequest {
     }
 }
 impl Object for GetMetaTableBasicInfoRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+        "Extension",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -151,6 +159,14 @@ pub struct GetMetaTableBasicInfoResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableBasicInfoResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -261,6 +277,35 @@ pub struct Data {
     pub schema: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "TableName",
+        "FavoriteCount",
+        "Comment",
+        "ColumnCount",
+        "CreateTime",
+        "ProjectId",
+        "OwnerId",
+        "EnvType",
+        "DatabaseName",
+        "IsVisible",
+        "TableGuid",
+        "ReadCount",
+        "ClusterId",
+        "IsPartitionTable",
+        "IsView",
+        "LifeCycle",
+        "ProjectName",
+        "ViewCount",
+        "LastAccessTime",
+        "DataSize",
+        "LastModifyTime",
+        "LastDdlTime",
+        "PartitionKeys",
+        "Location",
+        "Caption",
+        "TenantId",
+        "Schema",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -102,6 +102,15 @@ impl GetMetaTableChangeLogRequest {
     }
 }
 impl Object for GetMetaTableChangeLogRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "TableGuid",
+        "ChangeType",
+        "ObjectType",
+        "StartDate",
+        "EndDate",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -167,6 +176,14 @@ pub struct GetMetaTableChangeLogResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableChangeLogResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -198,6 +215,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -233,6 +252,14 @@ pub struct DataEntityListItem {
     pub change_type: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ObjectType",
+        "ModifiedTime",
+        "CreateTime",
+        "ChangeContent",
+        "Operator",
+        "ChangeType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

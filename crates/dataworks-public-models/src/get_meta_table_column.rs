@@ -92,6 +92,15 @@ impl GetMetaTableColumnRequest {
     }
 }
 impl Object for GetMetaTableColumnRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "PageNum",
+        "PageSize",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -154,6 +163,14 @@ pub struct GetMetaTableColumnResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableColumnResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +202,7 @@ pub struct Data {
     pub column_list: Option<Vec<ColumnListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNum", "PageSize", "TotalCount", "ColumnList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -238,6 +256,18 @@ pub struct ColumnListItem {
     pub relation_count: Option<i64>,
 }
 impl Object for ColumnListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnGuid",
+        "ColumnName",
+        "IsPartitionColumn",
+        "Comment",
+        "ColumnType",
+        "IsPrimaryKey",
+        "Position",
+        "Caption",
+        "IsForeignKey",
+        "RelationCount",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

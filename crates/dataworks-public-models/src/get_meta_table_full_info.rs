@@ -92,6 +92,15 @@ impl GetMetaTableFullInfoRequest {
     }
 }
 impl Object for GetMetaTableFullInfoRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "PageNum",
+        "PageSize",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -154,6 +163,14 @@ pub struct GetMetaTableFullInfoResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableFullInfoResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -245,6 +262,30 @@ pub struct Data {
     pub column_list: Option<Vec<ColumnListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "TableName",
+        "Comment",
+        "LifeCycle",
+        "CreateTime",
+        "ProjectName",
+        "ProjectId",
+        "OwnerId",
+        "EnvType",
+        "LastAccessTime",
+        "DataSize",
+        "LastModifyTime",
+        "DatabaseName",
+        "IsVisible",
+        "TotalColumnCount",
+        "TableGuid",
+        "PartitionKeys",
+        "LastDdlTime",
+        "Location",
+        "ClusterId",
+        "TenantId",
+        "Schema",
+        "ColumnList",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -313,6 +354,17 @@ pub struct ColumnListItem {
     pub is_foreign_key: Option<bool>,
 }
 impl Object for ColumnListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ColumnGuid",
+        "IsPartitionColumn",
+        "Comment",
+        "ColumnType",
+        "IsPrimaryKey",
+        "Position",
+        "Caption",
+        "IsForeignKey",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -42,6 +42,7 @@ impl GetMetaTableIntroWikiRequest {
     }
 }
 impl Object for GetMetaTableIntroWikiRequest {
+    const FIELDS: &'static [&'static str] = &["TableGuid", "WikiVersion"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -97,6 +98,14 @@ pub struct GetMetaTableIntroWikiResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableIntroWikiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -134,6 +143,14 @@ pub struct Data {
     pub creator: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "ModifiedTime",
+        "Version",
+        "CreateTime",
+        "CreatorName",
+        "Content",
+        "Creator",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -108,6 +108,16 @@ impl GetMetaTableLineageRequest {
     }
 }
 impl Object for GetMetaTableLineageRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TableGuid",
+        "Direction",
+        "NextPrimaryKey",
+        "PageSize",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -175,6 +185,14 @@ pub struct GetMetaTableLineageResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableLineageResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -203,6 +221,7 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["NextPrimaryKey", "HasNext", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -231,6 +250,8 @@ pub struct DataEntityListItem {
     pub database_name: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] =
+        &["TableName", "TableGuid", "CreateTimestamp", "DatabaseName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

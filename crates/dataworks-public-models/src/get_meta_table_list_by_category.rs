@@ -55,6 +55,7 @@ impl GetMetaTableListByCategoryRequest {
     }
 }
 impl Object for GetMetaTableListByCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "CategoryId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -114,6 +115,14 @@ pub struct GetMetaTableListByCategoryResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableListByCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -145,6 +154,8 @@ pub struct Data {
     pub table_guid_list: Option<Vec<String>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "TableGuidList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

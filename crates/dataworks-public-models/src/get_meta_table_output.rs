@@ -88,6 +88,14 @@ impl GetMetaTableOutputRequest {
     }
 }
 impl Object for GetMetaTableOutputRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "TableGuid",
+        "StartDate",
+        "EndDate",
+        "TaskId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -153,6 +161,14 @@ pub struct GetMetaTableOutputResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTableOutputResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -184,6 +200,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -222,6 +240,15 @@ pub struct DataEntityListItem {
     pub task_id: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "EndTime",
+        "TaskInstanceId",
+        "StartTime",
+        "ProjectId",
+        "WaitTime",
+        "TableGuid",
+        "TaskId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -111,6 +111,16 @@ impl GetMetaTablePartitionRequest {
     }
 }
 impl Object for GetMetaTablePartitionRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "TableGuid",
+        "ClusterId",
+        "DatabaseName",
+        "TableName",
+        "DataSourceType",
+        "SortCriterion",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -174,6 +184,14 @@ pub struct GetMetaTablePartitionResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMetaTablePartitionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -205,6 +223,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -255,6 +275,19 @@ pub struct DataEntityListItem {
     pub table_guid: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "PartitionPath",
+        "DataSize",
+        "PartitionName",
+        "Comment",
+        "ModifiedTime",
+        "CreateTime",
+        "RecordCount",
+        "PartitionType",
+        "PartitionGuid",
+        "PartitionLocation",
+        "TableGuid",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -318,6 +351,7 @@ impl ParamValue for SortCriterion {
     }
 }
 impl Object for SortCriterion {
+    const FIELDS: &'static [&'static str] = &["SortField", "Order"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SortField" => f.scalar(&mut self.sort_field),

@@ -43,6 +43,7 @@ impl GetMetaTableThemeLevelRequest {
     }
 }
 impl Object for GetMetaTableThemeLevelRequest {
+    const FIELDS: &'static [&'static str] = &["TableGuid", "DataSourceType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -100,6 +101,14 @@ pub struct GetMetaTableThemeLevelResponse {
     pub entity: Option<Entity>,
 }
 impl Object for GetMetaTableThemeLevelResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Entity",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -125,6 +134,7 @@ pub struct Entity {
     pub level: Option<Vec<LevelItem>>,
 }
 impl Object for Entity {
+    const FIELDS: &'static [&'static str] = &["Theme", "Level"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -154,6 +164,7 @@ pub struct ThemeItem {
     pub level: Option<i32>,
 }
 impl Object for ThemeItem {
+    const FIELDS: &'static [&'static str] = &["ParentId", "Name", "ThemeId", "Level"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +196,7 @@ pub struct LevelItem {
     pub level_id: Option<i64>,
 }
 impl Object for LevelItem {
+    const FIELDS: &'static [&'static str] = &["Type", "Description", "Name", "LevelId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -46,6 +46,7 @@ impl GetMigrationProcessRequest {
     }
 }
 impl Object for GetMigrationProcessRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "MigrationId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -104,6 +105,14 @@ pub struct GetMigrationProcessResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for GetMigrationProcessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -134,6 +143,7 @@ pub struct DataItem {
     pub task_name: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["TaskStatus", "TaskName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -48,6 +48,7 @@ impl GetMigrationSummaryRequest {
     }
 }
 impl Object for GetMigrationSummaryRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "MigrationId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -97,6 +98,7 @@ pub struct GetMigrationSummaryResponse {
     pub data: Option<Data>,
 }
 impl Object for GetMigrationSummaryResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -150,6 +152,17 @@ pub struct Data {
     pub download_url: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "MigrationId",
+        "Name",
+        "GmtCreate",
+        "GmtModified",
+        "CreateUser",
+        "OpUser",
+        "Status",
+        "ProjectId",
+        "DownloadUrl",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -45,6 +45,7 @@ impl GetNodeRequest {
     }
 }
 impl Object for GetNodeRequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -102,6 +103,14 @@ pub struct GetNodeResponse {
     pub data: Option<Data>,
 }
 impl Object for GetNodeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -203,6 +212,34 @@ pub struct Data {
     pub modify_time: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "SchedulerType",
+        "RepeatInterval",
+        "Repeatability",
+        "ProjectId",
+        "ProgramType",
+        "Priority",
+        "OwnerId",
+        "Connection",
+        "ParamValues",
+        "RelatedFlowId",
+        "DqcType",
+        "BaselineId",
+        "Description",
+        "NodeName",
+        "ResGroupName",
+        "BusinessId",
+        "DqcDescription",
+        "CronExpress",
+        "NodeId",
+        "ResGroupIdentifier",
+        "FileType",
+        "FileId",
+        "FileVersion",
+        "DeployDate",
+        "CreateTime",
+        "ModifyTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -45,6 +45,7 @@ impl GetNodeCodeRequest {
     }
 }
 impl Object for GetNodeCodeRequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -102,6 +103,14 @@ pub struct GetNodeCodeResponse {
     pub error_code: Option<String>,
 }
 impl Object for GetNodeCodeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -35,6 +35,7 @@ impl GetNodeOnBaselineRequest {
     }
 }
 impl Object for GetNodeOnBaselineRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -91,6 +92,14 @@ pub struct GetNodeOnBaselineResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for GetNodeOnBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -122,6 +131,7 @@ pub struct DataItem {
     pub project_id: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["Owner", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

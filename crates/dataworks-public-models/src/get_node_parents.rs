@@ -43,6 +43,7 @@ impl GetNodeParentsRequest {
     }
 }
 impl Object for GetNodeParentsRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "NodeId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -99,6 +100,14 @@ pub struct GetNodeParentsResponse {
     pub data: Option<Data>,
 }
 impl Object for GetNodeParentsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -121,6 +130,7 @@ pub struct Data {
     pub nodes: Option<Vec<NodesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Nodes"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -174,6 +184,19 @@ pub struct NodesItem {
     pub step_type: Option<String>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "SchedulerType",
+        "BaselineId",
+        "Repeatability",
+        "NodeName",
+        "ProjectId",
+        "ProgramType",
+        "Priority",
+        "OwnerId",
+        "CronExpress",
+        "NodeId",
+        "StepType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -94,6 +94,14 @@ impl GetNodeTypeListInfoRequest {
     }
 }
 impl Object for GetNodeTypeListInfoRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "PageNumber",
+        "PageSize",
+        "Keyword",
+        "Locale",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -147,6 +155,7 @@ pub struct GetNodeTypeListInfoResponse {
     pub node_type_info_list: Option<NodeTypeInfoList>,
 }
 impl Object for GetNodeTypeListInfoResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "NodeTypeInfoList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -174,6 +183,8 @@ pub struct NodeTypeInfoList {
     pub node_type_info: Option<Vec<NodeTypeInfoItem>>,
 }
 impl Object for NodeTypeInfoList {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "NodeTypeInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -197,6 +208,7 @@ pub struct NodeTypeInfoItem {
     pub node_type: Option<i32>,
 }
 impl Object for NodeTypeInfoItem {
+    const FIELDS: &'static [&'static str] = &["NodeTypeName", "NodeType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -92,6 +92,7 @@ impl GetOpRiskDataRequest {
     }
 }
 impl Object for GetOpRiskDataRequest {
+    const FIELDS: &'static [&'static str] = &["PageSize", "PageNo", "Name", "Date", "RiskType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageSize" => f.scalar(&mut self.page_size),
@@ -152,6 +153,7 @@ pub struct GetOpRiskDataResponse {
     pub request_id: Option<String>,
 }
 impl Object for GetOpRiskDataResponse {
+    const FIELDS: &'static [&'static str] = &["RiskData", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

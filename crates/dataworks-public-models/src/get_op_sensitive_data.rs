@@ -93,6 +93,7 @@ impl GetOpSensitiveDataRequest {
     }
 }
 impl Object for GetOpSensitiveDataRequest {
+    const FIELDS: &'static [&'static str] = &["Name", "PageSize", "PageNo", "Date", "OpType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -154,6 +155,7 @@ pub struct GetOpSensitiveDataResponse {
     pub request_id: Option<String>,
 }
 impl Object for GetOpSensitiveDataResponse {
+    const FIELDS: &'static [&'static str] = &["OpSensitiveData", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

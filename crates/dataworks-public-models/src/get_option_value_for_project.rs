@@ -37,6 +37,7 @@ impl GetOptionValueForProjectRequest {
     }
 }
 impl Object for GetOptionValueForProjectRequest {
+    const FIELDS: &'static [&'static str] = &["ExtensionCode", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ExtensionCode" => f.scalar(&mut self.extension_code),
@@ -73,6 +74,7 @@ pub struct GetOptionValueForProjectResponse {
     pub option_value: Option<String>,
 }
 impl Object for GetOptionValueForProjectResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "OptionValue"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

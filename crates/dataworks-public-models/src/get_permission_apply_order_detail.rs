@@ -31,6 +31,7 @@ impl GetPermissionApplyOrderDetailRequest {
     }
 }
 impl Object for GetPermissionApplyOrderDetailRequest {
+    const FIELDS: &'static [&'static str] = &["FlowId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FlowId" => f.scalar(&mut self.flow_id),
@@ -69,6 +70,7 @@ pub struct GetPermissionApplyOrderDetailResponse {
     pub apply_order_detail: Option<ApplyOrderDetail>,
 }
 impl Object for GetPermissionApplyOrderDetailResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ApplyOrderDetail"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -109,6 +111,15 @@ pub struct ApplyOrderDetail {
     pub approve_content: Option<ApproveContent>,
 }
 impl Object for ApplyOrderDetail {
+    const FIELDS: &'static [&'static str] = &[
+        "ApplyBaseId",
+        "ApplyTimestamp",
+        "FlowId",
+        "FlowStatus",
+        "ApproveAccountList",
+        "GranteeObjectList",
+        "ApproveContent",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +143,7 @@ pub struct ApproveAccountListItem {
     pub base_id: Option<String>,
 }
 impl Object for ApproveAccountListItem {
+    const FIELDS: &'static [&'static str] = &["BaseId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -163,6 +175,8 @@ pub struct GranteeObjectListItem {
     pub grantee_id: Option<String>,
 }
 impl Object for GranteeObjectListItem {
+    const FIELDS: &'static [&'static str] =
+        &["GranteeType", "GranteeTypeSub", "GranteeName", "GranteeId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -193,6 +207,8 @@ pub struct ApproveContent {
     pub project_meta: Option<ProjectMeta>,
 }
 impl Object for ApproveContent {
+    const FIELDS: &'static [&'static str] =
+        &["ApplyReason", "Deadline", "OrderType", "ProjectMeta"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -222,6 +238,8 @@ pub struct ProjectMeta {
     pub object_meta_list: Option<Vec<ObjectMetaListItem>>,
 }
 impl Object for ProjectMeta {
+    const FIELDS: &'static [&'static str] =
+        &["MaxComputeProjectName", "WorkspaceId", "ObjectMetaList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -244,6 +262,7 @@ pub struct ObjectMetaListItem {
     pub column_meta_list: Option<Vec<ColumnMetaListItem>>,
 }
 impl Object for ObjectMetaListItem {
+    const FIELDS: &'static [&'static str] = &["ObjectName", "ColumnMetaList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -268,6 +287,7 @@ pub struct ColumnMetaListItem {
     pub security_level: Option<String>,
 }
 impl Object for ColumnMetaListItem {
+    const FIELDS: &'static [&'static str] = &["ColumnName", "ColumnComment", "SecurityLevel"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

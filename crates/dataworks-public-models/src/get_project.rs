@@ -38,6 +38,7 @@ impl GetProjectRequest {
     }
 }
 impl Object for GetProjectRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectIdentifier"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -84,6 +85,7 @@ pub struct GetProjectResponse {
     pub data: Option<Data>,
 }
 impl Object for GetProjectResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -230,6 +232,38 @@ pub struct Data {
     pub tags: Option<Vec<TagsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "MaxFlowNode",
+        "ProjectId",
+        "IsAllowDownload",
+        "ProjectMode",
+        "GmtModified",
+        "ProdStorageQuota",
+        "ProjectDescription",
+        "DevelopmentType",
+        "TablePrivacyMode",
+        "DefaultDiResourceGroupIdentifier",
+        "SchedulerMaxRetryTimes",
+        "ProtectedMode",
+        "SchedulerRetryInterval",
+        "Appkey",
+        "DevStorageQuota",
+        "ResidentArea",
+        "IsDefault",
+        "Destination",
+        "ProjectName",
+        "ProjectIdentifier",
+        "DisableDevelopment",
+        "ProjectOwnerBaseId",
+        "BaseProject",
+        "UseProxyOdpsAccount",
+        "GmtCreate",
+        "TenantId",
+        "EnvTypes",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -283,6 +317,7 @@ pub struct TagsItem {
     pub value: Option<String>,
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -35,6 +35,7 @@ impl GetProjectDetailRequest {
     }
 }
 impl Object for GetProjectDetailRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -81,6 +82,7 @@ pub struct GetProjectDetailResponse {
     pub data: Option<Data>,
 }
 impl Object for GetProjectDetailResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -191,6 +193,32 @@ pub struct Data {
     pub is_default: Option<i32>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ResidentArea",
+        "ProjectId",
+        "ProjectIdentifier",
+        "ProjectName",
+        "IsAllowDownload",
+        "ProjectMode",
+        "ProjectDescription",
+        "GmtModified",
+        "ProjectOwnerBaseId",
+        "DevelopmentType",
+        "DefaultDiResourceGroupIdentifier",
+        "GmtCreate",
+        "SchedulerMaxRetryTimes",
+        "ProtectedMode",
+        "TenantId",
+        "SchedulerRetryInterval",
+        "EnvTypes",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+        "DisableDevelopment",
+        "UseProxyOdpsAccount",
+        "TablePrivacyMode",
+        "IsDefault",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -238,6 +266,7 @@ pub struct TagsItem {
     pub value: Option<String>,
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -91,6 +91,13 @@ impl GetQualityEntityRequest {
     }
 }
 impl Object for GetQualityEntityRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectName",
+        "TableName",
+        "EnvType",
+        "MatchExpression",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -179,6 +186,14 @@ pub struct GetQualityEntityResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for GetQualityEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -252,6 +267,24 @@ pub struct DataItem {
     pub modify_time: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "RelativeNode",
+        "OnDutyAccountName",
+        "Task",
+        "TableName",
+        "Followers",
+        "OnDuty",
+        "MatchExpression",
+        "CreateTime",
+        "ProjectName",
+        "HasRelativeNode",
+        "EnvType",
+        "EntityLevel",
+        "ModifyUser",
+        "Sql",
+        "Id",
+        "ModifyTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -55,6 +55,7 @@ impl GetQualityFollowerRequest {
     }
 }
 impl Object for GetQualityFollowerRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectName", "EntityId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -114,6 +115,14 @@ pub struct GetQualityFollowerResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for GetQualityFollowerResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -167,6 +176,17 @@ pub struct DataItem {
     pub modify_time: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "FollowerAccountName",
+        "TableName",
+        "AlarmMode",
+        "EntityId",
+        "ProjectName",
+        "Id",
+        "Follower",
+        "CreateTime",
+        "ModifyTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -56,6 +56,7 @@ impl GetQualityRuleRequest {
     }
 }
 impl Object for GetQualityRuleRequest {
+    const FIELDS: &'static [&'static str] = &["RuleId", "ProjectName", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleId" => f.scalar(&mut self.rule_id),
@@ -116,6 +117,14 @@ pub struct GetQualityRuleResponse {
     pub data: Option<Data>,
 }
 impl Object for GetQualityRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -216,6 +225,33 @@ pub struct Data {
     pub task_setting: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "OnDutyAccountName",
+        "WarningThreshold",
+        "Property",
+        "RuleType",
+        "Comment",
+        "OnDuty",
+        "Checker",
+        "FixCheck",
+        "MethodId",
+        "CriticalThreshold",
+        "PredictType",
+        "TemplateName",
+        "CheckerName",
+        "RuleName",
+        "MethodName",
+        "EntityId",
+        "WhereCondition",
+        "Operator",
+        "ExpectValue",
+        "Trend",
+        "TemplateId",
+        "Id",
+        "OpenSwitch",
+        "TaskSetting",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

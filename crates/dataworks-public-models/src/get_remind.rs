@@ -31,6 +31,7 @@ impl GetRemindRequest {
     }
 }
 impl Object for GetRemindRequest {
+    const FIELDS: &'static [&'static str] = &["RemindId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RemindId" => f.scalar(&mut self.remind_id),
@@ -84,6 +85,14 @@ pub struct GetRemindResponse {
     pub data: Option<Data>,
 }
 impl Object for GetRemindResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -171,6 +180,28 @@ pub struct Data {
     pub webhooks: Option<Vec<String>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "MaxAlertTimes",
+        "RemindUnit",
+        "AlertInterval",
+        "Useflag",
+        "Founder",
+        "RemindId",
+        "DndEnd",
+        "RemindType",
+        "AlertUnit",
+        "DndStart",
+        "RemindName",
+        "Detail",
+        "Robots",
+        "Nodes",
+        "Baselines",
+        "Projects",
+        "BizProcesses",
+        "AlertTargets",
+        "AlertMethods",
+        "Webhooks",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +241,7 @@ pub struct RobotsItem {
     pub at_all: Option<bool>,
 }
 impl Object for RobotsItem {
+    const FIELDS: &'static [&'static str] = &["WebUrl", "AtAll"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -237,6 +269,7 @@ pub struct NodesItem {
     pub project_id: Option<i64>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &["Owner", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -260,6 +293,7 @@ pub struct BaselinesItem {
     pub baseline_id: Option<i64>,
 }
 impl Object for BaselinesItem {
+    const FIELDS: &'static [&'static str] = &["BaselineName", "BaselineId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -278,6 +312,7 @@ pub struct ProjectsItem {
     pub project_id: Option<i64>,
 }
 impl Object for ProjectsItem {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -298,6 +333,7 @@ pub struct BizProcessesItem {
     pub biz_id: Option<i64>,
 }
 impl Object for BizProcessesItem {
+    const FIELDS: &'static [&'static str] = &["BizProcessName", "BizId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -65,6 +65,7 @@ impl GetSensitiveDataRequest {
     }
 }
 impl Object for GetSensitiveDataRequest {
+    const FIELDS: &'static [&'static str] = &["PageSize", "PageNo", "Name"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageSize" => f.scalar(&mut self.page_size),
@@ -118,6 +119,7 @@ pub struct GetSensitiveDataResponse {
     pub request_id: Option<String>,
 }
 impl Object for GetSensitiveDataResponse {
+    const FIELDS: &'static [&'static str] = &["SensitiveData", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

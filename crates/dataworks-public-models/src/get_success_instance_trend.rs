@@ -37,6 +37,7 @@ impl GetSuccessInstanceTrendRequest {
     }
 }
 impl Object for GetSuccessInstanceTrendRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -84,6 +85,7 @@ pub struct GetSuccessInstanceTrendResponse {
     pub instance_status_trend: Option<InstanceStatusTrend>,
 }
 impl Object for GetSuccessInstanceTrendResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceStatusTrend"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -108,6 +110,7 @@ pub struct InstanceStatusTrend {
     pub avg_trend: Option<Vec<AvgTrendItem>>,
 }
 impl Object for InstanceStatusTrend {
+    const FIELDS: &'static [&'static str] = &["TodayTrend", "YesterdayTrend", "AvgTrend"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -130,6 +133,7 @@ pub struct TodayTrendItem {
     pub count: Option<i32>,
 }
 impl Object for TodayTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -151,6 +155,7 @@ pub struct YesterdayTrendItem {
     pub count: Option<i32>,
 }
 impl Object for YesterdayTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -172,6 +177,7 @@ pub struct AvgTrendItem {
     pub count: Option<i32>,
 }
 impl Object for AvgTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetTopicRequest {
     }
 }
 impl Object for GetTopicRequest {
+    const FIELDS: &'static [&'static str] = &["TopicId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TopicId" => f.scalar(&mut self.topic_id),
@@ -84,6 +85,14 @@ pub struct GetTopicResponse {
     pub data: Option<Data>,
 }
 impl Object for GetTopicResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -172,6 +181,31 @@ pub struct Data {
     pub node_id: Option<i64>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "TopicName",
+        "BaselineStatus",
+        "ProjectId",
+        "NextAlertTime",
+        "InstanceId",
+        "FixTime",
+        "BaselineInGroupId",
+        "BaselineBuffer",
+        "TopicType",
+        "TopicStatus",
+        "HappenTime",
+        "DealTime",
+        "DealUser",
+        "BaselineName",
+        "BaselineId",
+        "NodeName",
+        "AlertTime",
+        "Buffer",
+        "Assigner",
+        "TopicId",
+        "AddTime",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl GetTopicInfluenceRequest {
     }
 }
 impl Object for GetTopicInfluenceRequest {
+    const FIELDS: &'static [&'static str] = &["TopicId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TopicId" => f.scalar(&mut self.topic_id),
@@ -84,6 +85,14 @@ pub struct GetTopicInfluenceResponse {
     pub data: Option<Data>,
 }
 impl Object for GetTopicInfluenceResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -109,6 +118,7 @@ pub struct Data {
     pub influences: Option<Vec<InfluencesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["TopicId", "Influences"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -151,6 +161,17 @@ pub struct InfluencesItem {
     pub in_group_id: Option<i32>,
 }
 impl Object for InfluencesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Owner",
+        "BaselineName",
+        "BaselineId",
+        "Bizdate",
+        "Buffer",
+        "ProjectId",
+        "Priority",
+        "InGroupId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

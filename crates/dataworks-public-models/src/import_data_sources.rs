@@ -45,6 +45,7 @@ impl ImportDataSourcesRequest {
     }
 }
 impl Object for ImportDataSourcesRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "DataSources"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -98,6 +99,7 @@ pub struct ImportDataSourcesResponse {
     pub data: Option<Data>,
 }
 impl Object for ImportDataSourcesResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -122,6 +124,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

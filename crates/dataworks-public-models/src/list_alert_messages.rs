@@ -131,6 +131,17 @@ impl ListAlertMessagesRequest {
     }
 }
 impl Object for ListAlertMessagesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "BeginTime",
+        "EndTime",
+        "RemindId",
+        "AlertMethods",
+        "AlertUser",
+        "AlertRuleTypes",
+        "BaselineId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -203,6 +214,14 @@ pub struct ListAlertMessagesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListAlertMessagesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -234,6 +253,8 @@ pub struct Data {
     pub alert_messages: Option<Vec<AlertMessagesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "AlertMessages"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -294,6 +315,21 @@ pub struct AlertMessagesItem {
     pub sla_alert: Option<SlaAlert>,
 }
 impl Object for AlertMessagesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "RemindId",
+        "AlertMessageStatus",
+        "AlertUser",
+        "AlertTime",
+        "AlertMethod",
+        "Source",
+        "Content",
+        "RemindName",
+        "AlertId",
+        "Instances",
+        "Topics",
+        "Nodes",
+        "SlaAlert",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -335,6 +371,8 @@ pub struct InstancesItem {
     pub project_id: Option<i64>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] =
+        &["Status", "InstanceId", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -371,6 +409,14 @@ pub struct TopicsItem {
     pub topic_status: Option<String>,
 }
 impl Object for TopicsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "TopicName",
+        "InstanceId",
+        "TopicId",
+        "TopicOwner",
+        "NodeId",
+        "TopicStatus",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -402,6 +448,7 @@ pub struct NodesItem {
     pub project_id: Option<i64>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &["Owner", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -440,6 +487,15 @@ pub struct SlaAlert {
     pub in_group_id: Option<i32>,
 }
 impl Object for SlaAlert {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "BaselineOwner",
+        "BaselineId",
+        "BaselineName",
+        "Bizdate",
+        "ProjectId",
+        "InGroupId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

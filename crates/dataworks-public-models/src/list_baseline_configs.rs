@@ -110,6 +110,16 @@ impl ListBaselineConfigsRequest {
     }
 }
 impl Object for ListBaselineConfigsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "Owner",
+        "ProjectId",
+        "Priority",
+        "Useflag",
+        "BaselineTypes",
+        "SearchText",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -179,6 +189,14 @@ pub struct ListBaselineConfigsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListBaselineConfigsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +228,7 @@ pub struct Data {
     pub baselines: Option<Vec<BaselinesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Baselines"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -269,6 +288,22 @@ pub struct BaselinesItem {
     pub exp_minu: Option<i32>,
 }
 impl Object for BaselinesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "HourSlaDetail",
+        "IsDefault",
+        "Owner",
+        "ProjectId",
+        "Priority",
+        "SlaMinu",
+        "SlaHour",
+        "BaselineId",
+        "BaselineName",
+        "HourExpDetail",
+        "UseFlag",
+        "ExpHour",
+        "BaselineType",
+        "ExpMinu",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

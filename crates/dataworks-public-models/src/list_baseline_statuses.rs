@@ -132,6 +132,18 @@ impl ListBaselineStatusesRequest {
     }
 }
 impl Object for ListBaselineStatusesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "Bizdate",
+        "Priority",
+        "SearchText",
+        "Owner",
+        "TopicId",
+        "FinishStatus",
+        "Status",
+        "BaselineTypes",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -205,6 +217,14 @@ pub struct ListBaselineStatusesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListBaselineStatusesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -236,6 +256,8 @@ pub struct Data {
     pub baseline_statuses: Option<Vec<BaselineStatusesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "BaselineStatuses"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -295,6 +317,22 @@ pub struct BaselineStatusesItem {
     pub exp_time: Option<i64>,
 }
 impl Object for BaselineStatusesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "Owner",
+        "FinishTime",
+        "ProjectId",
+        "Priority",
+        "EndCast",
+        "InGroupId",
+        "BaselineName",
+        "BaselineId",
+        "FinishStatus",
+        "Bizdate",
+        "Buffer",
+        "SlaTime",
+        "ExpTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -110,6 +110,16 @@ impl ListBaselinesRequest {
     }
 }
 impl Object for ListBaselinesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "ProjectId",
+        "Priority",
+        "Enable",
+        "BaselineTypes",
+        "SearchText",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Owner" => f.scalar(&mut self.owner),
@@ -181,6 +191,14 @@ pub struct ListBaselinesResponse {
     pub request_id: Option<String>,
 }
 impl Object for ListBaselinesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -212,6 +230,7 @@ pub struct Data {
     pub baselines: Option<Vec<BaselinesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Baselines"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -262,6 +281,18 @@ pub struct BaselinesItem {
     pub over_time_settings: Option<Vec<OverTimeSettingsItem>>,
 }
 impl Object for BaselinesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "BaselineId",
+        "ProjectId",
+        "BaselineType",
+        "Priority",
+        "Owner",
+        "BaselineName",
+        "Enabled",
+        "AlertEnabled",
+        "AlertMarginThreshold",
+        "OverTimeSettings",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -291,6 +322,7 @@ pub struct OverTimeSettingsItem {
     pub time: Option<String>,
 }
 impl Object for OverTimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Cycle", "Time"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

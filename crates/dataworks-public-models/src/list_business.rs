@@ -79,6 +79,13 @@ impl ListBusinessRequest {
     }
 }
 impl Object for ListBusinessRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "PageNumber",
+        "PageSize",
+        "Keyword",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -144,6 +151,14 @@ pub struct ListBusinessResponse {
     pub data: Option<Data>,
 }
 impl Object for ListBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -175,6 +190,7 @@ pub struct Data {
     pub business: Option<Vec<BusinessItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Business"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +226,14 @@ pub struct BusinessItem {
     pub use_type: Option<String>,
 }
 impl Object for BusinessItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "Description",
+        "ProjectId",
+        "BusinessId",
+        "BusinessName",
+        "UseType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -98,6 +98,14 @@ impl ListCalcEnginesRequest {
     }
 }
 impl Object for ListCalcEnginesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "CalcEngineType",
+        "EnvType",
+        "PageSize",
+        "PageNumber",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -157,6 +165,7 @@ pub struct ListCalcEnginesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListCalcEnginesResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -186,6 +195,8 @@ pub struct Data {
     pub calc_engines: Option<Vec<CalcEnginesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "CalcEngines"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -366,6 +377,21 @@ pub struct CalcEnginesItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for CalcEnginesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "BindingProjectName",
+        "IsDefault",
+        "EngineId",
+        "DwRegion",
+        "TaskAuthType",
+        "CalcEngineType",
+        "EngineInfo",
+        "EnvType",
+        "Region",
+        "GmtCreate",
+        "BindingProjectId",
+        "Name",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

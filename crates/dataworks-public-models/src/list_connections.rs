@@ -129,6 +129,16 @@ impl ListConnectionsRequest {
     }
 }
 impl Object for ListConnectionsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "ConnectionType",
+        "SubType",
+        "Status",
+        "EnvType",
+        "PageSize",
+        "PageNumber",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -190,6 +200,7 @@ pub struct ListConnectionsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListConnectionsResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -219,6 +230,8 @@ pub struct Data {
     pub connections: Option<Vec<ConnectionsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "Connections"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -489,6 +502,26 @@ pub struct ConnectionsItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for ConnectionsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ConnectionType",
+        "ProjectId",
+        "SubType",
+        "GmtModified",
+        "EnvType",
+        "ConnectStatus",
+        "Sequence",
+        "Description",
+        "GmtCreate",
+        "DefaultEngine",
+        "Shared",
+        "Operator",
+        "Name",
+        "Content",
+        "Id",
+        "BindingCalcEngineId",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

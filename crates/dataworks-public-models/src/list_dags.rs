@@ -45,6 +45,7 @@ impl ListDagsRequest {
     }
 }
 impl Object for ListDagsRequest {
+    const FIELDS: &'static [&'static str] = &["OpSeq", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "OpSeq" => f.scalar(&mut self.op_seq),
@@ -102,6 +103,14 @@ pub struct ListDagsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDagsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -124,6 +133,7 @@ pub struct Data {
     pub dags: Option<Vec<DagsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Dags"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +195,21 @@ pub struct DagsItem {
     pub op_seq: Option<i64>,
 }
 impl Object for DagsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "Status",
+        "FinishTime",
+        "CreateTime",
+        "ProjectId",
+        "DagId",
+        "Gmtdate",
+        "StartTime",
+        "CreateUser",
+        "Bizdate",
+        "Name",
+        "ModifyTime",
+        "OpSeq",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

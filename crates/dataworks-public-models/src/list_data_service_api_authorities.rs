@@ -78,6 +78,13 @@ impl ListDataServiceApiAuthoritiesRequest {
     }
 }
 impl Object for ListDataServiceApiAuthoritiesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "PageNumber",
+        "PageSize",
+        "TenantId",
+        "ApiNameKeyword",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -142,6 +149,14 @@ pub struct ListDataServiceApiAuthoritiesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataServiceApiAuthoritiesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -176,6 +191,12 @@ pub struct Data {
     pub api_authorization_list: Option<Vec<ApiAuthorizationListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "TotalCount",
+        "ApiAuthorizationList",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -229,6 +250,19 @@ pub struct ApiAuthorizationListItem {
     pub authorization_records: Option<Vec<AuthorizationRecordsItem>>,
 }
 impl Object for ApiAuthorizationListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ApiStatus",
+        "ApiId",
+        "ModifiedTime",
+        "GroupId",
+        "ProjectId",
+        "CreatorId",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+        "AuthorizationRecords",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -265,6 +299,7 @@ pub struct AuthorizationRecordsItem {
     pub project_id: Option<i64>,
 }
 impl Object for AuthorizationRecordsItem {
+    const FIELDS: &'static [&'static str] = &["EndTime", "CreatorId", "CreatedTime", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -42,6 +42,7 @@ impl ListDataServiceApiTestRequest {
     }
 }
 impl Object for ListDataServiceApiTestRequest {
+    const FIELDS: &'static [&'static str] = &["ApiId", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ApiId" => f.scalar(&mut self.api_id),
@@ -83,6 +84,7 @@ pub struct ListDataServiceApiTestResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListDataServiceApiTestResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -122,6 +124,16 @@ pub struct DataItem {
     pub create_time: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "TestId",
+        "ApiId",
+        "ParamMap",
+        "RetCode",
+        "RetResult",
+        "CostTime",
+        "Status",
+        "CreateTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -100,6 +100,15 @@ impl ListDataServiceApisRequest {
     }
 }
 impl Object for ListDataServiceApisRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "TenantId",
+        "ApiNameKeyword",
+        "ApiPathKeyword",
+        "CreatorId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -168,6 +177,14 @@ pub struct ListDataServiceApisResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataServiceApisResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -199,6 +216,7 @@ pub struct Data {
     pub apis: Option<Vec<ApisItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Apis"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -288,6 +306,30 @@ pub struct ApisItem {
     pub wizard_details: Option<WizardDetails>,
 }
 impl Object for ApisItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Timeout",
+        "Status",
+        "ApiId",
+        "ApiMode",
+        "ProjectId",
+        "ResponseContentType",
+        "CreatorId",
+        "VisibleRange",
+        "ModifiedTime",
+        "OperatorId",
+        "GroupId",
+        "Description",
+        "FolderId",
+        "RequestMethod",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+        "Protocols",
+        "RegistrationDetails",
+        "ScriptDetails",
+        "WizardDetails",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -359,6 +401,16 @@ pub struct RegistrationDetails {
     pub registration_request_parameters: Option<Vec<RegistrationRequestParametersItem>>,
 }
 impl Object for RegistrationDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "ServiceHost",
+        "ServiceContentType",
+        "ServicePath",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "ServiceRequestBodyDescription",
+        "RegistrationErrorCodes",
+        "RegistrationRequestParameters",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -389,6 +441,7 @@ pub struct RegistrationErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for RegistrationErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -450,6 +503,17 @@ pub struct RegistrationRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for RegistrationRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -493,6 +557,13 @@ pub struct ScriptDetails {
     pub script_connection: Option<ScriptConnection>,
 }
 impl Object for ScriptDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "Script",
+        "IsPagedResponse",
+        "ScriptRequestParameters",
+        "ScriptResponseParameters",
+        "ScriptConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -571,6 +642,17 @@ pub struct ScriptRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for ScriptRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -623,6 +705,13 @@ pub struct ScriptResponseParametersItem {
     pub example_value: Option<String>,
 }
 impl Object for ScriptResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ColumnName",
+        "ParameterName",
+        "ParameterDataType",
+        "ExampleValue",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -647,6 +736,7 @@ pub struct ScriptConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for ScriptConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -680,6 +770,12 @@ pub struct WizardDetails {
     pub wizard_connection: Option<WizardConnection>,
 }
 impl Object for WizardDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "WizardRequestParameters",
+        "WizardResponseParameters",
+        "WizardConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -742,6 +838,17 @@ pub struct WizardRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for WizardRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnName",
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ParameterDataType",
+        "ExampleValue",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -794,6 +901,13 @@ pub struct WizardResponseParametersItem {
     pub example_value: Option<String>,
 }
 impl Object for WizardResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ColumnName",
+        "ParameterName",
+        "ParameterDataType",
+        "ExampleValue",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -818,6 +932,7 @@ pub struct WizardConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for WizardConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -67,6 +67,8 @@ impl ListDataServiceApplicationsRequest {
     }
 }
 impl Object for ListDataServiceApplicationsRequest {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "ProjectIdList", "TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -129,6 +131,14 @@ pub struct ListDataServiceApplicationsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataServiceApplicationsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -160,6 +170,8 @@ pub struct Data {
     pub applications: Option<Vec<ApplicationsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "Applications"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -186,6 +198,7 @@ pub struct ApplicationsItem {
     pub project_id: Option<i64>,
 }
 impl Object for ApplicationsItem {
+    const FIELDS: &'static [&'static str] = &["ApplicationName", "ApplicationId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -78,6 +78,13 @@ impl ListDataServiceAuthorizedApisRequest {
     }
 }
 impl Object for ListDataServiceAuthorizedApisRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "PageNumber",
+        "PageSize",
+        "TenantId",
+        "ApiNameKeyword",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -142,6 +149,14 @@ pub struct ListDataServiceAuthorizedApisResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataServiceAuthorizedApisResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -173,6 +188,8 @@ pub struct Data {
     pub api_authorized_list: Option<Vec<ApiAuthorizedListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "ApiAuthorizedList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -229,6 +246,21 @@ pub struct ApiAuthorizedListItem {
     pub api_path: Option<String>,
 }
 impl Object for ApiAuthorizedListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ApiId",
+        "ApiStatus",
+        "GrantOperatorId",
+        "ProjectId",
+        "CreatorId",
+        "GrantEndTime",
+        "ModifiedTime",
+        "GroupId",
+        "GrantCreatedTime",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -91,6 +91,14 @@ impl ListDataServiceFoldersRequest {
     }
 }
 impl Object for ListDataServiceFoldersRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "TenantId",
+        "GroupId",
+        "FolderNameKeyword",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -159,6 +167,7 @@ pub struct ListDataServiceFoldersResponse {
     pub folder_paging_result: Option<FolderPagingResult>,
 }
 impl Object for ListDataServiceFoldersResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "FolderPagingResult"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -186,6 +195,7 @@ pub struct FolderPagingResult {
     pub folders: Option<Vec<FoldersItem>>,
 }
 impl Object for FolderPagingResult {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Folders"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -227,6 +237,16 @@ pub struct FoldersItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for FoldersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParentId",
+        "ModifiedTime",
+        "GroupId",
+        "FolderId",
+        "FolderName",
+        "ProjectId",
+        "CreatedTime",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

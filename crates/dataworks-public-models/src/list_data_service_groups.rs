@@ -80,6 +80,13 @@ impl ListDataServiceGroupsRequest {
     }
 }
 impl Object for ListDataServiceGroupsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "TenantId",
+        "GroupNameKeyword",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -146,6 +153,7 @@ pub struct ListDataServiceGroupsResponse {
     pub group_paging_result: Option<GroupPagingResult>,
 }
 impl Object for ListDataServiceGroupsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "GroupPagingResult"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -173,6 +181,7 @@ pub struct GroupPagingResult {
     pub groups: Option<Vec<GroupsItem>>,
 }
 impl Object for GroupPagingResult {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Groups"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -217,6 +226,17 @@ pub struct GroupsItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for GroupsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ModifiedTime",
+        "Description",
+        "GroupName",
+        "GroupId",
+        "ProjectId",
+        "ApiGatewayGroupId",
+        "CreatorId",
+        "CreatedTime",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -100,6 +100,15 @@ impl ListDataServicePublishedApisRequest {
     }
 }
 impl Object for ListDataServicePublishedApisRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "TenantId",
+        "ApiNameKeyword",
+        "ApiPathKeyword",
+        "CreatorId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -168,6 +177,14 @@ pub struct ListDataServicePublishedApisResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataServicePublishedApisResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -199,6 +216,7 @@ pub struct Data {
     pub apis: Option<Vec<ApisItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Apis"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -285,6 +303,29 @@ pub struct ApisItem {
     pub wizard_details: Option<WizardDetails>,
 }
 impl Object for ApisItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Timeout",
+        "Status",
+        "ApiId",
+        "ApiMode",
+        "ProjectId",
+        "ResponseContentType",
+        "CreatorId",
+        "VisibleRange",
+        "ModifiedTime",
+        "OperatorId",
+        "GroupId",
+        "Description",
+        "RequestMethod",
+        "CreatedTime",
+        "ApiName",
+        "TenantId",
+        "ApiPath",
+        "Protocols",
+        "RegistrationDetails",
+        "ScriptDetails",
+        "WizardDetails",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -355,6 +396,16 @@ pub struct RegistrationDetails {
     pub registration_request_parameters: Option<Vec<RegistrationRequestParametersItem>>,
 }
 impl Object for RegistrationDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "ServiceHost",
+        "ServiceContentType",
+        "ServicePath",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "ServiceRequestBodyDescription",
+        "RegistrationErrorCodes",
+        "RegistrationRequestParameters",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -385,6 +436,7 @@ pub struct RegistrationErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for RegistrationErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -458,6 +510,16 @@ pub struct RegistrationRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for RegistrationRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -512,6 +574,16 @@ pub struct ScriptDetails {
     pub script_connection: Option<ScriptConnection>,
 }
 impl Object for ScriptDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "Script",
+        "ScriptErrorCodes",
+        "ScriptRequestParameters",
+        "ScriptResponseParameters",
+        "ScriptConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -542,6 +614,7 @@ pub struct ScriptErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for ScriptErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -618,6 +691,16 @@ pub struct ScriptRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for ScriptRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -667,6 +750,12 @@ pub struct ScriptResponseParametersItem {
     pub parameter_data_type: Option<i32>,
 }
 impl Object for ScriptResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ParameterName",
+        "ExampleValue",
+        "ParameterDataType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -690,6 +779,7 @@ pub struct ScriptConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for ScriptConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -735,6 +825,15 @@ pub struct WizardDetails {
     pub wizard_connection: Option<WizardConnection>,
 }
 impl Object for WizardDetails {
+    const FIELDS: &'static [&'static str] = &[
+        "IsPagedResponse",
+        "SuccessfulResultSample",
+        "FailedResultSample",
+        "WizardErrorCodes",
+        "WizardRequestParameters",
+        "WizardResponseParameters",
+        "WizardConnection",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -764,6 +863,7 @@ pub struct WizardErrorCodesItem {
     pub error_solution: Option<String>,
 }
 impl Object for WizardErrorCodesItem {
+    const FIELDS: &'static [&'static str] = &["ErrorMessage", "ErrorCode", "ErrorSolution"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -823,6 +923,16 @@ pub struct WizardRequestParametersItem {
     pub is_required_parameter: Option<bool>,
 }
 impl Object for WizardRequestParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterName",
+        "ParameterPosition",
+        "ParameterDescription",
+        "DefaultValue",
+        "ParameterOperator",
+        "ExampleValue",
+        "ParameterDataType",
+        "IsRequiredParameter",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -872,6 +982,12 @@ pub struct WizardResponseParametersItem {
     pub parameter_data_type: Option<i32>,
 }
 impl Object for WizardResponseParametersItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ParameterDescription",
+        "ParameterName",
+        "ExampleValue",
+        "ParameterDataType",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -895,6 +1011,7 @@ pub struct WizardConnection {
     pub connection_id: Option<i64>,
 }
 impl Object for WizardConnection {
+    const FIELDS: &'static [&'static str] = &["TableName", "ConnectionId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -125,6 +125,16 @@ impl ListDataSourcesRequest {
     }
 }
 impl Object for ListDataSourcesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "Name",
+        "DataSourceType",
+        "SubType",
+        "Status",
+        "EnvType",
+        "PageSize",
+        "PageNumber",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -186,6 +196,7 @@ pub struct ListDataSourcesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDataSourcesResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -215,6 +226,8 @@ pub struct Data {
     pub data_sources: Option<Vec<DataSourcesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataSources"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -385,6 +398,26 @@ pub struct DataSourcesItem {
     pub tenant_id: Option<i64>,
 }
 impl Object for DataSourcesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ProjectId",
+        "SubType",
+        "GmtModified",
+        "EnvType",
+        "ConnectStatus",
+        "Sequence",
+        "Description",
+        "DataSourceType",
+        "GmtCreate",
+        "DefaultEngine",
+        "Shared",
+        "Operator",
+        "Name",
+        "Content",
+        "Id",
+        "BindingCalcEngineId",
+        "TenantId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -140,6 +140,18 @@ impl ListDeploymentsRequest {
     }
 }
 impl Object for ListDeploymentsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectIdentifier",
+        "ProjectId",
+        "Creator",
+        "EndCreateTime",
+        "Executor",
+        "EndExecuteTime",
+        "Status",
+        "Keyword",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectIdentifier" => f.scalar(&mut self.project_identifier),
@@ -230,6 +242,7 @@ pub struct ListDeploymentsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDeploymentsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -257,6 +270,8 @@ pub struct Data {
     pub deployments: Option<Vec<DeploymentSummary>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "Deployments"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -304,6 +319,16 @@ pub struct DeploymentSummary {
     pub id: Option<i64>,
 }
 impl Object for DeploymentSummary {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ErrorMessage",
+        "CreateTime",
+        "Executor",
+        "Creator",
+        "ExecuteTime",
+        "Name",
+        "Id",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl ListDIAlarmRulesRequest {
     }
 }
 impl Object for ListDIAlarmRulesRequest {
+    const FIELDS: &'static [&'static str] = &["DIJobId", "PageNumber", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -95,6 +96,7 @@ pub struct ListDIAlarmRulesResponse {
     pub di_alarm_rule_paging: Option<DiAlarmRulePaging>,
 }
 impl Object for ListDIAlarmRulesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DIAlarmRulePaging"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -122,6 +124,8 @@ pub struct DiAlarmRulePaging {
     pub di_job_alarm_rules: Option<Vec<DiJobAlarmRulesItem>>,
 }
 impl Object for DiAlarmRulePaging {
+    const FIELDS: &'static [&'static str] =
+        &["TotalCount", "PageNumber", "PageSize", "DIJobAlarmRules"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -166,6 +170,15 @@ pub struct DiJobAlarmRulesItem {
     pub notification_settings: Option<NotificationSettings>,
 }
 impl Object for DiJobAlarmRulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DIAlarmRuleId",
+        "DIJobId",
+        "Description",
+        "MetricType",
+        "Enabled",
+        "TriggerConditions",
+        "NotificationSettings",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -201,6 +214,7 @@ pub struct TriggerConditionsItem {
     pub threshold: Option<i64>,
 }
 impl Object for TriggerConditionsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Duration", "Threshold"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -232,6 +246,11 @@ pub struct NotificationSettings {
     pub inhibition_interval: Option<i32>,
 }
 impl Object for NotificationSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "NotificationChannels",
+        "NotificationReceivers",
+        "InhibitionInterval",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -256,6 +275,7 @@ pub struct NotificationChannelsItem {
     pub channels: Option<Vec<String>>,
 }
 impl Object for NotificationChannelsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Channels"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -280,6 +300,7 @@ pub struct NotificationReceiversItem {
     pub receiver_values: Option<Vec<String>>,
 }
 impl Object for NotificationReceiversItem {
+    const FIELDS: &'static [&'static str] = &["ReceiverType", "ReceiverValues"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -86,6 +86,14 @@ impl ListDIJobsRequest {
     }
 }
 impl Object for ListDIJobsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "JobName",
+        "SourceDataSourceType",
+        "DestinationDataSourceType",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -137,6 +145,7 @@ pub struct ListDIJobsResponse {
     pub di_job_paging: Option<DiJobPaging>,
 }
 impl Object for ListDIJobsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DIJobPaging"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -164,6 +173,7 @@ pub struct DiJobPaging {
     pub di_jobs: Option<Vec<DiJobsItem>>,
 }
 impl Object for DiJobPaging {
+    const FIELDS: &'static [&'static str] = &["TotalCount", "PageNumber", "PageSize", "DIJobs"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -217,6 +227,15 @@ pub struct DiJobsItem {
     pub job_status: Option<String>,
 }
 impl Object for DiJobsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DIJobId",
+        "ProjectId",
+        "JobName",
+        "MigrationType",
+        "SourceDataSourceType",
+        "DestinationDataSourceType",
+        "JobStatus",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -59,6 +59,7 @@ impl ListDIProjectConfigRequest {
     }
 }
 impl Object for ListDIProjectConfigRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "DestinationType", "SourceType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -114,6 +115,7 @@ pub struct ListDIProjectConfigResponse {
     pub data: Option<Data>,
 }
 impl Object for ListDIProjectConfigResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -150,6 +152,7 @@ pub struct Data {
     pub config: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Config"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

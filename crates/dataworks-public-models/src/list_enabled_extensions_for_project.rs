@@ -58,6 +58,7 @@ impl ListEnabledExtensionsForProjectRequest {
     }
 }
 impl Object for ListEnabledExtensionsForProjectRequest {
+    const FIELDS: &'static [&'static str] = &["EventCode", "ProjectId", "FileType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EventCode" => f.scalar(&mut self.event_code),
@@ -101,6 +102,7 @@ pub struct ListEnabledExtensionsForProjectResponse {
     pub extensions: Option<Vec<ExtensionsItem>>,
 }
 impl Object for ListEnabledExtensionsForProjectResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Extensions"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -140,6 +142,16 @@ pub struct ExtensionsItem {
     pub parameter_setting: Option<String>,
 }
 impl Object for ExtensionsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ExtensionCode",
+        "ExtensionName",
+        "TenantId",
+        "CreateUser",
+        "ModifyUser",
+        "ExtensionDesc",
+        "Owner",
+        "ParameterSetting",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -68,6 +68,7 @@ impl ListEntitiesByTagsRequest {
     }
 }
 impl Object for ListEntitiesByTagsRequest {
+    const FIELDS: &'static [&'static str] = &["EntityType", "Tags", "NextToken", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EntityType" => f.scalar(&mut self.entity_type),
@@ -134,6 +135,14 @@ pub struct ListEntitiesByTagsResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for ListEntitiesByTagsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Data",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -159,6 +168,7 @@ pub struct Data {
     pub entity_list: Option<Vec<EntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["NextToken", "EntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -187,6 +197,7 @@ pub struct EntityListItem {
     pub entity_content: Option<serde_json::Value>,
 }
 impl Object for EntityListItem {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "TenantId", "EntityContent"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -241,6 +252,7 @@ impl ParamValue for TagsItem {
     }
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["TagKey", "TagValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TagKey" => f.scalar(&mut self.tag_key),

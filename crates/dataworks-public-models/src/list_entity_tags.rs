@@ -31,6 +31,7 @@ impl ListEntityTagsRequest {
     }
 }
 impl Object for ListEntityTagsRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -88,6 +89,14 @@ pub struct ListEntityTagsResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for ListEntityTagsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Data",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -113,6 +122,7 @@ pub struct DataItem {
     pub tag_value: Option<String>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["TagKey", "TagValue"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

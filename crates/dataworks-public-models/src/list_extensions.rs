@@ -37,6 +37,7 @@ impl ListExtensionsRequest {
     }
 }
 impl Object for ListExtensionsRequest {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -73,6 +74,7 @@ pub struct ListExtensionsResponse {
     pub paging_info: Option<PagingInfo>,
 }
 impl Object for ListExtensionsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "PagingInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -100,6 +102,7 @@ pub struct PagingInfo {
     pub extensions: Option<Vec<ExtensionsItem>>,
 }
 impl Object for PagingInfo {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Extensions"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -141,6 +144,14 @@ pub struct ExtensionsItem {
     pub bind_event_list: Option<Vec<BindEventListItem>>,
 }
 impl Object for ExtensionsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ExtensionDesc",
+        "ExtensionName",
+        "Owner",
+        "ExtensionCode",
+        "BindEventList",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -166,6 +177,7 @@ pub struct BindEventListItem {
     pub event_code: Option<String>,
 }
 impl Object for BindEventListItem {
+    const FIELDS: &'static [&'static str] = &["EventName", "EventCode"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

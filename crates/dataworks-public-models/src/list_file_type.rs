@@ -91,6 +91,14 @@ impl ListFileTypeRequest {
     }
 }
 impl Object for ListFileTypeRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "PageNumber",
+        "PageSize",
+        "Keyword",
+        "Locale",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -140,6 +148,7 @@ pub struct ListFileTypeResponse {
     pub node_type_info_list: Option<NodeTypeInfoList>,
 }
 impl Object for ListFileTypeResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "NodeTypeInfoList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -167,6 +176,8 @@ pub struct NodeTypeInfoList {
     pub node_type_info: Option<Vec<NodeTypeInfoItem>>,
 }
 impl Object for NodeTypeInfoList {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "NodeTypeInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -194,6 +205,7 @@ pub struct NodeTypeInfoItem {
     pub node_type: Option<i32>,
 }
 impl Object for NodeTypeInfoItem {
+    const FIELDS: &'static [&'static str] = &["NodeTypeName", "NodeType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

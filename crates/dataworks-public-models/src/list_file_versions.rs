@@ -80,6 +80,13 @@ impl ListFileVersionsRequest {
     }
 }
 impl Object for ListFileVersionsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileId",
+        "ProjectId",
+        "ProjectIdentifier",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileId" => f.scalar(&mut self.file_id),
@@ -144,6 +151,14 @@ pub struct ListFileVersionsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListFileVersionsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -175,6 +190,8 @@ pub struct Data {
     pub file_versions: Option<Vec<FileVersionsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "FileVersions"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -234,6 +251,21 @@ pub struct FileVersionsItem {
     pub node_id: Option<i64>,
 }
 impl Object for FileVersionsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "FileContent",
+        "Status",
+        "IsCurrentProd",
+        "CommitUser",
+        "NodeContent",
+        "Comment",
+        "FilePropertyContent",
+        "FileName",
+        "UseType",
+        "ChangeType",
+        "FileVersion",
+        "CommitTime",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

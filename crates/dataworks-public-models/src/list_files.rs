@@ -188,6 +188,22 @@ impl ListFilesRequest {
     }
 }
 impl Object for ListFilesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileFolderPath",
+        "ProjectId",
+        "Keyword",
+        "ProjectIdentifier",
+        "PageNumber",
+        "PageSize",
+        "UseType",
+        "FileTypes",
+        "Owner",
+        "NodeId",
+        "NeedContent",
+        "NeedAbsoluteFolderPath",
+        "ExactFileName",
+        "FileIdIn",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileFolderPath" => f.scalar(&mut self.file_folder_path),
@@ -271,6 +287,14 @@ pub struct ListFilesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListFilesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -302,6 +326,7 @@ pub struct Data {
     pub files: Option<Vec<FilesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Files"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -397,6 +422,30 @@ pub struct FilesItem {
     pub absolute_folder_path: Option<String>,
 }
 impl Object for FilesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "CommitStatus",
+        "AutoParsing",
+        "Owner",
+        "CreateTime",
+        "FileType",
+        "CurrentVersion",
+        "BizId",
+        "LastEditUser",
+        "FileName",
+        "ConnectionName",
+        "UseType",
+        "FileFolderId",
+        "FileId",
+        "ParentId",
+        "CreateUser",
+        "IsMaxCompute",
+        "BusinessId",
+        "FileDescription",
+        "LastEditTime",
+        "Content",
+        "NodeId",
+        "AbsoluteFolderPath",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

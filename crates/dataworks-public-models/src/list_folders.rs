@@ -80,6 +80,13 @@ impl ListFoldersRequest {
     }
 }
 impl Object for ListFoldersRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "ParentFolderPath",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -146,6 +153,14 @@ pub struct ListFoldersResponse {
     pub data: Option<Data>,
 }
 impl Object for ListFoldersResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -177,6 +192,7 @@ pub struct Data {
     pub folders: Option<Vec<FoldersItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Folders"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -200,6 +216,7 @@ pub struct FoldersItem {
     pub folder_id: Option<String>,
 }
 impl Object for FoldersItem {
+    const FIELDS: &'static [&'static str] = &["FolderPath", "FolderId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -103,6 +103,15 @@ impl ListInnerNodesRequest {
     }
 }
 impl Object for ListInnerNodesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProgramType",
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "ProjectEnv",
+        "NodeName",
+        "OuterNodeId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProgramType" => f.scalar(&mut self.program_type),
@@ -162,6 +171,7 @@ pub struct ListInnerNodesResponse {
     pub paging: Option<Paging>,
 }
 impl Object for ListInnerNodesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success", "Paging"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -190,6 +200,7 @@ pub struct Paging {
     pub nodes: Option<Vec<NodesItem>>,
 }
 impl Object for Paging {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Nodes"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -266,6 +277,26 @@ pub struct NodesItem {
     pub node_id: Option<i64>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "SchedulerType",
+        "RepeatInterval",
+        "Repeatability",
+        "ProjectId",
+        "ProgramType",
+        "Priority",
+        "OwnerId",
+        "Connection",
+        "ParamValues",
+        "DqcType",
+        "BaselineId",
+        "Description",
+        "NodeName",
+        "ResGroupName",
+        "BusinessId",
+        "DqcDescription",
+        "CronExpress",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

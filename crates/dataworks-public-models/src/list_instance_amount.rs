@@ -57,6 +57,7 @@ impl ListInstanceAmountRequest {
     }
 }
 impl Object for ListInstanceAmountRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "BeginDate", "EndDate"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -107,6 +108,7 @@ pub struct ListInstanceAmountResponse {
     pub instance_counts: Option<Vec<InstanceCountsItem>>,
 }
 impl Object for ListInstanceAmountResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceCounts"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -128,6 +130,7 @@ pub struct InstanceCountsItem {
     pub count: Option<i32>,
 }
 impl Object for InstanceCountsItem {
+    const FIELDS: &'static [&'static str] = &["Date", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -42,6 +42,7 @@ impl ListInstanceHistoryRequest {
     }
 }
 impl Object for ListInstanceHistoryRequest {
+    const FIELDS: &'static [&'static str] = &["InstanceId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "InstanceId" => f.scalar(&mut self.instance_id),
@@ -88,6 +89,7 @@ pub struct ListInstanceHistoryResponse {
     pub instances: Option<Vec<InstancesItem>>,
 }
 impl Object for ListInstanceHistoryResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success", "Instances"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -176,6 +178,25 @@ pub struct InstancesItem {
     pub instance_history_id: Option<i64>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "CycTime",
+        "BeginRunningTime",
+        "FinishTime",
+        "ErrorMessage",
+        "CreateTime",
+        "DagId",
+        "TaskType",
+        "DagType",
+        "ModifyTime",
+        "InstanceId",
+        "BeginWaitResTime",
+        "Bizdate",
+        "NodeName",
+        "BeginWaitTimeTime",
+        "NodeId",
+        "InstanceHistoryId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -203,6 +203,23 @@ impl ListInstancesRequest {
     }
 }
 impl Object for ListInstancesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectEnv",
+        "NodeId",
+        "NodeName",
+        "Owner",
+        "ProjectId",
+        "BizName",
+        "ProgramType",
+        "PageNumber",
+        "PageSize",
+        "DagId",
+        "Bizdate",
+        "BeginBizdate",
+        "EndBizdate",
+        "Status",
+        "OrderBy",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -290,6 +307,14 @@ pub struct ListInstancesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListInstancesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -321,6 +346,7 @@ pub struct Data {
     pub instances: Option<Vec<InstancesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Instances"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -452,6 +478,36 @@ pub struct InstancesItem {
     pub create_user: Option<String>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "CycTime",
+        "BeginRunningTime",
+        "FinishTime",
+        "ErrorMessage",
+        "CreateTime",
+        "DagId",
+        "Priority",
+        "TaskType",
+        "ParamValues",
+        "Connection",
+        "BaselineId",
+        "DqcType",
+        "DagType",
+        "BusinessId",
+        "TaskRerunTime",
+        "ModifyTime",
+        "Repeatability",
+        "RepeatInterval",
+        "InstanceId",
+        "BeginWaitResTime",
+        "RelatedFlowId",
+        "Bizdate",
+        "NodeName",
+        "BeginWaitTimeTime",
+        "DqcDescription",
+        "NodeId",
+        "CreateUser",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

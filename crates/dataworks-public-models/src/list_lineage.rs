@@ -78,6 +78,13 @@ impl ListLineageRequest {
     }
 }
 impl Object for ListLineageRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "EntityQualifiedName",
+        "NextToken",
+        "Keyword",
+        "Direction",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EntityQualifiedName" => f.scalar(&mut self.entity_qualified_name),
@@ -142,6 +149,14 @@ pub struct ListLineageResponse {
     pub data: Option<Data>,
 }
 impl Object for ListLineageResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -167,6 +182,7 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["NextToken", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -191,6 +207,7 @@ pub struct DataEntityListItem {
     pub relation_list: Option<Vec<RelationListItem>>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &["Entity", "CreateTimestamp", "RelationList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -220,6 +237,7 @@ pub struct Entity {
     pub entity_content: Option<serde_json::Value>,
 }
 impl Object for Entity {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "TenantId", "EntityContent"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -251,6 +269,7 @@ pub struct RelationListItem {
     pub channel: Option<String>,
 }
 impl Object for RelationListItem {
+    const FIELDS: &'static [&'static str] = &["Guid", "Datasource", "Type", "Channel"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -55,6 +55,7 @@ impl ListManualDagInstancesRequest {
     }
 }
 impl Object for ListManualDagInstancesRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "ProjectName", "DagId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -99,6 +100,7 @@ pub struct ListManualDagInstancesResponse {
     pub instances: Option<Vec<InstancesItem>>,
 }
 impl Object for ListManualDagInstancesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Instances"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -183,6 +185,25 @@ pub struct InstancesItem {
     pub create_user: Option<String>,
 }
 impl Object for InstancesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "BeginRunningTime",
+        "BizDate",
+        "CycTime",
+        "FinishTime",
+        "CreateTime",
+        "DagId",
+        "InstanceId",
+        "BeginWaitResTime",
+        "TaskType",
+        "ParamValues",
+        "DagType",
+        "NodeName",
+        "BeginWaitTimeTime",
+        "NodeId",
+        "ModifyTime",
+        "CreateUser",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

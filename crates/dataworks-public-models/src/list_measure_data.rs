@@ -70,6 +70,8 @@ impl ListMeasureDataRequest {
     }
 }
 impl Object for ListMeasureDataRequest {
+    const FIELDS: &'static [&'static str] =
+        &["DomainCode", "ComponentCode", "StartTime", "EndTime"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DomainCode" => f.scalar(&mut self.domain_code),
@@ -134,6 +136,14 @@ pub struct ListMeasureDataResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for ListMeasureDataResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "MeasureDatas",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -168,6 +178,13 @@ pub struct MeasureDatasItem {
     pub usage: Option<i64>,
 }
 impl Object for MeasureDatasItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DomainCode",
+        "ComponentCode",
+        "StartTime",
+        "EndTime",
+        "Usage",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

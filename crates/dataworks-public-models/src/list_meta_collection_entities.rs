@@ -75,6 +75,13 @@ impl ListMetaCollectionEntitiesRequest {
     }
 }
 impl Object for ListMetaCollectionEntitiesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "CollectionQualifiedName",
+        "EntityType",
+        "Keyword",
+        "NextToken",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "CollectionQualifiedName" => f.scalar(&mut self.collection_qualified_name),
@@ -140,6 +147,14 @@ pub struct ListMetaCollectionEntitiesResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for ListMetaCollectionEntitiesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Data",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -165,6 +180,7 @@ pub struct Data {
     pub entity_list: Option<Vec<EntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["NextToken", "EntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -193,6 +209,7 @@ pub struct EntityListItem {
     pub entity_content: Option<serde_json::Value>,
 }
 impl Object for EntityListItem {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "TenantId", "EntityContent"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

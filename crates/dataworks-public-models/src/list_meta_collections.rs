@@ -121,6 +121,17 @@ impl ListMetaCollectionsRequest {
     }
 }
 impl Object for ListMetaCollectionsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ParentQualifiedName",
+        "NextToken",
+        "PageSize",
+        "Keyword",
+        "OrderBy",
+        "CollectionType",
+        "Creator",
+        "Administrator",
+        "Follower",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParentQualifiedName" => f.scalar(&mut self.parent_qualified_name),
@@ -192,6 +203,14 @@ pub struct ListMetaCollectionsResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for ListMetaCollectionsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Data",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -217,6 +236,7 @@ pub struct Data {
     pub collection_list: Option<Vec<CollectionListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["NextToken", "CollectionList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -262,6 +282,17 @@ pub struct CollectionListItem {
     pub level: Option<i32>,
 }
 impl Object for CollectionListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "QualifiedName",
+        "CollectionType",
+        "Name",
+        "Comment",
+        "OwnerId",
+        "OwnerName",
+        "CreateTime",
+        "UpdateTime",
+        "Level",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -79,6 +79,13 @@ impl ListMetaDBRequest {
     }
 }
 impl Object for ListMetaDBRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DataSourceType",
+        "PageNum",
+        "PageSize",
+        "ClusterId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -131,6 +138,7 @@ pub struct ListMetaDBResponse {
     pub database_info: Option<DatabaseInfo>,
 }
 impl Object for ListMetaDBResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "DatabaseInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -152,6 +160,7 @@ pub struct DatabaseInfo {
     pub db_list: Option<Vec<DbListItem>>,
 }
 impl Object for DatabaseInfo {
+    const FIELDS: &'static [&'static str] = &["TotalCount", "DbList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -188,6 +197,15 @@ pub struct DbListItem {
     pub location: Option<String>,
 }
 impl Object for DbListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Type",
+        "CreateTimeStamp",
+        "UUID",
+        "ModifiedTimeStamp",
+        "Name",
+        "OwnerId",
+        "Location",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -80,6 +80,13 @@ impl ListMigrationsRequest {
     }
 }
 impl Object for ListMigrationsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "MigrationType",
+        "Owner",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -138,6 +145,7 @@ pub struct ListMigrationsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListMigrationsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -166,6 +174,7 @@ pub struct Data {
     pub total_count: Option<i32>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Migrations", "PageNumber", "PageSize", "TotalCount"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -245,6 +254,24 @@ pub struct MigrationsItem {
     pub description: Option<String>,
 }
 impl Object for MigrationsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Id",
+        "Name",
+        "PackageType",
+        "MigrationType",
+        "CreateTime",
+        "UpdateTime",
+        "CreateUser",
+        "CreateUserName",
+        "UpdateUser",
+        "UpdateUserName",
+        "ProjectId",
+        "TenantId",
+        "Status",
+        "Message",
+        "DownloadUrl",
+        "Description",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

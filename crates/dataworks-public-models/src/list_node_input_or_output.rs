@@ -59,6 +59,7 @@ impl ListNodeInputOrOutputRequest {
     }
 }
 impl Object for ListNodeInputOrOutputRequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "ProjectEnv", "IoType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -119,6 +120,14 @@ pub struct ListNodeInputOrOutputResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListNodeInputOrOutputResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -147,6 +156,7 @@ pub struct DataItem {
     pub node_id: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["TableName", "Data", "NodeId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

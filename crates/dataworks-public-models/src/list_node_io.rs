@@ -61,6 +61,7 @@ impl ListNodeIORequest {
     }
 }
 impl Object for ListNodeIORequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "ProjectEnv", "IoType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -121,6 +122,14 @@ pub struct ListNodeIOResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListNodeIOResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -149,6 +158,7 @@ pub struct DataItem {
     pub node_id: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["TableName", "Data", "NodeId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -126,6 +126,17 @@ impl ListNodesRequest {
     }
 }
 impl Object for ListNodesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "BizName",
+        "ProgramType",
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+        "ProjectEnv",
+        "NodeName",
+        "SchedulerType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Owner" => f.scalar(&mut self.owner),
@@ -199,6 +210,14 @@ pub struct ListNodesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListNodesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -230,6 +249,7 @@ pub struct Data {
     pub nodes: Option<Vec<NodesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Nodes"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -328,6 +348,34 @@ pub struct NodesItem {
     pub modify_time: Option<i64>,
 }
 impl Object for NodesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "SchedulerType",
+        "RepeatInterval",
+        "Repeatability",
+        "ProjectId",
+        "ProgramType",
+        "Priority",
+        "OwnerId",
+        "Connection",
+        "ParamValues",
+        "RelatedFlowId",
+        "DqcType",
+        "BaselineId",
+        "Description",
+        "NodeName",
+        "ResGroupName",
+        "BusinessId",
+        "DqcDescription",
+        "CronExpress",
+        "NodeId",
+        "ResGroupIdentifier",
+        "FileType",
+        "FileId",
+        "FileVersion",
+        "DeployDate",
+        "CreateTime",
+        "ModifyTime",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl ListNodesByBaselineRequest {
     }
 }
 impl Object for ListNodesByBaselineRequest {
+    const FIELDS: &'static [&'static str] = &["BaselineId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -87,6 +88,14 @@ pub struct ListNodesByBaselineResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListNodesByBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -118,6 +127,7 @@ pub struct DataItem {
     pub project_id: Option<i64>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["Owner", "NodeName", "NodeId", "ProjectId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

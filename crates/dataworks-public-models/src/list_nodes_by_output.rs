@@ -43,6 +43,7 @@ impl ListNodesByOutputRequest {
     }
 }
 impl Object for ListNodesByOutputRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "Outputs"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -99,6 +100,14 @@ pub struct ListNodesByOutputResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListNodesByOutputResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -124,6 +133,7 @@ pub struct DataItem {
     pub node_list: Option<Vec<NodeListItem>>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &["Output", "NodeList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -203,6 +213,27 @@ pub struct NodeListItem {
     pub node_id: Option<i64>,
 }
 impl Object for NodeListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "SchedulerType",
+        "RepeatInterval",
+        "Repeatability",
+        "FileType",
+        "ProjectId",
+        "ProgramType",
+        "Priority",
+        "OwnerId",
+        "Connection",
+        "ParamValues",
+        "RelatedFlowId",
+        "DqcType",
+        "BaselineId",
+        "Description",
+        "NodeName",
+        "ResGroupName",
+        "DqcDescription",
+        "CronExpress",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -149,6 +149,19 @@ impl ListPermissionApplyOrdersRequest {
     }
 }
 impl Object for ListPermissionApplyOrdersRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FlowStatus",
+        "WorkspaceId",
+        "OrderType",
+        "MaxComputeProjectName",
+        "TableName",
+        "StartTime",
+        "EndTime",
+        "EngineType",
+        "PageNum",
+        "PageSize",
+        "QueryType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FlowStatus" => f.scalar(&mut self.flow_status),
@@ -209,6 +222,7 @@ pub struct ListPermissionApplyOrdersResponse {
     pub apply_orders: Option<ApplyOrders>,
 }
 impl Object for ListPermissionApplyOrdersResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ApplyOrders"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -236,6 +250,7 @@ pub struct ApplyOrders {
     pub apply_order: Option<Vec<ApplyOrderItem>>,
 }
 impl Object for ApplyOrders {
+    const FIELDS: &'static [&'static str] = &["PageSize", "PageNumber", "TotalCount", "ApplyOrder"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -272,6 +287,13 @@ pub struct ApplyOrderItem {
     pub approve_content: Option<ApproveContent>,
 }
 impl Object for ApplyOrderItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ApplyBaseId",
+        "ApplyTimestamp",
+        "FlowId",
+        "FlowStatus",
+        "ApproveContent",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -299,6 +321,7 @@ pub struct ApproveContent {
     pub project_meta: Option<ProjectMeta>,
 }
 impl Object for ApproveContent {
+    const FIELDS: &'static [&'static str] = &["ApplyReason", "OrderType", "ProjectMeta"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -321,6 +344,7 @@ pub struct ProjectMeta {
     pub object_meta_list: Option<Vec<ObjectMetaListItem>>,
 }
 impl Object for ProjectMeta {
+    const FIELDS: &'static [&'static str] = &["WorkspaceName", "ObjectMetaList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -342,6 +366,7 @@ pub struct ObjectMetaListItem {
     pub actions: Option<Vec<String>>,
 }
 impl Object for ObjectMetaListItem {
+    const FIELDS: &'static [&'static str] = &["ObjectName", "Actions"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -49,6 +49,7 @@ impl ListProgramTypeCountRequest {
     }
 }
 impl Object for ListProgramTypeCountRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -99,6 +100,7 @@ pub struct ListProgramTypeCountResponse {
     pub program_type_and_counts: Option<Vec<ProgramTypeAndCountsItem>>,
 }
 impl Object for ListProgramTypeCountResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ProgramTypeAndCounts"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -120,6 +122,7 @@ pub struct ProgramTypeAndCountsItem {
     pub program_type: Option<String>,
 }
 impl Object for ProgramTypeAndCountsItem {
+    const FIELDS: &'static [&'static str] = &["Count", "ProgramType"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -35,6 +35,7 @@ impl ListProjectIdsRequest {
     }
 }
 impl Object for ListProjectIdsRequest {
+    const FIELDS: &'static [&'static str] = &["UserId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "UserId" => f.scalar(&mut self.user_id),
@@ -79,6 +80,7 @@ pub struct ListProjectIdsResponse {
     pub project_ids: Option<Vec<i64>>,
 }
 impl Object for ListProjectIdsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ProjectIds"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl ListProjectMembersRequest {
     }
 }
 impl Object for ListProjectMembersRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "PageNumber", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -105,6 +106,7 @@ pub struct ListProjectMembersResponse {
     pub data: Option<Data>,
 }
 impl Object for ListProjectMembersResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +134,8 @@ pub struct Data {
     pub project_member_list: Option<Vec<ProjectMemberListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "ProjectMemberList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -175,6 +179,14 @@ pub struct ProjectMemberListItem {
     pub project_role_list: Option<Vec<ProjectRoleListItem>>,
 }
 impl Object for ProjectMemberListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "ProjectMemberId",
+        "Nick",
+        "ProjectMemberName",
+        "ProjectMemberType",
+        "ProjectRoleList",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -212,6 +224,12 @@ pub struct ProjectRoleListItem {
     pub project_role_code: Option<String>,
 }
 impl Object for ProjectRoleListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectRoleId",
+        "ProjectRoleType",
+        "ProjectRoleName",
+        "ProjectRoleCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

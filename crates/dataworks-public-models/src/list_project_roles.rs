@@ -33,6 +33,7 @@ impl ListProjectRolesRequest {
     }
 }
 impl Object for ListProjectRolesRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -73,6 +74,7 @@ pub struct ListProjectRolesResponse {
     pub project_role_list: Option<Vec<ProjectRoleListItem>>,
 }
 impl Object for ListProjectRolesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ProjectRoleList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -100,6 +102,12 @@ pub struct ProjectRoleListItem {
     pub project_role_code: Option<String>,
 }
 impl Object for ProjectRoleListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectRoleId",
+        "ProjectRoleType",
+        "ProjectRoleName",
+        "ProjectRoleCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

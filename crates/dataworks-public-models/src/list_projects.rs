@@ -67,6 +67,12 @@ impl ListProjectsRequest {
     }
 }
 impl Object for ListProjectsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -124,6 +130,7 @@ pub struct ListProjectsResponse {
     pub page_result: Option<PageResult>,
 }
 impl Object for ListProjectsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "PageResult"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -151,6 +158,8 @@ pub struct PageResult {
     pub project_list: Option<Vec<ProjectListItem>>,
 }
 impl Object for PageResult {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "ProjectList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -242,6 +251,21 @@ pub struct ProjectListItem {
     pub is_default: Option<i32>,
 }
 impl Object for ProjectListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectStatusCode",
+        "ProjectStatus",
+        "ProjectName",
+        "ProjectIdentifier",
+        "ProjectId",
+        "ProjectDescription",
+        "ProjectOwnerBaseId",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+        "DisableDevelopment",
+        "UseProxyOdpsAccount",
+        "TablePrivacyMode",
+        "IsDefault",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -276,6 +300,7 @@ pub struct TagsItem {
     pub value: Option<String>,
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -329,6 +354,7 @@ impl ParamValue for ListProjectsRequestTagsItem {
     }
 }
 impl Object for ListProjectsRequestTagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Key" => f.scalar(&mut self.key),

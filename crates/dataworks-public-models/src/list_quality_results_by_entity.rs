@@ -107,6 +107,15 @@ impl ListQualityResultsByEntityRequest {
     }
 }
 impl Object for ListQualityResultsByEntityRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "EntityId",
+        "StartDate",
+        "EndDate",
+        "PageSize",
+        "PageNumber",
+        "ProjectName",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "EntityId" => f.scalar(&mut self.entity_id),
@@ -188,6 +197,14 @@ pub struct ListQualityResultsByEntityResponse {
     pub data: Option<Data>,
 }
 impl Object for ListQualityResultsByEntityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -219,6 +236,7 @@ pub struct Data {
     pub rule_checks: Option<Vec<RuleChecksItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "RuleChecks"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -378,6 +396,49 @@ pub struct RuleChecksItem {
     pub sample_value: Option<Vec<SampleValueItem>>,
 }
 impl Object for RuleChecksItem {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "WarningThreshold",
+        "Property",
+        "TableName",
+        "Comment",
+        "CheckResultStatus",
+        "TemplateName",
+        "CheckerName",
+        "RuleId",
+        "FixedCheck",
+        "Op",
+        "UpperValue",
+        "ActualExpression",
+        "ExternalId",
+        "TimeCost",
+        "Trend",
+        "ExternalType",
+        "BizDate",
+        "CheckResult",
+        "ResultString",
+        "MatchExpression",
+        "CheckerType",
+        "ProjectName",
+        "BeginTime",
+        "DateType",
+        "CriticalThreshold",
+        "IsPrediction",
+        "RuleName",
+        "CheckerId",
+        "DiscreteCheck",
+        "EndTime",
+        "MethodName",
+        "LowerValue",
+        "EntityId",
+        "WhereCondition",
+        "ExpectValue",
+        "TemplateId",
+        "TaskId",
+        "Id",
+        "ReferenceValue",
+        "SampleValue",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -447,6 +508,13 @@ pub struct ReferenceValueItem {
     pub threshold: Option<f64>,
 }
 impl Object for ReferenceValueItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DiscreteProperty",
+        "Value",
+        "BizDate",
+        "SingleCheckResult",
+        "Threshold",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -474,6 +542,7 @@ pub struct SampleValueItem {
     pub value: Option<f64>,
 }
 impl Object for SampleValueItem {
+    const FIELDS: &'static [&'static str] = &["DiscreteProperty", "BizDate", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -111,6 +111,15 @@ impl ListQualityResultsByRuleRequest {
     }
 }
 impl Object for ListQualityResultsByRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "RuleId",
+        "StartDate",
+        "EndDate",
+        "PageSize",
+        "PageNumber",
+        "ProjectName",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleId" => f.scalar(&mut self.rule_id),
@@ -192,6 +201,14 @@ pub struct ListQualityResultsByRuleResponse {
     pub data: Option<Data>,
 }
 impl Object for ListQualityResultsByRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -223,6 +240,7 @@ pub struct Data {
     pub rule_checks: Option<Vec<RuleChecksItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "RuleChecks"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -376,6 +394,50 @@ pub struct RuleChecksItem {
     pub open: Option<bool>,
 }
 impl Object for RuleChecksItem {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "WarningThreshold",
+        "Property",
+        "TableName",
+        "Comment",
+        "CheckResultStatus",
+        "TemplateName",
+        "CheckerName",
+        "RuleId",
+        "FixedCheck",
+        "Op",
+        "UpperValue",
+        "ActualExpression",
+        "ExternalId",
+        "TimeCost",
+        "Trend",
+        "ExternalType",
+        "BizDate",
+        "CheckResult",
+        "ResultString",
+        "MatchExpression",
+        "CheckerType",
+        "ProjectName",
+        "BeginTime",
+        "DateType",
+        "CriticalThreshold",
+        "IsPrediction",
+        "RuleName",
+        "CheckerId",
+        "DiscreteCheck",
+        "EndTime",
+        "MethodName",
+        "LowerValue",
+        "EntityId",
+        "WhereCondition",
+        "ExpectValue",
+        "TemplateId",
+        "TaskId",
+        "Id",
+        "ReferenceValue",
+        "SampleValue",
+        "Open",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -446,6 +508,13 @@ pub struct ReferenceValueItem {
     pub threshold: Option<f64>,
 }
 impl Object for ReferenceValueItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DiscreteProperty",
+        "Value",
+        "BizDate",
+        "SingleCheckResult",
+        "Threshold",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -473,6 +542,7 @@ pub struct SampleValueItem {
     pub value: Option<f64>,
 }
 impl Object for SampleValueItem {
+    const FIELDS: &'static [&'static str] = &["DiscreteProperty", "BizDate", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

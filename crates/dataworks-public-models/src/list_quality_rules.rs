@@ -82,6 +82,13 @@ impl ListQualityRulesRequest {
     }
 }
 impl Object for ListQualityRulesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectName",
+        "EntityId",
+        "PageNumber",
+        "PageSize",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -152,6 +159,14 @@ pub struct ListQualityRulesResponse {
     pub data: Option<Data>,
 }
 impl Object for ListQualityRulesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -183,6 +198,7 @@ pub struct Data {
     pub rules: Option<Vec<RulesItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Rules"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -294,6 +310,34 @@ pub struct RulesItem {
     pub rule_name: Option<String>,
 }
 impl Object for RulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "OnDutyAccountName",
+        "Property",
+        "WarningThreshold",
+        "TableName",
+        "OnDuty",
+        "Comment",
+        "RuleCheckerRelationId",
+        "FixCheck",
+        "MethodId",
+        "TemplateName",
+        "Trend",
+        "HistoryWarningThreshold",
+        "RuleType",
+        "MatchExpression",
+        "ProjectName",
+        "PropertyKey",
+        "CriticalThreshold",
+        "HistoryCriticalThreshold",
+        "MethodName",
+        "CheckerId",
+        "EntityId",
+        "ExpectValue",
+        "TemplateId",
+        "Id",
+        "RuleName",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -99,6 +99,14 @@ impl ListRefDISyncTasksRequest {
     }
 }
 impl Object for ListRefDISyncTasksRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DatasourceName",
+        "TaskType",
+        "RefType",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -165,6 +173,7 @@ pub struct ListRefDISyncTasksResponse {
     pub data: Option<Data>,
 }
 impl Object for ListRefDISyncTasksResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -185,6 +194,7 @@ pub struct Data {
     pub di_sync_tasks: Option<Vec<DiSyncTasksItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["DISyncTasks"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -224,6 +234,13 @@ pub struct DiSyncTasksItem {
     pub node_id: Option<i64>,
 }
 impl Object for DiSyncTasksItem {
+    const FIELDS: &'static [&'static str] = &[
+        "DiSourceDatasource",
+        "TaskType",
+        "DiDestinationDatasource",
+        "NodeName",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

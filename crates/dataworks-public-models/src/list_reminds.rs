@@ -98,6 +98,15 @@ impl ListRemindsRequest {
     }
 }
 impl Object for ListRemindsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "Founder",
+        "NodeId",
+        "RemindTypes",
+        "AlertTarget",
+        "SearchText",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -164,6 +173,14 @@ pub struct ListRemindsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListRemindsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -195,6 +212,7 @@ pub struct Data {
     pub reminds: Option<Vec<RemindsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Reminds"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -257,6 +275,23 @@ pub struct RemindsItem {
     pub alert_methods: Option<Vec<String>>,
 }
 impl Object for RemindsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Founder",
+        "RemindId",
+        "AlertUnit",
+        "RemindType",
+        "DndEnd",
+        "DndStart",
+        "RemindUnit",
+        "Useflag",
+        "RemindName",
+        "AlertTargets",
+        "NodeIds",
+        "BizProcessIds",
+        "ProjectIds",
+        "BaselineIds",
+        "AlertMethods",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -88,6 +88,13 @@ impl ListResourceGroupsRequest {
     }
 }
 impl Object for ListResourceGroupsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ResourceGroupType",
+        "Keyword",
+        "BizExtKey",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceGroupType" => f.scalar(&mut self.resource_group_type),
@@ -147,6 +154,7 @@ pub struct ListResourceGroupsResponse {
     pub data: Option<Vec<DataItem>>,
 }
 impl Object for ListResourceGroupsResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "RequestId", "Success", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -245,6 +253,25 @@ pub struct DataItem {
     pub tags: Option<Vec<TagsItem>>,
 }
 impl Object for DataItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Status",
+        "UpdateTime",
+        "IsDefault",
+        "Cluster",
+        "EnableKp",
+        "ResourceGroupType",
+        "CreateTime",
+        "Identifier",
+        "Mode",
+        "BizExtKey",
+        "Sequence",
+        "Specs",
+        "Name",
+        "Id",
+        "TenantId",
+        "ResourceManagerResourceGroupId",
+        "Tags",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -283,6 +310,7 @@ pub struct TagsItem {
     pub value: Option<String>,
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -336,6 +364,7 @@ impl ParamValue for ListResourceGroupsRequestTagsItem {
     }
 }
 impl Object for ListResourceGroupsRequestTagsItem {
+    const FIELDS: &'static [&'static str] = &["Key", "Value"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Key" => f.scalar(&mut self.key),

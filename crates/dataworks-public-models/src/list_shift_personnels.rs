@@ -77,6 +77,13 @@ impl ListShiftPersonnelsRequest {
     }
 }
 impl Object for ListShiftPersonnelsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ShiftScheduleIdentifier",
+        "UserType",
+        "ShiftPersonUID",
+        "BeginTime",
+        "EndTime",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ShiftScheduleIdentifier" => f.scalar(&mut self.shift_schedule_identifier),
@@ -125,6 +132,7 @@ pub struct ListShiftPersonnelsResponse {
     pub paging: Option<Paging>,
 }
 impl Object for ListShiftPersonnelsResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Paging"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -152,6 +160,8 @@ pub struct Paging {
     pub shift_persons: Option<Vec<ShiftPersonsItem>>,
 }
 impl Object for Paging {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "ShiftPersons"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -181,6 +191,8 @@ pub struct ShiftPersonsItem {
     pub end_time: Option<i64>,
 }
 impl Object for ShiftPersonsItem {
+    const FIELDS: &'static [&'static str] =
+        &["ShiftPersonUID", "ShiftPersonName", "BeginTime", "EndTime"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

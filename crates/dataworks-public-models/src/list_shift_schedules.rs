@@ -66,6 +66,8 @@ impl ListShiftSchedulesRequest {
     }
 }
 impl Object for ListShiftSchedulesRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ShiftScheduleName", "Owner", "PageSize", "PageNumber"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ShiftScheduleName" => f.scalar(&mut self.shift_schedule_name),
@@ -113,6 +115,7 @@ pub struct ListShiftSchedulesResponse {
     pub paging: Option<Paging>,
 }
 impl Object for ListShiftSchedulesResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Paging"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -140,6 +143,8 @@ pub struct Paging {
     pub shift_schedules: Option<Vec<ShiftSchedulesItem>>,
 }
 impl Object for Paging {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "ShiftSchedules"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -166,6 +171,7 @@ pub struct ShiftSchedulesItem {
     pub shift_schedule_name: Option<String>,
 }
 impl Object for ShiftSchedulesItem {
+    const FIELDS: &'static [&'static str] = &["ShiftScheduleIdentifier", "ShiftScheduleName"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

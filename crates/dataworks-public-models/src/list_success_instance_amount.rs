@@ -33,6 +33,7 @@ impl ListSuccessInstanceAmountRequest {
     }
 }
 impl Object for ListSuccessInstanceAmountRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -80,6 +81,7 @@ pub struct ListSuccessInstanceAmountResponse {
     pub instance_status_trend: Option<InstanceStatusTrend>,
 }
 impl Object for ListSuccessInstanceAmountResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceStatusTrend"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -104,6 +106,7 @@ pub struct InstanceStatusTrend {
     pub avg_trend: Option<Vec<AvgTrendItem>>,
 }
 impl Object for InstanceStatusTrend {
+    const FIELDS: &'static [&'static str] = &["TodayTrend", "YesterdayTrend", "AvgTrend"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -126,6 +129,7 @@ pub struct TodayTrendItem {
     pub count: Option<i32>,
 }
 impl Object for TodayTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -147,6 +151,7 @@ pub struct YesterdayTrendItem {
     pub count: Option<i32>,
 }
 impl Object for YesterdayTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -168,6 +173,7 @@ pub struct AvgTrendItem {
     pub count: Option<i32>,
 }
 impl Object for AvgTrendItem {
+    const FIELDS: &'static [&'static str] = &["TimePoint", "Count"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

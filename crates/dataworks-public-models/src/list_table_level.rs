@@ -68,6 +68,7 @@ impl ListTableLevelRequest {
     }
 }
 impl Object for ListTableLevelRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "LevelType", "PageNum", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -137,6 +138,14 @@ pub struct ListTableLevelResponse {
     pub table_level_info: Option<TableLevelInfo>,
 }
 impl Object for ListTableLevelResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "TableLevelInfo",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -162,6 +171,7 @@ pub struct TableLevelInfo {
     pub level_list: Option<Vec<LevelListItem>>,
 }
 impl Object for TableLevelInfo {
+    const FIELDS: &'static [&'static str] = &["TotalCount", "LevelList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -192,6 +202,8 @@ pub struct LevelListItem {
     pub level_id: Option<i64>,
 }
 impl Object for LevelListItem {
+    const FIELDS: &'static [&'static str] =
+        &["LevelType", "Description", "Name", "ProjectId", "LevelId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -68,6 +68,7 @@ impl ListTableThemeRequest {
     }
 }
 impl Object for ListTableThemeRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "ParentId", "PageNum", "PageSize"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -143,6 +144,14 @@ pub struct ListTableThemeResponse {
     pub data: Option<Data>,
 }
 impl Object for ListTableThemeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -168,6 +177,7 @@ pub struct Data {
     pub theme_list: Option<Vec<ThemeListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["TotalCount", "ThemeList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -204,6 +214,15 @@ pub struct ThemeListItem {
     pub creator: Option<String>,
 }
 impl Object for ThemeListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "CreateTimeStamp",
+        "ParentId",
+        "ThemeId",
+        "ProjectId",
+        "Name",
+        "Level",
+        "Creator",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -125,6 +125,17 @@ impl ListTopicsRequest {
     }
 }
 impl Object for ListTopicsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "BeginTime",
+        "EndTime",
+        "TopicTypes",
+        "TopicStatuses",
+        "NodeId",
+        "InstanceId",
+        "Owner",
+        "PageNumber",
+        "PageSize",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BeginTime" => f.scalar(&mut self.begin_time),
@@ -201,6 +212,14 @@ pub struct ListTopicsResponse {
     pub data: Option<Data>,
 }
 impl Object for ListTopicsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -232,6 +251,7 @@ pub struct Data {
     pub topics: Option<Vec<TopicsItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["PageNumber", "PageSize", "TotalCount", "Topics"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -285,6 +305,20 @@ pub struct TopicsItem {
     pub node_id: Option<i64>,
 }
 impl Object for TopicsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "TopicName",
+        "ProjectId",
+        "NodeOwner",
+        "InstanceId",
+        "FixTime",
+        "TopicType",
+        "TopicStatus",
+        "HappenTime",
+        "NodeName",
+        "TopicId",
+        "AddTime",
+        "NodeId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -52,6 +52,7 @@ impl MountDirectoryRequest {
     }
 }
 impl Object for MountDirectoryRequest {
+    const FIELDS: &'static [&'static str] = &["TargetType", "TargetId", "TargetUserId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TargetType" => f.scalar(&mut self.target_type),
@@ -110,6 +111,14 @@ pub struct MountDirectoryResponse {
     pub error_code: Option<String>,
 }
 impl Object for MountDirectoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

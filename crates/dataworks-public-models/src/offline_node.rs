@@ -46,6 +46,7 @@ impl OfflineNodeRequest {
     }
 }
 impl Object for OfflineNodeRequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -93,6 +94,7 @@ pub struct OfflineNodeResponse {
     pub success: Option<String>,
 }
 impl Object for OfflineNodeResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl QueryDefaultTemplateRequest {
     }
 }
 impl Object for QueryDefaultTemplateRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -86,6 +87,14 @@ pub struct QueryDefaultTemplateResponse {
     pub request_id: Option<String>,
 }
 impl Object for QueryDefaultTemplateResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

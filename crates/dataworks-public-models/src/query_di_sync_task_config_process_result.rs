@@ -66,6 +66,7 @@ impl QueryDISyncTaskConfigProcessResultRequest {
     }
 }
 impl Object for QueryDISyncTaskConfigProcessResultRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "AsyncProcessId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -132,6 +133,7 @@ pub struct QueryDISyncTaskConfigProcessResultResponse {
     pub data: Option<Data>,
 }
 impl Object for QueryDISyncTaskConfigProcessResultResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -159,6 +161,7 @@ pub struct Data {
     pub task_content: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message", "TaskContent"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

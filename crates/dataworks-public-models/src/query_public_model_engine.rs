@@ -44,6 +44,7 @@ impl QueryPublicModelEngineRequest {
     }
 }
 impl Object for QueryPublicModelEngineRequest {
+    const FIELDS: &'static [&'static str] = &["Text", "ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Text" => f.scalar(&mut self.text),
@@ -85,6 +86,7 @@ pub struct QueryPublicModelEngineResponse {
     pub return_value: Option<Vec<serde_json::Value>>,
 }
 impl Object for QueryPublicModelEngineResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "ReturnValue"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -47,6 +47,7 @@ impl QueryRecognizeDataByRuleTypeRequest {
     }
 }
 impl Object for QueryRecognizeDataByRuleTypeRequest {
+    const FIELDS: &'static [&'static str] = &["RecognizeRulesType", "TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RecognizeRulesType" => f.scalar(&mut self.recognize_rules_type),
@@ -105,6 +106,14 @@ pub struct QueryRecognizeDataByRuleTypeResponse {
     pub request_id: Option<String>,
 }
 impl Object for QueryRecognizeDataByRuleTypeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "ErrorCode",
+        "ErrorMessage",
+        "Success",
+        "Data",
+        "HttpStatusCode",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

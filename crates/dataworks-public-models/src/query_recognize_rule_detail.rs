@@ -43,6 +43,7 @@ impl QueryRecognizeRuleDetailRequest {
     }
 }
 impl Object for QueryRecognizeRuleDetailRequest {
+    const FIELDS: &'static [&'static str] = &["SensitiveName", "TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SensitiveName" => f.scalar(&mut self.sensitive_name),
@@ -101,6 +102,14 @@ pub struct QueryRecognizeRuleDetailResponse {
     pub request_id: Option<String>,
 }
 impl Object for QueryRecognizeRuleDetailResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -13,6 +13,7 @@ pub struct QueryRecognizeRulesTypeRequest {}
 acs_model::request_builder!(QueryRecognizeRulesTypeRequest);
 impl QueryRecognizeRulesTypeRequest {}
 impl Object for QueryRecognizeRulesTypeRequest {
+    const FIELDS: &'static [&'static str] = &[];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         let _ = name;
         f.unknown()
@@ -59,6 +60,14 @@ pub struct QueryRecognizeRulesTypeResponse {
     pub request_id: Option<String>,
 }
 impl Object for QueryRecognizeRulesTypeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -43,6 +43,7 @@ impl QuerySensClassificationRequest {
     }
 }
 impl Object for QuerySensClassificationRequest {
+    const FIELDS: &'static [&'static str] = &["TemplateId", "TenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TemplateId" => f.scalar(&mut self.template_id),
@@ -101,6 +102,14 @@ pub struct QuerySensClassificationResponse {
     pub request_id: Option<String>,
 }
 impl Object for QuerySensClassificationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

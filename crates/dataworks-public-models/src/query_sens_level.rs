@@ -43,6 +43,7 @@ impl QuerySensLevelRequest {
     }
 }
 impl Object for QuerySensLevelRequest {
+    const FIELDS: &'static [&'static str] = &["TemplateId", "tenantId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TemplateId" => f.scalar(&mut self.template_id),
@@ -101,6 +102,14 @@ pub struct QuerySensLevelResponse {
     pub request_id: Option<String>,
 }
 impl Object for QuerySensLevelResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -100,6 +100,15 @@ impl QuerySensNodeInfoRequest {
     }
 }
 impl Object for QuerySensNodeInfoRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TemplateId",
+        "TenantId",
+        "NodeId",
+        "SensitiveName",
+        "PageNo",
+        "PageSize",
+        "status",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TemplateId" => f.scalar(&mut self.template_id),
@@ -168,6 +177,14 @@ pub struct QuerySensNodeInfoResponse {
     pub request_id: Option<String>,
 }
 impl Object for QuerySensNodeInfoResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -35,6 +35,7 @@ impl RegisterLineageRelationRequest {
     }
 }
 impl Object for RegisterLineageRelationRequest {
+    const FIELDS: &'static [&'static str] = &["LineageRelationRegisterVO"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "LineageRelationRegisterVO" => f.object(&mut self.lineage_relation_register_vo),
@@ -98,6 +99,14 @@ pub struct RegisterLineageRelationResponse {
     pub lineage_relation: Option<LineageRelation>,
 }
 impl Object for RegisterLineageRelationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "LineageRelation",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -132,6 +141,11 @@ pub struct LineageRelation {
     pub relationship_guid: Option<String>,
 }
 impl Object for LineageRelation {
+    const FIELDS: &'static [&'static str] = &[
+        "SrcEntityQualifiedName",
+        "DestEntityQualifiedName",
+        "RelationshipGuid",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -210,6 +224,8 @@ impl ParamValue for LineageRelationRegisterVo {
     }
 }
 impl Object for LineageRelationRegisterVo {
+    const FIELDS: &'static [&'static str] =
+        &["SrcEntity", "DestEntity", "Relationship", "CreateTimestamp"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SrcEntity" => f.object(&mut self.src_entity),
@@ -288,6 +304,7 @@ impl ParamValue for SrcEntity {
     }
 }
 impl Object for SrcEntity {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "Name", "ParentName", "DetailUrl"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -366,6 +383,7 @@ impl ParamValue for DestEntity {
     }
 }
 impl Object for DestEntity {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "Name", "ParentName", "DetailUrl"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -408,6 +426,7 @@ impl ParamValue for Relationship {
     }
 }
 impl Object for Relationship {
+    const FIELDS: &'static [&'static str] = &["Type"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Type" => f.scalar(&mut self.type_),

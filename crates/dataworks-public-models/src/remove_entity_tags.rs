@@ -45,6 +45,7 @@ impl RemoveEntityTagsRequest {
     }
 }
 impl Object for RemoveEntityTagsRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "TagKeys"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -108,6 +109,14 @@ pub struct RemoveEntityTagsResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for RemoveEntityTagsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Data",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

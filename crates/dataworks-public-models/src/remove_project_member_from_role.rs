@@ -68,6 +68,7 @@ impl RemoveProjectMemberFromRoleRequest {
     }
 }
 impl Object for RemoveProjectMemberFromRoleRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "UserId", "RoleCode"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -111,6 +112,7 @@ pub struct RemoveProjectMemberFromRoleResponse {
     pub request_id: Option<String>,
 }
 impl Object for RemoveProjectMemberFromRoleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -43,6 +43,7 @@ impl RestartInstanceRequest {
     }
 }
 impl Object for RestartInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["InstanceId", "ProjectEnv"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "InstanceId" => f.scalar(&mut self.instance_id),
@@ -99,6 +100,14 @@ pub struct RestartInstanceResponse {
     pub success: Option<bool>,
 }
 impl Object for RestartInstanceResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

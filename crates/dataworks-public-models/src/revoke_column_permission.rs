@@ -97,6 +97,14 @@ impl RevokeColumnPermissionRequest {
     }
 }
 impl Object for RevokeColumnPermissionRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "WorkspaceId",
+        "MaxComputeProjectName",
+        "TableName",
+        "Columns",
+        "RevokeUserName",
+        "RevokeUserId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "WorkspaceId" => f.scalar(&mut self.workspace_id),
@@ -154,6 +162,7 @@ pub struct RevokeColumnPermissionResponse {
     pub request_id: Option<String>,
 }
 impl Object for RevokeColumnPermissionResponse {
+    const FIELDS: &'static [&'static str] = &["RevokeSuccess", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

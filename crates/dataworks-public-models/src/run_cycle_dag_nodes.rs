@@ -200,6 +200,23 @@ impl RunCycleDagNodesRequest {
     }
 }
 impl Object for RunCycleDagNodesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectEnv",
+        "StartBizDate",
+        "Name",
+        "RootNodeId",
+        "ExcludeNodeIds",
+        "BizBeginTime",
+        "BizEndTime",
+        "Parallelism",
+        "EndBizDate",
+        "NodeParams",
+        "IncludeNodeIds",
+        "StartFutureInstanceImmediately",
+        "ConcurrentRuns",
+        "AlertType",
+        "AlertNoticeType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -308,6 +325,14 @@ pub struct RunCycleDagNodesResponse {
     pub data: Option<Vec<i64>>,
 }
 impl Object for RunCycleDagNodesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

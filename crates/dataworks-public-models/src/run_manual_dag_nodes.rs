@@ -150,6 +150,19 @@ impl RunManualDagNodesRequest {
     }
 }
 impl Object for RunManualDagNodesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectEnv",
+        "ProjectName",
+        "FlowName",
+        "BizDate",
+        "NodeParameters",
+        "DagParameters",
+        "IncludeNodeIds",
+        "ExcludeNodeIds",
+        "ProjectId",
+        "StartBizDate",
+        "EndBizDate",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -220,6 +233,7 @@ pub struct RunManualDagNodesResponse {
     pub request_id: Option<String>,
 }
 impl Object for RunManualDagNodesResponse {
+    const FIELDS: &'static [&'static str] = &["DagId", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -81,6 +81,8 @@ impl RunSmokeTestRequest {
     }
 }
 impl Object for RunSmokeTestRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectEnv", "Bizdate", "Name", "NodeId", "NodeParams"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -151,6 +153,14 @@ pub struct RunSmokeTestResponse {
     pub success: Option<bool>,
 }
 impl Object for RunSmokeTestResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -72,6 +72,7 @@ impl RunTriggerNodeRequest {
     }
 }
 impl Object for RunTriggerNodeRequest {
+    const FIELDS: &'static [&'static str] = &["NodeId", "CycleTime", "BizDate", "AppId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NodeId" => f.scalar(&mut self.node_id),
@@ -164,6 +165,7 @@ pub struct RunTriggerNodeResponse {
     pub request_id: Option<String>,
 }
 impl Object for RunTriggerNodeResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

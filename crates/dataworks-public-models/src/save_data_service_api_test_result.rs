@@ -76,6 +76,13 @@ impl SaveDataServiceApiTestResultRequest {
     }
 }
 impl Object for SaveDataServiceApiTestResultRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ApiId",
+        "ProjectId",
+        "ResultSample",
+        "FailResultSample",
+        "AutoGenerate",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ApiId" => f.scalar(&mut self.api_id),
@@ -131,6 +138,7 @@ pub struct SaveDataServiceApiTestResultResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for SaveDataServiceApiTestResultResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data", "Success", "HttpStatusCode"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl ScanSensitiveDataRequest {
     }
 }
 impl Object for ScanSensitiveDataRequest {
+    const FIELDS: &'static [&'static str] = &["Data"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Data" => f.scalar(&mut self.data),
@@ -73,6 +74,7 @@ pub struct ScanSensitiveDataResponse {
     pub request_id: Option<String>,
 }
 impl Object for ScanSensitiveDataResponse {
+    const FIELDS: &'static [&'static str] = &["Sensitives", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -110,6 +110,16 @@ impl SearchMetaTablesRequest {
     }
 }
 impl Object for SearchMetaTablesRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "PageNumber",
+        "PageSize",
+        "AppGuid",
+        "Keyword",
+        "EntityType",
+        "ClusterId",
+        "DataSourceType",
+        "Schema",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "PageNumber" => f.scalar(&mut self.page_number),
@@ -177,6 +187,14 @@ pub struct SearchMetaTablesResponse {
     pub data: Option<Data>,
 }
 impl Object for SearchMetaTablesResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -208,6 +226,8 @@ pub struct Data {
     pub data_entity_list: Option<Vec<DataEntityListItem>>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] =
+        &["PageNumber", "PageSize", "TotalCount", "DataEntityList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -263,6 +283,19 @@ pub struct DataEntityListItem {
     pub schema: Option<String>,
 }
 impl Object for DataEntityListItem {
+    const FIELDS: &'static [&'static str] = &[
+        "TableName",
+        "DatabaseName",
+        "EntityType",
+        "ProjectName",
+        "ProjectId",
+        "TableGuid",
+        "OwnerId",
+        "ClusterId",
+        "EnvType",
+        "TenantId",
+        "Schema",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

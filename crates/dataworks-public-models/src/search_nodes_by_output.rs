@@ -47,6 +47,7 @@ impl SearchNodesByOutputRequest {
     }
 }
 impl Object for SearchNodesByOutputRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "Outputs"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -103,6 +104,14 @@ pub struct SearchNodesByOutputResponse {
     pub error_code: Option<String>,
 }
 impl Object for SearchNodesByOutputResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

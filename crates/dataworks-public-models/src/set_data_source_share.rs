@@ -95,6 +95,13 @@ impl SetDataSourceShareRequest {
     }
 }
 impl Object for SetDataSourceShareRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DatasourceName",
+        "EnvType",
+        "ProjectPermissions",
+        "UserPermissions",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -154,6 +161,7 @@ pub struct SetDataSourceShareResponse {
     pub data: Option<Data>,
 }
 impl Object for SetDataSourceShareResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -178,6 +186,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -44,6 +44,7 @@ impl SetEntityTagsRequest {
     }
 }
 impl Object for SetEntityTagsRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "Tags"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -106,6 +107,14 @@ pub struct SetEntityTagsResponse {
     pub http_status_code: Option<i32>,
 }
 impl Object for SetEntityTagsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Data",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -163,6 +172,7 @@ impl ParamValue for TagsItem {
     }
 }
 impl Object for TagsItem {
+    const FIELDS: &'static [&'static str] = &["TagKey", "TagValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TagKey" => f.scalar(&mut self.tag_key),

@@ -54,6 +54,7 @@ impl StartDIJobRequest {
     }
 }
 impl Object for StartDIJobRequest {
+    const FIELDS: &'static [&'static str] = &["DIJobId", "RealtimeStartSettings", "ForceToRerun"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -93,6 +94,7 @@ pub struct StartDIJobResponse {
     pub request_id: Option<String>,
 }
 impl Object for StartDIJobResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -145,6 +147,7 @@ impl ParamValue for RealtimeStartSettings {
     }
 }
 impl Object for RealtimeStartSettings {
+    const FIELDS: &'static [&'static str] = &["StartTime", "FailoverSettings"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "StartTime" => f.scalar(&mut self.start_time),
@@ -197,6 +200,7 @@ impl ParamValue for FailoverSettings {
     }
 }
 impl Object for FailoverSettings {
+    const FIELDS: &'static [&'static str] = &["Interval", "UpperLimit"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Interval" => f.scalar(&mut self.interval),

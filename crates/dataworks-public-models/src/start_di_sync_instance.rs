@@ -74,6 +74,7 @@ impl StartDISyncInstanceRequest {
     }
 }
 impl Object for StartDISyncInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId", "StartParam"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -138,6 +139,7 @@ pub struct StartDISyncInstanceResponse {
     pub data: Option<Data>,
 }
 impl Object for StartDISyncInstanceResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -164,6 +166,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -46,6 +46,7 @@ impl StartMigrationRequest {
     }
 }
 impl Object for StartMigrationRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "MigrationId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -106,6 +107,14 @@ pub struct StartMigrationResponse {
     pub success: Option<bool>,
 }
 impl Object for StartMigrationResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -31,6 +31,7 @@ impl StopDIJobRequest {
     }
 }
 impl Object for StopDIJobRequest {
+    const FIELDS: &'static [&'static str] = &["DIJobId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -66,6 +67,7 @@ pub struct StopDIJobResponse {
     pub request_id: Option<String>,
 }
 impl Object for StopDIJobResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

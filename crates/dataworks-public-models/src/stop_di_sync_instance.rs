@@ -62,6 +62,7 @@ impl StopDISyncInstanceRequest {
     }
 }
 impl Object for StopDISyncInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "TaskType", "FileId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -124,6 +125,7 @@ pub struct StopDISyncInstanceResponse {
     pub data: Option<Data>,
 }
 impl Object for StopDISyncInstanceResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -150,6 +152,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

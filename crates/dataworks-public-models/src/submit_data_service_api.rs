@@ -54,6 +54,7 @@ impl SubmitDataServiceApiRequest {
     }
 }
 impl Object for SubmitDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &["TenantId", "ProjectId", "ApiId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -111,6 +112,13 @@ pub struct SubmitDataServiceApiResponse {
     pub success: Option<bool>,
 }
 impl Object for SubmitDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "HttpStatusCode",
+        "Data",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

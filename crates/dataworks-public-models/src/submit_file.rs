@@ -78,6 +78,13 @@ impl SubmitFileRequest {
     }
 }
 impl Object for SubmitFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "FileId",
+        "Comment",
+        "SkipAllDeployFileExtensions",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -146,6 +153,14 @@ pub struct SubmitFileResponse {
     pub error_code: Option<String>,
 }
 impl Object for SubmitFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -91,6 +91,14 @@ impl TestDataServiceApiRequest {
     }
 }
 impl Object for TestDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ApiId",
+        "QueryParam",
+        "BodyParams",
+        "PathParams",
+        "HeadParams",
+        "BodyContent",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ApiId" => f.scalar(&mut self.api_id),
@@ -159,6 +167,7 @@ pub struct TestDataServiceApiResponse {
     pub data: Option<Data>,
 }
 impl Object for TestDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -177,6 +186,7 @@ pub struct Data {
     pub test_id: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["TestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -229,6 +239,7 @@ impl ParamValue for QueryParamItem {
     }
 }
 impl Object for QueryParamItem {
+    const FIELDS: &'static [&'static str] = &["ParamKey", "ParamValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParamKey" => f.scalar(&mut self.param_key),
@@ -281,6 +292,7 @@ impl ParamValue for BodyParamsItem {
     }
 }
 impl Object for BodyParamsItem {
+    const FIELDS: &'static [&'static str] = &["ParamKey", "ParamValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParamKey" => f.scalar(&mut self.param_key),
@@ -333,6 +345,7 @@ impl ParamValue for PathParamsItem {
     }
 }
 impl Object for PathParamsItem {
+    const FIELDS: &'static [&'static str] = &["ParamKey", "ParamValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParamKey" => f.scalar(&mut self.param_key),
@@ -385,6 +398,7 @@ impl ParamValue for HeadParamsItem {
     }
 }
 impl Object for HeadParamsItem {
+    const FIELDS: &'static [&'static str] = &["ParamKey", "ParamValue"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ParamKey" => f.scalar(&mut self.param_key),

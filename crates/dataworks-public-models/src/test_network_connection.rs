@@ -71,6 +71,8 @@ impl TestNetworkConnectionRequest {
     }
 }
 impl Object for TestNetworkConnectionRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectId", "DatasourceName", "EnvType", "ResourceGroup"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -130,6 +132,7 @@ pub struct TestNetworkConnectionResponse {
     pub task_list: Option<TaskList>,
 }
 impl Object for TestNetworkConnectionResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "TaskList"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -154,6 +157,7 @@ pub struct TaskList {
     pub connect_status: Option<bool>,
 }
 impl Object for TaskList {
+    const FIELDS: &'static [&'static str] = &["ConnectMessage", "ConnectStatus"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -33,6 +33,7 @@ impl TopTenElapsedTimeInstanceRequest {
     }
 }
 impl Object for TopTenElapsedTimeInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -80,6 +81,7 @@ pub struct TopTenElapsedTimeInstanceResponse {
     pub instance_consume_time_rank: Option<InstanceConsumeTimeRank>,
 }
 impl Object for TopTenElapsedTimeInstanceResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceConsumeTimeRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -101,6 +103,7 @@ pub struct InstanceConsumeTimeRank {
     pub consume_time_rank: Option<Vec<ConsumeTimeRankItem>>,
 }
 impl Object for InstanceConsumeTimeRank {
+    const FIELDS: &'static [&'static str] = &["UpdateTime", "ConsumeTimeRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -139,6 +142,15 @@ pub struct ConsumeTimeRankItem {
     pub consumed: Option<i64>,
 }
 impl Object for ConsumeTimeRankItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "NodeName",
+        "BusinessDate",
+        "ProgramType",
+        "InstanceId",
+        "NodeId",
+        "Consumed",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

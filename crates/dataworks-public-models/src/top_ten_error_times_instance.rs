@@ -33,6 +33,7 @@ impl TopTenErrorTimesInstanceRequest {
     }
 }
 impl Object for TopTenErrorTimesInstanceRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -77,6 +78,7 @@ pub struct TopTenErrorTimesInstanceResponse {
     pub instance_error_rank: Option<InstanceErrorRank>,
 }
 impl Object for TopTenErrorTimesInstanceResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "InstanceErrorRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -98,6 +100,7 @@ pub struct InstanceErrorRank {
     pub error_rank: Option<Vec<ErrorRankItem>>,
 }
 impl Object for InstanceErrorRank {
+    const FIELDS: &'static [&'static str] = &["UpdateTime", "ErrorRank"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -133,6 +136,14 @@ pub struct ErrorRankItem {
     pub count: Option<i32>,
 }
 impl Object for ErrorRankItem {
+    const FIELDS: &'static [&'static str] = &[
+        "Owner",
+        "NodeName",
+        "ProjectId",
+        "ProgramType",
+        "NodeId",
+        "Count",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -52,6 +52,7 @@ impl UmountDirectoryRequest {
     }
 }
 impl Object for UmountDirectoryRequest {
+    const FIELDS: &'static [&'static str] = &["TargetType", "TargetId", "TargetUserId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TargetType" => f.scalar(&mut self.target_type),
@@ -109,6 +110,14 @@ pub struct UmountDirectoryResponse {
     pub error_code: Option<String>,
 }
 impl Object for UmountDirectoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -166,6 +166,21 @@ impl UpdateBaselineRequest {
     }
 }
 impl Object for UpdateBaselineRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "BaselineId",
+        "ProjectId",
+        "BaselineName",
+        "Owner",
+        "Priority",
+        "NodeIds",
+        "OvertimeSettings",
+        "AlertMarginThreshold",
+        "BaselineType",
+        "Enabled",
+        "AlertEnabled",
+        "AlertSettings",
+        "RemoveNodeIds",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BaselineId" => f.scalar(&mut self.baseline_id),
@@ -250,6 +265,14 @@ pub struct UpdateBaselineResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateBaselineResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "Success",
+        "ErrorCode",
+        "ErrorMessage",
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -307,6 +330,7 @@ impl ParamValue for OvertimeSettingsItem {
     }
 }
 impl Object for OvertimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Cycle", "Time"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Cycle" => f.scalar(&mut self.cycle),
@@ -483,6 +507,20 @@ impl ParamValue for AlertSettingsItem {
     }
 }
 impl Object for AlertSettingsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "AlertType",
+        "AlertMethods",
+        "SilenceStartTime",
+        "SilenceEndTime",
+        "AlertInterval",
+        "AlertMaximum",
+        "DingRobots",
+        "Webhooks",
+        "TopicTypes",
+        "BaselineAlertEnabled",
+        "AlertRecipientType",
+        "AlertRecipient",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "AlertType" => f.scalar(&mut self.alert_type),
@@ -561,6 +599,7 @@ impl ParamValue for DingRobotsItem {
     }
 }
 impl Object for DingRobotsItem {
+    const FIELDS: &'static [&'static str] = &["WebUrl", "AtAll"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "WebUrl" => f.scalar(&mut self.web_url),

@@ -86,6 +86,14 @@ impl UpdateBusinessRequest {
     }
 }
 impl Object for UpdateBusinessRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "ProjectIdentifier",
+        "BusinessName",
+        "Description",
+        "Owner",
+        "BusinessId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -146,6 +154,13 @@ pub struct UpdateBusinessResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateBusinessResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

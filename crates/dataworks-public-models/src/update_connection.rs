@@ -254,6 +254,13 @@ impl UpdateConnectionRequest {
     }
 }
 impl Object for UpdateConnectionRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "Description",
+        "EnvType",
+        "Content",
+        "Status",
+        "ConnectionId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Description" => f.scalar(&mut self.description),
@@ -312,6 +319,7 @@ pub struct UpdateConnectionResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateConnectionResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

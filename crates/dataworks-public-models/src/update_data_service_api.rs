@@ -182,6 +182,22 @@ impl UpdateDataServiceApiRequest {
     }
 }
 impl Object for UpdateDataServiceApiRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "TenantId",
+        "ProjectId",
+        "ApiId",
+        "RequestMethod",
+        "ResponseContentType",
+        "Timeout",
+        "VisibleRange",
+        "Protocols",
+        "WizardDetails",
+        "ScriptDetails",
+        "RegistrationDetails",
+        "ApiPath",
+        "ApiDescription",
+        "ResourceGroupId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TenantId" => f.scalar(&mut self.tenant_id),
@@ -269,6 +285,14 @@ pub struct UpdateDataServiceApiResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateDataServiceApiResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

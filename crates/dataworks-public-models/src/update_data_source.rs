@@ -244,6 +244,13 @@ impl UpdateDataSourceRequest {
     }
 }
 impl Object for UpdateDataSourceRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "Description",
+        "EnvType",
+        "Content",
+        "Status",
+        "DataSourceId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Description" => f.scalar(&mut self.description),
@@ -302,6 +309,7 @@ pub struct UpdateDataSourceResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateDataSourceResponse {
+    const FIELDS: &'static [&'static str] = &["HttpStatusCode", "Data", "RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -93,6 +93,14 @@ impl UpdateDIAlarmRuleRequest {
     }
 }
 impl Object for UpdateDIAlarmRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "DIAlarmRuleId",
+        "Description",
+        "MetricType",
+        "TriggerConditions",
+        "NotificationSettings",
+        "Enabled",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIAlarmRuleId" => f.scalar(&mut self.di_alarm_rule_id),
@@ -145,6 +153,7 @@ pub struct UpdateDIAlarmRuleResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateDIAlarmRuleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -215,6 +224,7 @@ impl ParamValue for TriggerConditionsItem {
     }
 }
 impl Object for TriggerConditionsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Duration", "Threshold"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Severity" => f.scalar(&mut self.severity),
@@ -286,6 +296,11 @@ impl ParamValue for NotificationSettings {
     }
 }
 impl Object for NotificationSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "NotificationChannels",
+        "NotificationReceivers",
+        "InhibitionInterval",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "NotificationChannels" => f.list(&mut self.notification_channels),
@@ -354,6 +369,7 @@ impl ParamValue for NotificationChannelsItem {
     }
 }
 impl Object for NotificationChannelsItem {
+    const FIELDS: &'static [&'static str] = &["Severity", "Channels"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Severity" => f.scalar(&mut self.severity),
@@ -409,6 +425,7 @@ impl ParamValue for NotificationReceiversItem {
     }
 }
 impl Object for NotificationReceiversItem {
+    const FIELDS: &'static [&'static str] = &["ReceiverType", "ReceiverValues"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ReceiverType" => f.scalar(&mut self.receiver_type),

@@ -83,6 +83,14 @@ impl UpdateDIJobRequest {
     }
 }
 impl Object for UpdateDIJobRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "DIJobId",
+        "Description",
+        "ResourceSettings",
+        "TransformationRules",
+        "TableMappings",
+        "JobSettings",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DIJobId" => f.scalar(&mut self.di_job_id),
@@ -124,6 +132,7 @@ pub struct UpdateDIJobResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateDIJobResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -191,6 +200,11 @@ impl ParamValue for ResourceSettings {
     }
 }
 impl Object for ResourceSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "OfflineResourceSettings",
+        "RealtimeResourceSettings",
+        "RequestedCu",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "OfflineResourceSettings" => f.object(&mut self.offline_resource_settings),
@@ -232,6 +246,7 @@ impl ParamValue for OfflineResourceSettings {
     }
 }
 impl Object for OfflineResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceGroupIdentifier" => f.scalar(&mut self.resource_group_identifier),
@@ -271,6 +286,7 @@ impl ParamValue for RealtimeResourceSettings {
     }
 }
 impl Object for RealtimeResourceSettings {
+    const FIELDS: &'static [&'static str] = &["ResourceGroupIdentifier"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ResourceGroupIdentifier" => f.scalar(&mut self.resource_group_identifier),
@@ -374,6 +390,12 @@ impl ParamValue for TransformationRulesItem {
     }
 }
 impl Object for TransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &[
+        "RuleName",
+        "RuleActionType",
+        "RuleTargetType",
+        "RuleExpression",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleName" => f.scalar(&mut self.rule_name),
@@ -440,6 +462,7 @@ impl ParamValue for TableMappingsItem {
     }
 }
 impl Object for TableMappingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceObjectSelectionRules", "TransformationRules"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SourceObjectSelectionRules" => f.list(&mut self.source_object_selection_rules),
@@ -494,6 +517,7 @@ impl ParamValue for SourceObjectSelectionRulesItem {
     }
 }
 impl Object for SourceObjectSelectionRulesItem {
+    const FIELDS: &'static [&'static str] = &["ObjectType", "Expression"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ObjectType" => f.scalar(&mut self.object_type),
@@ -564,6 +588,7 @@ impl ParamValue for TableMappingsItemTransformationRulesItem {
     }
 }
 impl Object for TableMappingsItemTransformationRulesItem {
+    const FIELDS: &'static [&'static str] = &["RuleName", "RuleActionType", "RuleTargetType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RuleName" => f.scalar(&mut self.rule_name),
@@ -659,6 +684,13 @@ impl ParamValue for JobSettings {
     }
 }
 impl Object for JobSettings {
+    const FIELDS: &'static [&'static str] = &[
+        "DdlHandlingSettings",
+        "ColumnDataTypeSettings",
+        "RuntimeSettings",
+        "CycleScheduleSettings",
+        "ChannelSettings",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DdlHandlingSettings" => f.list(&mut self.ddl_handling_settings),
@@ -724,6 +756,7 @@ impl ParamValue for DdlHandlingSettingsItem {
     }
 }
 impl Object for DdlHandlingSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Type", "Action"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Type" => f.scalar(&mut self.type_),
@@ -776,6 +809,7 @@ impl ParamValue for ColumnDataTypeSettingsItem {
     }
 }
 impl Object for ColumnDataTypeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["SourceDataType", "DestinationDataType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "SourceDataType" => f.scalar(&mut self.source_data_type),
@@ -837,6 +871,7 @@ impl ParamValue for RuntimeSettingsItem {
     }
 }
 impl Object for RuntimeSettingsItem {
+    const FIELDS: &'static [&'static str] = &["Name", "Value"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -877,6 +912,7 @@ impl ParamValue for CycleScheduleSettings {
     }
 }
 impl Object for CycleScheduleSettings {
+    const FIELDS: &'static [&'static str] = &["ScheduleParameters"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ScheduleParameters" => f.scalar(&mut self.schedule_parameters),

@@ -88,6 +88,12 @@ impl UpdateDIProjectConfigRequest {
     }
 }
 impl Object for UpdateDIProjectConfigRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "DestinationType",
+        "SourceType",
+        "ProjectConfig",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -146,6 +152,7 @@ pub struct UpdateDIProjectConfigResponse {
     pub data: Option<Data>,
 }
 impl Object for UpdateDIProjectConfigResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -167,6 +174,7 @@ pub struct Data {
     pub status: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -85,6 +85,13 @@ impl UpdateDISyncTaskRequest {
     }
 }
 impl Object for UpdateDISyncTaskRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "TaskType",
+        "TaskContent",
+        "TaskParam",
+        "FileId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -151,6 +158,7 @@ pub struct UpdateDISyncTaskResponse {
     pub data: Option<Data>,
 }
 impl Object for UpdateDISyncTaskResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -175,6 +183,7 @@ pub struct Data {
     pub message: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Status", "Message"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -431,6 +431,38 @@ impl UpdateFileRequest {
     }
 }
 impl Object for UpdateFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileFolderPath",
+        "ProjectId",
+        "FileName",
+        "FileDescription",
+        "Content",
+        "AutoRerunTimes",
+        "AutoRerunIntervalMillis",
+        "RerunMode",
+        "Stop",
+        "ParaValue",
+        "StartEffectDate",
+        "EndEffectDate",
+        "CronExpress",
+        "CycleType",
+        "DependentType",
+        "DependentNodeIdList",
+        "InputList",
+        "ProjectIdentifier",
+        "FileId",
+        "OutputList",
+        "ResourceGroupIdentifier",
+        "ConnectionName",
+        "Owner",
+        "AutoParsing",
+        "SchedulerType",
+        "AdvancedSettings",
+        "StartImmediately",
+        "InputParameters",
+        "OutputParameters",
+        "IgnoreParentSkipRunningProperty",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileFolderPath" => f.scalar(&mut self.file_folder_path),
@@ -556,6 +588,13 @@ pub struct UpdateFileResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -65,6 +65,8 @@ impl UpdateFolderRequest {
     }
 }
 impl Object for UpdateFolderRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectId", "ProjectIdentifier", "FolderId", "FolderName"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -122,6 +124,13 @@ pub struct UpdateFolderResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateFolderResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -64,6 +64,12 @@ impl UpdateIDEEventResultRequest {
     }
 }
 impl Object for UpdateIDEEventResultRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "MessageId",
+        "ExtensionCode",
+        "CheckResult",
+        "CheckResultTip",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "MessageId" => f.scalar(&mut self.message_id),
@@ -101,6 +107,7 @@ pub struct UpdateIDEEventResultResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateIDEEventResultResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -53,6 +53,7 @@ impl UpdateMetaCategoryRequest {
     }
 }
 impl Object for UpdateMetaCategoryRequest {
+    const FIELDS: &'static [&'static str] = &["Name", "Comment", "CategoryId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "Name" => f.scalar(&mut self.name),
@@ -110,6 +111,14 @@ pub struct UpdateMetaCategoryResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateMetaCategoryResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "RequestId",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

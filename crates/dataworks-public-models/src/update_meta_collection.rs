@@ -54,6 +54,7 @@ impl UpdateMetaCollectionRequest {
     }
 }
 impl Object for UpdateMetaCollectionRequest {
+    const FIELDS: &'static [&'static str] = &["QualifiedName", "Name", "Comment"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "QualifiedName" => f.scalar(&mut self.qualified_name),
@@ -115,6 +116,14 @@ pub struct UpdateMetaCollectionResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateMetaCollectionResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Status",
+        "HttpStatusCode",
+        "ErrorMessage",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -144,6 +144,19 @@ impl UpdateMetaTableRequest {
     }
 }
 impl Object for UpdateMetaTableRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectId",
+        "TableName",
+        "EnvType",
+        "TableGuid",
+        "NewOwnerId",
+        "AddedLabels",
+        "RemovedLabels",
+        "CategoryId",
+        "Visibility",
+        "Caption",
+        "Schema",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -215,6 +228,7 @@ pub struct UpdateMetaTableResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateMetaTableResponse {
+    const FIELDS: &'static [&'static str] = &["UpdateResult", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

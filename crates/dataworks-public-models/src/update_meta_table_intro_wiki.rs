@@ -43,6 +43,7 @@ impl UpdateMetaTableIntroWikiRequest {
     }
 }
 impl Object for UpdateMetaTableIntroWikiRequest {
+    const FIELDS: &'static [&'static str] = &["TableGuid", "Content"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -84,6 +85,7 @@ pub struct UpdateMetaTableIntroWikiResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateMetaTableIntroWikiResponse {
+    const FIELDS: &'static [&'static str] = &["UpdateResult", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

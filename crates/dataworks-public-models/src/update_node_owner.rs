@@ -57,6 +57,7 @@ impl UpdateNodeOwnerRequest {
     }
 }
 impl Object for UpdateNodeOwnerRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "NodeId", "UserId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -110,6 +111,7 @@ pub struct UpdateNodeOwnerResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateNodeOwnerResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl UpdateNodeRunModeRequest {
     }
 }
 impl Object for UpdateNodeRunModeRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectEnv", "NodeId", "SchedulerType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectEnv" => f.scalar(&mut self.project_env),
@@ -104,6 +105,7 @@ pub struct UpdateNodeRunModeResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateNodeRunModeResponse {
+    const FIELDS: &'static [&'static str] = &["Success", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

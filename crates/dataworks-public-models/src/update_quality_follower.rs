@@ -78,6 +78,13 @@ impl UpdateQualityFollowerRequest {
     }
 }
 impl Object for UpdateQualityFollowerRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ProjectName",
+        "FollowerId",
+        "Follower",
+        "AlarmMode",
+        "ProjectId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectName" => f.scalar(&mut self.project_name),
@@ -142,6 +149,14 @@ pub struct UpdateQualityFollowerResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateQualityFollowerResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -292,6 +292,30 @@ impl UpdateQualityRuleRequest {
     }
 }
 impl Object for UpdateQualityRuleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "BlockType",
+        "EntityId",
+        "Comment",
+        "Checker",
+        "ExpectValue",
+        "Id",
+        "Trend",
+        "MethodName",
+        "Operator",
+        "ProjectName",
+        "Property",
+        "PropertyType",
+        "RuleType",
+        "WhereCondition",
+        "CriticalThreshold",
+        "WarningThreshold",
+        "TemplateId",
+        "RuleName",
+        "PredictType",
+        "OpenSwitch",
+        "ProjectId",
+        "TaskSetting",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "BlockType" => f.scalar(&mut self.block_type),
@@ -432,6 +456,14 @@ pub struct UpdateQualityRuleResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateQualityRuleResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

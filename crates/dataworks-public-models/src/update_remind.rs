@@ -258,6 +258,26 @@ impl UpdateRemindRequest {
     }
 }
 impl Object for UpdateRemindRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "RemindId",
+        "RemindName",
+        "DndEnd",
+        "RemindUnit",
+        "NodeIds",
+        "BaselineIds",
+        "ProjectId",
+        "BizProcessIds",
+        "RemindType",
+        "MaxAlertTimes",
+        "AlertInterval",
+        "Detail",
+        "AlertUnit",
+        "AlertMethods",
+        "AlertTargets",
+        "UseFlag",
+        "RobotUrls",
+        "Webhooks",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "RemindId" => f.scalar(&mut self.remind_id),
@@ -367,6 +387,14 @@ pub struct UpdateRemindResponse {
     pub error_code: Option<String>,
 }
 impl Object for UpdateRemindResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "Data",
+        "ErrorMessage",
+        "RequestId",
+        "Success",
+        "ErrorCode",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -241,6 +241,27 @@ impl UpdateTableRequest {
     }
 }
 impl Object for UpdateTableRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "IsView",
+        "Visibility",
+        "LifeCycle",
+        "CategoryId",
+        "LogicalLevelId",
+        "PhysicsLevelId",
+        "ExternalTableType",
+        "Location",
+        "ProjectId",
+        "TableName",
+        "Endpoint",
+        "EnvType",
+        "AppGuid",
+        "CreateIfNotExists",
+        "HasPart",
+        "Comment",
+        "Schema",
+        "Columns",
+        "Themes",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "IsView" => f.scalar(&mut self.is_view),
@@ -354,6 +375,7 @@ pub struct UpdateTableResponse {
     pub task_info: Option<TaskInfo>,
 }
 impl Object for UpdateTableResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "TaskInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -389,6 +411,7 @@ pub struct TaskInfo {
     pub content: Option<String>,
 }
 impl Object for TaskInfo {
+    const FIELDS: &'static [&'static str] = &["Status", "NextTaskId", "TaskId", "Content"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -504,6 +527,15 @@ impl ParamValue for ColumnsItem {
     }
 }
 impl Object for ColumnsItem {
+    const FIELDS: &'static [&'static str] = &[
+        "ColumnNameCn",
+        "ColumnName",
+        "Comment",
+        "ColumnType",
+        "SeqNumber",
+        "Length",
+        "IsPartitionCol",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ColumnNameCn" => f.scalar(&mut self.column_name_cn),
@@ -568,6 +600,7 @@ impl ParamValue for ThemesItem {
     }
 }
 impl Object for ThemesItem {
+    const FIELDS: &'static [&'static str] = &["ThemeId", "ThemeLevel"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ThemeId" => f.scalar(&mut self.theme_id),

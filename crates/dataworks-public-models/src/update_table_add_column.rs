@@ -45,6 +45,7 @@ impl UpdateTableAddColumnRequest {
     }
 }
 impl Object for UpdateTableAddColumnRequest {
+    const FIELDS: &'static [&'static str] = &["TableGuid", "Column"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "TableGuid" => f.scalar(&mut self.table_guid),
@@ -91,6 +92,7 @@ pub struct UpdateTableAddColumnResponse {
     pub task_info: Option<TaskInfo>,
 }
 impl Object for UpdateTableAddColumnResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "TaskInfo"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -126,6 +128,7 @@ pub struct TaskInfo {
     pub content: Option<String>,
 }
 impl Object for TaskInfo {
+    const FIELDS: &'static [&'static str] = &["Status", "NextTaskId", "TaskId", "Content"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -205,6 +208,8 @@ impl ParamValue for ColumnItem {
     }
 }
 impl Object for ColumnItem {
+    const FIELDS: &'static [&'static str] =
+        &["ColumnNameCn", "ColumnName", "Comment", "ColumnType"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ColumnNameCn" => f.scalar(&mut self.column_name_cn),

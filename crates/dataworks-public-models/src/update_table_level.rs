@@ -80,6 +80,8 @@ impl UpdateTableLevelRequest {
     }
 }
 impl Object for UpdateTableLevelRequest {
+    const FIELDS: &'static [&'static str] =
+        &["ProjectId", "LevelType", "Name", "Description", "LevelId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -156,6 +158,14 @@ pub struct UpdateTableLevelResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateTableLevelResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "UpdateResult",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -80,6 +80,13 @@ impl UpdateTableModelInfoRequest {
     }
 }
 impl Object for UpdateTableModelInfoRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FirstLevelThemeId",
+        "SecondLevelThemeId",
+        "LevelId",
+        "TableGuid",
+        "LevelType",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FirstLevelThemeId" => f.scalar(&mut self.first_level_theme_id),
@@ -158,6 +165,7 @@ pub struct UpdateTableModelInfoResponse {
     pub request_id: Option<String>,
 }
 impl Object for UpdateTableModelInfoResponse {
+    const FIELDS: &'static [&'static str] = &["UpdateResult", "RequestId"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -57,6 +57,7 @@ impl UpdateTableThemeRequest {
     }
 }
 impl Object for UpdateTableThemeRequest {
+    const FIELDS: &'static [&'static str] = &["ProjectId", "Name", "ThemeId"];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ProjectId" => f.scalar(&mut self.project_id),
@@ -135,6 +136,14 @@ pub struct UpdateTableThemeResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateTableThemeResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "RequestId",
+        "ErrorMessage",
+        "UpdateResult",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -157,6 +157,20 @@ impl UpdateUdfFileRequest {
     }
 }
 impl Object for UpdateUdfFileRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "FileFolderPath",
+        "ProjectId",
+        "FunctionType",
+        "ClassName",
+        "Resources",
+        "UdfDescription",
+        "CmdDescription",
+        "ParameterDescription",
+        "ReturnValue",
+        "Example",
+        "ProjectIdentifier",
+        "FileId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "FileFolderPath" => f.scalar(&mut self.file_folder_path),
@@ -232,6 +246,13 @@ pub struct UpdateUdfFileResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateUdfFileResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "HttpStatusCode",
+        "ErrorMessage",
+        "RequestId",
+        "ErrorCode",
+        "Success",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -66,6 +66,12 @@ impl UpdateWorkbenchEventResultRequest {
     }
 }
 impl Object for UpdateWorkbenchEventResultRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "MessageId",
+        "ExtensionCode",
+        "CheckResult",
+        "CheckResultTip",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "MessageId" => f.scalar(&mut self.message_id),
@@ -113,6 +119,7 @@ pub struct UpdateWorkbenchEventResultResponse {
     pub success: Option<bool>,
 }
 impl Object for UpdateWorkbenchEventResultResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "Success"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -107,6 +107,13 @@ impl AssumeRoleRequest {
     }
 }
 impl Object for AssumeRoleRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "DurationSeconds",
+        "Policy",
+        "RoleArn",
+        "RoleSessionName",
+        "ExternalId",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "DurationSeconds" => f.scalar(&mut self.duration_seconds),
@@ -158,6 +165,7 @@ pub struct AssumeRoleResponse {
     pub credentials: Option<Credentials>,
 }
 impl Object for AssumeRoleResponse {
+    const FIELDS: &'static [&'static str] = &["RequestId", "AssumedRoleUser", "Credentials"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -180,6 +188,7 @@ pub struct AssumedRoleUser {
     pub arn: Option<String>,
 }
 impl Object for AssumedRoleUser {
+    const FIELDS: &'static [&'static str] = &["AssumedRoleId", "Arn"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -221,6 +230,12 @@ impl std::fmt::Debug for Credentials {
     }
 }
 impl Object for Credentials {
+    const FIELDS: &'static [&'static str] = &[
+        "SecurityToken",
+        "Expiration",
+        "AccessKeySecret",
+        "AccessKeyId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -130,6 +130,14 @@ impl AssumeRoleWithOIDCRequest {
     }
 }
 impl Object for AssumeRoleWithOIDCRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "OIDCProviderArn",
+        "RoleArn",
+        "OIDCToken",
+        "Policy",
+        "DurationSeconds",
+        "RoleSessionName",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "OIDCProviderArn" => f.scalar(&mut self.oidc_provider_arn),
@@ -185,6 +193,12 @@ pub struct AssumeRoleWithOIDCResponse {
     pub credentials: Option<Credentials>,
 }
 impl Object for AssumeRoleWithOIDCResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "OIDCTokenInfo",
+        "AssumedRoleUser",
+        "Credentials",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -226,6 +240,14 @@ pub struct OidcTokenInfo {
     pub verification_info: Option<String>,
 }
 impl Object for OidcTokenInfo {
+    const FIELDS: &'static [&'static str] = &[
+        "Subject",
+        "Issuer",
+        "ClientIds",
+        "ExpirationTime",
+        "IssuanceTime",
+        "VerificationInfo",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -251,6 +273,7 @@ pub struct AssumedRoleUser {
     pub arn: Option<String>,
 }
 impl Object for AssumedRoleUser {
+    const FIELDS: &'static [&'static str] = &["AssumedRoleId", "Arn"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -292,6 +315,12 @@ impl std::fmt::Debug for Credentials {
     }
 }
 impl Object for Credentials {
+    const FIELDS: &'static [&'static str] = &[
+        "SecurityToken",
+        "Expiration",
+        "AccessKeySecret",
+        "AccessKeyId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -15,6 +15,7 @@ pub struct GetCallerIdentityRequest {}
 acs_model::request_builder!(GetCallerIdentityRequest);
 impl GetCallerIdentityRequest {}
 impl Object for GetCallerIdentityRequest {
+    const FIELDS: &'static [&'static str] = &[];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         let _ = name;
         f.unknown()
@@ -71,6 +72,15 @@ pub struct GetCallerIdentityResponse {
     pub role_id: Option<String>,
 }
 impl Object for GetCallerIdentityResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "IdentityType",
+        "AccountId",
+        "RequestId",
+        "PrincipalId",
+        "UserId",
+        "Arn",
+        "RoleId",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {

@@ -570,7 +570,8 @@ fn struct_tokens(op: &Operation, s: &Struct) -> TokenStream {
     }
 }
 
-/// `acs_model::Object`: the wire name of each field to its slot. Responses skip unknown
+/// `acs_model::Object`: the wire name of each field to its slot, and the wire names in
+/// declaration order (what printing through `Object` writes). Responses skip unknown
 /// fields (the service may add some); request input rejects them (a misspelt parameter must
 /// not vanish).
 fn object_impl<'a>(
@@ -578,7 +579,9 @@ fn object_impl<'a>(
     fields: impl Iterator<Item = (&'a str, &'a str, &'a Type)>,
     response: bool,
 ) -> TokenStream {
-    let arms = fields.map(|(wire, rust, ty)| {
+    let fields: Vec<_> = fields.collect();
+    let wires = fields.iter().map(|(wire, _, _)| wire);
+    let arms = fields.iter().map(|(wire, rust, ty)| {
         let r = ident(rust);
         let read = match ty {
             Type::Struct(_) => quote!(object),
@@ -611,6 +614,7 @@ fn object_impl<'a>(
     };
     quote! {
         impl Object for #name {
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
             #inline
             fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
                 #body

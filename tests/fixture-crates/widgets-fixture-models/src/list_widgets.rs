@@ -98,6 +98,15 @@ impl ListWidgetsRequest {
     }
 }
 impl Object for ListWidgetsRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "ShelfName",
+        "PageSize",
+        "PageNumber",
+        "Colors",
+        "Filter",
+        "IncludeRetired",
+        "Weight",
+    ];
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
             "ShelfName" => f.scalar(&mut self.shelf_name),
@@ -187,6 +196,15 @@ pub struct ListWidgetsResponse {
     pub data: Option<ListWidgetsResponseData>,
 }
 impl Object for ListWidgetsResponse {
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "Ok",
+        "Code",
+        "Message",
+        "TotalCount",
+        "Widgets",
+        "Data",
+    ];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -228,6 +246,8 @@ pub struct Widget {
     pub data: Option<Data>,
 }
 impl Object for Widget {
+    const FIELDS: &'static [&'static str] =
+        &["Name", "Color", "Sizes", "Grid", "Labels", "Extra", "Data"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -251,6 +271,7 @@ pub struct Data {
     pub note: Option<String>,
 }
 impl Object for Data {
+    const FIELDS: &'static [&'static str] = &["Note"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
@@ -268,6 +289,7 @@ pub struct ListWidgetsResponseData {
     pub note: Option<String>,
 }
 impl Object for ListWidgetsResponseData {
+    const FIELDS: &'static [&'static str] = &["Note"];
     #[inline]
     fn field<F: FieldSource>(&mut self, name: &str, f: F) -> Result<(), F::Error> {
         match name {
