@@ -465,7 +465,14 @@ fn run_json(call: Call<'_>, check: Option<&str>) -> ExitCode {
     )
 }
 
-fn to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
+/// The output as JSON with wire names, read through [`Object`] (what serde would write,
+/// without a serializer compiled per response type).
+fn to_json<T: Object>(mut output: T) -> Result<serde_json::Value, Error> {
+    Ok(acs_model::object_to_value(&mut output))
+}
+
+/// The output of a call that may fetch every page, as JSON.
+fn pages_to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
     serde_json::to_value(output).map_err(|e| Error::validation("output", e.to_string()))
 }
 
@@ -473,7 +480,6 @@ fn to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
 pub fn send<R, S>(client: &acs_runtime::Client<S>, input: Input) -> ExitCode
 where
     R: Request + Object,
-    R::Response: Serialize,
     S: Service,
 {
     let request = match input.request::<R>() {
@@ -510,9 +516,9 @@ where
     };
     if input.all_pages {
         run_json(
-            Box::pin(
-                async move { to_json(client.send_all_pages(request, CallOptions::new()).await?) },
-            ),
+            Box::pin(async move {
+                pages_to_json(client.send_all_pages(request, CallOptions::new()).await?)
+            }),
             input.check,
         )
     } else {
@@ -533,7 +539,6 @@ pub fn send_or_wait<R, S, A, B, F, Fut>(
 ) -> ExitCode
 where
     R: Request + Object,
-    R::Response: Serialize,
     S: Service,
     A: Serialize,
     B: Serialize,
