@@ -104,7 +104,9 @@ fn check_printed<T: Object>(
         ["serde", "Object"],
     );
     // The same values, in another key order (a map that keeps insertion order).
-    if differences.is_empty() && serialized.to_string() != printed.to_string() {
+    if differences.is_empty()
+        && serde_json::to_string(serialized).ok() != serde_json::to_string(&printed).ok()
+    {
         differences.push("the order of the keys".to_owned());
     }
     for d in differences {
