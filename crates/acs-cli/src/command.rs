@@ -7,13 +7,15 @@
 //! hundreds of actions and their thousands of flags is most of a tool's compile time).
 //!
 //! Flag values become one JSON object with the request's wire names ([`Input`]); `run` decodes
-//! it into the typed request (`serde::Deserialize` of the generated models), checks the spec's
-//! rules and sends it. A usage problem (a missing or malformed flag, a value outside the
-//! spec's constraints) exits with [`EXIT_USAGE`](crate::EXIT_USAGE) before anything is sent.
+//! it into the typed request (through the models' [`Object`]), checks the spec's rules and
+//! sends it; the response is decoded to its type and printed through [`Object`] too. Only
+//! that decoding is compiled per action: the call and the printing are shared. A usage
+//! problem (a missing or malformed flag, a value outside the spec's constraints) exits with
+//! [`EXIT_USAGE`](crate::EXIT_USAGE) before anything is sent.
 
 use crate::{block_on, runtime_error, GlobalArgs, EXIT_USAGE};
-use acs_model::{Object, Paginated, Request};
-use acs_runtime::{CallOptions, Config, Error, Service, WaiterError};
+use acs_model::{BusinessStatus, Object, Paginated, Request};
+use acs_runtime::{CallOptions, Config, Decoder, Error, OperationRequest, Service, WaiterError};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
 use serde::Serialize;
@@ -465,15 +467,77 @@ fn run_json(call: Call<'_>, check: Option<&str>) -> ExitCode {
     )
 }
 
-/// The output as JSON with wire names, read through [`Object`] (what serde would write,
-/// without a serializer compiled per response type).
-fn to_json<T: Object>(mut output: T) -> Result<serde_json::Value, Error> {
-    Ok(acs_model::object_to_value(&mut output))
+/// The output of a call that may fetch every page, as JSON.
+fn to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(output).map_err(|e| Error::validation("output", e.to_string()))
 }
 
-/// The output of a call that may fetch every page, as JSON.
-fn pages_to_json<T: Serialize>(output: T) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(output).map_err(|e| Error::validation("output", e.to_string()))
+/// A response decoded to its type, as the JSON a tool prints (wire names, through
+/// [`Object`]), with its business status (the runtime turns `Success=false` into an error).
+/// One output type for every action: the call itself compiles once, and each action adds
+/// only its [`decode_printed`].
+#[derive(Debug, Default)]
+struct Printed {
+    json: serde_json::Value,
+    success: Option<bool>,
+    code: Option<String>,
+    message: Option<String>,
+    http_status: Option<i32>,
+    request_id: Option<String>,
+}
+
+/// Decodes a 2xx body into `R`'s response (through a value tree: less compiled code per
+/// action than the serde decoders, the same values) and turns it into [`Printed`].
+fn decode_printed<R: Request>(
+    body: &[u8],
+    format: acs_model::Format,
+) -> Result<Printed, acs_model::DecodeError> {
+    let mut output: R::Response = acs_model::decode_tree(body, format)?;
+    let status = R::business_status(&output);
+    let owned = |text: Option<&str>| text.map(str::to_owned);
+    let (success, http_status) = (status.success, status.http_status);
+    let (code, message, request_id) = (
+        owned(status.code),
+        owned(status.message),
+        owned(status.request_id),
+    );
+    Ok(Printed {
+        json: acs_model::object_to_value(&mut output),
+        success,
+        code,
+        message,
+        http_status,
+        request_id,
+    })
+}
+
+fn printed_status(printed: &Printed) -> BusinessStatus<'_> {
+    BusinessStatus {
+        success: printed.success,
+        code: printed.code.as_deref(),
+        message: printed.message.as_deref(),
+        http_status: printed.http_status,
+        request_id: printed.request_id.as_deref(),
+    }
+}
+
+/// Sends a checked request once and prints the response (`decode`: the action's
+/// [`decode_printed`]). One function for every action.
+fn send_once<S: Service>(
+    client: &acs_runtime::Client<S>,
+    request: OperationRequest,
+    decode: Decoder<Printed>,
+    check: Option<&str>,
+) -> ExitCode {
+    run_json(
+        Box::pin(async move {
+            let printed = client
+                .invoke_decoded(request, printed_status, &CallOptions::new(), decode)
+                .await?;
+            Ok(printed.json)
+        }),
+        check,
+    )
 }
 
 /// Runs an action: the request from the flags, sent once; the response printed.
@@ -486,21 +550,12 @@ where
         Ok(request) => request,
         Err(code) => return code,
     };
-    run_json(
-        Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+    send_once(
+        client,
+        OperationRequest::from_request(&request),
+        decode_printed::<R>,
         input.check,
     )
-}
-
-/// Sends a request, decoding the response through a value tree (less compiled code per
-/// action than the serde decoders; the same values).
-async fn send_tree<R: Request, S: Service>(
-    client: &acs_runtime::Client<S>,
-    request: &R,
-) -> Result<R::Response, Error> {
-    client
-        .send_decoded(request, &CallOptions::new(), acs_model::decode_tree)
-        .await
 }
 
 /// Runs a paged list action: one page, or every page with `--all-pages`.
@@ -516,14 +571,16 @@ where
     };
     if input.all_pages {
         run_json(
-            Box::pin(async move {
-                pages_to_json(client.send_all_pages(request, CallOptions::new()).await?)
-            }),
+            Box::pin(
+                async move { to_json(client.send_all_pages(request, CallOptions::new()).await?) },
+            ),
             input.check,
         )
     } else {
-        run_json(
-            Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+        send_once(
+            client,
+            OperationRequest::from_request(&request),
+            decode_printed::<R>,
             input.check,
         )
     }
@@ -550,8 +607,10 @@ where
         Err(code) => return code,
     };
     if !input.wait {
-        return run_json(
-            Box::pin(async move { to_json(send_tree(client, &request).await?) }),
+        return send_once(
+            client,
+            OperationRequest::from_request(&request),
+            decode_printed::<R>,
             input.check,
         );
     }

@@ -554,7 +554,6 @@ impl<S: Service> Client<S> {
         decode: Decoder<T>,
     ) -> Result<T, Error>
     where
-        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let span = call_span::<S>(&request);
@@ -630,7 +629,6 @@ impl<S: Service> Client<S> {
         progress: &Progress,
     ) -> Result<T, Error>
     where
-        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let mut retries = Retries::default();
@@ -663,7 +661,6 @@ impl<S: Service> Client<S> {
         credentials: &Credentials,
     ) -> Result<T, Failure>
     where
-        T: Object,
         F: Fn(&T) -> BusinessStatus<'_>,
     {
         let raw = &answer.raw;
