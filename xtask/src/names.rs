@@ -76,6 +76,12 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "version",
     "wait",
     "all-pages",
+    "query",
+    "output",
+    "quiet",
+    "dry-run",
+    "cli-input-json",
+    "generate-skeleton",
 ];
 
 /// A parameter's flag: its kebab-case name, or `{name}-param` when the tool uses that name

@@ -37,6 +37,12 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "version",
     "wait",
     "all-pages",
+    "query",
+    "output",
+    "quiet",
+    "dry-run",
+    "cli-input-json",
+    "generate-skeleton",
 ];
 
 /// A generated command-line tool: its name, version, description and subcommands.
@@ -179,7 +185,7 @@ fn first_segment(path: &str) -> &str {
 /// unusable), makes the client with `new_client` and runs the chosen subcommand.
 pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> ExitCode {
     let matches = tool.command().get_matches();
-    let global = match <GlobalArgs as clap::FromArgMatches>::from_arg_matches(&matches) {
+    let mut global = match <GlobalArgs as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(global) => global,
         Err(e) => e.exit(),
     };
@@ -191,8 +197,12 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
         );
         return ExitCode::from(EXIT_USAGE);
     };
+    if let Ok(Some(columns)) = sub.try_get_many::<String>(COLUMNS) {
+        global.columns = Some(columns.cloned().collect());
+    }
     if tool.credentials && name == CREDENTIALS {
         crate::init_tracing();
+        global.present();
         return crate::finish(
             crate::block_on(global.caller_identity())
                 .unwrap_or_else(|e| Err(crate::runtime_error(e))),
@@ -209,6 +219,19 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
 /// The subcommand of a tool on the `acs-credentials` chain that reports its credentials.
 const CREDENTIALS: &str = "credentials";
 
+/// The id of `--columns` given after the subcommand (the global option's twin, on every
+/// subcommand with no parameter of that flag).
+const COLUMNS: &str = "output-columns";
+
+/// `--columns` after the subcommand: like the global option.
+fn columns_arg() -> Arg {
+    Arg::new(COLUMNS)
+        .long("columns")
+        .value_name("NAMES")
+        .value_delimiter(',')
+        .help("Columns of --output table or text, comma-separated keys or dotted paths of a row")
+}
+
 impl<C> Tool<C> {
     /// The whole command line: the global options and one subcommand per action.
     pub fn command(&self) -> Command {
@@ -219,7 +242,7 @@ impl<C> Tool<C> {
         };
         let long_about = format!(
             "{}\n\nCredentials come from the default chain: {chain}.\n\
-             Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
+             Output: the response as pretty JSON on stdout (exit 0), or as --output and --query say. Errors on stderr: exit 1 \
              when the service or the network failed, exit 2 when the invocation, the \
              configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
              the calls on stderr.",
@@ -280,6 +303,9 @@ impl<C> Action<C> {
                     .required(true)
                     .multiple(true),
             );
+        }
+        if !self.params.iter().any(|p| p.flag == "columns") {
+            command = command.arg(columns_arg());
         }
         match self.mode {
             Mode::Plain => command,

@@ -12,8 +12,12 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod output;
+pub mod query;
 
 pub use command::{main, Action, Input, Kind, Mode, Param, Tool};
+pub use output::{OutputFormat, Presentation};
+pub use query::Query;
 
 use acs_model::WireEnum;
 use acs_runtime::{
@@ -106,7 +110,7 @@ fn parse_tool<C: clap::Subcommand>(
     use clap::{CommandFactory, FromArgMatches};
     let long_about = format!(
         "{about}\n\nCredentials come from the default chain: {chain}.\n\
-         Output: the response as pretty JSON on stdout (exit 0). Errors on stderr: exit 1 \
+         Output: the response as pretty JSON on stdout (exit 0), or as --output and --query say. Errors on stderr: exit 1 \
          when the service or the network failed, exit 2 when the invocation, the \
          configuration or the credentials are wrong (nothing is sent). RUST_LOG=debug traces \
          the calls on stderr."
@@ -150,6 +154,7 @@ impl<C: clap::Subcommand> Cli<WithCredentials<C>> {
         match self.command {
             WithCredentials::Credentials => {
                 init_tracing();
+                self.global.present();
                 finish(
                     block_on(self.global.caller_identity())
                         .unwrap_or_else(|e| Err(runtime_error(e))),
@@ -206,6 +211,34 @@ pub struct GlobalArgs {
     /// PEM file of extra root certificates to trust (also ALIBABA_CLOUD_CA_BUNDLE).
     #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<std::path::PathBuf>,
+
+    /// JMESPath expression applied to the output (the JSON with wire names) before it is
+    /// printed, e.g. 'Data.Deployments[].{Id: Id, Status: Status}'. Also after the subcommand.
+    #[arg(long, value_name = "EXPR", global = true, value_parser = query::parse_query)]
+    pub query: Option<Query>,
+
+    /// Output format: pretty JSON; YAML; a table of the rows (the query's list, or the
+    /// response's list of objects) fitted to the terminal; tab-separated text for shell
+    /// loops. Also after the subcommand.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "json|yaml|table|text",
+        default_value = "json",
+        global = true
+    )]
+    pub output: OutputFormat,
+
+    /// Columns of --output table or text, comma-separated keys or dotted paths of a row
+    /// (default: the rows' keys). After the subcommand too, unless the action has a
+    /// parameter with this flag (then only here).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+
+    /// No progress on stderr (progress is shown only when stderr is a terminal anyway).
+    /// Also after the subcommand.
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -229,10 +262,20 @@ impl GlobalArgs {
         command: impl FnOnce(C) -> ExitCode,
     ) -> ExitCode {
         init_tracing();
+        self.present();
         match self.config_builder::<S>().build() {
             Ok(config) => command(new_client(config)),
             Err(e) => finish::<()>(Err(e.into())),
         }
+    }
+
+    /// Makes `--query`, `--output` and `--columns` the way this process prints its results.
+    pub fn present(&self) {
+        output::set_presentation(Presentation {
+            query: self.query.clone(),
+            format: self.output,
+            columns: self.columns.clone(),
+        });
     }
 
     /// Which source of the `acs-credentials` chain answers with these options (`--profile`),
@@ -411,12 +454,9 @@ pub fn finish<T: Serialize>(result: Result<T, Error>) -> ExitCode {
 /// effect, for the hint after an "outcome unknown" error (see [`outcome_unknown_hint`]).
 pub fn finish_checked<T: Serialize>(result: Result<T, Error>, check: Option<&str>) -> ExitCode {
     match result {
-        Ok(output) => match print_json(&output) {
+        Ok(output) => match print_value(&output) {
             Ok(()) => ExitCode::from(EXIT_OK),
-            Err(e) => {
-                eprintln!("error: cannot write the output: {e}");
-                ExitCode::from(EXIT_FAILURE)
-            }
+            Err(code) => code,
         },
         Err(error) => {
             eprintln!("{}", error_message(&error));
@@ -464,9 +504,8 @@ pub fn finish_waited<A: Serialize, B: Serialize>(
         }
     };
     if !both.is_empty() {
-        if let Err(e) = print_json(&both) {
-            eprintln!("error: cannot write the output: {e}");
-            return ExitCode::from(EXIT_FAILURE);
+        if let Err(code) = print_value(&both) {
+            return code;
         }
     }
     match error {
@@ -478,7 +517,27 @@ pub fn finish_waited<A: Serialize, B: Serialize>(
     }
 }
 
-/// Writes `value` as pretty JSON and a newline to stdout.
+/// Prints `value` on stdout as `--query`, `--output` and `--columns` say
+/// ([`output::print_output`]); on failure says why on stderr and gives the exit code: 2 when
+/// the query does not apply to this output, 1 when stdout cannot be written.
+pub fn print_value<T: Serialize>(value: &T) -> Result<(), ExitCode> {
+    let value = serde_json::to_value(value).map_err(|e| {
+        eprintln!("error: cannot write the output: {e}");
+        ExitCode::from(EXIT_FAILURE)
+    })?;
+    output::print_output(&value).map_err(|e| match e {
+        output::OutputError::Query(message) => {
+            eprintln!("error: --query: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        output::OutputError::Io(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    })
+}
+
+/// Writes `value` as pretty JSON and a newline to stdout (ignoring `--query` and `--output`).
 pub fn print_json<T: Serialize>(value: &T) -> std::io::Result<()> {
     let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     text.push('\n');

@@ -1,0 +1,239 @@
+//! The command line for people, end to end against the in-process test server: `--query`,
+//! `--output`, `--columns`.
+
+use acs_test_server::{ServerConfig, Step, TestServer};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const AK: &str = "LTAI5tCliPeopleKey";
+const SECRET: &str = "cli-people-secret-Qa81Zr";
+
+fn server(steps: Vec<Step>) -> TestServer {
+    TestServer::start_blocking(
+        ServerConfig::new()
+            .with_credential(AK, SECRET)
+            .with_lifetime(Duration::from_secs(60))
+            .with_steps(steps)
+            .with_default(Step::error(500, "UnexpectedRequest", "not scripted")),
+    )
+    .expect("server starts")
+}
+
+fn home() -> std::path::PathBuf {
+    let home = std::env::temp_dir().join(format!("dataworks-cli-people-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    home
+}
+
+/// The binary with a cleared environment and the test's credentials.
+fn dataworks() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dataworks"));
+    command
+        .env_clear()
+        .env("HOME", home())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
+    command
+}
+
+/// Runs `dataworks --endpoint <server> --max-attempts 1 <args>`; no secret in the output.
+fn run(server: &TestServer, args: &[&str]) -> Output {
+    let output = dataworks()
+        .args(["--endpoint", &server.endpoint(), "--max-attempts", "1"])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert_no_secret(&output);
+    output
+}
+
+fn assert_no_secret(output: &Output) {
+    for stream in [&output.stdout, &output.stderr] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(SECRET),
+            "the secret leaked"
+        );
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8")
+}
+
+fn assert_code(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(output),
+        stderr(output)
+    );
+}
+
+fn deployments_page() -> Step {
+    Step::ok(
+        json!({"RequestId": "r-1", "Data": {"PageNumber": 1, "PageSize": 10, "TotalCount": 2,
+        "Deployments": [
+            {"Id": 11, "Name": "first", "Status": 1, "Creator": "amy"},
+            {"Id": 12, "Name": "second", "Status": 2, "Creator": "bo"}
+        ]}}),
+    )
+}
+
+const LIST: [&str; 3] = ["list-deployments", "--project-id", "1"];
+
+// ---------------------------------------------------------------------------------------
+// --query and --output
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn query_picks_fields_with_wire_names_before_or_after_the_subcommand() {
+    let server = server(vec![deployments_page(), deployments_page()]);
+    let after = run(
+        &server,
+        &[
+            &LIST[..],
+            &["--query", "Data.Deployments[?Status==`1`].Name"],
+        ]
+        .concat(),
+    );
+    assert_code(&after, 0);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&after.stdout).expect("JSON"),
+        json!(["first"])
+    );
+    let before = run(
+        &server,
+        &[&["--query", "Data.TotalCount"][..], &LIST[..]].concat(),
+    );
+    assert_code(&before, 0);
+    assert_eq!(stdout(&before), "2\n");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_bad_query_is_a_usage_error_with_the_position_and_nothing_is_sent() {
+    let server = server(vec![deployments_page()]);
+    let output = run(
+        &server,
+        &[&LIST[..], &["--query", "Data.Deployments[?Status=="]].concat(),
+    );
+    assert_code(&output, 2);
+    let err = stderr(&output);
+    assert!(
+        err.contains("invalid JMESPath expression at position"),
+        "{err}"
+    );
+    assert!(err.contains("Data.Deployments[?Status=="), "{err}");
+    assert!(err.contains('^'), "{err}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(server.requests().len(), 0, "nothing is sent");
+}
+
+#[test]
+fn output_text_is_tab_separated_for_shell_loops() {
+    let server = server(vec![deployments_page(), deployments_page()]);
+    let output = run(
+        &server,
+        &[&LIST[..], &["--output", "text", "--columns", "Id,Name"]].concat(),
+    );
+    assert_code(&output, 0);
+    assert_eq!(stdout(&output), "11\tfirst\n12\tsecond\n");
+    let output = run(
+        &server,
+        &[
+            &LIST[..],
+            &["--output", "text", "--query", "Data.Deployments[].Id"],
+        ]
+        .concat(),
+    );
+    assert_code(&output, 0);
+    assert_eq!(stdout(&output), "11\n12\n");
+}
+
+#[test]
+fn output_table_shows_the_response_list_within_the_width() {
+    let server = server(vec![deployments_page(), deployments_page()]);
+    let output = dataworks()
+        .env("COLUMNS", "28")
+        .args(["--endpoint", &server.endpoint(), "--output", "table"])
+        .args(LIST)
+        .output()
+        .expect("runs");
+    assert_code(&output, 0);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(
+        lines[1].contains("Id") && lines[1].contains("Sta…"),
+        "{text}"
+    );
+    // Keys in the JSON's order (sorted), the widest column cut to fit.
+    assert!(
+        lines[3].starts_with("| amy ") && lines[3].contains("| 11 "),
+        "{text}"
+    );
+    assert!(text.contains('…'), "{text}");
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= 28),
+        "fits 28 columns: {text}"
+    );
+    // --columns before the subcommand, the table as wide as it needs.
+    let output = run(
+        &server,
+        &[
+            &["--output", "table", "--columns", "Name,Creator"][..],
+            &LIST[..],
+        ]
+        .concat(),
+    );
+    assert_code(&output, 0);
+    let text = stdout(&output);
+    assert!(text.contains("| Name   | Creator |"), "{text}");
+    assert!(text.contains("| second | bo      |"), "{text}");
+    assert!(!text.contains("Status"), "{text}");
+}
+
+#[test]
+fn output_yaml_keeps_the_wire_names() {
+    let server = server(vec![deployments_page()]);
+    let output = run(&server, &[&LIST[..], &["--output", "yaml"]].concat());
+    assert_code(&output, 0);
+    let text = stdout(&output);
+    assert!(text.contains("RequestId: r-1"), "{text}");
+    assert!(text.contains("TotalCount: 2"), "{text}");
+    assert!(text.contains("Name: second"), "{text}");
+}
+
+#[test]
+fn columns_after_a_subcommand_with_a_columns_parameter_is_the_parameter() {
+    // CreateTable has a `Columns` parameter: after its subcommand, --columns is that
+    // parameter (one JSON object per item); the table's columns go before the subcommand.
+    let server = server(vec![Step::ok(
+        json!({"RequestId": "r", "TaskInfo": {"TaskId": "t1", "Status": "operating"}}),
+    )]);
+    let output = run(
+        &server,
+        &[
+            "--output",
+            "text",
+            "--columns",
+            "TaskInfo.TaskId",
+            "create-table",
+            "--table-name",
+            "t",
+            "--columns",
+            r#"{"ColumnName":"id","ColumnType":"bigint"}"#,
+        ],
+    );
+    assert_code(&output, 0);
+    assert_eq!(stdout(&output), "t1\n");
+    let requests = server.requests();
+    assert_eq!(requests[0].param("Columns.1.ColumnName"), Some("id"));
+}
