@@ -197,6 +197,9 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
         );
         return ExitCode::from(EXIT_USAGE);
     };
+    if name == crate::completions::COMPLETIONS {
+        return crate::completions::run(tool.command(), sub);
+    }
     if let Ok(Some(columns)) = sub.try_get_many::<String>(COLUMNS) {
         global.columns = Some(columns.cloned().collect());
     }
@@ -254,7 +257,8 @@ impl<C> Tool<C> {
             .about(self.about)
             .long_about(long_about)
             .subcommand_required(true)
-            .subcommands(self.actions.iter().map(Action::command));
+            .subcommands(self.actions.iter().map(Action::command))
+            .subcommand(crate::completions::subcommand(self.name));
         if self.credentials {
             command = command.subcommand(
                 Command::new(CREDENTIALS)

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod command;
+pub mod completions;
 pub mod output;
 pub mod query;
 

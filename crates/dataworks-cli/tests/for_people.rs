@@ -237,3 +237,142 @@ fn columns_after_a_subcommand_with_a_columns_parameter_is_the_parameter() {
     let requests = server.requests();
     assert_eq!(requests[0].param("Columns.1.ColumnName"), Some("id"));
 }
+
+// ---------------------------------------------------------------------------------------
+// completions
+// ---------------------------------------------------------------------------------------
+
+/// `dataworks completions <shell>` (no credentials, no endpoint needed), written to a file.
+fn completion_script(shell: &str) -> (String, std::path::PathBuf) {
+    let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
+        .env_clear()
+        .env("HOME", home())
+        .args(["completions", shell])
+        .output()
+        .expect("runs");
+    assert_code(&output, 0);
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    let script = stdout(&output);
+    let path = home().join(format!("completions.{shell}"));
+    std::fs::write(&path, &script).expect("write the script");
+    (script, path)
+}
+
+/// Whether `program` runs here (the shells other than bash may not be installed).
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `<shell> -n <script>`: the shell parses the script without running it.
+fn assert_parses(shell: &str, path: &std::path::Path) {
+    let check = Command::new(shell)
+        .arg("-n")
+        .arg(path)
+        .output()
+        .expect("the shell runs");
+    assert_code(&check, 0);
+}
+
+/// The words bash offers after `words` (the last one being completed), from the script.
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let driver = format!(
+        "source '{}'\n\
+         COMP_WORDS=({})\n\
+         COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))\n\
+         COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}\n\
+         _dataworks dataworks \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let output = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &driver])
+        .output()
+        .expect("bash runs");
+    assert_code(&output, 0);
+    stdout(&output).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn bash_completion_offers_subcommands_flags_and_enum_values() {
+    let (_, path) = completion_script("bash");
+    assert_parses("bash", &path);
+    assert_eq!(
+        bash_completes(&path, &["dataworks", "list-deploy"]),
+        ["list-deployments"]
+    );
+    assert_eq!(
+        bash_completes(&path, &["dataworks", "list-deployments", "--page-"]),
+        ["--page-number", "--page-size"]
+    );
+    assert_eq!(
+        bash_completes(&path, &["dataworks", "list-deployments", "--status", ""]),
+        ["0", "1", "2", "6"]
+    );
+    assert_eq!(
+        bash_completes(&path, &["dataworks", "--output", ""]),
+        ["json", "yaml", "table", "text"]
+    );
+    let shells = bash_completes(&path, &["dataworks", "completions", ""]);
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        assert!(shells.iter().any(|s| s == shell), "{shells:?}");
+    }
+}
+
+#[test]
+fn zsh_fish_and_powershell_scripts_cover_every_subcommand() {
+    let subcommands: Vec<String> = {
+        let help = Command::new(env!("CARGO_BIN_EXE_dataworks"))
+            .arg("--help")
+            .output()
+            .expect("runs");
+        // `  get-deployment  ...` lines of the subcommand list.
+        stdout(&help)
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| {
+                !w.starts_with('-') && w.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(subcommands.len() > 300, "{subcommands:?}");
+    for shell in ["zsh", "fish", "powershell"] {
+        let (script, path) = completion_script(shell);
+        for name in &subcommands {
+            assert!(script.contains(name.as_str()), "{shell}: no {name}");
+        }
+        match shell {
+            "zsh" => {
+                assert!(script.starts_with("#compdef dataworks"), "zsh header");
+                assert!(script.contains(":VALUE:(0 1 2 6)"), "zsh: --status values");
+            }
+            "fish" => {
+                assert!(script
+                    .contains("__fish_dataworks_using_subcommand list-deployments\" -l status"));
+            }
+            _ => {
+                assert!(
+                    script.contains("Register-ArgumentCompleter -Native -CommandName 'dataworks'")
+                );
+                assert!(script.contains("'dataworks;list-deployments'"));
+                assert_eq!(
+                    script.matches('{').count(),
+                    script.matches('}').count(),
+                    "powershell: balanced braces"
+                );
+            }
+        }
+        if shell != "powershell" && installed(shell) {
+            assert_parses(shell, &path);
+        }
+    }
+}
