@@ -215,7 +215,18 @@ pub fn main<S: Service, C>(tool: &Tool<C>, new_client: fn(Config<S>) -> C) -> Ex
         eprintln!("error: unknown subcommand `{name}`");
         return ExitCode::from(EXIT_USAGE);
     };
-    let input = action.input(sub);
+    if sub.get_flag(crate::input::GENERATE_SKELETON) {
+        return crate::finish(Ok(crate::input::skeleton(action.params)));
+    }
+    let mut input = action.input(sub);
+    if let Some(source) = sub.get_one::<String>(crate::input::CLI_INPUT_JSON) {
+        if let Err(message) =
+            crate::input::merge_input_json(source, action.params, &mut input.params)
+        {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     global.run(new_client, |client| (action.run)(&client, input))
 }
 
@@ -288,7 +299,8 @@ impl<C> Action<C> {
         let mut command = Command::new(self.name)
             .about(self.about)
             .long_about(self.long_about)
-            .args(self.params.iter().map(Param::arg));
+            .args(self.params.iter().map(Param::arg))
+            .args(crate::input::args());
         const GROUP_IDS: [&str; 8] = [
             "one-of-1", "one-of-2", "one-of-3", "one-of-4", "one-of-5", "one-of-6", "one-of-7",
             "one-of-8",
@@ -302,8 +314,14 @@ impl<C> Action<C> {
                 .iter()
                 .filter(|wire| self.params.iter().any(|p| p.wire == **wire));
             command = command.group(
+                // The request may come from a file instead (then its rules are checked on
+                // the decoded request, as every request's are).
                 ArgGroup::new(id)
                     .args(ids.copied())
+                    .args([
+                        crate::input::CLI_INPUT_JSON,
+                        crate::input::GENERATE_SKELETON,
+                    ])
                     .required(true)
                     .multiple(true),
             );
@@ -370,12 +388,21 @@ impl Param {
         let arg = Arg::new(self.wire)
             .long(self.flag)
             .help(self.help)
-            .required(self.required)
             .action(if self.repeated {
                 ArgAction::Append
             } else {
                 ArgAction::Set
             });
+        // Required unless the request comes from a file (its rules are then checked on the
+        // decoded request).
+        let arg = if self.required {
+            arg.required_unless_present_any([
+                crate::input::CLI_INPUT_JSON,
+                crate::input::GENERATE_SKELETON,
+            ])
+        } else {
+            arg
+        };
         match self.kind {
             Kind::Bool => arg.value_name("true|false").value_parser(parse_bool_value),
             Kind::Integer => arg
@@ -425,8 +452,9 @@ fn parse_number(value: &str) -> Result<serde_json::Value, String> {
         .ok_or_else(|| format!("`{value}` is not a finite number"))
 }
 
+/// JSON text, or `@file` (`@-`: standard input) holding it.
 fn parse_json_value(value: &str) -> Result<serde_json::Value, String> {
-    crate::parse_json(value)
+    crate::parse_json(&crate::input::flag_text(value)?)
 }
 
 /// One item of a list of objects: a JSON object per occurrence of the flag.
@@ -459,7 +487,14 @@ impl TypedValueParser for ObjectItem {
         arg: Option<&Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<serde_json::Value, clap::Error> {
-        let text = value.to_string_lossy();
+        let given = value.to_string_lossy();
+        let text = crate::input::flag_text(&given).map_err(|message| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{given}' for '--{}': {message}\n", self.flag),
+            )
+            .with_cmd(cmd)
+        })?;
         let fail = |message: String| {
             let shown = arg.map_or_else(|| format!("--{}", self.flag), ToString::to_string);
             clap::Error::raw(

@@ -13,6 +13,7 @@
 
 pub mod command;
 pub mod completions;
+pub mod input;
 pub mod output;
 pub mod query;
 

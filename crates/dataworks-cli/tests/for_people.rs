@@ -376,3 +376,197 @@ fn zsh_fish_and_powershell_scripts_cover_every_subcommand() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// --cli-input-json, @file, --generate-skeleton
+// ---------------------------------------------------------------------------------------
+
+fn write_file(name: &str, content: &str) -> std::path::PathBuf {
+    let path = home().join(name);
+    std::fs::write(&path, content).expect("write");
+    path
+}
+
+#[test]
+fn generate_skeleton_prints_every_parameter_and_sends_nothing() {
+    let server = server(vec![]);
+    let output = run(&server, &["get-deployment", "--generate-skeleton"]);
+    assert_code(&output, 0);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&output.stdout).expect("JSON"),
+        json!({"DeploymentId": 0, "ProjectId": 0, "ProjectIdentifier": ""})
+    );
+    let output = run(&server, &["create-table", "--generate-skeleton"]);
+    assert_code(&output, 0);
+    let skeleton: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(
+        skeleton["Columns"][0]["ColumnName"].is_string(),
+        "{skeleton}"
+    );
+    assert!(skeleton["TableName"].is_string(), "{skeleton}");
+    assert_eq!(server.requests().len(), 0);
+}
+
+#[test]
+fn cli_input_json_is_the_request_and_flags_win() {
+    let server = server(vec![
+        Step::raw(
+            200,
+            "application/json",
+            include_bytes!("data/GetDeployment.json"),
+        ),
+        Step::raw(
+            200,
+            "application/json",
+            include_bytes!("data/GetDeployment.json"),
+        ),
+    ]);
+    let file = write_file(
+        "request.json",
+        r#"{"ProjectId": 10000, "DeploymentId": 3000001}"#,
+    );
+    let file = file.to_str().expect("UTF-8");
+    let output = run(&server, &["get-deployment", "--cli-input-json", file]);
+    assert_code(&output, 0);
+    let output = run(
+        &server,
+        &[
+            "get-deployment",
+            "--cli-input-json",
+            file,
+            "--deployment-id",
+            "42",
+        ],
+    );
+    assert_code(&output, 0);
+    let requests = server.requests();
+    assert_eq!(requests[0].param("ProjectId"), Some("10000"));
+    assert_eq!(requests[0].param("DeploymentId"), Some("3000001"));
+    assert_eq!(requests[1].param("ProjectId"), Some("10000"));
+    assert_eq!(
+        requests[1].param("DeploymentId"),
+        Some("42"),
+        "the flag wins"
+    );
+}
+
+#[test]
+fn cli_input_json_from_stdin_and_its_mistakes_are_usage_errors() {
+    let server = server(vec![Step::raw(
+        200,
+        "application/json",
+        include_bytes!("data/GetDeployment.json"),
+    )]);
+    let mut child = dataworks()
+        .args([
+            "--endpoint",
+            &server.endpoint(),
+            "get-deployment",
+            "--cli-input-json",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    std::io::Write::write_all(
+        child.stdin.as_mut().expect("stdin"),
+        br#"{"ProjectIdentifier": "dw", "DeploymentId": 7}"#,
+    )
+    .expect("write stdin");
+    drop(child.stdin.take());
+    let output = child.wait_with_output().expect("runs");
+    assert_code(&output, 0);
+    assert_eq!(server.requests()[0].param("ProjectIdentifier"), Some("dw"));
+
+    for (content, expected) in [
+        (
+            r#"{"ProjectID": 1, "DeploymentId": 7}"#,
+            "`ProjectID` is not a parameter of this action",
+        ),
+        (r#"{"ProjectId": 1}"#, "--deployment-id"),
+        (r#"{"ProjectId": "x", "DeploymentId": 7}"#, "--project-id"),
+        ("[1]", "expected one JSON object"),
+        ("{", "not valid JSON"),
+    ] {
+        let file = write_file("bad-request.json", content);
+        let output = run(
+            &server,
+            &[
+                "get-deployment",
+                "--cli-input-json",
+                file.to_str().expect("UTF-8"),
+            ],
+        );
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains(expected),
+            "{content}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "nothing sent for a bad input file"
+    );
+}
+
+#[test]
+fn at_file_gives_a_json_flag_its_value() {
+    let server = server(vec![
+        Step::ok(json!({"Success": true, "Data": 1})),
+        Step::ok(json!({"Success": true, "Data": 2})),
+    ]);
+    let conditions = write_file(
+        "conditions.json",
+        r#"[{"Severity": "Warning", "Duration": 3, "Threshold": 5}]"#,
+    );
+    let settings = write_file(
+        "settings.json",
+        r#"{"NotificationChannels": [{"Severity": "Warning", "Channels": ["Mail"]}],
+            "NotificationReceivers": [{"ReceiverType": "AliyunUid", "ReceiverValues": ["1"]}]}"#,
+    );
+    let output = run(
+        &server,
+        &[
+            "create-di-alarm-rule",
+            "--di-job-id",
+            "11265",
+            "--metric-type",
+            "Heartbeat",
+            "--trigger-conditions",
+            &format!("@{}", conditions.display()),
+            "--notification-settings",
+            &format!("@{}", settings.display()),
+        ],
+    );
+    assert_code(&output, 0);
+    let requests = server.requests();
+    let sent = requests[0].params();
+    let text: String = sent.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    assert!(text.contains("Threshold"), "{text}");
+    assert!(text.contains("AliyunUid"), "{text}");
+    let output = run(
+        &server,
+        &[
+            "create-di-alarm-rule",
+            "--di-job-id",
+            "1",
+            "--metric-type",
+            "Heartbeat",
+            "--trigger-conditions",
+            "@/no/such/file.json",
+            "--notification-settings",
+            "{}",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("cannot read /no/such/file.json"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(server.requests().len(), 1);
+}
