@@ -13,6 +13,7 @@
 //! problem (a missing or malformed flag, a value outside the spec's constraints) exits with
 //! [`EXIT_USAGE`](crate::EXIT_USAGE) before anything is sent.
 
+use crate::dry_run::Scope;
 use crate::{block_on, runtime_error, GlobalArgs, EXIT_USAGE};
 use acs_model::{BusinessStatus, Object, Paginated, Request};
 use acs_runtime::{CallOptions, Config, Decoder, Error, OperationRequest, Service, WaiterError};
@@ -140,6 +141,8 @@ pub struct Input {
     pub wait: bool,
     /// `--all-pages` was given.
     pub all_pages: bool,
+    /// `--dry-run` was given: print the signed request instead of sending it.
+    pub dry_run: bool,
     /// For an action that is not safe to repeat: the commands that show whether it took
     /// effect (printed with an "outcome unknown" error).
     pub check: Option<&'static str>,
@@ -363,6 +366,7 @@ impl<C> Action<C> {
             params,
             wait: flag("wait"),
             all_pages: flag("all-pages"),
+            dry_run: flag("dry_run"),
             check: self.check,
             flags: self.params,
         }
@@ -615,11 +619,27 @@ where
         Ok(request) => request,
         Err(code) => return code,
     };
+    if input.dry_run {
+        return dry_run(client, &request, Scope::One);
+    }
     send_once(
         client,
         OperationRequest::from_request(&request),
         decode_printed::<R>,
         input.check,
+    )
+}
+
+/// `--dry-run`: prints the signed request instead of sending it.
+fn dry_run<R: Request, S: Service>(
+    client: &acs_runtime::Client<S>,
+    request: &R,
+    scope: Scope,
+) -> ExitCode {
+    crate::dry_run::run(
+        client,
+        acs_runtime::OperationRequest::from_request(request),
+        scope,
     )
 }
 
@@ -634,6 +654,14 @@ where
         Ok(request) => request,
         Err(code) => return code,
     };
+    if input.dry_run {
+        let scope = if input.all_pages {
+            Scope::AllPages
+        } else {
+            Scope::One
+        };
+        return dry_run(client, &request, scope);
+    }
     if input.all_pages {
         run_json(
             Box::pin(
@@ -671,6 +699,10 @@ where
         Ok(request) => request,
         Err(code) => return code,
     };
+    if input.dry_run {
+        let scope = if input.wait { Scope::Wait } else { Scope::One };
+        return dry_run(client, &request, scope);
+    }
     if !input.wait {
         return send_once(
             client,

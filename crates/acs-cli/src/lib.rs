@@ -13,6 +13,7 @@
 
 pub mod command;
 pub mod completions;
+pub mod dry_run;
 pub mod input;
 pub mod output;
 pub mod query;
@@ -236,6 +237,12 @@ pub struct GlobalArgs {
     /// parameter with this flag (then only here).
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
+
+    /// Build, check and sign the request and print it (method, URL, headers, form body, the
+    /// string to sign or the canonical request) with the secret, the token and the signature
+    /// redacted; nothing is sent. Also after the subcommand.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
 
     /// No progress on stderr (progress is shown only when stderr is a terminal anyway).
     /// Also after the subcommand.

@@ -618,6 +618,28 @@ impl<S: Service> Client<S> {
         Ok((call, credentials))
     }
 
+    /// Builds and signs `request` as [`invoke_with`](Self::invoke_with) would send its first
+    /// attempt (the same code, a fresh nonce and timestamp), and returns it without sending
+    /// it, with the texts the signature covers; the secret, the security token and the
+    /// signature are redacted ([`DryRun`](crate::dry_run::DryRun)). Check a generated
+    /// request's rules first (`Request::validate`, as `send` does). Credentials are
+    /// resolved as for a call (an unusable chain is the same error).
+    pub async fn dry_run(
+        &self,
+        mut request: OperationRequest,
+        options: &CallOptions,
+    ) -> Result<crate::dry_run::DryRun, Error> {
+        let (call, credentials) = self.prepare(&mut request, options).await?;
+        let built = self
+            .build_request(&call, &credentials)?
+            .build()
+            .map_err(|e| Error::validation("url", e.to_string()))?;
+        let redactor = Redactor::new(&credentials).marked(crate::dry_run::REDACTED);
+        Ok(crate::dry_run::DryRun::from_request(&built, |text| {
+            redactor.apply(text)
+        }))
+    }
+
     /// The attempts of a call until one succeeds or the error is final. Generic only for the
     /// decoding of a 2xx answer; everything else is shared by every action.
     async fn run<T, F>(
@@ -1096,6 +1118,7 @@ impl<S: Service> Client<S> {
 /// server's string to sign, which includes `SecurityToken` for RPC v1 STS calls.
 struct Redactor {
     needles: Vec<String>,
+    mark: &'static str,
 }
 
 impl Redactor {
@@ -1118,13 +1141,21 @@ impl Redactor {
                 }
             }
         }
-        Self { needles }
+        Self {
+            needles,
+            mark: "***",
+        }
+    }
+
+    /// The same, writing `mark` instead of `***`.
+    fn marked(self, mark: &'static str) -> Self {
+        Self { mark, ..self }
     }
 
     fn apply(&self, mut text: String) -> String {
         for needle in &self.needles {
             if text.contains(needle.as_str()) {
-                text = text.replace(needle.as_str(), "***");
+                text = text.replace(needle.as_str(), self.mark);
             }
         }
         text

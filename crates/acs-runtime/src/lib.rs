@@ -92,6 +92,7 @@ pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod decode;
+pub mod dry_run;
 pub mod env;
 pub mod error;
 mod ini;

@@ -570,3 +570,233 @@ fn at_file_gives_a_json_flag_its_value() {
     );
     assert_eq!(server.requests().len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// --dry-run
+// ---------------------------------------------------------------------------------------
+
+/// A dry run's printout, in parts.
+struct Printed {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    /// The canonical request (V3) or the string to sign (v1).
+    signed_text: String,
+}
+
+fn parse_dry_run(text: &str) -> Printed {
+    let text = text
+        .strip_prefix("Dry run: nothing was sent.\n\n")
+        .unwrap_or_else(|| panic!("no dry-run banner: {text}"));
+    let mut parts = text.splitn(3, "\n\n");
+    let head = parts.next().expect("request line and headers");
+    let body = parts.next().expect("body").to_owned();
+    let rest = parts.next().expect("signing texts");
+    let mut lines = head.lines();
+    let (method, url) = lines
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .expect("request line");
+    let headers = lines
+        .map(|l| {
+            let (k, v) = l.split_once(": ").expect("header line");
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    let signed_text =
+        if let Some(v3) = rest.strip_prefix("Canonical request (V3, ACS3-HMAC-SHA256):\n") {
+            v3.split("\n\nString to sign:\n")
+                .next()
+                .expect("canonical")
+                .to_owned()
+        } else {
+            rest.strip_prefix("String to sign (RPC v1, HMAC-SHA1):\n")
+                .unwrap_or_else(|| panic!("no signing text: {rest}"))
+                .lines()
+                .next()
+                .expect("string to sign")
+                .to_owned()
+        };
+    Printed {
+        method: method.to_owned(),
+        url: url.to_owned(),
+        headers,
+        body,
+        signed_text,
+    }
+}
+
+const SUBMIT: [&str; 7] = [
+    "submit-file",
+    "--project-id",
+    "10000",
+    "--file-id",
+    "5",
+    "--comment",
+    "nightly run: a+b / 50%",
+];
+
+#[test]
+fn dry_run_v3_prints_what_the_server_then_receives_and_sends_nothing() {
+    let server = server(vec![Step::ok(json!({"Success": true, "Data": 1}))]);
+    let dry = run(&server, &[&["--dry-run"][..], &SUBMIT[..]].concat());
+    assert_code(&dry, 0);
+    assert_eq!(server.requests().len(), 0, "a dry run sends nothing");
+    let printed = parse_dry_run(&stdout(&dry));
+    assert!(
+        stdout(&dry).contains("Signature=<redacted>"),
+        "{}",
+        stdout(&dry)
+    );
+
+    let real = run(&server, &SUBMIT);
+    assert_code(&real, 0);
+    let sent = &server.requests()[0];
+    assert!(sent.verified, "{sent:?}");
+    assert_eq!(printed.method, sent.method);
+    assert_eq!(printed.url, format!("{}{}", server.endpoint(), sent.path));
+    assert_eq!(printed.body, sent.body_text());
+    // Every header printed is sent with the same value, but for the fresh nonce, date and
+    // signature of each attempt.
+    let header = |name: &str| {
+        printed
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} printed"))
+    };
+    for (name, value) in &printed.headers {
+        let got = sent
+            .header(name)
+            .unwrap_or_else(|| panic!("{name} not sent"));
+        match name.as_str() {
+            "x-acs-date" | "x-acs-signature-nonce" => {}
+            "authorization" => {
+                let without_signature =
+                    |v: &str| v.split(",Signature=").next().unwrap_or("").to_owned();
+                assert_eq!(without_signature(value), without_signature(got));
+            }
+            _ => assert_eq!(value, got, "{name}"),
+        }
+    }
+    // The canonical request is the server's, with this attempt's nonce and date.
+    let canonical = printed
+        .signed_text
+        .replace(
+            &header("x-acs-signature-nonce"),
+            sent.header("x-acs-signature-nonce").expect("nonce"),
+        )
+        .replace(
+            &header("x-acs-date"),
+            sent.header("x-acs-date").expect("date"),
+        );
+    assert_eq!(Some(canonical), sent.canonical_request);
+}
+
+#[test]
+fn dry_run_v1_prints_the_string_to_sign_the_server_computes() {
+    let server = server(vec![Step::ok(json!({"Success": true, "Data": 1}))]);
+    let dry = run(
+        &server,
+        &[
+            &["--signature", "v1"][..],
+            &SUBMIT[..],
+            &["--wait", "--dry-run"][..],
+        ]
+        .concat(),
+    );
+    assert_code(&dry, 0);
+    assert_eq!(server.requests().len(), 0, "a dry run sends nothing");
+    let text = stdout(&dry);
+    assert!(text.contains("Signature=<redacted>"), "{text}");
+    assert!(text.contains("--wait: this is the first request"), "{text}");
+    let printed = parse_dry_run(&text);
+
+    let real = run(&server, &[&["--signature", "v1"][..], &SUBMIT[..]].concat());
+    assert_code(&real, 0);
+    let sent = &server.requests()[0];
+    assert!(sent.verified, "{sent:?}");
+    assert_eq!(printed.body, sent.body_text());
+    let query = |url: &str| -> Vec<(String, String)> {
+        url.split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("")
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    };
+    let printed_query = query(&printed.url);
+    let sent_query = query(&format!("?{}", sent.raw_query));
+    let names = |q: &[(String, String)]| q.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&printed_query), names(&sent_query));
+    let value = |q: &[(String, String)], name: &str| {
+        q.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    for (name, v) in &printed_query {
+        if !["SignatureNonce", "Timestamp", "Signature"].contains(&name.as_str()) {
+            assert_eq!(v, &value(&sent_query, name), "{name}");
+        }
+    }
+    // In the string to sign the values are encoded once more (`%` -> `%25`).
+    let twice = |v: String| v.replace('%', "%25");
+    let string_to_sign = printed
+        .signed_text
+        .replace(
+            &value(&printed_query, "SignatureNonce"),
+            &value(&sent_query, "SignatureNonce"),
+        )
+        .replace(
+            &twice(value(&printed_query, "Timestamp")),
+            &twice(value(&sent_query, "Timestamp")),
+        );
+    assert_eq!(Some(string_to_sign), sent.string_to_sign);
+}
+
+#[test]
+fn dry_run_redacts_the_token_and_checks_the_request_first() {
+    let server = server(vec![]);
+    let token = "CAISdryRunToken+/x=secret";
+    for signature in ["v3", "v1"] {
+        let output = dataworks()
+            .env("ALIBABA_CLOUD_SECURITY_TOKEN", token)
+            .args(["--endpoint", &server.endpoint(), "--signature", signature])
+            .args([
+                "get-deployment",
+                "--project-id",
+                "1",
+                "--deployment-id",
+                "2",
+                "--dry-run",
+            ])
+            .output()
+            .expect("runs");
+        assert_no_secret(&output);
+        assert_code(&output, 0);
+        let text = stdout(&output);
+        for leaked in [token, "CAISdryRunToken%2B", "CAISdryRunToken%252B"] {
+            assert!(!text.contains(leaked), "{signature}: token in {text}");
+        }
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+    // The spec's rules are checked before anything is built: exit 2.
+    let output = run(
+        &server,
+        &[
+            "list-deployments",
+            "--project-id",
+            "1",
+            "--page-size",
+            "1000",
+            "--dry-run",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(output.stdout.is_empty());
+    assert_eq!(server.requests().len(), 0);
+}
