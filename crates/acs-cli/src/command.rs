@@ -143,6 +143,8 @@ pub struct Input {
     pub all_pages: bool,
     /// `--dry-run` was given: print the signed request instead of sending it.
     pub dry_run: bool,
+    /// `--quiet` was given: no progress on stderr.
+    pub quiet: bool,
     /// For an action that is not safe to repeat: the commands that show whether it took
     /// effect (printed with an "outcome unknown" error).
     pub check: Option<&'static str>,
@@ -367,6 +369,7 @@ impl<C> Action<C> {
             wait: flag("wait"),
             all_pages: flag("all-pages"),
             dry_run: flag("dry_run"),
+            quiet: flag("quiet"),
             check: self.check,
             flags: self.params,
         }
@@ -663,10 +666,12 @@ where
         return dry_run(client, &request, scope);
     }
     if input.all_pages {
-        run_json(
+        let call: Call<'_> =
             Box::pin(
                 async move { to_json(client.send_all_pages(request, CallOptions::new()).await?) },
-            ),
+            );
+        crate::finish_checked(
+            crate::progress::all_pages(call, input.quiet).unwrap_or_else(|e| Err(runtime_error(e))),
             input.check,
         )
     } else {
@@ -691,7 +696,7 @@ where
     R: Request + Object,
     S: Service,
     A: Serialize,
-    B: Serialize,
+    B: Serialize + 'static,
     F: FnOnce(R) -> Fut,
     Fut: Future<Output = Result<(A, B), WaiterError<B>>>,
 {
@@ -711,12 +716,5 @@ where
             input.check,
         );
     }
-    let [action, waiter_action, waiter] = names;
-    crate::run_waited(
-        send_and_wait(request),
-        action,
-        waiter_action,
-        waiter,
-        input.check,
-    )
+    crate::progress::run_waited(send_and_wait(request), names, input.check, input.quiet)
 }

@@ -16,6 +16,7 @@ pub mod completions;
 pub mod dry_run;
 pub mod input;
 pub mod output;
+pub mod progress;
 pub mod query;
 
 pub use command::{main, Action, Input, Kind, Mode, Param, Tool};

@@ -267,6 +267,30 @@ where
     }
 }
 
+/// The pages fetched so far by [`Client::send_all_pages`], for a progress display
+/// ([`observe_pages`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageProgress {
+    /// Pages fetched.
+    pub pages: u32,
+    /// Items fetched over those pages.
+    pub items: usize,
+}
+
+/// What [`observe_pages`] calls after each page.
+pub type PageObserver = std::sync::Arc<dyn Fn(&PageProgress) + Send + Sync>;
+
+tokio::task_local! {
+    static PAGE_OBSERVER: PageObserver;
+}
+
+/// Runs `work`, calling `observer` after each page that [`Client::send_all_pages`] fetches
+/// in it: what a command-line tool shows as progress. Nothing changes on the wire.
+pub async fn observe_pages<F: std::future::Future>(observer: PageObserver, work: F) -> F::Output {
+    PAGE_OBSERVER.scope(observer, work).await
+}
+
 impl<S: Service> Client<S> {
     /// Every page of a list action, each sent like [`Client::send_with`] sends a request:
     /// starts at the page number set on `input` (or 1) and stops when a page is empty, the
@@ -291,12 +315,24 @@ impl<S: Service> Client<S> {
     {
         let mut pages = self.paginate(input, options);
         let mut merged: Option<R::Response> = None;
+        let mut fetched = 0u32;
         while let Some(page) = pages.next().await {
             let mut page = page?;
-            match merged.as_mut() {
-                None => merged = Some(page),
-                Some(merged) => R::items_mut(merged).append(R::items_mut(&mut page)),
-            }
+            fetched += 1;
+            let merged = match merged.as_mut() {
+                None => merged.insert(page),
+                Some(merged) => {
+                    R::items_mut(merged).append(R::items_mut(&mut page));
+                    merged
+                }
+            };
+            let items = R::items_mut(merged).len();
+            let _ = PAGE_OBSERVER.try_with(|observer| {
+                observer(&PageProgress {
+                    pages: fetched,
+                    items,
+                })
+            });
         }
         Ok(merged.unwrap_or_default())
     }

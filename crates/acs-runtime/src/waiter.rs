@@ -12,8 +12,10 @@
 //! # });
 //! ```
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -23,6 +25,7 @@ use acs_model::Request;
 use crate::client::Client;
 use crate::error::Error;
 use crate::options::CallOptions;
+use crate::request::OperationRequest;
 use crate::service::Service;
 
 /// What a waiter's classifier decides about one polled output.
@@ -87,10 +90,28 @@ impl Default for WaiterConfig {
 /// happens at the deadline.
 pub async fn wait_until<T, F, Fut, C>(
     config: &WaiterConfig,
-    mut poll: F,
-    mut classify: C,
+    poll: F,
+    classify: C,
 ) -> Result<T, WaiterError<T>>
 where
+    T: 'static,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+    C: FnMut(&T) -> WaitState,
+{
+    wait_observed(config, poll, classify, None).await
+}
+
+/// [`wait_until`], telling the task's [`observe_waits`] observer (if any) about each poll
+/// that is followed by another; `polled` is the request polled, when known.
+async fn wait_observed<T, F, Fut, C>(
+    config: &WaiterConfig,
+    mut poll: F,
+    mut classify: C,
+    polled: Option<&OperationRequest>,
+) -> Result<T, WaiterError<T>>
+where
+    T: 'static,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
     C: FnMut(&T) -> WaitState,
@@ -98,6 +119,7 @@ where
     let start = Instant::now();
     let mut polls: u32 = 0;
     let mut last_output = None;
+    let mut poll_error: Option<Error> = None;
     loop {
         polls = polls.saturating_add(1);
         match poll().await {
@@ -117,6 +139,7 @@ where
             },
             Err(e) if e.is_retryable() => {
                 tracing::debug!(polls, error = %e, "waiter poll failed with a transient error");
+                poll_error = Some(e);
             }
             Err(e) => return Err(WaiterError::Request(e)),
         }
@@ -129,6 +152,16 @@ where
             });
         };
         let delay = config.delay(polls).min(remaining);
+        let _ = OBSERVER.try_with(|observer| {
+            observer(&WaitProgress {
+                polls,
+                elapsed: waited,
+                next_poll: delay,
+                output: last_output.as_ref().map(|o| o as &dyn Any),
+                error: poll_error.take().as_ref(),
+                polled,
+            })
+        });
         tracing::debug!(
             polls,
             delay_ms = delay.as_millis() as u64,
@@ -136,6 +169,39 @@ where
         );
         tokio::time::sleep(delay).await;
     }
+}
+
+/// One poll of a waiter that will poll again, for a progress display ([`observe_waits`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct WaitProgress<'a> {
+    /// Polls made so far.
+    pub polls: u32,
+    /// Time since the waiter started.
+    pub elapsed: Duration,
+    /// The delay before the next poll.
+    pub next_poll: Duration,
+    /// The last response that was not final (downcast it to the waiter's response type).
+    pub output: Option<&'a dyn Any>,
+    /// The transient error of this poll, when it failed (polling goes on).
+    pub error: Option<&'a Error>,
+    /// The request polled (its action and parameters), when the waiter knows it
+    /// ([`Client::wait_with`], which every generated waiter uses).
+    pub polled: Option<&'a OperationRequest>,
+}
+
+/// What [`observe_waits`] calls after each poll that is followed by another.
+pub type WaitObserver = Arc<dyn Fn(&WaitProgress<'_>) + Send + Sync>;
+
+tokio::task_local! {
+    static OBSERVER: WaitObserver;
+}
+
+/// Runs `work`, calling `observer` after every poll of every waiter in it that is followed
+/// by another (the response not final yet, or a transient error): what a command-line tool
+/// shows as progress. Nothing changes on the wire.
+pub async fn observe_waits<F: Future>(observer: WaitObserver, work: F) -> F::Output {
+    OBSERVER.scope(observer, work).await
 }
 
 /// Why a waiter did not return the desired state. The failure state and the time-out keep
@@ -299,15 +365,28 @@ impl<S: Service> Client<S> {
     /// Polls `input` (checked against the spec's rules first) with `config`'s delays until
     /// `classify` says the response is final. Transient errors while polling count as
     /// "not yet". Each poll is sent like [`Client::send_with`] sends it.
-    pub async fn wait_with<R: Request>(
+    pub async fn wait_with<R>(
         &self,
         input: &R,
         options: &CallOptions,
         config: &WaiterConfig,
         classify: impl Fn(&R::Response) -> WaitState,
-    ) -> Result<R::Response, WaiterError<R::Response>> {
+    ) -> Result<R::Response, WaiterError<R::Response>>
+    where
+        R: Request,
+        R::Response: 'static,
+    {
         input.validate()?;
-        wait_until(config, || self.send_with(input, options), classify).await
+        let polled = OBSERVER
+            .try_with(|_| OperationRequest::from_request(input))
+            .ok();
+        wait_observed(
+            config,
+            || self.send_with(input, options),
+            classify,
+            polled.as_ref(),
+        )
+        .await
     }
 }
 

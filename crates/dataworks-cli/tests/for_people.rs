@@ -28,14 +28,7 @@ fn home() -> std::path::PathBuf {
 
 /// The binary with a cleared environment and the test's credentials.
 fn dataworks() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dataworks"));
-    command
-        .env_clear()
-        .env("HOME", home())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
-    command
+    dataworks_env(Command::new(env!("CARGO_BIN_EXE_dataworks")))
 }
 
 /// Runs `dataworks --endpoint <server> --max-attempts 1 <args>`; no secret in the output.
@@ -799,4 +792,208 @@ fn dry_run_redacts_the_token_and_checks_the_request_first() {
     assert_code(&output, 2);
     assert!(output.stdout.is_empty());
     assert_eq!(server.requests().len(), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// progress and Ctrl-C
+// ---------------------------------------------------------------------------------------
+
+fn deployment(status: i64) -> Step {
+    Step::ok(
+        json!({"Success": true, "Data": {"Deployment": {"Status": status, "CheckingStatus": 0}}}),
+    )
+}
+
+/// SubmitFile, then GetDeployment in progress once, then succeeded.
+fn submit_then_deploy() -> TestServer {
+    server(vec![
+        Step::ok(json!({"Success": true, "Data": 3000001})),
+        deployment(0),
+        deployment(1),
+    ])
+}
+
+const SUBMIT_WAIT: [&str; 5] = ["submit-file", "--project-id", "10000", "--file-id", "5"];
+
+#[test]
+fn wait_progress_in_a_terminal_shows_status_polls_and_next_poll() {
+    if !installed_script() {
+        eprintln!("skipped: script(1) is not installed");
+        return;
+    }
+    let server = submit_then_deploy();
+    let command = format!(
+        "'{}' --endpoint {} submit-file --project-id 10000 --file-id 5 --wait",
+        env!("CARGO_BIN_EXE_dataworks"),
+        server.endpoint()
+    );
+    // script(1) runs the command with stdin, stdout and stderr on a pseudo-terminal.
+    let output = dataworks_env(Command::new("script"))
+        .args(["-qefc", &command, "/dev/null"])
+        .output()
+        .expect("script runs");
+    let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_code(&output, 0);
+    assert!(!terminal.contains(SECRET));
+    assert!(
+        terminal.contains("\r\x1b[2Kwaiting for GetDeployment: "),
+        "{terminal:?}"
+    );
+    assert!(
+        terminal.contains("Data.Deployment.Status=0"),
+        "{terminal:?}"
+    );
+    assert!(terminal.contains("1 poll, next poll in "), "{terminal:?}");
+    assert!(terminal.contains("\"SubmitFile\""), "{terminal:?}");
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn no_progress_bytes_in_a_pipe_or_with_quiet_in_a_terminal() {
+    let server = submit_then_deploy();
+    let output = run(&server, &[&SUBMIT_WAIT[..], &["--wait"][..]].concat());
+    assert_code(&output, 0);
+    assert_eq!(stderr(&output), "", "nothing on a piped stderr");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&output.stdout).expect("JSON")["GetDeployment"]["Data"]
+            ["Deployment"]["Status"],
+        1
+    );
+    if installed_script() {
+        let server = submit_then_deploy();
+        let command = format!(
+            "'{}' --endpoint {} --quiet submit-file --project-id 10000 --file-id 5 --wait",
+            env!("CARGO_BIN_EXE_dataworks"),
+            server.endpoint()
+        );
+        let output = dataworks_env(Command::new("script"))
+            .args(["-qefc", &command, "/dev/null"])
+            .output()
+            .expect("script runs");
+        assert_code(&output, 0);
+        let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(!terminal.contains("waiting for"), "{terminal:?}");
+        assert!(!terminal.contains('\x1b'), "{terminal:?}");
+    }
+}
+
+#[test]
+fn all_pages_progress_in_a_terminal_and_none_in_a_pipe() {
+    let page = |n: i64, ids: &[i64]| {
+        let items: Vec<Value> = ids.iter().map(|id| json!({"Id": id})).collect();
+        Step::ok(
+            json!({"Data": {"PageNumber": n, "PageSize": 2, "TotalCount": 3, "Deployments": items}}),
+        )
+    };
+    let server_pages = || server(vec![page(1, &[1, 2]), page(2, &[3])]);
+    let args = [
+        "list-deployments",
+        "--project-id",
+        "1",
+        "--page-size",
+        "2",
+        "--all-pages",
+    ];
+    let piped = server_pages();
+    let output = run(&piped, &args);
+    assert_code(&output, 0);
+    assert_eq!(stderr(&output), "");
+    if installed_script() {
+        let server = server_pages();
+        let command = format!(
+            "'{}' --endpoint {} {}",
+            env!("CARGO_BIN_EXE_dataworks"),
+            server.endpoint(),
+            args.join(" ")
+        );
+        let output = dataworks_env(Command::new("script"))
+            .args(["-qefc", &command, "/dev/null"])
+            .output()
+            .expect("script runs");
+        assert_code(&output, 0);
+        let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            terminal.contains("fetching all pages: 1 page and 2 items so far"),
+            "{terminal:?}"
+        );
+        assert!(
+            terminal.contains("fetching all pages: 2 pages and 3 items so far"),
+            "{terminal:?}"
+        );
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_wait_says_what_was_last_seen_and_exits_130() {
+    let server = TestServer::start_blocking(
+        ServerConfig::new()
+            .with_credential(AK, SECRET)
+            .with_lifetime(Duration::from_secs(60))
+            .with_steps([Step::ok(json!({"Success": true, "Data": 3000001}))])
+            .with_default(deployment(0)),
+    )
+    .expect("server starts");
+    let child = dataworks()
+        .args(["--endpoint", &server.endpoint()])
+        .args([
+            "submit-file",
+            "--project-id",
+            "10000",
+            "--file-id",
+            "5",
+            "--wait",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let started = std::time::Instant::now();
+    while server.requests().len() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(20), "no poll");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The first poll's response is read while the waiter sleeps at least 2 s before the next.
+    std::thread::sleep(Duration::from_millis(500));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let output = child.wait_with_output().expect("exits");
+    assert_no_secret(&output);
+    assert_code(&output, 130);
+    let err = stderr(&output);
+    assert!(err.starts_with("interrupted after "), "{err}");
+    assert!(err.contains("1 poll of GetDeployment "), "{err}");
+    assert!(err.contains("DeploymentId=3000001"), "{err}");
+    assert!(
+        err.contains("last seen Data.Deployment.CheckingStatus=0 Data.Deployment.Status=0"),
+        "{err}"
+    );
+    assert!(err.contains("the process goes on at the service"), "{err}");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&output.stdout).expect("JSON")["GetDeployment"]["Data"]
+            ["Deployment"]["Status"],
+        0
+    );
+    assert_eq!(server.requests().len(), 2, "no poll after Ctrl-C");
+}
+
+fn installed_script() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `command` with the test's environment (cleared, credentials, HOME).
+fn dataworks_env(mut command: Command) -> Command {
+    command
+        .env_clear()
+        .env("HOME", home())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
+    command
 }
