@@ -14,7 +14,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "abolish-data-service-api",
         wire: "AbolishDataServiceApi",
         about: "调用AbolishDataServiceApi下线数据服务API。",
-        long_about: "调用AbolishDataServiceApi下线数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用AbolishDataServiceApi下线数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks abolish-data-service-api --project-id 10001 --api-id 10000",
         params: &[
             Param {
                 wire: "TenantId",
@@ -53,7 +53,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-meta-collection-entity",
         wire: "AddMetaCollectionEntity",
         about: "该接口用于添加实体到集合中。",
-        long_about: "该接口用于添加实体到集合中。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于添加实体到集合中。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks add-meta-collection-entity --collection-qualified-name album.2222 --entity-qualified-name maxcompute-table.projectA.tableB",
         params: &[
             Param {
                 wire: "CollectionQualifiedName",
@@ -92,7 +92,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-project-member-to-role",
         wire: "AddProjectMemberToRole",
         about: "该接口用于添加DataWorks工作空间用户至角色。使用该接口前，您需要先添加目标账号为DataWorks工作空间的成员。",
-        long_about: "该接口用于添加DataWorks工作空间用户至角色。使用该接口前，您需要先添加目标账号为DataWorks工作空间的成员。",
+        long_about: "该接口用于添加DataWorks工作空间用户至角色。使用该接口前，您需要先添加目标账号为DataWorks工作空间的成员。\n\nExample: dataworks add-project-member-to-role --project-id 27 --user-id 1234 --role-code role_project_guest",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -139,7 +139,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-recognize-rule",
         wire: "AddRecognizeRule",
         about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。",
-        long_about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用AddRecognizeRule接口新增数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks add-recognize-rule --tenant-id 10241024 --account-name dsg-uat --sensitive-name '姓名' --template-id e1970541-6cf5-4d23-b101-d5b66f6e1024 --node-id 0ce67949-0810-400f-a24a-cc5ffafe1024 --node-parent '客户/个人/个人自然信息/个人基本概况信息' --level 1 --operation-type 0",
         params: &[
             Param {
                 wire: "TenantId",
@@ -298,7 +298,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "add-to-meta-category",
         wire: "AddToMetaCategory",
         about: "该接口用于添加表至指定的类目。",
-        long_about: "该接口用于添加表至指定的类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于添加表至指定的类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks add-to-meta-category --category-id 5 --table-guid odps.engine_name.table_name",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -329,7 +329,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "approve-permission-apply-order",
         wire: "ApprovePermissionApplyOrder",
         about: "审批一个权限申请单。",
-        long_about: "审批一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "审批一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks approve-permission-apply-order --flow-id 48f36729-05f9-4a40-9286-933fd940f30a --approve-comment agree --approve-action 1",
         params: &[
             Param {
                 wire: "FlowId",
@@ -368,7 +368,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "callback-extension",
         wire: "CallbackExtension",
         about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。",
-        long_about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "用于在DataWorks平台使用过程中触发扩展点时，通过调用CallbackExtension接口，将扩展程序对扩展点事件的检查结果返回给DataWorks平台。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks callback-extension --extension-code 8abcb91f-d266-4073-b907-2ed670378ed1 --message-id 03400b03-b721-4c34-8727-2d6884077091 --check-result FAIL",
         params: &[
             Param {
                 wire: "ExtensionCode",
@@ -415,7 +415,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "change-resource-manager-resource-group",
         wire: "ChangeResourceManagerResourceGroup",
         about: "该接口用于修改资源归属资源组。",
-        long_about: "该接口用于修改资源归属资源组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于修改资源归属资源组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks change-resource-manager-resource-group --resource-type project --resource-id test_project --resource-manager-resource-group-id 'rg-bp67acfmxazb4p****'",
         params: &[
             Param {
                 wire: "ResourceType",
@@ -454,7 +454,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "check-file-deployment",
         wire: "CheckFileDeployment",
         about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。",
-        long_about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "当您在DataWorks数据开发页面创建的文件提交成功后，文件将进入发布检查状态，DataWorks会将文件发布检查事件返回给您，您需要根据事件内容判断该文件是否可以继续进行发布校验。此时，可以通过将待发布文件的检查结果返回至DataWorks。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks check-file-deployment --checker-instance-id 66_123455623_2 --status OK",
         params: &[
             Param {
                 wire: "CheckerInstanceId",
@@ -493,7 +493,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "check-meta-partition",
         wire: "CheckMetaPartition",
         about: "该接口用于检查分区是否存在。",
-        long_about: "该接口用于检查分区是否存在。",
+        long_about: "该接口用于检查分区是否存在。\n\nExample: dataworks check-meta-partition --partition ds=202005",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -556,7 +556,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "check-meta-table",
         wire: "CheckMetaTable",
         about: "该接口用于检查表是否存在。",
-        long_about: "该接口用于检查表是否存在。",
+        long_about: "该接口用于检查表是否存在。\n\nExample: dataworks check-meta-table",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -611,7 +611,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-baseline",
         wire: "CreateBaseline",
         about: "该接口用于创建基线。",
-        long_about: "该接口用于创建基线。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于创建基线。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-baseline --baseline-name BaselineName --project-id 10000 --owner 1000000000001 --priority <INTEGER> --overtime-settings <JSON-OBJECT> --baseline-type DAILY",
         params: &[
             Param {
                 wire: "BaselineName",
@@ -690,7 +690,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-business",
         wire: "CreateBusiness",
         about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。",
-        long_about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateBusiness，创建数据开发（DataStudio）的业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-business --business-name '我的业务流程'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -753,7 +753,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-connection",
         wire: "CreateConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateConnection创建一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateConnection创建一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-connection --project-id 1 --name abc --connection-type rds --env-type 1 --content '{\"database\":\"dbname\",\"instanceName\":\"instancename\",\"password\":\"password\",\"rdsOwnerId\":\"123\",\"username\":\"username\"}'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -824,7 +824,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-di-alarm-rule",
         wire: "CreateDIAlarmRule",
         about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "创建数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-di-alarm-rule --di-job-id 11265 --metric-type Heartbeat --trigger-conditions <JSON> --notification-settings <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -893,7 +893,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-di-job",
         wire: "CreateDIJob",
         about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "创建数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-di-job",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1027,7 +1027,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-di-sync-task",
         wire: "CreateDISyncTask",
         about: "调用CreateDISyncTask创建数据集成同步任务。",
-        long_about: "调用CreateDISyncTask创建数据集成同步任务。",
+        long_about: "调用CreateDISyncTask创建数据集成同步任务。\n\nExample: dataworks create-di-sync-task --project-id 10000 --task-type DI_OFFLINE --task-content '{\"type\":\"job\",\"version\":\"2.0\",\"steps\":[{\"stepType\":\"mysql\",\"parameter\":{\"envType\":1,\"datasource\":\"mysql_pub\",\"column\":[\"id\",\"name\",\"create_time\",\"age\",\"score\",\"t_01\"],\"connection\":[{\"datasource\":\"mysql_pub\",\"table\":[\"u_pk\"]}],\"where\":\"\",\"splitPk\":\"id\",\"encoding\":\"UTF-8\"},\"name\":\"Reader\",\"category\":\"reader\"},{\"stepType\":\"odps\",\"parameter\":{\"partition\":\"pt=${bizdate}\",\"truncate\":true,\"datasource\":\"odps_source\",\"envType\":1,\"column\":[\"id\",\"name\",\"create_time\",\"age\",\"score\",\"t_01\"],\"emptyAsNull\":false,\"tableComment\":\"null\",\"table\":\"u_pk\"},\"name\":\"Writer\",\"category\":\"writer\"}],\"setting\":{\"executeMode\":null,\"errorLimit\":{\"record\":\"\"},\"speed\":{\"concurrent\":2,\"throttle\":false}},\"order\":{\"hops\":[{\"from\":\"Reader\",\"to\":\"Writer\"}]}}'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1090,7 +1090,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-dag-complement",
         wire: "CreateDagComplement",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagComplement创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagComplement创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-dag-complement --project-env PROD --start-biz-date '2020-05-20 00:00:00' --name xm_test --root-node-id 1234 --include-node-ids 74324,74325 --parallelism false --end-biz-date '2020-05-21 00:00:00'",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -1193,7 +1193,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-dag-test",
         wire: "CreateDagTest",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagTest创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n调用CreateDagTest创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-dag-test --project-env PROD --bizdate '2020-05-26 00:00:00' --name xm_create_test --node-id 1234",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -1248,7 +1248,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-api",
         wire: "CreateDataServiceApi",
         about: "调用CreateDataServiceApi创建数据服务API。",
-        long_about: "调用CreateDataServiceApi创建数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateDataServiceApi创建数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-data-service-api --project-id 10000 --api-name '测试API名称' --group-id '业务流程ID' --api-mode 0 --request-method 0 --response-content-type 0 --timeout-param 10000 --visible-range 0 --protocols 0,1 --api-path /test/1 --api-description '测试API描述'",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1415,7 +1415,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-api-authority",
         wire: "CreateDataServiceApiAuthority",
         about: "调用CreateDataServiceApiAuthority新增数据服务API授权。",
-        long_about: "调用CreateDataServiceApiAuthority新增数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateDataServiceApiAuthority新增数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-data-service-api-authority --project-id 10003 --api-id 10001 --authorized-project-id 10002 --end-time 1600531564",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1470,7 +1470,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-folder",
         wire: "CreateDataServiceFolder",
         about: "调用CreateDataServiceFolder创建数据服务文件夹。",
-        long_about: "调用CreateDataServiceFolder创建数据服务文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateDataServiceFolder创建数据服务文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-data-service-folder --project-id 10001 --folder-name '测试文件夹' --parent-id 0 --group-id 1000abcd",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1525,7 +1525,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-service-group",
         wire: "CreateDataServiceGroup",
         about: "调用CreateDataServiceGroup创建数据服务业务流程。",
-        long_about: "调用CreateDataServiceGroup创建数据服务业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateDataServiceGroup创建数据服务业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-data-service-group --project-id 10001 --api-gateway-group-id 1000abcd --group-name '业务流程名称'",
         params: &[
             Param {
                 wire: "TenantId",
@@ -1580,7 +1580,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-data-source",
         wire: "CreateDataSource",
         about: "该接口用于创建DataWorks数据源。",
-        long_about: "该接口用于创建DataWorks数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于创建DataWorks数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-data-source --project-id 1 --name abc --data-source-type rds --env-type 1 --content '{\"database\":\"dbname\",\"instanceName\":\"instancename\",\"password\":\"password\",\"rdsOwnerId\":\"123\",\"username\":\"username\"}'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1651,7 +1651,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-export-migration",
         wire: "CreateExportMigration",
         about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。",
-        long_about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "使用CreateExportMigration，新建DataWorks导出任务且仅创建导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-export-migration --project-id 12345 --name test_export_01 --export-mode FULL",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -1714,7 +1714,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-file",
         wire: "CreateFile",
         about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。",
-        long_about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateFile，在数据开发中创建一个文件。目前不支持调用该接口创建数据集成节点任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-file --file-name '文件名' --file-type 10",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -1986,7 +1986,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-folder",
         wire: "CreateFolder",
         about: "调用CreateFolder创建文件夹。",
-        long_about: "调用CreateFolder创建文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateFolder创建文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-folder --folder-path '业务流程/系统数据/MaxCompute/导入层'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -2025,7 +2025,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-import-migration",
         wire: "CreateImportMigration",
         about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。",
-        long_about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateImportMigration创建导入任务，导入任务包含数据源信息、任务、表等对象的DataWorks导入导出包。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-import-migration --project-id 123456 --name test_import_001 --package-type DATAWORKS_MODEL --package-file /home/admin/xxx/import.zip",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -2114,7 +2114,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-manual-dag",
         wire: "CreateManualDag",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n手动业务流程必须已经在界面提交发布，运维中心能够找到对应的手动业务流程，才能使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n手动业务流程必须已经在界面提交发布，运维中心能够找到对应的手动业务流程，才能使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-manual-dag --project-env PROD --project-name test_workspace --flow-name test_workflow --biz-date '2020-11-11 00:00:00'",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -2193,7 +2193,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-meta-category",
         wire: "CreateMetaCategory",
         about: "该接口用于创建类目。",
-        long_about: "该接口用于创建类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于创建类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-meta-category --name category_name",
         params: &[
             Param {
                 wire: "Name",
@@ -2232,7 +2232,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-meta-collection",
         wire: "CreateMetaCollection",
         about: "创建集合对象。",
-        long_about: "创建集合对象。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "创建集合对象。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-meta-collection --name collection_name --collection-type ALBUM",
         params: &[
             Param {
                 wire: "Name",
@@ -2279,7 +2279,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-permission-apply-order",
         wire: "CreatePermissionApplyOrder",
         about: "创建一个权限申请单。",
-        long_about: "创建一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "创建一个权限申请单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-permission-apply-order --apply-user-ids 267842600408993176,267842600408993177 --apply-reason 'I need to use this table' --max-compute-project-name aMaxcomputeProjectName --workspace-id 12345 --apply-object <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "ApplyUserIds",
@@ -2358,7 +2358,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-project",
         wire: "CreateProject",
         about: "该接口用于创建一个DataWorks工作空间。",
-        long_about: "该接口用于创建一个DataWorks工作空间。",
+        long_about: "该接口用于创建一个DataWorks工作空间。\n\nExample: dataworks create-project --project-name test_project --project-description test_describe --project-identifier test_project",
         params: &[
             Param {
                 wire: "ClientToken",
@@ -2445,7 +2445,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-project-member",
         wire: "CreateProjectMember",
         about: "该接口用于添加一个用户至DataWorks工作空间。",
-        long_about: "该接口用于添加一个用户至DataWorks工作空间。",
+        long_about: "该接口用于添加一个用户至DataWorks工作空间。\n\nExample: dataworks create-project-member --project-id 27 --user-id 1234",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -2492,7 +2492,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-entity",
         wire: "CreateQualityEntity",
         about: "调用CreateQualityEntity创建数据质量的分区表达式。",
-        long_about: "调用CreateQualityEntity创建数据质量的分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateQualityEntity创建数据质量的分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-quality-entity --project-name autotest --table-name dual --env-type odps --match-expression 'dt=$[yyyymmdd]' --project-id 123",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -2565,7 +2565,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-follower",
         wire: "CreateQualityFollower",
         about: "调用CreateQualityFollower创建分区表达式的订阅人。",
-        long_about: "调用CreateQualityFollower创建分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateQualityFollower创建分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-quality-follower --project-name autotest --follower 123 --alarm-mode 1 --entity-id 12345 --project-id 123",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -2620,7 +2620,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-relative-node",
         wire: "CreateQualityRelativeNode",
         about: "调用CreateQualityRelativeNode创建分区表达式关联。",
-        long_about: "调用CreateQualityRelativeNode创建分区表达式关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateQualityRelativeNode创建分区表达式关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-quality-relative-node --env-type ODPS --match-expression 'dt=$[yyyymmdd]' --node-id 12321 --project-id 123 --target-node-project-name autotest --project-name autotest --table-name dual --target-node-project-id 1234",
         params: &[
             Param {
                 wire: "EnvType",
@@ -2699,7 +2699,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-quality-rule",
         wire: "CreateQualityRule",
         about: "调用CreateQualityRule创建质量监控规则。",
-        long_about: "调用CreateQualityRule创建质量监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateQualityRule创建质量监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-quality-rule --block-type 0 --entity-id 15224 --project-name autotest --rule-type 0 --rule-name 1234 --predict-type 0 --project-id 10000",
         params: &[
             Param {
                 wire: "BlockType",
@@ -2874,7 +2874,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-remind",
         wire: "CreateRemind",
         about: "调用CreateRemind创建自定义报警规则。",
-        long_about: "调用CreateRemind创建自定义报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateRemind创建自定义报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-remind --remind-name test_error_remind --remind-unit NODE --remind-type FINISHED --alert-unit OWNER --alert-methods SMS,MAIL",
         params: &[
             Param {
                 wire: "RemindName",
@@ -3026,7 +3026,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-resource-file",
         wire: "CreateResourceFile",
         about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。",
-        long_about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateResourceFile接口，在数据开发中创建或上传一个资源文件，此API功能与IDE界面中新建资源功能保持一致。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-resource-file --project-id 10000 --file-folder-path '业务流程/第一个业务流程/MaxCompute/文件夹1/文件夹2' --file-name '文件名' --file-type 10 --origin-resource-name origin_file_name.sql --register-to-calc-engine false",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3137,7 +3137,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-table",
         wire: "CreateTable",
         about: "调用CreateTable创建一个MaxCompute的表或视图。",
-        long_about: "调用CreateTable创建一个MaxCompute的表或视图。",
+        long_about: "调用CreateTable创建一个MaxCompute的表或视图。\n\nExample: dataworks create-table --table-name tableName1 --columns <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "IsView",
@@ -3314,7 +3314,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-table-level",
         wire: "CreateTableLevel",
         about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateTableLevel创建层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-table-level --level-type 1 --name '层级1'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3361,7 +3361,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-table-theme",
         wire: "CreateTableTheme",
         about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateTableTheme创建主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-table-theme --level 1 --name '主题名称'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3408,7 +3408,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "create-udf-file",
         wire: "CreateUdfFile",
         about: "调用CreateUdfFile，在数据开发中创建函数类型文件。",
-        long_about: "调用CreateUdfFile，在数据开发中创建函数类型文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用CreateUdfFile，在数据开发中创建函数类型文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks create-udf-file --file-name StringConcat --function-type STRING --class-name com.alibaba.DataWorks.api.udf.StringConcat --resources string-concat-1.0.0.jar,commons-lang-2.6.jar",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -3529,7 +3529,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-baseline",
         wire: "DeleteBaseline",
         about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。",
-        long_about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "根据基线ID删除基线配置，只有基线上游没有任何节点的情况下才允许删除。可通过调用UpdateBaseline接口修改基线上游节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-baseline --baseline-id 1234 --project-id 10000",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -3560,7 +3560,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-business",
         wire: "DeleteBusiness",
         about: "调用DeleteBusiness删除业务流程。",
-        long_about: "调用DeleteBusiness删除业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteBusiness删除业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-business --business-id 1000001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3599,7 +3599,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-connection",
         wire: "DeleteConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用DeleteConnection删除一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n调用DeleteConnection删除一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-connection --connection-id 1",
         params: &[
             Param {
                 wire: "ConnectionId",
@@ -3622,7 +3622,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-di-alarm-rule",
         wire: "DeleteDIAlarmRule",
         about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "删除数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-di-alarm-rule --di-alarm-rule-id 34971",
         params: &[
             Param {
                 wire: "DIAlarmRuleId",
@@ -3645,7 +3645,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-di-job",
         wire: "DeleteDIJob",
         about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "删除数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-di-job --di-job-id 11126",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -3668,7 +3668,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-di-sync-task",
         wire: "DeleteDISyncTask",
         about: "调用DeleteDISyncTask接口，删除数据集成同步任务。当前仅支持使用该接口删除实时数据同步任务。",
-        long_about: "调用DeleteDISyncTask接口，删除数据集成同步任务。当前仅支持使用该接口删除实时数据同步任务。",
+        long_about: "调用DeleteDISyncTask接口，删除数据集成同步任务。当前仅支持使用该接口删除实时数据同步任务。\n\nExample: dataworks delete-di-sync-task --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3707,7 +3707,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-service-api",
         wire: "DeleteDataServiceApi",
         about: "调用DeleteDataServiceApi删除数据服务API。",
-        long_about: "调用DeleteDataServiceApi删除数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteDataServiceApi删除数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-data-service-api --project-id 10001 --api-id 10000",
         params: &[
             Param {
                 wire: "TenantId",
@@ -3746,7 +3746,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-service-api-authority",
         wire: "DeleteDataServiceApiAuthority",
         about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。",
-        long_about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteDataServiceApiAuthority取消数据服务API授权。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-data-service-api-authority --project-id 10002 --api-id 10003 --authorized-project-id 10004",
         params: &[
             Param {
                 wire: "TenantId",
@@ -3793,7 +3793,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-data-source",
         wire: "DeleteDataSource",
         about: "该接口用于删除数据源。",
-        long_about: "该接口用于删除数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于删除数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-data-source --data-source-id 1",
         params: &[
             Param {
                 wire: "DataSourceId",
@@ -3816,7 +3816,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-file",
         wire: "DeleteFile",
         about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。",
-        long_about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteFile删除数据开发中的文件。如果文件已经提交过，那么DeleteFile API会同时触发一个异步在调度系统删除的流程，需要用DeleteFile  API返回的DeploymentId继续调用GetDeployment轮询被触发的异步删除流程的状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-file --file-id 10000001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3855,7 +3855,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-folder",
         wire: "DeleteFolder",
         about: "调用DeleteFolder删除数据开发页面的文件夹。",
-        long_about: "调用DeleteFolder删除数据开发页面的文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteFolder删除数据开发页面的文件夹。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-folder --folder-id '2eb6f9****'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -3894,7 +3894,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-from-meta-category",
         wire: "DeleteFromMetaCategory",
         about: "该接口用于从指定的类目中移除表。",
-        long_about: "该接口用于从指定的类目中移除表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于从指定的类目中移除表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-from-meta-category --category-id 5 --table-guid odps.engine_name.table_name",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -3925,7 +3925,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-lineage-relation",
         wire: "DeleteLineageRelation",
         about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。",
-        long_about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "删除实体间血缘关系。 仅限于删除用户注册的自定义血缘关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-lineage-relation --src-entity-qualified-name maxcompute-table.project.table --dest-entity-qualified-name custom-report.report123",
         params: &[
             Param {
                 wire: "SrcEntityQualifiedName",
@@ -3964,7 +3964,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-category",
         wire: "DeleteMetaCategory",
         about: "该接口用于删除类目。",
-        long_about: "该接口用于删除类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于删除类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-meta-category --category-id 23",
         params: &[
             Param {
                 wire: "CategoryId",
@@ -3987,7 +3987,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-collection",
         wire: "DeleteMetaCollection",
         about: "删除集合。",
-        long_about: "删除集合。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "删除集合。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-meta-collection --qualified-name album.12333",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -4010,7 +4010,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-meta-collection-entity",
         wire: "DeleteMetaCollectionEntity",
         about: "该接口用于删除集合中的实体。",
-        long_about: "该接口用于删除集合中的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于删除集合中的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-meta-collection-entity --collection-qualified-name album.12345 --entity-qualified-name maxcompute.projectA.tableB",
         params: &[
             Param {
                 wire: "CollectionQualifiedName",
@@ -4041,7 +4041,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-project-member",
         wire: "DeleteProjectMember",
         about: "该接口用于从DataWorks工作空间移除用户。",
-        long_about: "该接口用于从DataWorks工作空间移除用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于从DataWorks工作空间移除用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-project-member --project-id 27 --user-id 1234",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4072,7 +4072,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-entity",
         wire: "DeleteQualityEntity",
         about: "调用DeleteQualityEntity删除分区表达式。",
-        long_about: "调用DeleteQualityEntity删除分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteQualityEntity删除分区表达式。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-quality-entity --entity-id 1234 --project-name autotest --env-type odps --project-id 12345",
         params: &[
             Param {
                 wire: "EntityId",
@@ -4128,7 +4128,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-follower",
         wire: "DeleteQualityFollower",
         about: "调用DeleteQualityFollower删除分区表达式的订阅人。",
-        long_about: "调用DeleteQualityFollower删除分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteQualityFollower删除分区表达式的订阅人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-quality-follower --project-name autotest --follower-id 1234",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -4167,7 +4167,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-relative-node",
         wire: "DeleteQualityRelativeNode",
         about: "调用DeleteQualityRelativeNode删除调度关联。",
-        long_about: "调用DeleteQualityRelativeNode删除调度关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteQualityRelativeNode删除调度关联。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-quality-relative-node --env-type ODPS --match-expression 'dt=$[yyyymmdd]' --node-id 156234 --project-id 12345 --target-node-project-name autotest --project-name autotest --table-name dual --target-node-project-id 12345",
         params: &[
             Param {
                 wire: "EnvType",
@@ -4246,7 +4246,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-quality-rule",
         wire: "DeleteQualityRule",
         about: "调用DeleteQualityRule删除规则。",
-        long_about: "调用DeleteQualityRule删除规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteQualityRule删除规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-quality-rule --project-name autotest --rule-id 1234 --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -4285,7 +4285,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-recognize-rule",
         wire: "DeleteRecognizeRule",
         about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。",
-        long_about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteRecognizeRule接口，删除在数据保护伞定义的分类分级规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-recognize-rule --sensitive-id 27f5f5e2-ec60-4567-b1e4-779ac3681024 --tenant-id 10241024",
         params: &[
             Param {
                 wire: "SensitiveId",
@@ -4316,7 +4316,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-remind",
         wire: "DeleteRemind",
         about: "调用DeleteRemind删除自定义监控报警规则。",
-        long_about: "调用DeleteRemind删除自定义监控报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteRemind删除自定义监控报警规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-remind --remind-id 1234",
         params: &[
             Param {
                 wire: "RemindId",
@@ -4339,7 +4339,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table",
         wire: "DeleteTable",
         about: "删除MaxCompute表。",
-        long_about: "删除MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "删除MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-table --table-name table1",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4394,7 +4394,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table-level",
         wire: "DeleteTableLevel",
         about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteTableLevel删除层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-table-level --level-id 123 --project-id 123",
         params: &[
             Param {
                 wire: "LevelId",
@@ -4425,7 +4425,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "delete-table-theme",
         wire: "DeleteTableTheme",
         about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DeleteTableTheme删除主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks delete-table-theme --theme-id 123",
         params: &[
             Param {
                 wire: "ThemeId",
@@ -4456,7 +4456,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "deploy-di-sync-task",
         wire: "DeployDISyncTask",
         about: "该接口用于发布实时同步任务。",
-        long_about: "该接口用于发布实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于发布实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks deploy-di-sync-task --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4495,7 +4495,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "deploy-file",
         wire: "DeployFile",
         about: "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.",
-        long_about: "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 发布文件至生产环境。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.",
+        long_about: "Deploys a file to the production environment. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 发布文件至生产环境。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.\n\nExample: dataworks deploy-file --project-id 10000 --file-id 10000001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -4561,7 +4561,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "desensitize-data",
         wire: "DesensitizeData",
         about: "输入待脱敏数据，返回脱敏后的结果数据。",
-        long_about: "输入待脱敏数据，返回脱敏后的结果数据。",
+        long_about: "输入待脱敏数据，返回脱敏后的结果数据。\n\nExample: dataworks desensitize-data --data 15365291784 --scene-code _default_scene_code",
         params: &[
             Param {
                 wire: "Data",
@@ -4592,7 +4592,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-add-or-update",
         wire: "DsgDesensPlanAddOrUpdate",
         about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。",
-        long_about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgDesensPlanAddOrUpdate接口新建或编辑数据脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-desens-plan-add-or-update --desens-rules <JSON>",
         params: &[
             Param {
                 wire: "DesensRules",
@@ -4615,7 +4615,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-delete",
         wire: "DsgDesensPlanDelete",
         about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。",
-        long_about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgDesensPlanDelete接口，删除数据保护伞中已创建的脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-desens-plan-delete --ids <JSON> --scene-code dataworks_display_desense_code",
         params: &[
             Param {
                 wire: "Ids",
@@ -4646,7 +4646,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-query-list",
         wire: "DsgDesensPlanQueryList",
         about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。",
-        long_about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgDesensPlanQueryList接口，查询数据保护伞的脱敏规则列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-desens-plan-query-list --page-number 1 --page-size 10 --scene-id 123",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -4709,7 +4709,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-desens-plan-update-status",
         wire: "DsgDesensPlanUpdateStatus",
         about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。",
-        long_about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgDesensPlanUpdateStatus接口，修改脱敏规则的生效状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-desens-plan-update-status --ids <JSON> --scene-code dataworks_display_desense_code --status 1",
         params: &[
             Param {
                 wire: "Ids",
@@ -4748,7 +4748,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-platform-query-projects-and-schema-from-meta",
         wire: "DsgPlatformQueryProjectsAndSchemaFromMeta",
         about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。",
-        long_about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgPlatformQueryProjectsAndSchemaFromMeta接口，查询当前租户下不同类型的引擎实例列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-platform-query-projects-and-schema-from-meta --engine-name EMR",
         params: &[
             Param {
                 wire: "EngineName",
@@ -4771,7 +4771,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-query-default-templates",
         wire: "DsgQueryDefaultTemplates",
         about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。",
-        long_about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgQueryDefaultTemplates接口，查询可选择的敏感类型模版列表及该模版支持的脱敏规则。您可参考该接口的返回参数配置脱敏规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-query-default-templates --scene-id 123",
         params: &[
             Param {
                 wire: "SceneId",
@@ -4794,7 +4794,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-query-sens-result",
         wire: "DsgQuerySensResult",
         about: "该接口用于获取数据保护伞的敏感数据识别结果。",
-        long_about: "该接口用于获取数据保护伞的敏感数据识别结果。",
+        long_about: "该接口用于获取数据保护伞的敏感数据识别结果。\n\nExample: dataworks dsg-query-sens-result --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TenantId",
@@ -4929,7 +4929,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-run-sens-identify",
         wire: "DsgRunSensIdentify",
         about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。",
-        long_about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgRunSensIdentify接口启动一个数据保护伞的敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-run-sens-identify --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TenantId",
@@ -4960,7 +4960,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scene-add-or-update-scene",
         wire: "DsgSceneAddOrUpdateScene",
         about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。",
-        long_about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgSceneAddOrUpdateScene接口，新增或编辑二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-scene-add-or-update-scene --scenes <JSON>",
         params: &[
             Param {
                 wire: "scenes",
@@ -4983,7 +4983,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scene-query-scene-list-by-name",
         wire: "DsgSceneQuerySceneListByName",
         about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。",
-        long_about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgSceneQuerySceneListByName接口，获取脱敏场景列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-scene-query-scene-list-by-name",
         params: &[
             Param {
                 wire: "SceneName",
@@ -5006,7 +5006,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-scened-delete-scene",
         wire: "DsgScenedDeleteScene",
         about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。",
-        long_about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgScenedDeleteScene接口，删除数据保护伞中已创建的二级脱敏场景。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-scened-delete-scene --ids <JSON>",
         params: &[
             Param {
                 wire: "Ids",
@@ -5029,7 +5029,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-stop-sens-identify",
         wire: "DsgStopSensIdentify",
         about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。",
-        long_about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgStopSensIdentify接口，停止数据保护伞定义的分类分级敏感数据识别任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-stop-sens-identify --tenant-id 10241024 --job-id 1000001",
         params: &[
             Param {
                 wire: "TenantId",
@@ -5060,7 +5060,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-add-or-update",
         wire: "DsgUserGroupAddOrUpdate",
         about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。",
-        long_about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgUserGroupAddOrUpdate接口，新增或编辑数据保护伞中的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-user-group-add-or-update --user-groups <JSON>",
         params: &[
             Param {
                 wire: "UserGroups",
@@ -5083,7 +5083,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-delete",
         wire: "DsgUserGroupDelete",
         about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。",
-        long_about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgUserGroupDelete接口，删除数据保护伞配置的用户组。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-user-group-delete",
         params: &[
             Param {
                 wire: "Ids",
@@ -5106,7 +5106,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-get-odps-role-groups",
         wire: "DsgUserGroupGetOdpsRoleGroups",
         about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。",
-        long_about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgUserGroupGetOdpsRoleGroups接口，查询该租户在数据保护伞创建或修改用户组时，用户组成员可选择的MaxCompute角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-user-group-get-odps-role-groups --project-name test_project",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -5129,7 +5129,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-query-list",
         wire: "DsgUserGroupQueryList",
         about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。",
-        long_about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgUserGroupQueryList接口，查询数据保护伞的用户组列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-user-group-query-list --page-number 1 --page-size 10",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -5184,7 +5184,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-user-group-query-user-list",
         wire: "DsgUserGroupQueryUserList",
         about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。",
-        long_about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgUserGroupQueryUserList接口，查询当前租户下的用户或角色列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-user-group-query-user-list",
         params: &[],
         one_of: &[],
         mode: Mode::Plain,
@@ -5198,7 +5198,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-add-or-update",
         wire: "DsgWhiteListAddOrUpdate",
         about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。",
-        long_about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgWhiteListAddOrUpdate接口，新增或编辑脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-white-list-add-or-update --white-lists <JSON>",
         params: &[
             Param {
                 wire: "WhiteLists",
@@ -5221,7 +5221,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-delete-list",
         wire: "DsgWhiteListDeleteList",
         about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。",
-        long_about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgWhiteListDeleteList接口，删除数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-white-list-delete-list --ids <JSON>",
         params: &[
             Param {
                 wire: "Ids",
@@ -5244,7 +5244,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "dsg-white-list-query-list",
         wire: "DsgWhiteListQueryList",
         about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。",
-        long_about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用DsgWhiteListQueryList接口，查询数据保护伞中配置的脱敏白名单。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks dsg-white-list-query-list --page-number 1 --page-size 10 --scene-id 123",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -5291,7 +5291,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "edit-recognize-rule",
         wire: "EditRecognizeRule",
         about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。",
-        long_about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用EditRecognizeRule接口编辑数据保护伞分类分级定义的敏感字段。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks edit-recognize-rule --tenant-id 10241024 --account-name dsg-uat --sensitive-id 1a928de7-3962-4e07-93ac-e1973baa1024 --sensitive-name '姓名' --node-id 0ce67949-0810-400f-a24a-cc5ffafe1024 --node-parent '客户/个人/个人自然信息/个人基本概况信息' --template-id e1970541-6cf5-4d23-b101-d5b66f6e1024 --level 1 --operation-type 0",
         params: &[
             Param {
                 wire: "TenantId",
@@ -5458,7 +5458,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "establish-relation-table-to-business",
         wire: "EstablishRelationTableToBusiness",
         about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。",
-        long_about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "相当于在数据开发页面右键单击业务流程，选择导入表的操作。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks establish-relation-table-to-business --business-id 1000001 --table-guid odps.dw_project.tb1",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5513,7 +5513,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "export-data-sources",
         wire: "ExportDataSources",
         about: "导出数据源列表。",
-        long_about: "导出数据源列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "导出数据源列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks export-data-sources --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5584,7 +5584,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "generate-di-sync-task-config-for-creating",
         wire: "GenerateDISyncTaskConfigForCreating",
         about: "异步生成同时任务的JSON。",
-        long_about: "异步生成同时任务的JSON。",
+        long_about: "异步生成同时任务的JSON。\n\nExample: dataworks generate-di-sync-task-config-for-creating --project-id 10000 --task-type DI_REALTIME --task-param '{  \"type\": \"realtime\",  \"version\": \"1.0\",  \"setting\": {  \"resourceGroup\": \"S_res_group_280749521950784_1623033752022\",  \"taskType\": \"oneclick_to_odps\"  },  \"steps\": [{ \"stepType\": \"mysql\", \"parameter\": { \"connection\": [ { \"datasourceType\": \"mysql\", \"datasource\": \"mysql_pub1\", \"selectedTables\": [ { \"dbName\": \"mysql_db\", \"schema\": [ { \"tableInfos\": [ { \"table\": \"molin_di_test_in_pk_v4\" }]  }  ]  }  ]  }  ]  },  \"name\": \"Reader\",  \"category\": \"reader\"  },  {  \"stepType\": \"odps\",  \"parameter\": {  \"datasource\": \"odps_source\"  },  \"name\": \"Writer\",  \"category\": \"writer\"  }  ]  }'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5631,7 +5631,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "generate-di-sync-task-config-for-updating",
         wire: "GenerateDISyncTaskConfigForUpdating",
         about: "异步生成更新同步任务的JSON。",
-        long_about: "异步生成更新同步任务的JSON。",
+        long_about: "异步生成更新同步任务的JSON。\n\nExample: dataworks generate-di-sync-task-config-for-updating --project-id 10000 --task-type DI_REALTIME --task-param '{\"steps\":[{\"parameter\":{\"connection\":[{\"table\":[\"xyx\"]}]},\"name\":\"Reader\",\"category\":\"reader\"}]}' --task-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5686,7 +5686,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-alert-message",
         wire: "GetAlertMessage",
         about: "调用GetAlertMessage接口，通过获取的AlertId查询报警信息。",
-        long_about: "调用GetAlertMessage接口，通过获取的AlertId查询报警信息。",
+        long_about: "调用GetAlertMessage接口，通过获取的AlertId查询报警信息。\n\nExample: dataworks get-alert-message --alert-id 1421",
         params: &[
             Param {
                 wire: "AlertId",
@@ -5709,7 +5709,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-baseline",
         wire: "GetBaseline",
         about: "根据基线ID获取基线配置。",
-        long_about: "根据基线ID获取基线配置。",
+        long_about: "根据基线ID获取基线配置。\n\nExample: dataworks get-baseline --baseline-id 123456 --project-id 10000",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -5740,7 +5740,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-baseline-config",
         wire: "GetBaselineConfig",
         about: "调用GetBaselineConfig获取配置详情。",
-        long_about: "调用GetBaselineConfig获取配置详情。",
+        long_about: "调用GetBaselineConfig获取配置详情。\n\nExample: dataworks get-baseline-config --baseline-id 1234",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -5763,7 +5763,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-baseline-key-path",
         wire: "GetBaselineKeyPath",
         about: "调用GetBaselineKeyPath获取基线实例的关键路径。",
-        long_about: "调用GetBaselineKeyPath获取基线实例的关键路径。",
+        long_about: "调用GetBaselineKeyPath获取基线实例的关键路径。\n\nExample: dataworks get-baseline-key-path --baseline-id 1234 --bizdate 2020-07-07T00:00:00+0800 --in-group-id 1",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -5802,7 +5802,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-baseline-status",
         wire: "GetBaselineStatus",
         about: "调用GetBaselineStatus获取基线实例的详情。",
-        long_about: "调用GetBaselineStatus获取基线实例的详情。",
+        long_about: "调用GetBaselineStatus获取基线实例的详情。\n\nExample: dataworks get-baseline-status --baseline-id 1234 --bizdate 2020-07-07T00:00:00+0800 --in-group-id 1",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -5841,7 +5841,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-business",
         wire: "GetBusiness",
         about: "调用GetBusiness查询业务流程的详情。",
-        long_about: "调用GetBusiness查询业务流程的详情。",
+        long_about: "调用GetBusiness查询业务流程的详情。\n\nExample: dataworks get-business --business-id 1000000001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5880,7 +5880,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-ddl-job-status",
         wire: "GetDDLJobStatus",
         about: "调用GetDDLJobStatus获取创建表、更新表和删除表的任务状态。",
-        long_about: "调用GetDDLJobStatus获取创建表、更新表和删除表的任务状态。",
+        long_about: "调用GetDDLJobStatus获取创建表、更新表和删除表的任务状态。\n\nExample: dataworks get-ddl-job-status --task-id abc",
         params: &[
             Param {
                 wire: "TaskId",
@@ -5903,7 +5903,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-di-alarm-rule",
         wire: "GetDIAlarmRule",
         about: "查询数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "查询数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "查询数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nExample: dataworks get-di-alarm-rule --di-alarm-rule-id 34994",
         params: &[
             Param {
                 wire: "DIAlarmRuleId",
@@ -5926,7 +5926,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-di-job",
         wire: "GetDIJob",
         about: "查看数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "查看数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "查看数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nExample: dataworks get-di-job --di-job-id 11588",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -5957,7 +5957,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-di-sync-instance-info",
         wire: "GetDISyncInstanceInfo",
         about: "获取实时同步任务和同步解决方案任务的运行状态。",
-        long_about: "获取实时同步任务和同步解决方案任务的运行状态。",
+        long_about: "获取实时同步任务和同步解决方案任务的运行状态。\n\nExample: dataworks get-di-sync-instance-info --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -5996,7 +5996,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-di-sync-task",
         wire: "GetDISyncTask",
         about: "获取数据集成实时同步任务和同步解决方案的详情。",
-        long_about: "获取数据集成实时同步任务和同步解决方案的详情。",
+        long_about: "获取数据集成实时同步任务和同步解决方案的详情。\n\nExample: dataworks get-di-sync-task --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6035,7 +6035,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-dag",
         wire: "GetDag",
         about: "支持查询手动业务流程、手动任务、补数据的Dag详情信息，不支持查询日常调度Dag详情。",
-        long_about: "支持查询手动业务流程、手动任务、补数据的Dag详情信息，不支持查询日常调度Dag详情。",
+        long_about: "支持查询手动业务流程、手动任务、补数据的Dag详情信息，不支持查询日常调度Dag详情。\n\nExample: dataworks get-dag --dag-id 123141452344525 --project-env PROD",
         params: &[
             Param {
                 wire: "DagId",
@@ -6066,7 +6066,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-api",
         wire: "GetDataServiceApi",
         about: "调用GetDataServiceApi查询数据服务API开发态的详情。",
-        long_about: "调用GetDataServiceApi查询数据服务API开发态的详情。",
+        long_about: "调用GetDataServiceApi查询数据服务API开发态的详情。\n\nExample: dataworks get-data-service-api --project-id 10001 --api-id 10000",
         params: &[
             Param {
                 wire: "TenantId",
@@ -6105,7 +6105,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-api-test",
         wire: "GetDataServiceApiTest",
         about: "获取API测试结果。",
-        long_about: "获取API测试结果。",
+        long_about: "获取API测试结果。\n\nExample: dataworks get-data-service-api-test --test-id 123434",
         params: &[
             Param {
                 wire: "TestId",
@@ -6128,7 +6128,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-application",
         wire: "GetDataServiceApplication",
         about: "调用GetDataServiceApplication查询数据服务App的详情。",
-        long_about: "调用GetDataServiceApplication查询数据服务App的详情。",
+        long_about: "调用GetDataServiceApplication查询数据服务App的详情。\n\nExample: dataworks get-data-service-application --project-id 10001 --application-id 10000",
         params: &[
             Param {
                 wire: "TenantId",
@@ -6167,7 +6167,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-folder",
         wire: "GetDataServiceFolder",
         about: "调用GetDataServiceFolder查询数据服务文件夹。",
-        long_about: "调用GetDataServiceFolder查询数据服务文件夹。",
+        long_about: "调用GetDataServiceFolder查询数据服务文件夹。\n\nExample: dataworks get-data-service-folder --project-id 10002 --folder-id 10001",
         params: &[
             Param {
                 wire: "TenantId",
@@ -6206,7 +6206,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-group",
         wire: "GetDataServiceGroup",
         about: "调用GetDataServiceGroup查询数据服务业务流程。",
-        long_about: "调用GetDataServiceGroup查询数据服务业务流程。",
+        long_about: "调用GetDataServiceGroup查询数据服务业务流程。\n\nExample: dataworks get-data-service-group --project-id 10002 --group-id ds_123abc",
         params: &[
             Param {
                 wire: "TenantId",
@@ -6245,7 +6245,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-service-published-api",
         wire: "GetDataServicePublishedApi",
         about: "调用GetDataServicePublishedApi查询数据服务API的发布态信息。",
-        long_about: "调用GetDataServicePublishedApi查询数据服务API的发布态信息。",
+        long_about: "调用GetDataServicePublishedApi查询数据服务API的发布态信息。\n\nExample: dataworks get-data-service-published-api --project-id 10002 --api-id 10001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6284,7 +6284,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-data-source-meta",
         wire: "GetDataSourceMeta",
         about: "调用GetDataSourceMeta获取目标数据源的Meta信息。",
-        long_about: "调用GetDataSourceMeta获取目标数据源的Meta信息。",
+        long_about: "调用GetDataSourceMeta获取目标数据源的Meta信息。\n\nExample: dataworks get-data-source-meta --project-id 10000 --datasource-name mysql_name",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6339,7 +6339,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-deployment",
         wire: "GetDeployment",
         about: "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.",
-        long_about: "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n原文 (zh): 调用GetDeployment获取发布包的详情。",
+        long_about: "Gets the details of a deployment package. A deployment package is created each time SubmitFile or DeployFile runs; they return its DeploymentId.\n\n原文 (zh): 调用GetDeployment获取发布包的详情。\n\nExample: dataworks get-deployment --project-id 10000 --deployment-id 3000001",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6378,7 +6378,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-extension",
         wire: "GetExtension",
         about: "获取某个扩展程序详情。",
-        long_about: "获取某个扩展程序详情。",
+        long_about: "获取某个扩展程序详情。\n\nExample: dataworks get-extension --extension-code 'ce4*********086da5'",
         params: &[
             Param {
                 wire: "ExtensionCode",
@@ -6401,7 +6401,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-file",
         wire: "GetFile",
         about: "Gets the details of a file: its content, versions and the scheduling configuration of its node.",
-        long_about: "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n原文 (zh): 该接口用于获取文件的详情。",
+        long_about: "Gets the details of a file: its content, versions and the scheduling configuration of its node.\n\n原文 (zh): 该接口用于获取文件的详情。\n\nExample: dataworks get-file --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6448,7 +6448,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-file-type-statistic",
         wire: "GetFileTypeStatistic",
         about: "获取节点任务类型的分布情况。",
-        long_about: "获取节点任务类型的分布情况。",
+        long_about: "获取节点任务类型的分布情况。\n\nExample: dataworks get-file-type-statistic --project-id 123465 --project-env PROD",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6479,7 +6479,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-file-version",
         wire: "GetFileVersion",
         about: "调用GetFileVersion获取文件的版本详情。",
-        long_about: "调用GetFileVersion获取文件的版本详情。",
+        long_about: "调用GetFileVersion获取文件的版本详情。\n\nExample: dataworks get-file-version --file-id 1000001 --file-version 2",
         params: &[
             Param {
                 wire: "FileId",
@@ -6526,7 +6526,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-folder",
         wire: "GetFolder",
         about: "调用GetFolder获取文件夹的详情。",
-        long_about: "调用GetFolder获取文件夹的详情。",
+        long_about: "调用GetFolder获取文件夹的详情。\n\nExample: dataworks get-folder",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6573,7 +6573,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-ide-event-detail",
         wire: "GetIDEEventDetail",
         about: "根据DataWorks开放消息的消息ID，查询触发扩展点事件时的扩展点数据快照。",
-        long_about: "根据DataWorks开放消息的消息ID，查询触发扩展点事件时的扩展点数据快照。",
+        long_about: "根据DataWorks开放消息的消息ID，查询触发扩展点事件时的扩展点数据快照。\n\nExample: dataworks get-ide-event-detail --message-id 8abcb91f-d266-4073-b907-2ed670378ed1 --project-id 10000",
         params: &[
             Param {
                 wire: "MessageId",
@@ -6604,7 +6604,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance",
         wire: "GetInstance",
         about: "调用GetInstance接口，获取实例的详细信息。",
-        long_about: "调用GetInstance接口，获取实例的详细信息。",
+        long_about: "调用GetInstance接口，获取实例的详细信息。\n\nExample: dataworks get-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -6635,7 +6635,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-consume-time-rank",
         wire: "GetInstanceConsumeTimeRank",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceConsumeTimeRank获取实例运行时长排行。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceConsumeTimeRank获取实例运行时长排行。\n\nExample: dataworks get-instance-consume-time-rank --project-id 100000 --bizdate 2020-09-21T00:00:00+0800",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6666,7 +6666,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-count-trend",
         wire: "GetInstanceCountTrend",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceCountTrend获取周期实例数量的趋势。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceCountTrend获取周期实例数量的趋势。\n\nExample: dataworks get-instance-count-trend --project-id 10000 --begin-date 2020-04-02T00:00:00+0800 --end-date 2020-09-10T00:00:00+0800",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6705,7 +6705,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-error-rank",
         wire: "GetInstanceErrorRank",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceErrorRank获取近一个月节点的出错排行。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceErrorRank获取近一个月节点的出错排行。\n\nExample: dataworks get-instance-error-rank --project-id 9527",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6728,7 +6728,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-log",
         wire: "GetInstanceLog",
         about: "调用GetInstanceLog获取实例的日志。",
-        long_about: "调用GetInstanceLog获取实例的日志。",
+        long_about: "调用GetInstanceLog获取实例的日志。\n\nExample: dataworks get-instance-log --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -6767,7 +6767,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-status-count",
         wire: "GetInstanceStatusCount",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceStatusCount获取实例不同状态的数量统计。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetInstanceStatusCount获取实例不同状态的数量统计。\n\nExample: dataworks get-instance-status-count --project-id 1234 --project-env PROD --biz-date 2020-01-01",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6806,7 +6806,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-instance-status-statistic",
         wire: "GetInstanceStatusStatistic",
         about: "用GetInstanceStatusCount获取实例任务不同运行状态的数量统计。",
-        long_about: "用GetInstanceStatusCount获取实例任务不同运行状态的数量统计。",
+        long_about: "用GetInstanceStatusCount获取实例任务不同运行状态的数量统计。\n\nExample: dataworks get-instance-status-statistic --project-id 1234 --project-env PROD --biz-date 2020-01-01",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -6877,7 +6877,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-manual-dag-instances",
         wire: "GetManualDagInstances",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetManualDagInstances，获取手动执行的业务流程实例的信息。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetManualDagInstances，获取手动执行的业务流程实例的信息。\n\nExample: dataworks get-manual-dag-instances --project-env PROD --project-name test_workspace --dag-id 7000001231241",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -6916,7 +6916,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-category",
         wire: "GetMetaCategory",
         about: "该接口用于查询类目树。",
-        long_about: "该接口用于查询类目树。",
+        long_about: "该接口用于查询类目树。\n\nExample: dataworks get-meta-category",
         params: &[
             Param {
                 wire: "ParentCategoryId",
@@ -6955,7 +6955,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-collection-detail",
         wire: "GetMetaCollectionDetail",
         about: "该接口用于查询集合的详细信息。",
-        long_about: "该接口用于查询集合的详细信息。",
+        long_about: "该接口用于查询集合的详细信息。\n\nExample: dataworks get-meta-collection-detail --qualified-name album.12345",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -6978,7 +6978,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-column-lineage",
         wire: "GetMetaColumnLineage",
         about: "调用GetMetaColumnLineage获取字段的血缘关系。",
-        long_about: "调用GetMetaColumnLineage获取字段的血缘关系。",
+        long_about: "调用GetMetaColumnLineage获取字段的血缘关系。\n\nExample: dataworks get-meta-column-lineage --direction up",
         params: &[
             Param {
                 wire: "ColumnGuid",
@@ -7065,7 +7065,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-db-info",
         wire: "GetMetaDBInfo",
         about: "该接口用于获取引擎实例的基本元数据信息。",
-        long_about: "该接口用于获取引擎实例的基本元数据信息。",
+        long_about: "该接口用于获取引擎实例的基本元数据信息。\n\nExample: dataworks get-meta-db-info",
         params: &[
             Param {
                 wire: "AppGuid",
@@ -7112,7 +7112,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-db-table-list",
         wire: "GetMetaDBTableList",
         about: "该接口用于获取引擎实例中的表。",
-        long_about: "该接口用于获取引擎实例中的表。",
+        long_about: "该接口用于获取引擎实例中的表。\n\nExample: dataworks get-meta-db-table-list --app-guid odps.testProjectName",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -7175,7 +7175,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-basic-info",
         wire: "GetMetaTableBasicInfo",
         about: "该接口用于获取表的基础信息。",
-        long_about: "该接口用于获取表的基础信息。",
+        long_about: "该接口用于获取表的基础信息。\n\nExample: dataworks get-meta-table-basic-info",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7238,7 +7238,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-change-log",
         wire: "GetMetaTableChangeLog",
         about: "该接口用于获取表的变更日志。",
-        long_about: "该接口用于获取表的变更日志。",
+        long_about: "该接口用于获取表的变更日志。\n\nExample: dataworks get-meta-table-change-log --table-guid odps.engine_name.table_name",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -7309,7 +7309,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-column",
         wire: "GetMetaTableColumn",
         about: "该接口用于获取表的字段信息。",
-        long_about: "该接口用于获取表的字段信息。",
+        long_about: "该接口用于获取表的字段信息。\n\nExample: dataworks get-meta-table-column",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7380,7 +7380,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-full-info",
         wire: "GetMetaTableFullInfo",
         about: "调用GetMetaTableFullInfo接口，获取表的完整信息（包括字段信息）。",
-        long_about: "调用GetMetaTableFullInfo接口，获取表的完整信息（包括字段信息）。",
+        long_about: "调用GetMetaTableFullInfo接口，获取表的完整信息（包括字段信息）。\n\nExample: dataworks get-meta-table-full-info",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7451,7 +7451,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-intro-wiki",
         wire: "GetMetaTableIntroWiki",
         about: "该接口用于获取表的使用说明。",
-        long_about: "该接口用于获取表的使用说明。",
+        long_about: "该接口用于获取表的使用说明。\n\nExample: dataworks get-meta-table-intro-wiki --table-guid odps.engine_name.table_name",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7482,7 +7482,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-lineage",
         wire: "GetMetaTableLineage",
         about: "调用GetMetaTableLineage获取表的血缘关系。",
-        long_about: "调用GetMetaTableLineage获取表的血缘关系。",
+        long_about: "调用GetMetaTableLineage获取表的血缘关系。\n\nExample: dataworks get-meta-table-lineage --direction up",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7561,7 +7561,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-list-by-category",
         wire: "GetMetaTableListByCategory",
         about: "该接口用于查询指定类目下的表。",
-        long_about: "该接口用于查询指定类目下的表。",
+        long_about: "该接口用于查询指定类目下的表。\n\nExample: dataworks get-meta-table-list-by-category --category-id 23",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -7600,7 +7600,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-output",
         wire: "GetMetaTableOutput",
         about: "该接口用于获取表的产出信息。",
-        long_about: "该接口用于获取表的产出信息。",
+        long_about: "该接口用于获取表的产出信息。\n\nExample: dataworks get-meta-table-output --table-guid odps.engine_name.table_name --start-date 2020-06-27 --end-date 2020-05-27",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -7663,7 +7663,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-partition",
         wire: "GetMetaTablePartition",
         about: "该接口用于获取表的分区列表。",
-        long_about: "该接口用于获取表的分区列表。",
+        long_about: "该接口用于获取表的分区列表。\n\nExample: dataworks get-meta-table-partition",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -7742,7 +7742,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-meta-table-theme-level",
         wire: "GetMetaTableThemeLevel",
         about: "获取表的主题和层级信息。",
-        long_about: "获取表的主题和层级信息。",
+        long_about: "获取表的主题和层级信息。\n\nExample: dataworks get-meta-table-theme-level --table-guid odps.project1.name1 --data-source-type odps",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -7773,7 +7773,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-migration-process",
         wire: "GetMigrationProcess",
         about: "调用GetMigrationProcess获取导入导出任务的进度状态。",
-        long_about: "调用GetMigrationProcess获取导入导出任务的进度状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用GetMigrationProcess获取导入导出任务的进度状态。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks get-migration-process --project-id 123456 --migration-id 123456",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -7804,7 +7804,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-migration-summary",
         wire: "GetMigrationSummary",
         about: "调用GetMigrationSummary，获取导入导出任务的信息。",
-        long_about: "调用GetMigrationSummary，获取导入导出任务的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用GetMigrationSummary，获取导入导出任务的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks get-migration-summary --project-id 12345 --migration-id 1234",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -7835,7 +7835,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node",
         wire: "GetNode",
         about: "获取节点的详情。",
-        long_about: "获取节点的详情。",
+        long_about: "获取节点的详情。\n\nExample: dataworks get-node --node-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "NodeId",
@@ -7866,7 +7866,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node-children",
         wire: "GetNodeChildren",
         about: "调用GetNodeChildren获取节点下游列表。",
-        long_about: "调用GetNodeChildren获取节点下游列表。",
+        long_about: "调用GetNodeChildren获取节点下游列表。\n\nExample: dataworks get-node-children --project-env PROD --node-id 123456878",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -7897,7 +7897,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node-code",
         wire: "GetNodeCode",
         about: "调用GetNodeCode获取节点的代码。",
-        long_about: "调用GetNodeCode获取节点的代码。",
+        long_about: "调用GetNodeCode获取节点的代码。\n\nExample: dataworks get-node-code --node-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "NodeId",
@@ -7928,7 +7928,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node-on-baseline",
         wire: "GetNodeOnBaseline",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetNodeOnBaseline获取基线上的节点。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetNodeOnBaseline获取基线上的节点。\n\nExample: dataworks get-node-on-baseline --baseline-id 1234",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -7951,7 +7951,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node-parents",
         wire: "GetNodeParents",
         about: "调用GetNodeParents获取节点上游列表。",
-        long_about: "调用GetNodeParents获取节点上游列表。",
+        long_about: "调用GetNodeParents获取节点上游列表。\n\nExample: dataworks get-node-parents --project-env PROD --node-id 12345456211234",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -7982,7 +7982,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-node-type-list-info",
         wire: "GetNodeTypeListInfo",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n查询节点类型信息，包括类型Code和类型名称。",
+        long_about: "Deprecated in the official API metadata.\n\n查询节点类型信息，包括类型Code和类型名称。\n\nExample: dataworks get-node-type-list-info --page-number 1 --page-size 50",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8045,7 +8045,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-op-risk-data",
         wire: "GetOpRiskData",
         about: "获取租户下所有DataWorks工作空间指定日期中有风险的敏感数据访问记录。",
-        long_about: "获取租户下所有DataWorks工作空间指定日期中有风险的敏感数据访问记录。",
+        long_about: "获取租户下所有DataWorks工作空间指定日期中有风险的敏感数据访问记录。\n\nExample: dataworks get-op-risk-data --page-size 100 --page-no 1 --date 20210221",
         params: &[
             Param {
                 wire: "PageSize",
@@ -8100,7 +8100,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-op-sensitive-data",
         wire: "GetOpSensitiveData",
         about: "获取租户下所有DataWorks工作空间指定日期的敏感数据访问记录。",
-        long_about: "获取租户下所有DataWorks工作空间指定日期的敏感数据访问记录。",
+        long_about: "获取租户下所有DataWorks工作空间指定日期的敏感数据访问记录。\n\nExample: dataworks get-op-sensitive-data --name '[  {\"dbType\":\"hologres\",\"instanceName\":\"ABC\",\"databaseName\":\"abc\"},  {\"dbType\":\"ODPS.ODPS\",\"projectName\":\"adbc\"}  ]' --page-size 1 --page-no 100 --date 20210116",
         params: &[
             Param {
                 wire: "Name",
@@ -8155,7 +8155,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-option-value-for-project",
         wire: "GetOptionValueForProject",
         about: "获取扩展程序选项配置在项目空间下的配置。",
-        long_about: "获取扩展程序选项配置在项目空间下的配置。",
+        long_about: "获取扩展程序选项配置在项目空间下的配置。\n\nExample: dataworks get-option-value-for-project",
         params: &[
             Param {
                 wire: "ExtensionCode",
@@ -8186,7 +8186,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-permission-apply-order-detail",
         wire: "GetPermissionApplyOrderDetail",
         about: "查询一个权限申请单的详细信息。",
-        long_about: "查询一个权限申请单的详细信息。",
+        long_about: "查询一个权限申请单的详细信息。\n\nExample: dataworks get-permission-apply-order-detail --flow-id '48f36729-05f9-4a40-9286-933fd940****'",
         params: &[
             Param {
                 wire: "FlowId",
@@ -8209,7 +8209,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-project",
         wire: "GetProject",
         about: "该接口用于查询一个DataWorks工作空间的详细信息。",
-        long_about: "该接口用于查询一个DataWorks工作空间的详细信息。",
+        long_about: "该接口用于查询一个DataWorks工作空间的详细信息。\n\nExample: dataworks get-project",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8240,7 +8240,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-project-detail",
         wire: "GetProjectDetail",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n查询一个DataWorks工作空间的信息。",
+        long_about: "Deprecated in the official API metadata.\n\n查询一个DataWorks工作空间的信息。\n\nExample: dataworks get-project-detail --project-id 27",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8263,7 +8263,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-quality-entity",
         wire: "GetQualityEntity",
         about: "调用GetQualityEntity获取分区表达式。",
-        long_about: "调用GetQualityEntity获取分区表达式。",
+        long_about: "调用GetQualityEntity获取分区表达式。\n\nExample: dataworks get-quality-entity --project-name autotest --table-name dual --env-type odps --project-id 12345",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -8318,7 +8318,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-quality-follower",
         wire: "GetQualityFollower",
         about: "调用GetQualityFollower获取分区表达式的订阅人。",
-        long_about: "调用GetQualityFollower获取分区表达式的订阅人。",
+        long_about: "调用GetQualityFollower获取分区表达式的订阅人。\n\nExample: dataworks get-quality-follower --project-name autotest --entity-id 1234 --project-id 27",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -8357,7 +8357,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-quality-rule",
         wire: "GetQualityRule",
         about: "调用GetQualityRule获取校验规则的信息。",
-        long_about: "调用GetQualityRule获取校验规则的信息。",
+        long_about: "调用GetQualityRule获取校验规则的信息。\n\nExample: dataworks get-quality-rule --rule-id 1234 --project-name autotest",
         params: &[
             Param {
                 wire: "RuleId",
@@ -8396,7 +8396,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-remind",
         wire: "GetRemind",
         about: "调用GetRemind接口，获取自定义监控报警规则的详情。",
-        long_about: "调用GetRemind接口，获取自定义监控报警规则的详情。",
+        long_about: "调用GetRemind接口，获取自定义监控报警规则的详情。\n\nExample: dataworks get-remind --remind-id 1234",
         params: &[
             Param {
                 wire: "RemindId",
@@ -8419,7 +8419,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-sensitive-data",
         wire: "GetSensitiveData",
         about: "调用GetSensitiveData，获取租户下所有DataWorks工作空间的最新敏感数据识别结果。",
-        long_about: "调用GetSensitiveData，获取租户下所有DataWorks工作空间的最新敏感数据识别结果。",
+        long_about: "调用GetSensitiveData，获取租户下所有DataWorks工作空间的最新敏感数据识别结果。\n\nExample: dataworks get-sensitive-data --page-size 1000 --page-no 1 --name '[ {\"dbType\":\"hologres\",\"instanceName\":\"ABC\",\"databaseName\":\"abc\"}, {\"dbType\":\"ODPS.ODPS\",\"projectName\":\"adbc\"} ]'",
         params: &[
             Param {
                 wire: "PageSize",
@@ -8458,7 +8458,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-success-instance-trend",
         wire: "GetSuccessInstanceTrend",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用GetSuccessInstanceTrend获取当天任务分时段的统计趋势。",
+        long_about: "Deprecated in the official API metadata.\n\n调用GetSuccessInstanceTrend获取当天任务分时段的统计趋势。\n\nExample: dataworks get-success-instance-trend --project-id 9527",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8481,7 +8481,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-topic",
         wire: "GetTopic",
         about: "调用GetTopic获取事件的详情。",
-        long_about: "调用GetTopic获取事件的详情。",
+        long_about: "调用GetTopic获取事件的详情。\n\nExample: dataworks get-topic --topic-id 1234",
         params: &[
             Param {
                 wire: "TopicId",
@@ -8504,7 +8504,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "get-topic-influence",
         wire: "GetTopicInfluence",
         about: "调用GetTopicInfluence获取事件影响的基线实例列表。",
-        long_about: "调用GetTopicInfluence获取事件影响的基线实例列表。",
+        long_about: "调用GetTopicInfluence获取事件影响的基线实例列表。\n\nExample: dataworks get-topic-influence --topic-id 1234",
         params: &[
             Param {
                 wire: "TopicId",
@@ -8527,7 +8527,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "import-data-sources",
         wire: "ImportDataSources",
         about: "批量导入本地数据源至目标DataWorks工作空间。",
-        long_about: "批量导入本地数据源至目标DataWorks工作空间。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "批量导入本地数据源至目标DataWorks工作空间。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks import-data-sources --project-id 10000 --data-sources '[{\"SubType\":\"\",\"DataSourceType\":\"mysql\",\"EnvType\":1,\"Name\":\"mysql_dms2\",\"Description\":\"aaa\",\"Content\":\"{\\\"database\\\":\\\"mysql_chengdu_old\\\",\\\"password\\\":\\\"***\\\",\\\"instanceName\\\":\\\"rm-2vcrckb37163g7l3w\\\",\\\"regionId\\\":\\\"cn-chengdu\\\",\\\"tag\\\":\\\"rds\\\",\\\"rdsOwnerId\\\":\\\"333\\\",\\\"username\\\":\\\"mysql_chengdu2\\\"}\"},{\"SubType\":\"\",\"DataSourceType\":\"mysql\",\"EnvType\":1,\"Name\":\"mysql_dms2\",\"Description\":\"aaa\",\"Content\":\"{\\\"database\\\":\\\"mysql_chengdu_old\\\",\\\"password\\\":\\\"***\\\",\\\"instanceName\\\":\\\"rm-2vcrckb37163g7l3w\\\",\\\"regionId\\\":\\\"cn-chengdu\\\",\\\"tag\\\":\\\"rds\\\",\\\"rdsOwnerId\\\":\\\"143\\\",\\\"username\\\":\\\"mysql_chengdu2\\\"}\"}]'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8558,7 +8558,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-alert-messages",
         wire: "ListAlertMessages",
         about: "调用ListAlertMessages获取报警信息的列表。",
-        long_about: "调用ListAlertMessages获取报警信息的列表。",
+        long_about: "调用ListAlertMessages获取报警信息的列表。\n\nExample: dataworks list-alert-messages --page-number 1 --page-size 10 --begin-time 2020-04-02T00:00:00+0800 --end-time 2020-04-04T00:00:00+0800",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -8645,7 +8645,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-baseline-configs",
         wire: "ListBaselineConfigs",
         about: "调用ListBaselineConfigs获取基线列表。",
-        long_about: "调用ListBaselineConfigs获取基线列表。",
+        long_about: "调用ListBaselineConfigs获取基线列表。\n\nExample: dataworks list-baseline-configs --page-number 1 --page-size 10 --project-id 1234",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -8724,7 +8724,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-baseline-statuses",
         wire: "ListBaselineStatuses",
         about: "调用ListBaselineStatuses获取基线实例列表。",
-        long_about: "调用ListBaselineStatuses获取基线实例列表。",
+        long_about: "调用ListBaselineStatuses获取基线实例列表。\n\nExample: dataworks list-baseline-statuses --page-number 1 --page-size 10 --bizdate 2020-07-07T00:00:00+0800",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -8819,7 +8819,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-baselines",
         wire: "ListBaselines",
         about: "该接口用于获取基线列表。",
-        long_about: "该接口用于获取基线列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于获取基线列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks list-baselines --project-id 123456 --page-number 1 --page-size 100",
         params: &[
             Param {
                 wire: "Owner",
@@ -8898,7 +8898,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-business",
         wire: "ListBusiness",
         about: "调用ListBusiness查询业务流程的列表。",
-        long_about: "调用ListBusiness查询业务流程的列表。",
+        long_about: "调用ListBusiness查询业务流程的列表。\n\nExample: dataworks list-business --page-number 1 --page-size 10",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -8953,7 +8953,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-calc-engines",
         wire: "ListCalcEngines",
         about: "该接口用于查询指定DataWorks工作空间的数据开发中绑定的数据源列表。",
-        long_about: "该接口用于查询指定DataWorks工作空间的数据开发中绑定的数据源列表。",
+        long_about: "该接口用于查询指定DataWorks工作空间的数据开发中绑定的数据源列表。\n\nExample: dataworks list-calc-engines --project-id 466230 --calc-engine-type ODPS",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9016,7 +9016,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-connections",
         wire: "ListConnections",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用ListConnections查询数据源列表。",
+        long_about: "Deprecated in the official API metadata.\n\n调用ListConnections查询数据源列表。\n\nExample: dataworks list-connections --project-id 76086",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9095,7 +9095,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-di-alarm-rules",
         wire: "ListDIAlarmRules",
         about: "查询数据集成新版任务告警规则列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "查询数据集成新版任务告警规则列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "查询数据集成新版任务告警规则列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nExample: dataworks list-di-alarm-rules --di-job-id 11260",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -9134,7 +9134,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-di-jobs",
         wire: "ListDIJobs",
         about: "查询数据集成新版任务列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "查询数据集成新版任务列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
+        long_about: "查询数据集成新版任务列表，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nExample: dataworks list-di-jobs --project-id 1967",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9197,7 +9197,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-di-project-config",
         wire: "ListDIProjectConfig",
         about: "查看当前工作空间中数据集成同步解决方案任务默认的全局配置。",
-        long_about: "查看当前工作空间中数据集成同步解决方案任务默认的全局配置。",
+        long_about: "查看当前工作空间中数据集成同步解决方案任务默认的全局配置。\n\nExample: dataworks list-di-project-config --project-id 1000 --destination-type elasticsearch",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9236,7 +9236,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-dags",
         wire: "ListDags",
         about: "根据OpSeq（补数据唯一标识）获取单次补数据的所有Dag详情。",
-        long_about: "根据OpSeq（补数据唯一标识）获取单次补数据的所有Dag详情。",
+        long_about: "根据OpSeq（补数据唯一标识）获取单次补数据的所有Dag详情。\n\nExample: dataworks list-dags --op-seq 123 --project-env PROD",
         params: &[
             Param {
                 wire: "OpSeq",
@@ -9267,7 +9267,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-api-authorities",
         wire: "ListDataServiceApiAuthorities",
         about: "调用ListDataServiceApiAuthorities获取授权给他人的API列表。",
-        long_about: "调用ListDataServiceApiAuthorities获取授权给他人的API列表。",
+        long_about: "调用ListDataServiceApiAuthorities获取授权给他人的API列表。\n\nExample: dataworks list-data-service-api-authorities --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9322,7 +9322,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-api-test",
         wire: "ListDataServiceApiTest",
         about: "列出数据服务API测试记录，只能查询最近一个月数据。",
-        long_about: "列出数据服务API测试记录，只能查询最近一个月数据。",
+        long_about: "列出数据服务API测试记录，只能查询最近一个月数据。\n\nExample: dataworks list-data-service-api-test --api-id 12345",
         params: &[
             Param {
                 wire: "ApiId",
@@ -9353,7 +9353,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-apis",
         wire: "ListDataServiceApis",
         about: "调用ListDataServiceApis获取数据服务API开发中的信息列表。",
-        long_about: "调用ListDataServiceApis获取数据服务API开发中的信息列表。",
+        long_about: "调用ListDataServiceApis获取数据服务API开发中的信息列表。\n\nExample: dataworks list-data-service-apis --project-id 10000",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -9424,7 +9424,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-applications",
         wire: "ListDataServiceApplications",
         about: "调用ListDataServiceApplications获取数据服务应用的基础信息列表。",
-        long_about: "调用ListDataServiceApplications获取数据服务应用的基础信息列表。",
+        long_about: "调用ListDataServiceApplications获取数据服务应用的基础信息列表。\n\nExample: dataworks list-data-service-applications --project-id-list 10000,100001",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -9471,7 +9471,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-authorized-apis",
         wire: "ListDataServiceAuthorizedApis",
         about: "调用ListDataServiceAuthorizedApis获取获得授权的API信息列表。",
-        long_about: "调用ListDataServiceAuthorizedApis获取获得授权的API信息列表。",
+        long_about: "调用ListDataServiceAuthorizedApis获取获得授权的API信息列表。\n\nExample: dataworks list-data-service-authorized-apis --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9526,7 +9526,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-folders",
         wire: "ListDataServiceFolders",
         about: "调用ListDataServiceFolders查询数据服务文件夹列表。",
-        long_about: "调用ListDataServiceFolders查询数据服务文件夹列表。",
+        long_about: "调用ListDataServiceFolders查询数据服务文件夹列表。\n\nExample: dataworks list-data-service-folders --project-id 10001",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -9589,7 +9589,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-groups",
         wire: "ListDataServiceGroups",
         about: "调用ListDataServiceGroups查询数据服务业务流程列表。",
-        long_about: "调用ListDataServiceGroups查询数据服务业务流程列表。",
+        long_about: "调用ListDataServiceGroups查询数据服务业务流程列表。\n\nExample: dataworks list-data-service-groups --project-id 10000",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -9644,7 +9644,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-service-published-apis",
         wire: "ListDataServicePublishedApis",
         about: "调用ListDataServicePublishedApis获取数据服务API的发布态信息列表。",
-        long_about: "调用ListDataServicePublishedApis获取数据服务API的发布态信息列表。",
+        long_about: "调用ListDataServicePublishedApis获取数据服务API的发布态信息列表。\n\nExample: dataworks list-data-service-published-apis --project-id 10000",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -9715,7 +9715,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-data-sources",
         wire: "ListDataSources",
         about: "该接口用于查询DataWorks的数据源列表。",
-        long_about: "该接口用于查询DataWorks的数据源列表。",
+        long_about: "该接口用于查询DataWorks的数据源列表。\n\nExample: dataworks list-data-sources --project-id 1",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -9794,7 +9794,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-deployments",
         wire: "ListDeployments",
         about: "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.",
-        long_about: "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。",
+        long_about: "Lists the deployment packages of a workspace, one page at a time, like the deployment package list of the DataWorks console.\n\n原文 (zh): 查询发布包列表信息。该功能与DataWorks控制台任务发布页面的发布包列表功能对应。\n\nExample: dataworks list-deployments --project-id 10000",
         params: &[
             Param {
                 wire: "ProjectIdentifier",
@@ -9891,7 +9891,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-enabled-extensions-for-project",
         wire: "ListEnabledExtensionsForProject",
         about: "调用ListEnabledExtensionsForProject来获取项目空间下已经开启的扩展程序列表，包含系统扩展程序和自定义扩展程序。",
-        long_about: "调用ListEnabledExtensionsForProject来获取项目空间下已经开启的扩展程序列表，包含系统扩展程序和自定义扩展程序。",
+        long_about: "调用ListEnabledExtensionsForProject来获取项目空间下已经开启的扩展程序列表，包含系统扩展程序和自定义扩展程序。\n\nExample: dataworks list-enabled-extensions-for-project --event-code commit-file --project-id 10000",
         params: &[
             Param {
                 wire: "EventCode",
@@ -9930,7 +9930,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-entities-by-tags",
         wire: "ListEntitiesByTags",
         about: "根据标签列出实体，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "根据标签列出实体，目前只支持 maxcompute-table 类型的实体。",
+        long_about: "根据标签列出实体，目前只支持 maxcompute-table 类型的实体。\n\nExample: dataworks list-entities-by-tags --entity-type maxcompute-table --tags <JSON>",
         params: &[
             Param {
                 wire: "EntityType",
@@ -9977,7 +9977,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-entity-tags",
         wire: "ListEntityTags",
         about: "列出实体的标签，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "列出实体的标签，目前只支持 maxcompute-table 类型的实体。",
+        long_about: "列出实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nExample: dataworks list-entity-tags --qualified-name maxcompute-table.projectA.tableA",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -10000,7 +10000,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-extensions",
         wire: "ListExtensions",
         about: "拉取开放平台的扩展程序列表。",
-        long_about: "拉取开放平台的扩展程序列表。",
+        long_about: "拉取开放平台的扩展程序列表。\n\nExample: dataworks list-extensions",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -10031,7 +10031,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-file-type",
         wire: "ListFileType",
         about: "查询任务节点的类型信息，包括类型Code和类型名称。",
-        long_about: "查询任务节点的类型信息，包括类型Code和类型名称。",
+        long_about: "查询任务节点的类型信息，包括类型Code和类型名称。\n\nExample: dataworks list-file-type --page-number 1 --page-size 50",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -10094,7 +10094,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-file-versions",
         wire: "ListFileVersions",
         about: "调用ListFileVersions查询文件的版本列表。",
-        long_about: "调用ListFileVersions查询文件的版本列表。",
+        long_about: "调用ListFileVersions查询文件的版本列表。\n\nExample: dataworks list-file-versions --file-id 100000001",
         params: &[
             Param {
                 wire: "FileId",
@@ -10149,7 +10149,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-files",
         wire: "ListFiles",
         about: "调用ListFiles查询文件列表。",
-        long_about: "调用ListFiles查询文件列表。",
+        long_about: "调用ListFiles查询文件列表。\n\nExample: dataworks list-files",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -10276,7 +10276,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-folders",
         wire: "ListFolders",
         about: "调用ListFolders查询文件夹的列表。",
-        long_about: "调用ListFolders查询文件夹的列表。",
+        long_about: "调用ListFolders查询文件夹的列表。\n\nExample: dataworks list-folders --parent-folder-path '业务流程/我的第一个业务流程/MaxCompute' --page-number 1 --page-size 10",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -10331,7 +10331,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-inner-nodes",
         wire: "ListInnerNodes",
         about: "调用ListInnerNodes获取内部节点详情，例如查询组合节点、循环节点等节点类型的内部节点，不支持PAI节点的内部节点查询。",
-        long_about: "调用ListInnerNodes获取内部节点详情，例如查询组合节点、循环节点等节点类型的内部节点，不支持PAI节点的内部节点查询。",
+        long_about: "调用ListInnerNodes获取内部节点详情，例如查询组合节点、循环节点等节点类型的内部节点，不支持PAI节点的内部节点查询。\n\nExample: dataworks list-inner-nodes --project-id 1234 --outer-node-id 1234",
         params: &[
             Param {
                 wire: "ProgramType",
@@ -10402,7 +10402,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-instance-amount",
         wire: "ListInstanceAmount",
         about: "获取指定时间段周期实例数量的趋势。",
-        long_about: "获取指定时间段周期实例数量的趋势。",
+        long_about: "获取指定时间段周期实例数量的趋势。\n\nExample: dataworks list-instance-amount --project-id 10000 --begin-date 2021-06-13T00:00:00+0800 --end-date 2021-06-16T00:00:00+0800",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -10441,7 +10441,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-instance-history",
         wire: "ListInstanceHistory",
         about: "调用ListInstanceHistory，获取所有实例历史记录，任务重跑一次就会生成一条历史记录。",
-        long_about: "调用ListInstanceHistory，获取所有实例历史记录，任务重跑一次就会生成一条历史记录。",
+        long_about: "调用ListInstanceHistory，获取所有实例历史记录，任务重跑一次就会生成一条历史记录。\n\nExample: dataworks list-instance-history --instance-id 1234",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -10472,7 +10472,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-instances",
         wire: "ListInstances",
         about: "调用ListInstances获取实例的列表。",
-        long_about: "调用ListInstances获取实例的列表。",
+        long_about: "调用ListInstances获取实例的列表。\n\nExample: dataworks list-instances --project-env PROD --project-id 12345",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -10618,7 +10618,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-lineage",
         wire: "ListLineage",
         about: "查询实体的上下游血缘关系。",
-        long_about: "查询实体的上下游血缘关系。",
+        long_about: "查询实体的上下游血缘关系。\n\nExample: dataworks list-lineage --entity-qualified-name maxcompute-table.project.table --direction up",
         params: &[
             Param {
                 wire: "EntityQualifiedName",
@@ -10673,7 +10673,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-manual-dag-instances",
         wire: "ListManualDagInstances",
         about: "获取手动执行的业务流程实例的信息。",
-        long_about: "获取手动执行的业务流程实例的信息。",
+        long_about: "获取手动执行的业务流程实例的信息。\n\nExample: dataworks list-manual-dag-instances --project-env PROD --project-name test_workspace --dag-id 7000001231241",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -10712,7 +10712,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-measure-data",
         wire: "ListMeasureData",
         about: "该接口用于查询用户所在租户下最近30天电话告警、短信告警计量数据。",
-        long_about: "该接口用于查询用户所在租户下最近30天电话告警、短信告警计量数据。",
+        long_about: "该接口用于查询用户所在租户下最近30天电话告警、短信告警计量数据。\n\nExample: dataworks list-measure-data --domain-code DideAlarmPhone --component-code Count --start-time 1717344000000 --end-time 1717430400000",
         params: &[
             Param {
                 wire: "DomainCode",
@@ -10759,7 +10759,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-meta-collection-entities",
         wire: "ListMetaCollectionEntities",
         about: "该接口用于查询集合中的实体。",
-        long_about: "该接口用于查询集合中的实体。",
+        long_about: "该接口用于查询集合中的实体。\n\nExample: dataworks list-meta-collection-entities --collection-qualified-name album.12345",
         params: &[
             Param {
                 wire: "CollectionQualifiedName",
@@ -10814,7 +10814,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-meta-collections",
         wire: "ListMetaCollections",
         about: "查询集合信息。 集合的概念包括数据地图页面上的专辑、专辑中的子类目等。 通过本接口可以指定集合类型查询集合信息。",
-        long_about: "查询集合信息。 集合的概念包括数据地图页面上的专辑、专辑中的子类目等。 通过本接口可以指定集合类型查询集合信息。",
+        long_about: "查询集合信息。 集合的概念包括数据地图页面上的专辑、专辑中的子类目等。 通过本接口可以指定集合类型查询集合信息。\n\nExample: dataworks list-meta-collections --collection-type ALBUM",
         params: &[
             Param {
                 wire: "ParentQualifiedName",
@@ -10901,7 +10901,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-meta-db",
         wire: "ListMetaDB",
         about: "该接口用于查询数据库列表。",
-        long_about: "该接口用于查询数据库列表。",
+        long_about: "该接口用于查询数据库列表。\n\nExample: dataworks list-meta-db --project-id 123 --data-source-type emr",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -10956,7 +10956,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-migrations",
         wire: "ListMigrations",
         about: "获取导入导出迁移任务列表。",
-        long_about: "获取导入导出迁移任务列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "获取导入导出迁移任务列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks list-migrations --project-id 12345 --migration-type IMPORT",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -11011,7 +11011,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-node-io",
         wire: "ListNodeIO",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n查询上下游节点的信息，只能查询一层。",
+        long_about: "Deprecated in the official API metadata.\n\n查询上下游节点的信息，只能查询一层。\n\nExample: dataworks list-node-io --node-id 1234 --project-env PROD --io-type output",
         params: &[
             Param {
                 wire: "NodeId",
@@ -11050,7 +11050,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-node-input-or-output",
         wire: "ListNodeInputOrOutput",
         about: "查询当前节点的上下游节点信息。该API只能查询上游或下游的一层节点信息。",
-        long_about: "查询当前节点的上下游节点信息。该API只能查询上游或下游的一层节点信息。",
+        long_about: "查询当前节点的上下游节点信息。该API只能查询上游或下游的一层节点信息。\n\nExample: dataworks list-node-input-or-output --node-id 12314567 --project-env PROD --io-type output",
         params: &[
             Param {
                 wire: "NodeId",
@@ -11089,7 +11089,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-nodes",
         wire: "ListNodes",
         about: "调用ListNodes获取节点的列表。",
-        long_about: "调用ListNodes获取节点的列表。",
+        long_about: "调用ListNodes获取节点的列表。\n\nExample: dataworks list-nodes --project-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "Owner",
@@ -11176,7 +11176,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-nodes-by-baseline",
         wire: "ListNodesByBaseline",
         about: "获取基线中的节点（不包含这些节点的上游节点）。",
-        long_about: "获取基线中的节点（不包含这些节点的上游节点）。",
+        long_about: "获取基线中的节点（不包含这些节点的上游节点）。\n\nExample: dataworks list-nodes-by-baseline --baseline-id 1234",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -11199,7 +11199,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-nodes-by-output",
         wire: "ListNodesByOutput",
         about: "根据节点的输出结果精确查询目标节点。",
-        long_about: "根据节点的输出结果精确查询目标节点。",
+        long_about: "根据节点的输出结果精确查询目标节点。\n\nExample: dataworks list-nodes-by-output --project-env PROD --outputs aaaaa.1231412_out,bbbb.12313123_out",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -11230,7 +11230,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-permission-apply-orders",
         wire: "ListPermissionApplyOrders",
         about: "查询权限申请单列表。",
-        long_about: "查询权限申请单列表。",
+        long_about: "查询权限申请单列表。\n\nExample: dataworks list-permission-apply-orders --order-type 1 --engine-type odps --query-type 1",
         params: &[
             Param {
                 wire: "FlowStatus",
@@ -11333,7 +11333,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-program-type-count",
         wire: "ListProgramTypeCount",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用ListProgramTypeCount获取节点任务类型的分布。",
+        long_about: "Deprecated in the official API metadata.\n\n调用ListProgramTypeCount获取节点任务类型的分布。\n\nExample: dataworks list-program-type-count --project-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -11364,7 +11364,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-project-ids",
         wire: "ListProjectIds",
         about: "该接口用于查询指定阿里云账号（包括阿里云主账号或RAM用户）在目标地域下拥有角色权限的DataWorks工作空间的ID列表。",
-        long_about: "该接口用于查询指定阿里云账号（包括阿里云主账号或RAM用户）在目标地域下拥有角色权限的DataWorks工作空间的ID列表。",
+        long_about: "该接口用于查询指定阿里云账号（包括阿里云主账号或RAM用户）在目标地域下拥有角色权限的DataWorks工作空间的ID列表。\n\nExample: dataworks list-project-ids --user-id '139699392458****'",
         params: &[
             Param {
                 wire: "UserId",
@@ -11387,7 +11387,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-project-members",
         wire: "ListProjectMembers",
         about: "该接口用于查询DataWorks工作空间中已存在成员的列表。",
-        long_about: "该接口用于查询DataWorks工作空间中已存在成员的列表。",
+        long_about: "该接口用于查询DataWorks工作空间中已存在成员的列表。\n\nExample: dataworks list-project-members --project-id 27",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -11426,7 +11426,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-project-roles",
         wire: "ListProjectRoles",
         about: "该接口用于获取工作空间所有角色的列表。",
-        long_about: "该接口用于获取工作空间所有角色的列表。",
+        long_about: "该接口用于获取工作空间所有角色的列表。\n\nExample: dataworks list-project-roles --project-id 27",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -11449,7 +11449,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-projects",
         wire: "ListProjects",
         about: "该接口用于查询用户所在租户下的DataWorks工作空间列表。",
-        long_about: "该接口用于查询用户所在租户下的DataWorks工作空间列表。",
+        long_about: "该接口用于查询用户所在租户下的DataWorks工作空间列表。\n\nExample: dataworks list-projects",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -11496,7 +11496,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-quality-results-by-entity",
         wire: "ListQualityResultsByEntity",
         about: "调用ListQualityResultsByEntity，根据分区表达式查询历史校验结果。",
-        long_about: "调用ListQualityResultsByEntity，根据分区表达式查询历史校验结果。",
+        long_about: "调用ListQualityResultsByEntity，根据分区表达式查询历史校验结果。\n\nExample: dataworks list-quality-results-by-entity --entity-id 152322134 --start-date '2020-09-20 00:00:00' --end-date '2020-09-21 00:00:00' --page-size 10 --page-number 1 --project-name autotest --project-id 12345",
         params: &[
             Param {
                 wire: "EntityId",
@@ -11567,7 +11567,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-quality-results-by-rule",
         wire: "ListQualityResultsByRule",
         about: "根据校验规则校验数据源的质量，并查询校验结果。",
-        long_about: "根据校验规则校验数据源的质量，并查询校验结果。",
+        long_about: "根据校验规则校验数据源的质量，并查询校验结果。\n\nExample: dataworks list-quality-results-by-rule --rule-id 152322134 --start-date '2020-09-20 00:00:00' --end-date '2020-09-22 00:00:00' --page-size 10 --page-number 1 --project-name autotest --project-id 12345",
         params: &[
             Param {
                 wire: "RuleId",
@@ -11638,7 +11638,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-quality-rules",
         wire: "ListQualityRules",
         about: "调用ListQualityRules根据分区表达式获取校验规则列表。",
-        long_about: "调用ListQualityRules根据分区表达式获取校验规则列表。",
+        long_about: "调用ListQualityRules根据分区表达式获取校验规则列表。\n\nExample: dataworks list-quality-rules --project-name autotest --entity-id 1234 --page-number 1 --page-size 20 --project-id 12345",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -11693,7 +11693,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-ref-di-sync-tasks",
         wire: "ListRefDISyncTasks",
         about: "查看目标数据源所关联的数据集成同步任务。",
-        long_about: "查看目标数据源所关联的数据集成同步任务。",
+        long_about: "查看目标数据源所关联的数据集成同步任务。\n\nExample: dataworks list-ref-di-sync-tasks --project-id 10000 --datasource-name mysql_datasource --task-type DI_OFFLINE --ref-type from",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -11756,7 +11756,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-reminds",
         wire: "ListReminds",
         about: "获取或搜索自定义监控规则列表。",
-        long_about: "获取或搜索自定义监控规则列表。",
+        long_about: "获取或搜索自定义监控规则列表。\n\nExample: dataworks list-reminds --page-number 1 --page-size 10",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -11827,7 +11827,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-resource-groups",
         wire: "ListResourceGroups",
         about: "该接口用于查看指定类型的资源组列表。",
-        long_about: "该接口用于查看指定类型的资源组列表。",
+        long_about: "该接口用于查看指定类型的资源组列表。\n\nExample: dataworks list-resource-groups",
         params: &[
             Param {
                 wire: "ResourceGroupType",
@@ -11882,7 +11882,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-shift-personnels",
         wire: "ListShiftPersonnels",
         about: "获取值班表的值班人员列表。",
-        long_about: "获取值班表的值班人员列表。",
+        long_about: "获取值班表的值班人员列表。\n\nExample: dataworks list-shift-personnels --shift-schedule-identifier '2ab6456ada634b2f938ee******9b45b' --begin-time 1593950832000 --end-time 1593950832000",
         params: &[
             Param {
                 wire: "ShiftScheduleIdentifier",
@@ -11937,7 +11937,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-shift-schedules",
         wire: "ListShiftSchedules",
         about: "获取运维中心值班表列表。",
-        long_about: "获取运维中心值班表列表。",
+        long_about: "获取运维中心值班表列表。\n\nExample: dataworks list-shift-schedules",
         params: &[
             Param {
                 wire: "ShiftScheduleName",
@@ -11984,7 +11984,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-success-instance-amount",
         wire: "ListSuccessInstanceAmount",
         about: "获取业务日期当天生成的周期实例任务，在业务日期的不同整点时刻，运行成功的实例数量统计趋势。",
-        long_about: "获取业务日期当天生成的周期实例任务，在业务日期的不同整点时刻，运行成功的实例数量统计趋势。",
+        long_about: "获取业务日期当天生成的周期实例任务，在业务日期的不同整点时刻，运行成功的实例数量统计趋势。\n\nExample: dataworks list-success-instance-amount --project-id 9527",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12007,7 +12007,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-table-level",
         wire: "ListTableLevel",
         about: "调用ListTableLevel查询层级列表。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用ListTableLevel查询层级列表。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用ListTableLevel查询层级列表。不建议使用该API，后续将有新API上线覆盖此功能。\n\nExample: dataworks list-table-level --project-id 123 --level-type 1",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12054,7 +12054,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-table-theme",
         wire: "ListTableTheme",
         about: "调用ListTableTheme查询主题列表。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用ListTableTheme查询主题列表。不建议使用该API，后续将有新API上线覆盖此功能。",
+        long_about: "调用ListTableTheme查询主题列表。不建议使用该API，后续将有新API上线覆盖此功能。\n\nExample: dataworks list-table-theme",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12101,7 +12101,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-topics",
         wire: "ListTopics",
         about: "调用ListTopics获取或搜索事件列表。",
-        long_about: "调用ListTopics获取或搜索事件列表。",
+        long_about: "调用ListTopics获取或搜索事件列表。\n\nExample: dataworks list-topics --begin-time 2019-03-24T00:00:00+0800 --end-time 2019-03-25T23:00:00+0800 --page-number 1 --page-size 10",
         params: &[
             Param {
                 wire: "BeginTime",
@@ -12188,7 +12188,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "mount-directory",
         wire: "MountDirectory",
         about: "该接口用于将指定内容挂载到数据分析左侧导航目录。",
-        long_about: "该接口用于将指定内容挂载到数据分析左侧导航目录。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于将指定内容挂载到数据分析左侧导航目录。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks mount-directory",
         params: &[
             Param {
                 wire: "TargetType",
@@ -12227,7 +12227,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "offline-node",
         wire: "OfflineNode",
         about: "调用OfflineNode下线节点。",
-        long_about: "调用OfflineNode下线节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用OfflineNode下线节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks offline-node --node-id 1234 --project-id 9527",
         params: &[
             Param {
                 wire: "NodeId",
@@ -12258,7 +12258,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "publish-data-service-api",
         wire: "PublishDataServiceApi",
         about: "调用PublishDataServiceApi发布数据服务API。",
-        long_about: "调用PublishDataServiceApi发布数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用PublishDataServiceApi发布数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks publish-data-service-api --project-id 10001 --api-id 10000",
         params: &[
             Param {
                 wire: "TenantId",
@@ -12297,7 +12297,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-di-sync-task-config-process-result",
         wire: "QueryDISyncTaskConfigProcessResult",
         about: "查询异步任务结果。",
-        long_about: "查询异步任务结果。",
+        long_about: "查询异步任务结果。\n\nExample: dataworks query-di-sync-task-config-process-result --project-id 10000 --task-type DI_REALTIME --async-process-id 10",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12336,7 +12336,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-default-template",
         wire: "QueryDefaultTemplate",
         about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。",
-        long_about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QueryDefaultTemplate接口查询数据保护伞定义的默认分类分级模板。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-default-template --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TenantId",
@@ -12359,7 +12359,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-public-model-engine",
         wire: "QueryPublicModelEngine",
         about: "使用FML语句查询数据建模引擎的信息。",
-        long_about: "使用FML语句查询数据建模引擎的信息。",
+        long_about: "使用FML语句查询数据建模引擎的信息。\n\nExample: dataworks query-public-model-engine --text 'show dim tables' --project-id 1234",
         params: &[
             Param {
                 wire: "Text",
@@ -12390,7 +12390,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-data-by-rule-type",
         wire: "QueryRecognizeDataByRuleType",
         about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。",
-        long_about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QueryRecognizeDataByRuleType接口获取数据保护伞的敏感字段识别方式列表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-recognize-data-by-rule-type --recognize-rules-type 2 --tenant-id 10241024",
         params: &[
             Param {
                 wire: "RecognizeRulesType",
@@ -12421,7 +12421,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-rule-detail",
         wire: "QueryRecognizeRuleDetail",
         about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。",
-        long_about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QueryRecognizeRuleDetail接口查询数据保护伞的指定敏感字段详情。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-recognize-rule-detail --sensitive-name '姓名' --tenant-id 10241024",
         params: &[
             Param {
                 wire: "SensitiveName",
@@ -12452,7 +12452,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-recognize-rules-type",
         wire: "QueryRecognizeRulesType",
         about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。",
-        long_about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QueryRecognizeRulesType接口，查询数据保护伞定义的敏感字段内置识别规则类型。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-recognize-rules-type",
         params: &[],
         one_of: &[],
         mode: Mode::Plain,
@@ -12466,7 +12466,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-classification",
         wire: "QuerySensClassification",
         about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。",
-        long_about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QuerySensClassification接口，查询数据保护伞分类分级中的分类节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-sens-classification --template-id e1970541-6cf5-4d23-b101-d5b66f6e1024 --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12497,7 +12497,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-level",
         wire: "QuerySensLevel",
         about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。",
-        long_about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QuerySensLevel接口，查询在数据保护伞定义的敏感数据等级。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-sens-level --template-id e1970541-6cf5-4d23-b101-d5b66f6e10af --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12528,7 +12528,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "query-sens-node-info",
         wire: "QuerySensNodeInfo",
         about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。",
-        long_about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用QuerySensNodeInfo接口查询数据保护伞的分类分级识别规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks query-sens-node-info --template-id e1970541-6cf5-4d23-b101-d5b66f6e1024 --tenant-id 10241024",
         params: &[
             Param {
                 wire: "TemplateId",
@@ -12599,7 +12599,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "register-lineage-relation",
         wire: "RegisterLineageRelation",
         about: "注册实体关系，支持用户注册自定义的实体关系。",
-        long_about: "注册实体关系，支持用户注册自定义的实体关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "注册实体关系，支持用户注册自定义的实体关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks register-lineage-relation --lineage-relation-register-vo <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "LineageRelationRegisterVO",
@@ -12624,7 +12624,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "remove-entity-tags",
         wire: "RemoveEntityTags",
         about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "移除实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks remove-entity-tags --qualified-name maxcompute-table.projectA.tableA --tag-keys <JSON>",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -12655,7 +12655,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "remove-project-member-from-role",
         wire: "RemoveProjectMemberFromRole",
         about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。",
-        long_about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于将DataWorks工作空间内的用户从DataWorks角色中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks remove-project-member-from-role --project-id 27 --user-id 1234 --role-code role_project_guest",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -12694,7 +12694,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "restart-instance",
         wire: "RestartInstance",
         about: "调用RestartInstance重启实例。",
-        long_about: "调用RestartInstance重启实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用RestartInstance重启实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks restart-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -12725,7 +12725,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "resume-instance",
         wire: "ResumeInstance",
         about: "调用ResumeInstance恢复暂停状态的实例。",
-        long_about: "调用ResumeInstance恢复暂停状态的实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用ResumeInstance恢复暂停状态的实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks resume-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -12756,7 +12756,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "revoke-column-permission",
         wire: "RevokeColumnPermission",
         about: "撤销用户的字段权限。",
-        long_about: "撤销用户的字段权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "撤销用户的字段权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks revoke-column-permission --workspace-id 12345 --max-compute-project-name aMaxcomputeProjectName --table-name aTableName --columns id,name",
         params: &[
             Param {
                 wire: "WorkspaceId",
@@ -12819,7 +12819,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "revoke-table-permission",
         wire: "RevokeTablePermission",
         about: "撤销用户的表权限。",
-        long_about: "撤销用户的表权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "撤销用户的表权限。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks revoke-table-permission --workspace-id 12345 --max-compute-project-name aMaxcomputeProjectName --table-name aTableName --actions Select,Describe",
         params: &[
             Param {
                 wire: "WorkspaceId",
@@ -12882,7 +12882,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-cycle-dag-nodes",
         wire: "RunCycleDagNodes",
         about: "调用RunCycleDagNodes创建补数据工作流。",
-        long_about: "调用RunCycleDagNodes创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用RunCycleDagNodes创建补数据工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks run-cycle-dag-nodes --project-env PROD --start-biz-date '2020-05-20 00:00:00' --name xm_test --root-node-id 1234 --parallelism false --end-biz-date '2020-05-21 00:00:00' --include-node-ids 74324,74325",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -13017,7 +13017,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-manual-dag-nodes",
         wire: "RunManualDagNodes",
         about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。",
-        long_about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "手动业务流程必须已在环境界面提交发布，之后运维中心才会显示对应手动业务流程，您才可以使用该接口。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks run-manual-dag-nodes --project-env PROD --project-name test_workspace --flow-name test_workflow",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -13120,7 +13120,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-smoke-test",
         wire: "RunSmokeTest",
         about: "创建冒烟测试工作流。",
-        long_about: "创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "创建冒烟测试工作流。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks run-smoke-test --project-env PROD --bizdate '2020-05-26 00:00:00' --name xm_create_test --node-id 1234",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -13175,7 +13175,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "run-trigger-node",
         wire: "RunTriggerNode",
         about: "调用RunTriggerNode运行一个触发式节点。",
-        long_about: "调用RunTriggerNode运行一个触发式节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用RunTriggerNode运行一个触发式节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks run-trigger-node --node-id 10000011 --cycle-time 1606200230105 --biz-date 1606200230105 --app-id 10001",
         params: &[
             Param {
                 wire: "NodeId",
@@ -13222,7 +13222,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "save-data-service-api-test-result",
         wire: "SaveDataServiceApiTestResult",
         about: "该接口用于保存API测试的结果。",
-        long_about: "该接口用于保存API测试的结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于保存API测试的结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks save-data-service-api-test-result --api-id 417381955954827 --project-id 10001",
         params: &[
             Param {
                 wire: "ApiId",
@@ -13277,7 +13277,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "scan-sensitive-data",
         wire: "ScanSensitiveData",
         about: "调用ScanSensitiveData识别输入数据中是否存在敏感数据。",
-        long_about: "调用ScanSensitiveData识别输入数据中是否存在敏感数据。",
+        long_about: "调用ScanSensitiveData识别输入数据中是否存在敏感数据。\n\nExample: dataworks scan-sensitive-data --data 13900001234",
         params: &[
             Param {
                 wire: "Data",
@@ -13300,7 +13300,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "search-meta-tables",
         wire: "SearchMetaTables",
         about: "该接口用于根据条件搜索表。",
-        long_about: "该接口用于根据条件搜索表。",
+        long_about: "该接口用于根据条件搜索表。\n\nExample: dataworks search-meta-tables --keyword test",
         params: &[
             Param {
                 wire: "PageNumber",
@@ -13379,7 +13379,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "search-nodes-by-output",
         wire: "SearchNodesByOutput",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用SearchNodesByOutput，根据输出精确查询节点。",
+        long_about: "Deprecated in the official API metadata.\n\n调用SearchNodesByOutput，根据输出精确查询节点。\n\nExample: dataworks search-nodes-by-output --project-env PROD --outputs aaaaa.1231412_out,bbbb.12313123_out",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -13410,7 +13410,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-data-source-share",
         wire: "SetDataSourceShare",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n分享目标数据源至指定DataWorks工作空间或指定用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n分享目标数据源至指定DataWorks工作空间或指定用户。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks set-data-source-share --project-id 10000 --datasource-name mysql_name",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13465,7 +13465,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-entity-tags",
         wire: "SetEntityTags",
         about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。",
-        long_about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "设置实体的标签，目前只支持 maxcompute-table 类型的实体。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks set-entity-tags --qualified-name maxcompute-table.projectA.tableA",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -13496,7 +13496,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "set-success-instance",
         wire: "SetSuccessInstance",
         about: "调用SetSuccessInstance，重置失败状态的实例为成功。",
-        long_about: "调用SetSuccessInstance，重置失败状态的实例为成功。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用SetSuccessInstance，重置失败状态的实例为成功。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks set-success-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13527,7 +13527,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-di-job",
         wire: "StartDIJob",
         about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "启动数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks start-di-job --di-job-id 11743",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -13566,7 +13566,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-di-sync-instance",
         wire: "StartDISyncInstance",
         about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。",
-        long_about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用StartDISyncInstance接口，启动实时同步任务和解决方案同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks start-di-sync-instance --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13613,7 +13613,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "start-migration",
         wire: "StartMigration",
         about: "调用StartMigration启动执行导入导出任务。",
-        long_about: "调用StartMigration启动执行导入导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用StartMigration启动执行导入导出任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks start-migration --project-id 123456 --migration-id 123456",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13644,7 +13644,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "stop-di-job",
         wire: "StopDIJob",
         about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "停止数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks stop-di-job --di-job-id 11668",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -13667,7 +13667,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "stop-di-sync-instance",
         wire: "StopDISyncInstance",
         about: "调用StopDISyncInstance接口，停止实时同步任务。",
-        long_about: "调用StopDISyncInstance接口，停止实时同步任务。",
+        long_about: "调用StopDISyncInstance接口，停止实时同步任务。\n\nExample: dataworks stop-di-sync-instance --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13706,7 +13706,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "stop-instance",
         wire: "StopInstance",
         about: "调用StopInstance终止实例。",
-        long_about: "调用StopInstance终止实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用StopInstance终止实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks stop-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13737,7 +13737,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "submit-data-service-api",
         wire: "SubmitDataServiceApi",
         about: "SubmitDataServiceApi用于提交数据服务API。",
-        long_about: "SubmitDataServiceApi用于提交数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "SubmitDataServiceApi用于提交数据服务API。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks submit-data-service-api --project-id 10000 --api-id 12345",
         params: &[
             Param {
                 wire: "TenantId",
@@ -13776,7 +13776,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "submit-file",
         wire: "SubmitFile",
         about: "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.",
-        long_about: "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.",
+        long_about: "Submits a file to the development environment of the scheduling system, which creates the matching node. Returns the ID of the deployment package (Data), which GetDeployment and its DeploymentFinished waiter take.\n\n原文 (zh): 提交文件至调度系统的开发环境，生成对应的任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check with `dataworks list-deployments / dataworks get-deployment` before repeating it.\n\nExample: dataworks submit-file --project-id 10000 --file-id 1000000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13842,7 +13842,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "suspend-instance",
         wire: "SuspendInstance",
         about: "调用SuspendInstance暂停实例。",
-        long_about: "调用SuspendInstance暂停实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用SuspendInstance暂停实例。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks suspend-instance --instance-id 1234 --project-env PROD",
         params: &[
             Param {
                 wire: "InstanceId",
@@ -13873,7 +13873,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "terminate-di-sync-instance",
         wire: "TerminateDISyncInstance",
         about: "下线数据集成实时同步任务。",
-        long_about: "下线数据集成实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "下线数据集成实时同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks terminate-di-sync-instance --project-id 10000 --task-type DI_REALTIME --file-id 100",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -13912,7 +13912,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "test-data-service-api",
         wire: "TestDataServiceApi",
         about: "测试API，异步测试，需要GetDataServiceApiTest接口获取测试结果。",
-        long_about: "测试API，异步测试，需要GetDataServiceApiTest接口获取测试结果。",
+        long_about: "测试API，异步测试，需要GetDataServiceApiTest接口获取测试结果。\n\nExample: dataworks test-data-service-api --api-id 12343",
         params: &[
             Param {
                 wire: "ApiId",
@@ -13975,7 +13975,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "test-network-connection",
         wire: "TestNetworkConnection",
         about: "测试目标数据源与所使用资源组的网络连通性。",
-        long_about: "测试目标数据源与所使用资源组的网络连通性。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "测试目标数据源与所使用资源组的网络连通性。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks test-network-connection --project-id 10000 --datasource-name mysql_name --env-type 1 --resource-group S_res_group_2XXXX4_1619100XXXXX",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14022,7 +14022,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "top-ten-elapsed-time-instance",
         wire: "TopTenElapsedTimeInstance",
         about: "获取实例运行时长排行。",
-        long_about: "获取实例运行时长排行。",
+        long_about: "获取实例运行时长排行。\n\nExample: dataworks top-ten-elapsed-time-instance --project-id 100000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14045,7 +14045,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "top-ten-error-times-instance",
         wire: "TopTenErrorTimesInstance",
         about: "获取近一个月节点的出错排行。",
-        long_about: "获取近一个月节点的出错排行。",
+        long_about: "获取近一个月节点的出错排行。\n\nExample: dataworks top-ten-error-times-instance --project-id 9527",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14068,7 +14068,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "umount-directory",
         wire: "UmountDirectory",
         about: "该接口用于将指定内容从数据分析左侧导航目录中移除。",
-        long_about: "该接口用于将指定内容从数据分析左侧导航目录中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于将指定内容从数据分析左侧导航目录中移除。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks umount-directory",
         params: &[
             Param {
                 wire: "TargetType",
@@ -14107,7 +14107,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-baseline",
         wire: "UpdateBaseline",
         about: "更新基线",
-        long_about: "更新基线\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "更新基线\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-baseline --baseline-id 1000010800007 --project-id 2043",
         params: &[
             Param {
                 wire: "BaselineId",
@@ -14226,7 +14226,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-business",
         wire: "UpdateBusiness",
         about: "调用UpdateBusiness更新业务流程。",
-        long_about: "调用UpdateBusiness更新业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateBusiness更新业务流程。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-business --business-id 300000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14289,7 +14289,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-connection",
         wire: "UpdateConnection",
         about: "Deprecated in the official API metadata.",
-        long_about: "Deprecated in the official API metadata.\n\n调用UpdateConnection更新一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "Deprecated in the official API metadata.\n\n调用UpdateConnection更新一个数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-connection --connection-id 1",
         params: &[
             Param {
                 wire: "Description",
@@ -14344,7 +14344,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-alarm-rule",
         wire: "UpdateDIAlarmRule",
         about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "更新数据集成新版任务告警规则，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-di-alarm-rule --di-alarm-rule-id 34982 --metric-type Heartbeat --trigger-conditions <JSON> --notification-settings <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "DIAlarmRuleId",
@@ -14413,7 +14413,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-job",
         wire: "UpdateDIJob",
         about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。",
-        long_about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "更新数据集成新版任务，当前支持的任务类型包括：MySQL到Hologres整库实时解决方案。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-di-job",
         params: &[
             Param {
                 wire: "DIJobId",
@@ -14490,7 +14490,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-project-config",
         wire: "UpdateDIProjectConfig",
         about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。",
-        long_about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "修改当前工作空间中数据集成同步解决方案任务默认的全局配置。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-di-project-config --project-id 10000 --destination-type odps --project-config '{\"RENAMECOLUMN\":\"WARNING\",\"DROPTABLE\":\"WARNING\",\"CREATETABLE\":\"WARNING\",\"MODIFYCOLUMN\":\"WARNING\",\"TRUNCATETABLE\":\"WARNING\",\"DROPCOLUMN\":\"WARNING\",\"ADDCOLUMN\":\"WARNING\",\"RENAMETABLE\":\"WARNING\"}'",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14537,7 +14537,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-di-sync-task",
         wire: "UpdateDISyncTask",
         about: "更新数据集成同步任务。",
-        long_about: "更新数据集成同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "更新数据集成同步任务。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-di-sync-task --project-id 10000 --task-type DI_OFFLINE --file-id 1000000",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -14592,7 +14592,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-data-service-api",
         wire: "UpdateDataServiceApi",
         about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。",
-        long_about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateDataServiceApi更新数据服务API开发态的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-data-service-api --project-id 10001 --api-id 10000 --request-method 0 --response-content-type 0 --timeout-param 10000 --visible-range 0 --protocols 0,1 --api-path /test/2 --api-description '测试API描述'",
         params: &[
             Param {
                 wire: "TenantId",
@@ -14719,7 +14719,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-data-source",
         wire: "UpdateDataSource",
         about: "该接口用于更新数据源。",
-        long_about: "该接口用于更新数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于更新数据源。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-data-source --data-source-id 1",
         params: &[
             Param {
                 wire: "Description",
@@ -14774,7 +14774,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-file",
         wire: "UpdateFile",
         about: "调用UpdateFile更新已创建的文件。",
-        long_about: "调用UpdateFile更新已创建的文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateFile更新已创建的文件。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-file --file-id 100000001",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -15040,7 +15040,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-folder",
         wire: "UpdateFolder",
         about: "调用UpdateFolder更新文件夹的信息。",
-        long_about: "调用UpdateFolder更新文件夹的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateFolder更新文件夹的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-folder --folder-id 2735c2c19d58 --folder-name MySecondFolder",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -15087,7 +15087,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-ide-event-result",
         wire: "UpdateIDEEventResult",
         about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。",
-        long_about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "用于在数据开发过程中触发扩展点时，通过将扩展程序对扩展点事件的检查结果返回给数据开发系统。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-ide-event-result",
         params: &[
             Param {
                 wire: "MessageId",
@@ -15134,7 +15134,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-category",
         wire: "UpdateMetaCategory",
         about: "该接口用于更新类目。",
-        long_about: "该接口用于更新类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于更新类目。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-meta-category --category-id 2",
         params: &[
             Param {
                 wire: "Name",
@@ -15173,7 +15173,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-collection",
         wire: "UpdateMetaCollection",
         about: "该接口用于更新集合对象的名称和注释。",
-        long_about: "该接口用于更新集合对象的名称和注释。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于更新集合对象的名称和注释。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-meta-collection --qualified-name album.396397",
         params: &[
             Param {
                 wire: "QualifiedName",
@@ -15212,7 +15212,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-table",
         wire: "UpdateMetaTable",
         about: "该接口用于更新表的Meta信息。",
-        long_about: "该接口用于更新表的Meta信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于更新表的Meta信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-meta-table",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -15315,7 +15315,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-meta-table-intro-wiki",
         wire: "UpdateMetaTableIntroWiki",
         about: "该接口用于更新表的说明信息，当数据不存在时增加信息。",
-        long_about: "该接口用于更新表的说明信息，当数据不存在时增加信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "该接口用于更新表的说明信息，当数据不存在时增加信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-meta-table-intro-wiki --table-guid odps.test.table1 --content abc",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -15346,7 +15346,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-node-owner",
         wire: "UpdateNodeOwner",
         about: "修改目标节点的负责人。",
-        long_about: "修改目标节点的负责人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "修改目标节点的负责人。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-node-owner --project-env PROD --node-id 1234 --user-id 19337906836551",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -15385,7 +15385,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-node-run-mode",
         wire: "UpdateNodeRunMode",
         about: "调用UpdateNodeRunMode冻结或解冻目标节点。",
-        long_about: "调用UpdateNodeRunMode冻结或解冻目标节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateNodeRunMode冻结或解冻目标节点。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-node-run-mode --project-env PROD --node-id 1234 --scheduler-type 0",
         params: &[
             Param {
                 wire: "ProjectEnv",
@@ -15424,7 +15424,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-quality-follower",
         wire: "UpdateQualityFollower",
         about: "调用UpdateQualityFollower更新订阅关系。",
-        long_about: "调用UpdateQualityFollower更新订阅关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateQualityFollower更新订阅关系。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-quality-follower --project-name autotest --follower-id 1234 --follower '1912232****' --alarm-mode 2",
         params: &[
             Param {
                 wire: "ProjectName",
@@ -15479,7 +15479,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-quality-rule",
         wire: "UpdateQualityRule",
         about: "调用UpdateQualityRule更新校验规则的信息。",
-        long_about: "调用UpdateQualityRule更新校验规则的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateQualityRule更新校验规则的信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-quality-rule --checker 9 --id 1234 --method-name table_count --project-name autotest --property id --project-id 26",
         params: &[
             Param {
                 wire: "BlockType",
@@ -15670,7 +15670,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-remind",
         wire: "UpdateRemind",
         about: "调用UpdateRemind更新自定义监控规则。",
-        long_about: "调用UpdateRemind更新自定义监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateRemind更新自定义监控规则。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-remind --remind-id 1234",
         params: &[
             Param {
                 wire: "RemindId",
@@ -15838,7 +15838,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table",
         wire: "UpdateTable",
         about: "调用UpdateTable更新MaxCompute表。",
-        long_about: "调用UpdateTable更新MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateTable更新MaxCompute表。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-table --table-name abc",
         params: &[
             Param {
                 wire: "IsView",
@@ -16015,7 +16015,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-add-column",
         wire: "UpdateTableAddColumn",
         about: "更新MaxCompute表的字段信息。",
-        long_about: "更新MaxCompute表的字段信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "更新MaxCompute表的字段信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-table-add-column --table-guid odps.engine_name.table_name --column <JSON-OBJECT>",
         params: &[
             Param {
                 wire: "TableGuid",
@@ -16048,7 +16048,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-level",
         wire: "UpdateTableLevel",
         about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateTableLevel更新层级。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-table-level --project-id 123 --level-id 123",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -16103,7 +16103,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-model-info",
         wire: "UpdateTableModelInfo",
         about: "修改表的主题、层级和物理分类等信息。",
-        long_about: "修改表的主题、层级和物理分类等信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "修改表的主题、层级和物理分类等信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-table-model-info --table-guid odps.test.table1",
         params: &[
             Param {
                 wire: "FirstLevelThemeId",
@@ -16158,7 +16158,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-table-theme",
         wire: "UpdateTableTheme",
         about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。",
-        long_about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateTableTheme更新主题。不建议使用该API，后续将有新API上线覆盖此功能。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-table-theme --name '主题名称' --theme-id 123",
         params: &[
             Param {
                 wire: "ProjectId",
@@ -16197,7 +16197,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-udf-file",
         wire: "UpdateUdfFile",
         about: "调用UpdateUdfFile更新函数的文件信息。",
-        long_about: "调用UpdateUdfFile更新函数的文件信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "调用UpdateUdfFile更新函数的文件信息。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-udf-file --function-type STRING --class-name com.alibaba.DataWorks.api.udf.StringConcat --resources string-concat-1.0.0.jar,commons-lang-2.6.jar --file-id 10000001",
         params: &[
             Param {
                 wire: "FileFolderPath",
@@ -16310,7 +16310,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "update-workbench-event-result",
         wire: "UpdateWorkbenchEventResult",
         about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。",
-        long_about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.",
+        long_about: "所属扩展程序的运维中心回调API，当运维中心的流程被扩展程序卡住后,调用UpdateWorkbenchEventResult返回扩展程序的处理结果。\n\nNot retried after a failure that leaves the outcome unknown (attempt timeout, connection reset, HTTP 5xx): it exits 1 with \"outcome unknown\"; check the resource before repeating it.\n\nExample: dataworks update-workbench-event-result --message-id 03400b03-b721-4c34-8727-2d6884077091 --extension-code 58e95e2acd6f408e8707f1bf2591f9e9 --check-result FAIL",
         params: &[
             Param {
                 wire: "MessageId",

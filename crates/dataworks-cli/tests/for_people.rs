@@ -997,3 +997,94 @@ fn dataworks_env(mut command: Command) -> Command {
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
     command
 }
+
+// ---------------------------------------------------------------------------------------
+// --help examples
+// ---------------------------------------------------------------------------------------
+
+/// The words of a shell command line with single-quoted words (`'it'\''s'`).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' if in_word => {
+                words.push(std::mem::take(&mut word));
+                in_word = false;
+            }
+            ' ' => {}
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            other => {
+                in_word = true;
+                word.push(other);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example_that_is_a_valid_invocation() {
+    let help = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
+            .env_clear()
+            .args(args)
+            .output()
+            .expect("runs");
+        assert_code(&output, 0);
+        stdout(&output)
+    };
+    assert!(help(&["get-deployment", "--help"])
+        .contains("Example: dataworks get-deployment --project-id 10000 --deployment-id 3000001"));
+    let subcommands: Vec<String> = help(&["--help"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !w.starts_with('-'))
+        .filter(|w| !["completions", "credentials", "help"].contains(w))
+        .map(str::to_owned)
+        .collect();
+    assert!(subcommands.len() > 300);
+    let server = server(vec![]);
+    let (mut checked, mut placeholders) = (0, 0);
+    for name in &subcommands {
+        let text = help(&[name, "--help"]);
+        let example = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Example: dataworks "))
+            .unwrap_or_else(|| panic!("{name}: no example in {text}"));
+        let words = shell_words(example);
+        assert_eq!(&words[0], name, "{example}");
+        if words.iter().any(|w| w.starts_with('<') && w.ends_with('>')) {
+            // A value the spec gives no usable example for: shown as a placeholder.
+            placeholders += 1;
+            continue;
+        }
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        let output = run(&server, &[&args[..], &["--dry-run"]].concat());
+        assert_code(&output, 0);
+        checked += 1;
+    }
+    assert_eq!(server.requests().len(), 0);
+    assert!(
+        checked > 250,
+        "{checked} examples checked, {placeholders} with placeholders"
+    );
+}

@@ -166,7 +166,10 @@ fn action(api: &Api, op: &Operation, binary: &str) -> TokenStream {
         Some(c) if op.idempotency == Idempotency::Unsafe => quote!(Some(#c)),
         _ => quote!(None),
     };
-    let (about, long_about) = (docs.cli_summary(), docs.cli());
+    let about = docs.cli_summary();
+    let long_about = docs
+        .paragraph(format!("Example:\n  {}", example_invocation(binary, op)))
+        .cli();
     let params = op.input.params.iter().map(|p| param(op, p));
     let one_of = op.input.require_one_of.iter().map(|rule| {
         let wires = rule.params.iter().map(|id| &op.input.params[id.0].wire);
@@ -224,6 +227,85 @@ fn action(api: &Api, op: &Operation, binary: &str) -> TokenStream {
             check: #check,
             run: #run,
         }
+    }
+}
+
+/// `dataworks get-deployment --project-id 10000 --deployment-id 3000001`: the subcommand
+/// with the flags a valid request needs (the required ones and the first of each one-of
+/// group), valued with the spec's examples (a placeholder such as `<INTEGER>` where the
+/// spec has none that fits).
+fn example_invocation(binary: &str, op: &Operation) -> String {
+    let mut words = vec![binary.to_string(), op.names.subcommand.clone()];
+    for p in super::client_docs::example_params(op) {
+        let example = super::docs::clean_example(p.example.as_deref());
+        let values = match (&p.ty, p.style) {
+            // A flag per item: the example lists them separated by commas.
+            (Type::List(inner), ParamStyle::Flat | ParamStyle::RepeatList) => {
+                match example.as_deref() {
+                    Some(list) if !list.starts_with('[') && !list.starts_with('{') => list
+                        .split(',')
+                        .map(|item| example_flag_value(op, inner, Some(item.trim().to_string())))
+                        .collect(),
+                    _ => vec![example_flag_value(op, inner, example)],
+                }
+            }
+            (ty, _) => vec![example_flag_value(op, ty, example)],
+        };
+        for value in values {
+            words.push(format!("--{}", p.flag));
+            words.push(shell_word(&value));
+        }
+    }
+    words.join(" ")
+}
+
+/// One flag value: the spec's example when it fits the value's type, else a placeholder.
+fn example_flag_value(op: &Operation, ty: &Type, example: Option<String>) -> String {
+    let fits = |e: &String| match ty {
+        Type::Bool => e == "true" || e == "false",
+        Type::I32 | Type::I64 => e.parse::<i64>().is_ok(),
+        Type::F64 => e.parse::<f64>().is_ok(),
+        Type::String => true,
+        Type::Enum(id) => op
+            .enumeration(*id)
+            .variants
+            .iter()
+            .any(|v| super::literal_text(&v.value) == *e),
+        Type::Struct(_) => {
+            e.starts_with('{') && serde_json::from_str::<serde_json::Value>(e).is_ok()
+        }
+        Type::List(_) | Type::Map(_) | Type::Any => {
+            serde_json::from_str::<serde_json::Value>(e).is_ok()
+        }
+    };
+    if let Some(example) = example.filter(fits) {
+        return example;
+    }
+    match ty {
+        Type::Bool => "true".into(),
+        Type::I32 | Type::I64 => "<INTEGER>".into(),
+        Type::F64 => "<NUMBER>".into(),
+        Type::String => "<TEXT>".into(),
+        Type::Enum(id) => op
+            .enumeration(*id)
+            .variants
+            .first()
+            .map_or_else(|| "<VALUE>".into(), |v| super::literal_text(&v.value)),
+        Type::Struct(_) => "<JSON-OBJECT>".into(),
+        Type::List(_) | Type::Map(_) | Type::Any => "<JSON>".into(),
+    }
+}
+
+/// `word` as one shell word: as is when it has only plain characters, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,:/@%+=".contains(c));
+    if plain || (word.starts_with('<') && word.ends_with('>') && !word.contains(' ')) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

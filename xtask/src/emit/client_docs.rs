@@ -53,7 +53,9 @@ fn example_calls(op: &Operation) -> String {
         .collect()
 }
 
-fn example_params(op: &Operation) -> Vec<&Param> {
+/// The parameters a valid request needs: the required ones and the first of each one-of
+/// group, in spec order (for the library's doc examples and the CLI's example invocation).
+pub(super) fn example_params(op: &Operation) -> Vec<&Param> {
     let params = &op.input.params;
     let mut chosen: Vec<usize> = (0..params.len()).filter(|&i| params[i].required).collect();
     for rule in &op.input.require_one_of {

@@ -210,7 +210,7 @@ pub fn cli_wire_note(wire: &str, example: Option<&str>) -> String {
 }
 
 /// A one-line example, or none.
-fn clean_example(example: Option<&str>) -> Option<String> {
+pub(super) fn clean_example(example: Option<&str>) -> Option<String> {
     example
         .map(str::trim)
         .filter(|e| !e.is_empty() && !e.contains('\n'))

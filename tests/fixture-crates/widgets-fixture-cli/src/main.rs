@@ -14,7 +14,7 @@ static ACTIONS: &[Action<Client>] = &[
         name: "list-widgets",
         wire: "ListWidgets",
         about: "Lists the widgets of a shelf, one page at a time.",
-        long_about: "Lists the widgets of a shelf, one page at a time.",
+        long_about: "Lists the widgets of a shelf, one page at a time.\n\nExample: widgets-fixture list-widgets --shelf-name main",
         params: &[
             Param {
                 wire: "ShelfName",
