@@ -822,19 +822,8 @@ fn wait_progress_in_a_terminal_shows_status_polls_and_next_poll() {
         return;
     }
     let server = submit_then_deploy();
-    let command = format!(
-        "'{}' --endpoint {} submit-file --project-id 10000 --file-id 5 --wait",
-        env!("CARGO_BIN_EXE_dataworks"),
-        server.endpoint()
-    );
-    // script(1) runs the command with stdin, stdout and stderr on a pseudo-terminal.
-    let output = dataworks_env(Command::new("script"))
-        .args(["-qefc", &command, "/dev/null"])
-        .output()
-        .expect("script runs");
-    let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (output, terminal) = in_terminal(&server, &[&SUBMIT_WAIT[..], &["--wait"][..]].concat());
     assert_code(&output, 0);
-    assert!(!terminal.contains(SECRET));
     assert!(
         terminal.contains("\r\x1b[2Kwaiting for GetDeployment: "),
         "{terminal:?}"
@@ -861,17 +850,11 @@ fn no_progress_bytes_in_a_pipe_or_with_quiet_in_a_terminal() {
     );
     if installed_script() {
         let server = submit_then_deploy();
-        let command = format!(
-            "'{}' --endpoint {} --quiet submit-file --project-id 10000 --file-id 5 --wait",
-            env!("CARGO_BIN_EXE_dataworks"),
-            server.endpoint()
+        let (output, terminal) = in_terminal(
+            &server,
+            &[&["--quiet"][..], &SUBMIT_WAIT[..], &["--wait"][..]].concat(),
         );
-        let output = dataworks_env(Command::new("script"))
-            .args(["-qefc", &command, "/dev/null"])
-            .output()
-            .expect("script runs");
         assert_code(&output, 0);
-        let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(!terminal.contains("waiting for"), "{terminal:?}");
         assert!(!terminal.contains('\x1b'), "{terminal:?}");
     }
@@ -900,18 +883,8 @@ fn all_pages_progress_in_a_terminal_and_none_in_a_pipe() {
     assert_eq!(stderr(&output), "");
     if installed_script() {
         let server = server_pages();
-        let command = format!(
-            "'{}' --endpoint {} {}",
-            env!("CARGO_BIN_EXE_dataworks"),
-            server.endpoint(),
-            args.join(" ")
-        );
-        let output = dataworks_env(Command::new("script"))
-            .args(["-qefc", &command, "/dev/null"])
-            .output()
-            .expect("script runs");
+        let (output, terminal) = in_terminal(&server, &args);
         assert_code(&output, 0);
-        let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(
             terminal.contains("fetching all pages: 1 page and 2 items so far"),
             "{terminal:?}"
@@ -977,6 +950,24 @@ fn ctrl_c_during_a_wait_says_what_was_last_seen_and_exits_130() {
         0
     );
     assert_eq!(server.requests().len(), 2, "no poll after Ctrl-C");
+}
+
+/// Runs `dataworks --endpoint <server> <args>` (plain words) with stdin, stdout and stderr
+/// on a pseudo-terminal (script(1)): the exit status and what the terminal showed.
+fn in_terminal(server: &TestServer, args: &[&str]) -> (Output, String) {
+    let command = format!(
+        "'{}' --endpoint {} {}",
+        env!("CARGO_BIN_EXE_dataworks"),
+        server.endpoint(),
+        args.join(" ")
+    );
+    let output = dataworks_env(Command::new("script"))
+        .args(["-qefc", &command, "/dev/null"])
+        .output()
+        .expect("script runs");
+    let terminal = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!terminal.contains(SECRET), "the secret leaked");
+    (output, terminal)
 }
 
 fn installed_script() -> bool {
