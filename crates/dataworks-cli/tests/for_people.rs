@@ -6,29 +6,29 @@ use serde_json::{json, Value};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-const AK: &str = "LTAI5tCliPeopleKey";
-const SECRET: &str = "cli-people-secret-Qa81Zr";
+mod common;
+
+use common::TestCredential;
+
+const TEST: TestCredential = TestCredential {
+    access_key_id: "LTAI5tCliPeopleKey",
+    secret: "cli-people-secret-Qa81Zr",
+    home: "dataworks-cli-people",
+};
+const AK: &str = TEST.access_key_id;
+const SECRET: &str = TEST.secret;
 
 fn server(steps: Vec<Step>) -> TestServer {
-    TestServer::start_blocking(
-        ServerConfig::new()
-            .with_credential(AK, SECRET)
-            .with_lifetime(Duration::from_secs(60))
-            .with_steps(steps)
-            .with_default(Step::error(500, "UnexpectedRequest", "not scripted")),
-    )
-    .expect("server starts")
+    TEST.server(steps)
 }
 
 fn home() -> std::path::PathBuf {
-    let home = std::env::temp_dir().join(format!("dataworks-cli-people-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("home");
-    home
+    TEST.home()
 }
 
 /// The binary with a cleared environment and the test's credentials.
 fn dataworks() -> Command {
-    dataworks_env(Command::new(env!("CARGO_BIN_EXE_dataworks")))
+    TEST.dataworks()
 }
 
 /// Runs `dataworks --endpoint <server> --max-attempts 1 <args>`; no secret in the output.
@@ -43,12 +43,7 @@ fn run(server: &TestServer, args: &[&str]) -> Output {
 }
 
 fn assert_no_secret(output: &Output) {
-    for stream in [&output.stdout, &output.stderr] {
-        assert!(
-            !String::from_utf8_lossy(stream).contains(SECRET),
-            "the secret leaked"
-        );
-    }
+    TEST.assert_no_secret(output);
 }
 
 fn stdout(output: &Output) -> String {
@@ -978,15 +973,8 @@ fn installed_script() -> bool {
 }
 
 /// `command` with the test's environment (cleared, credentials, HOME).
-fn dataworks_env(mut command: Command) -> Command {
-    command
-        .env_clear()
-        .env("HOME", home())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
-    command
+fn dataworks_env(command: Command) -> Command {
+    TEST.env(command)
 }
 
 // ---------------------------------------------------------------------------------------

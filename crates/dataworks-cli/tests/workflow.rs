@@ -1,22 +1,21 @@
 //! `--wait` on submit-file / deploy-file and `--all-pages` on list-deployments, end to end.
 
-use acs_test_server::{ServerConfig, Step, TestServer};
+use acs_test_server::{Step, TestServer};
 use serde_json::{json, Value};
 use std::process::{Command, Output};
-use std::time::Duration;
 
-const AK: &str = "LTAI5tCliWorkflowKey";
-const SECRET: &str = "cli-workflow-secret-Hs7Lk2";
+mod common;
+
+use common::{stdout_json, TestCredential};
+
+const TEST: TestCredential = TestCredential {
+    access_key_id: "LTAI5tCliWorkflowKey",
+    secret: "cli-workflow-secret-Hs7Lk2",
+    home: "dataworks-cli-workflow",
+};
 
 fn server(steps: Vec<Step>) -> TestServer {
-    TestServer::start_blocking(
-        ServerConfig::new()
-            .with_credential(AK, SECRET)
-            .with_lifetime(Duration::from_secs(60))
-            .with_steps(steps)
-            .with_default(Step::error(500, "UnexpectedRequest", "not scripted")),
-    )
-    .expect("server starts")
+    TEST.server(steps)
 }
 
 fn run(server: &TestServer, args: &[&str]) -> Output {
@@ -24,35 +23,15 @@ fn run(server: &TestServer, args: &[&str]) -> Output {
 }
 
 fn run_with_attempts(server: &TestServer, attempts: u32, args: &[&str]) -> Output {
-    let home = std::env::temp_dir().join(format!("dataworks-cli-workflow-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("home");
-    let output = Command::new(env!("CARGO_BIN_EXE_dataworks"))
-        .env_clear()
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", AK)
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+    let output = TEST
+        .dataworks()
         .args(["--endpoint", &server.endpoint(), "--max-attempts"])
         .arg(attempts.to_string())
         .args(args)
         .output()
         .expect("the binary runs");
-    for stream in [&output.stdout, &output.stderr] {
-        assert!(
-            !String::from_utf8_lossy(stream).contains(SECRET),
-            "the secret leaked"
-        );
-    }
+    TEST.assert_no_secret(&output);
     output
-}
-
-fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
 }
 
 fn deployment(status: i64, items: Value) -> Step {
