@@ -487,13 +487,7 @@ impl<S: Service> Client<S> {
         input: &R,
         options: &CallOptions,
     ) -> Result<R::Response, Error> {
-        input.validate()?;
-        self.invoke_with(
-            OperationRequest::from_request(input),
-            R::business_status,
-            options,
-        )
-        .await
+        self.send_decoded(input, options, decode::decode_body).await
     }
 
     /// Sends `request`, with retries, and decodes a 2xx body into `T` (JSON or XML, whichever
