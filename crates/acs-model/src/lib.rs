@@ -65,6 +65,7 @@ pub mod testing;
 mod value;
 mod xml;
 mod xml_pull;
+mod xml_tokens;
 
 pub use check::{BuildError, ConstraintError};
 pub use decode::{decode_tree, from_json, from_xml, DecodeError, Format};

@@ -1,5 +1,6 @@
-//! The XML decoder behind [`from_xml`](crate::from_xml): one pass over quick-xml's pull
-//! reader, straight into the generated types (no serde, no tree, no text kept for later).
+//! The XML decoder behind [`from_xml`](crate::from_xml): one pass over quick-xml's events
+//! (from [`Tokenizer`], which gives the events quick-xml's reader gives, for less work),
+//! straight into the generated types (no serde, no tree, no text kept for later).
 //!
 //! Each element is read once: an [`Object`] gets its child elements one by one through its
 //! generated `field` match, a scalar parses its text where it stands, and whatever a type does
@@ -30,9 +31,9 @@
 use crate::object::{FieldSource, Item, Object, Scalar};
 use crate::serde_impl::Expecting;
 use crate::xml::{check_xml_shape, MAX_XML_DEPTH};
+use crate::xml_tokens::Tokenizer;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, QName};
-use quick_xml::Reader;
 use serde::de::{self, Error as _};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -162,11 +163,10 @@ enum Content<'de> {
     Eof,
 }
 
-/// quick-xml's pull reader over one body, with the safety rules checked on every event.
-/// Not a public API.
+/// The events of one body, with the safety rules checked on every event. Not a public API.
 pub(crate) struct XmlReader<'de> {
     input: &'de str,
-    reader: Reader<&'de [u8]>,
+    reader: Tokenizer<'de>,
     /// An event read ahead (the one after a piece of text, to know where the text ends).
     peeked: Option<Event<'de>>,
     /// Elements open at the reader's position.
@@ -175,11 +175,11 @@ pub(crate) struct XmlReader<'de> {
 
 impl<'de> XmlReader<'de> {
     fn new(input: &'de str) -> Self {
-        // The defaults: end tags must match their start tags, `<a/>` is one event, text is
-        // given as is (trimmed here, where it meets markup).
+        // As quick-xml's defaults: end tags must match their start tags, `<a/>` is one
+        // event, text is given as is (trimmed here, where it meets markup).
         XmlReader {
             input,
-            reader: Reader::from_str(input),
+            reader: Tokenizer::new(input),
             peeked: None,
             depth: 0,
         }
@@ -187,7 +187,7 @@ impl<'de> XmlReader<'de> {
 
     /// Byte offset after the last event read.
     fn position(&self) -> usize {
-        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+        self.reader.position()
     }
 
     /// `bytes`, which quick-xml borrowed from the input, as the input's own `&str`: the input
@@ -218,8 +218,7 @@ impl<'de> XmlReader<'de> {
         if self.peeked.is_some() {
             return self.take_peeked();
         }
-        self.reader.config_mut().trim_text_start = trim;
-        self.reader.read_event()
+        self.reader.next(trim)
     }
 
     /// The safety rules, for every event read: no DTD, at most [`MAX_XML_DEPTH`] open
