@@ -200,7 +200,7 @@ pub enum NonceError {
 pub fn try_new_nonce() -> Result<String, NonceError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(NonceError::Rng)?;
-    Ok(hex::encode(bytes))
+    Ok(crate::encode::lower_hex(&bytes))
 }
 
 /// A fresh signature nonce: 128 random bits as 32 lower-case hex characters; new on each call.
@@ -237,7 +237,7 @@ pub fn new_nonce() -> String {
         cell.as_mut().map(NonceGenerator::next)
     });
     match bits {
-        Ok(Some(bits)) => hex::encode(bits),
+        Ok(Some(bits)) => crate::encode::lower_hex(&bits),
         // No seed from the OS, or the thread's storage is being torn down.
         _ => try_new_nonce().unwrap_or_else(|_| fallback_nonce()),
     }
@@ -294,7 +294,7 @@ fn fallback_nonce() -> String {
     hasher.update(std::process::id().to_le_bytes());
     hasher.update(count.to_le_bytes());
     hasher.update((std::ptr::addr_of!(local) as usize).to_le_bytes());
-    hex::encode(&hasher.finalize()[..16])
+    crate::encode::lower_hex(&hasher.finalize()[..16])
 }
 
 #[cfg(test)]

@@ -7,6 +7,26 @@
 /// Upper-case hexadecimal digits.
 pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+/// Lower-case hex digits (nonces, digests).
+pub(crate) const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// `bytes` as lower-case hex, two digits per byte, into `out` (twice as long as `bytes`).
+#[inline]
+pub(crate) fn lower_hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX_LOWER[usize::from(b >> 4)];
+        pair[1] = HEX_LOWER[usize::from(b & 0x0f)];
+    }
+}
+
+/// `bytes` as a lower-case hex `String` (what `hex::encode` gives, without building it
+/// from one `char` at a time).
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    lower_hex_into(bytes, &mut out);
+    into_string(out)
+}
+
 /// `UNRESERVED[b]` is true when byte `b` is an RFC 3986 unreserved character.
 pub(crate) static UNRESERVED: [bool; 256] = {
     let mut table = [false; 256];
@@ -221,6 +241,14 @@ pub fn encoded_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_hex_is_what_the_hex_crate_gives() {
+        let every_byte: Vec<u8> = (0..=255).collect();
+        for bytes in [&[][..], &[0], &[0xab, 0x01], &every_byte] {
+            assert_eq!(lower_hex(bytes), hex::encode(bytes));
+        }
+    }
 
     #[test]
     fn swar_classification_matches_the_table() {

@@ -39,11 +39,7 @@ pub fn hex_sha256(body: &[u8]) -> String {
 
 /// Lower-case hex of a 32-byte digest into `out`.
 fn hex_lower(bytes: &[u8; 32], out: &mut [u8; 64]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[(b >> 4) as usize];
-        pair[1] = HEX[(b & 0x0f) as usize];
-    }
+    crate::encode::lower_hex_into(bytes, out);
 }
 
 /// `String` from bytes known to be ASCII (hex digits, the algorithm name).
