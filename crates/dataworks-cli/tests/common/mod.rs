@@ -32,9 +32,11 @@ impl TestCredential {
         .expect("server starts")
     }
 
-    /// The test's HOME (created), so that no user configuration is read.
+    /// The test's HOME (created), so that no user configuration is read. It lives in Cargo's
+    /// temporary folder for integration tests under `target/`, reused by every run, so that
+    /// runs leave nothing behind in the system's temporary directory.
     pub fn home(&self) -> PathBuf {
-        let home = std::env::temp_dir().join(format!("{}-{}", self.home, std::process::id()));
+        let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(self.home);
         std::fs::create_dir_all(&home).expect("home");
         home
     }
