@@ -529,11 +529,14 @@ fn latency_report(rt: &Runtime, s: &Setup, per_case: Duration, max_calls: usize)
         }
         let (client, raw, signed) = (totals[0].rps(), totals[1].rps(), totals[2].rps());
         let ratio = client / raw.max(1e-9);
+        // Issue 15's targets: 0.92x sequentially, 0.85x with 64 tasks.
+        let target = if concurrent { 0.85 } else { 0.92 };
         println!(
-            "{mode}: client/raw_reqwest = {ratio:.3}x (target >= 0.9x){}; client/raw_sign_decode = {:.3}x; \
-             per-call cost over raw: client {:+.1} us, sign+decode {:+.1} us",
-            if ratio >= 0.9 { "" } else { " BELOW TARGET" },
+            "{mode}: client/raw_reqwest = {ratio:.3}x (target >= {target}x){}; client/raw_sign_decode = {:.3}x \
+             (raw_sign_decode/raw_reqwest = {:.3}x); per-call cost over raw: client {:+.1} us, sign+decode {:+.1} us",
+            if ratio >= target { "" } else { " BELOW TARGET" },
             client / signed.max(1e-9),
+            signed / raw.max(1e-9),
             1e6 / client.max(1e-9) - 1e6 / raw.max(1e-9),
             1e6 / signed.max(1e-9) - 1e6 / raw.max(1e-9),
         );
