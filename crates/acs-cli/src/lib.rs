@@ -18,6 +18,7 @@ pub mod input;
 pub mod output;
 pub mod progress;
 pub mod query;
+pub mod yaml;
 
 pub use command::{main, Action, Input, Kind, Mode, Param, Tool};
 pub use output::{OutputFormat, Presentation};

@@ -95,10 +95,7 @@ pub fn render(
     let columns = settings.columns.as_deref();
     let mut text = match settings.format {
         OutputFormat::Json => serde_json::to_string_pretty(value).map_err(|e| e.to_string())?,
-        OutputFormat::Yaml => {
-            let yaml = serde_saphyr::to_string(value).map_err(|e| e.to_string())?;
-            yaml.trim_end_matches('\n').to_owned()
-        }
+        OutputFormat::Yaml => crate::yaml::to_yaml(value),
         OutputFormat::Table => table(value, columns, width),
         OutputFormat::Text => text(value, columns),
     };
