@@ -42,14 +42,10 @@ fn write_sequence(out: &mut String, items: &[Value], indent: usize) {
             // The item's first entry goes on the dash's line, the others under it.
             Value::Object(map) if !map.is_empty() => {
                 out.push(' ');
-                let mut entries = map.iter();
-                if let Some((key, value)) = entries.next() {
-                    write_string(out, key);
-                    out.push(':');
-                    write_nested(out, value, indent + 2, indent + 4);
-                }
-                for (key, value) in entries {
-                    push_indent(out, indent + 2);
+                for (i, (key, value)) in map.iter().enumerate() {
+                    if i > 0 {
+                        push_indent(out, indent + 2);
+                    }
                     write_string(out, key);
                     out.push(':');
                     write_nested(out, value, indent + 2, indent + 4);
