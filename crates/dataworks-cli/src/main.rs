@@ -1373,7 +1373,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "FolderId",
                 flag: "folder-id",
-                help: "创建API的目标文件夹ID，业务流程下根文件夹ID等于0，用户自建文件夹ID大于0。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: FolderId. Example: 0",
+                help: "创建API的目标文件夹ID，业务流程下根文件夹ID等于0，用户自建文件夹ID大于0。\n\nConstraints: at least 0.\n\nWire name: FolderId. Example: 0",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1420,7 +1420,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 1004",
+                help: "租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 1004",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1428,7 +1428,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10003",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10003",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1436,7 +1436,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ApiId",
                 flag: "api-id",
-                help: "API的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ApiId. Example: 10001",
+                help: "API的ID。\n\nConstraints: at least 1.\n\nWire name: ApiId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1444,7 +1444,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "AuthorizedProjectId",
                 flag: "authorized-project-id",
-                help: "被授权的工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: AuthorizedProjectId. Example: 10002",
+                help: "被授权的工作空间ID。\n\nConstraints: at least 1.\n\nWire name: AuthorizedProjectId. Example: 10002",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1452,7 +1452,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "EndTime",
                 flag: "end-time",
-                help: "授权有限期结束时间，Unix时间戳，单位为s。例如1600531564，代表北京时间2020-09-20 00:06:04。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: EndTime. Example: 1600531564",
+                help: "授权有限期结束时间，Unix时间戳，单位为s。例如1600531564，代表北京时间2020-09-20 00:06:04。\n\nConstraints: at least 1.\n\nWire name: EndTime. Example: 1600531564",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1475,7 +1475,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10002",
+                help: "租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10002",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1483,7 +1483,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10001",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1499,7 +1499,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ParentId",
                 flag: "parent-id",
-                help: "文件夹的目标父文件夹ID。业务流程根文件夹ID等于0，用户创建的文件夹ID大于0。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: ParentId. Example: 0",
+                help: "文件夹的目标父文件夹ID。业务流程根文件夹ID等于0，用户创建的文件夹ID大于0。\n\nConstraints: at least 0.\n\nWire name: ParentId. Example: 0",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1530,7 +1530,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10002",
+                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10002",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -1538,7 +1538,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10001",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3166,7 +3166,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "CategoryId",
                 flag: "category-id",
-                help: "关联类目的ID。您可以通过[GetMetaCategory](~~173932~~)接口查询可以关联的类目ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: CategoryId. Example: 101",
+                help: "关联类目的ID。您可以通过[GetMetaCategory](~~173932~~)接口查询可以关联的类目ID。\n\nConstraints: at least 1.\n\nWire name: CategoryId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3174,7 +3174,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LogicalLevelId",
                 flag: "logical-level-id",
-                help: "逻辑层级ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: LogicalLevelId. Example: 101",
+                help: "逻辑层级ID。\n\nConstraints: at least 1.\n\nWire name: LogicalLevelId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3182,7 +3182,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PhysicsLevelId",
                 flag: "physics-level-id",
-                help: "物理层级ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: PhysicsLevelId. Example: 101",
+                help: "物理层级ID。\n\nConstraints: at least 1.\n\nWire name: PhysicsLevelId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3206,7 +3206,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 23",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 23",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3319,7 +3319,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3366,7 +3366,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3390,7 +3390,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ParentId",
                 flag: "parent-id",
-                help: "父类层级ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ParentId. Example: 122",
+                help: "父类层级ID。\n\nConstraints: at least 1.\n\nWire name: ParentId. Example: 122",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3751,7 +3751,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "该字段已废弃。租户的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10001",
+                help: "该字段已废弃。租户的ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10001",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3759,7 +3759,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10002",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10002",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3767,7 +3767,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ApiId",
                 flag: "api-id",
-                help: "API的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ApiId. Example: 10003",
+                help: "API的ID。\n\nConstraints: at least 1.\n\nWire name: ApiId. Example: 10003",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -3775,7 +3775,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "AuthorizedProjectId",
                 flag: "authorized-project-id",
-                help: "被取消授权的工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: AuthorizedProjectId. Example: 10004",
+                help: "被取消授权的工作空间ID。\n\nConstraints: at least 1.\n\nWire name: AuthorizedProjectId. Example: 10004",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -4344,7 +4344,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 101",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -4399,7 +4399,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LevelId",
                 flag: "level-id",
-                help: "需要删除的层级ID。您可以从ListLevel接口获取。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: LevelId. Example: 123",
+                help: "需要删除的层级ID。您可以从ListLevel接口获取。\n\nConstraints: at least 1.\n\nWire name: LevelId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -4407,7 +4407,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -4430,7 +4430,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ThemeId",
                 flag: "theme-id",
-                help: "主题ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ThemeId. Example: 123",
+                help: "主题ID。\n\nConstraints: at least 1.\n\nWire name: ThemeId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -4438,7 +4438,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6172,7 +6172,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "该字段已废弃。租户ID。您可登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入数据开发（DataStudio）页面，单击右上方当前登录用户名称，选择菜单 > 用户信息，获取租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10003",
+                help: "该字段已废弃。租户ID。您可登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入数据开发（DataStudio）页面，单击右上方当前登录用户名称，选择菜单 > 用户信息，获取租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10003",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6180,7 +6180,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10002",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10002",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6188,7 +6188,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "FolderId",
                 flag: "folder-id",
-                help: "文件夹的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: FolderId. Example: 10001",
+                help: "文件夹的ID。\n\nConstraints: at least 1.\n\nWire name: FolderId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6211,7 +6211,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10001",
+                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10001",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6219,7 +6219,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10002",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10002",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6453,7 +6453,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123465",
+                help: "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123465",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6772,7 +6772,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 1234",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 1234",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -6811,7 +6811,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 1234",
+                help: "DataWorks工作空间的ID。您可以登录DataWorks管控台，进入工作空间配置页面获取工作空间ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 1234",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9531,7 +9531,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PageNumber",
                 flag: "page-number",
-                help: "页码，从1开始。默认值为1。\n\nConstraints: at least 1; at most 2147483647.\n\nWire name: PageNumber. Example: 1",
+                help: "页码，从1开始。默认值为1。\n\nConstraints: at least 1.\n\nWire name: PageNumber. Example: 1",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9547,7 +9547,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10001",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9555,7 +9555,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "租户ID。您可登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入数据开发（DataStudio）页面，单击右上方当前登录用户名称，选择菜单 > 用户信息，获取租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10002",
+                help: "租户ID。您可登录[DataWorks控制台](https://workbench.data.aliyun.com/console)，进入数据开发（DataStudio）页面，单击右上方当前登录用户名称，选择菜单 > 用户信息，获取租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10002",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9594,7 +9594,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PageNumber",
                 flag: "page-number",
-                help: "页码，从1开始，默认值为1。\n\nConstraints: at least 1; at most 2147483647.\n\nWire name: PageNumber. Example: 1",
+                help: "页码，从1开始，默认值为1。\n\nConstraints: at least 1.\n\nWire name: PageNumber. Example: 1",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9610,7 +9610,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 10000",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 10000",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -9618,7 +9618,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "TenantId",
                 flag: "tenant-id",
-                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: TenantId. Example: 10001",
+                help: "该字段已废弃。租户ID。\n\nConstraints: at least 1.\n\nWire name: TenantId. Example: 10001",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -11338,7 +11338,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 1234",
+                help: "工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 1234",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -11533,7 +11533,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PageNumber",
                 flag: "page-number",
-                help: "页码数。\n\nConstraints: at least 1; at most 2147483647.\n\nWire name: PageNumber. Example: 1",
+                help: "页码数。\n\nConstraints: at least 1.\n\nWire name: PageNumber. Example: 1",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -11604,7 +11604,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PageNumber",
                 flag: "page-number",
-                help: "页码数。\n\nConstraints: at least 1; at most 2147483647.\n\nWire name: PageNumber. Example: 1",
+                help: "页码数。\n\nConstraints: at least 1.\n\nWire name: PageNumber. Example: 1",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -12012,7 +12012,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。您可以进入DataWorks管理控制台获取。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。您可以进入DataWorks管理控制台获取。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -12059,7 +12059,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -12067,7 +12067,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ParentId",
                 flag: "parent-id",
-                help: "父类ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ParentId. Example: 121",
+                help: "父类ID。\n\nConstraints: at least 1.\n\nWire name: ParentId. Example: 121",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -12075,7 +12075,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PageNum",
                 flag: "page-num",
-                help: "分页的页数。\n\nConstraints: at least 1; at most 2147483647.\n\nWire name: PageNum. Example: 1",
+                help: "分页的页数。\n\nConstraints: at least 1.\n\nWire name: PageNum. Example: 1",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -13180,7 +13180,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "NodeId",
                 flag: "node-id",
-                help: "触发式节点的节点ID。您可参见[ListNodes](~~173979~~)获取节点ID信息。\n\nConstraints: at least -9223372036854775808; at most 9223372036854775807.\n\nWire name: NodeId. Example: 10000011",
+                help: "触发式节点的节点ID。您可参见[ListNodes](~~173979~~)获取节点ID信息。\n\nWire name: NodeId. Example: 10000011",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -13188,7 +13188,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "CycleTime",
                 flag: "cycle-time",
-                help: "触发式节点对应节点任务的13位的毫秒级定时时间戳。\n\nConstraints: at least -9223372036854775808; at most 9223372036854775807.\n\nWire name: CycleTime. Example: 1606200230105",
+                help: "触发式节点对应节点任务的13位的毫秒级定时时间戳。\n\nWire name: CycleTime. Example: 1606200230105",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -13196,7 +13196,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "BizDate",
                 flag: "biz-date",
-                help: "触发式节点实例所在的业务日期时间戳。\n\nConstraints: at least -9223372036854775808; at most 9223372036854775807.\n\nWire name: BizDate. Example: 1606200230105",
+                help: "触发式节点实例所在的业务日期时间戳。\n\nWire name: BizDate. Example: 1606200230105",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -13204,7 +13204,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "AppId",
                 flag: "app-id",
-                help: "触发式节点所属的DataWorks工作空间ID。工作空间ID可参见[ListProjects](~~178393~~)查询。\n\nConstraints: at least -9223372036854775808; at most 9223372036854775807.\n\nWire name: AppId. Example: 10001",
+                help: "触发式节点所属的DataWorks工作空间ID。工作空间ID可参见[ListProjects](~~178393~~)查询。\n\nWire name: AppId. Example: 10001",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15217,7 +15217,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 101",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 0.\n\nWire name: ProjectId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15273,7 +15273,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "CategoryId",
                 flag: "category-id",
-                help: "需要关联的类目ID。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: CategoryId. Example: 101",
+                help: "需要关联的类目ID。\n\nConstraints: at least 0.\n\nWire name: CategoryId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15867,7 +15867,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "CategoryId",
                 flag: "category-id",
-                help: "关联的类目ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: CategoryId. Example: 101",
+                help: "关联的类目ID。\n\nConstraints: at least 1.\n\nWire name: CategoryId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15875,7 +15875,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LogicalLevelId",
                 flag: "logical-level-id",
-                help: "逻辑层级ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: LogicalLevelId. Example: 101",
+                help: "逻辑层级ID。\n\nConstraints: at least 1.\n\nWire name: LogicalLevelId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15883,7 +15883,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "PhysicsLevelId",
                 flag: "physics-level-id",
-                help: "物理层级ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: PhysicsLevelId. Example: 101",
+                help: "物理层级ID。\n\nConstraints: at least 1.\n\nWire name: PhysicsLevelId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -15907,7 +15907,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。您可以登录DataWorks控制台获取工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 101",
+                help: "DataWorks工作空间的ID。您可以登录DataWorks控制台获取工作空间ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16053,7 +16053,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "DataWorks工作空间的ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16085,7 +16085,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LevelId",
                 flag: "level-id",
-                help: "需要更新的层级ID。您可以通过ListLevel获取。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: LevelId. Example: 123",
+                help: "需要更新的层级ID。您可以通过ListLevel获取。\n\nConstraints: at least 1.\n\nWire name: LevelId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16108,7 +16108,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "FirstLevelThemeId",
                 flag: "first-level-theme-id",
-                help: "一级主题ID。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: FirstLevelThemeId. Example: 101",
+                help: "一级主题ID。\n\nConstraints: at least 0.\n\nWire name: FirstLevelThemeId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16116,7 +16116,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "SecondLevelThemeId",
                 flag: "second-level-theme-id",
-                help: "二级主题ID。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: SecondLevelThemeId. Example: 101",
+                help: "二级主题ID。\n\nConstraints: at least 0.\n\nWire name: SecondLevelThemeId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16124,7 +16124,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LevelId",
                 flag: "level-id",
-                help: "层级ID。\n\nConstraints: at least 0; at most 9223372036854775807.\n\nWire name: LevelId. Example: 101",
+                help: "层级ID。\n\nConstraints: at least 0.\n\nWire name: LevelId. Example: 101",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16140,7 +16140,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "LevelType",
                 flag: "level-type",
-                help: "层级类型，包括1（逻辑层级）和2（物理层级）。\n\nConstraints: at least 0; at most 2147483647.\n\nWire name: LevelType. Example: 1",
+                help: "层级类型，包括1（逻辑层级）和2（物理层级）。\n\nConstraints: at least 0.\n\nWire name: LevelType. Example: 1",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16163,7 +16163,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ProjectId",
                 flag: "project-id",
-                help: "工作空间ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ProjectId. Example: 123",
+                help: "工作空间ID。\n\nConstraints: at least 1.\n\nWire name: ProjectId. Example: 123",
                 required: false,
                 repeated: false,
                 kind: Kind::Integer,
@@ -16179,7 +16179,7 @@ static ACTIONS: &[Action<Client>] = &[
             Param {
                 wire: "ThemeId",
                 flag: "theme-id",
-                help: "主题ID。\n\nConstraints: at least 1; at most 9223372036854775807.\n\nWire name: ThemeId. Example: 123",
+                help: "主题ID。\n\nConstraints: at least 1.\n\nWire name: ThemeId. Example: 123",
                 required: true,
                 repeated: false,
                 kind: Kind::Integer,

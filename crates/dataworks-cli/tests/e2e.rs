@@ -1621,6 +1621,7 @@ fn help_lists_item_fields_allowed_values_and_wire_names() {
         "ColumnType",
         "--endpoint-param",
         "Wire name: Endpoint",
+        "Constraints: at least 1.",
     ] {
         assert!(
             run.stdout.contains(needle),
@@ -1628,6 +1629,12 @@ fn help_lists_item_fields_allowed_values_and_wire_names() {
             run.stdout
         );
     }
+    // The metadata's `maximum: 9223372036854775807` on int64 values checks nothing: not shown.
+    assert!(
+        !run.stdout.contains("9223372036854775807"),
+        "{}",
+        run.stdout
+    );
     let run = Invocation::new(home.path(), &[])
         .args(["run-cycle-dag-nodes", "--help"])
         .run();

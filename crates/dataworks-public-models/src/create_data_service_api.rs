@@ -23,7 +23,7 @@ use acs_model::{
 /// - `Protocols` is required.
 /// - `ApiPath` is required.
 /// - `ApiDescription` is required.
-/// - `FolderId`: at least 0; at most 9223372036854775807.
+/// - `FolderId`: at least 0.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataServiceApiRequest {
@@ -313,11 +313,6 @@ impl Request for CreateDataServiceApiRequest {
         check::required("ApiPath", &self.api_path)?;
         check::required("ApiDescription", &self.api_description)?;
         check::at_least(Path::param("FolderId"), self.folder_id.as_ref(), 0)?;
-        check::at_most(
-            Path::param("FolderId"),
-            self.folder_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

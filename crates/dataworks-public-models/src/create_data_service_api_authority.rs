@@ -16,11 +16,11 @@ use acs_model::{
 /// - `ApiId` is required.
 /// - `AuthorizedProjectId` is required.
 /// - `EndTime` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `ApiId`: at least 1; at most 9223372036854775807.
-/// - `AuthorizedProjectId`: at least 1; at most 9223372036854775807.
-/// - `EndTime`: at least 1; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
+/// - `ApiId`: at least 1.
+/// - `AuthorizedProjectId`: at least 1.
+/// - `EndTime`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataServiceApiAuthorityRequest {
@@ -113,39 +113,14 @@ impl Request for CreateDataServiceApiAuthorityRequest {
         check::required("AuthorizedProjectId", &self.authorized_project_id)?;
         check::required("EndTime", &self.end_time)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ApiId"), self.api_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ApiId"),
-            self.api_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(
             Path::param("AuthorizedProjectId"),
             self.authorized_project_id.as_ref(),
             1,
         )?;
-        check::at_most(
-            Path::param("AuthorizedProjectId"),
-            self.authorized_project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("EndTime"), self.end_time.as_ref(), 1)?;
-        check::at_most(
-            Path::param("EndTime"),
-            self.end_time.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -16,9 +16,9 @@ use acs_model::{
 /// - `FolderName` is required.
 /// - `ParentId` is required.
 /// - `GroupId` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `ParentId`: at least 0; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
+/// - `ParentId`: at least 0.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataServiceFolderRequest {
@@ -106,23 +106,8 @@ impl Request for CreateDataServiceFolderRequest {
         check::required("ParentId", &self.parent_id)?;
         check::required("GroupId", &self.group_id)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ParentId"), self.parent_id.as_ref(), 0)?;
-        check::at_most(
-            Path::param("ParentId"),
-            self.parent_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -15,8 +15,8 @@ use acs_model::{
 /// - `ProjectId` is required.
 /// - `ApiGatewayGroupId` is required.
 /// - `GroupName` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateDataServiceGroupRequest {
@@ -108,17 +108,7 @@ impl Request for CreateDataServiceGroupRequest {
         check::required("ApiGatewayGroupId", &self.api_gateway_group_id)?;
         check::required("GroupName", &self.group_name)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

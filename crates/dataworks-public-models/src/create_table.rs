@@ -14,10 +14,10 @@ use acs_model::{
 /// Rules, checked by [`build`](CreateTableRequest::build) and before sending:
 /// - `TableName` is required.
 /// - `Columns` is required.
-/// - `CategoryId`: at least 1; at most 9223372036854775807.
-/// - `LogicalLevelId`: at least 1; at most 9223372036854775807.
-/// - `PhysicsLevelId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `CategoryId`: at least 1.
+/// - `LogicalLevelId`: at least 1.
+/// - `PhysicsLevelId`: at least 1.
+/// - `ProjectId`: at least 1.
 /// - `Columns`: at most 1000 items.
 /// - `Themes`: at most 100 items.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -307,37 +307,17 @@ impl Request for CreateTableRequest {
         check::required("TableName", &self.table_name)?;
         check::required("Columns", &self.columns)?;
         check::at_least(Path::param("CategoryId"), self.category_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("CategoryId"),
-            self.category_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(
             Path::param("LogicalLevelId"),
             self.logical_level_id.as_ref(),
             1,
         )?;
-        check::at_most(
-            Path::param("LogicalLevelId"),
-            self.logical_level_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(
             Path::param("PhysicsLevelId"),
             self.physics_level_id.as_ref(),
             1,
-        )?;
-        check::at_most(
-            Path::param("PhysicsLevelId"),
-            self.physics_level_id.as_ref(),
-            9223372036854775807,
         )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::max_items(Path::param("Columns"), self.columns.as_deref(), 1000u64)?;
         check::nested(Path::param("Columns"), self.columns.as_ref())?;
         check::max_items(Path::param("Themes"), self.themes.as_deref(), 100u64)?;
@@ -630,11 +610,6 @@ impl Object for ThemesItem {
 impl check::Validate for ThemesItem {
     fn validate_at(&self, path: Path<'_>) -> Result<(), BuildError> {
         check::at_least(path.field("ThemeId"), self.theme_id.as_ref(), 1)?;
-        check::at_most(
-            path.field("ThemeId"),
-            self.theme_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
 }

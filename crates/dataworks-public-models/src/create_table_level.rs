@@ -14,7 +14,7 @@ use acs_model::{
 /// Rules, checked by [`build`](CreateTableLevelRequest::build) and before sending:
 /// - `LevelType` is required.
 /// - `Name` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `LevelType`: at least 1; at most 10.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -88,11 +88,6 @@ impl Request for CreateTableLevelRequest {
         check::required("LevelType", &self.level_type)?;
         check::required("Name", &self.name)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("LevelType"), self.level_type.as_ref(), 1)?;
         check::at_most(Path::param("LevelType"), self.level_type.as_ref(), 10)?;
         Ok(())

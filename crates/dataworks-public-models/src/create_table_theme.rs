@@ -14,9 +14,9 @@ use acs_model::{
 /// Rules, checked by [`build`](CreateTableThemeRequest::build) and before sending:
 /// - `Level` is required.
 /// - `Name` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `Level`: at least 1; at most 10.
-/// - `ParentId`: at least 1; at most 9223372036854775807.
+/// - `ParentId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateTableThemeRequest {
@@ -89,19 +89,9 @@ impl Request for CreateTableThemeRequest {
         check::required("Level", &self.level)?;
         check::required("Name", &self.name)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("Level"), self.level.as_ref(), 1)?;
         check::at_most(Path::param("Level"), self.level.as_ref(), 10)?;
         check::at_least(Path::param("ParentId"), self.parent_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ParentId"),
-            self.parent_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

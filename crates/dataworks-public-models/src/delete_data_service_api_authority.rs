@@ -15,10 +15,10 @@ use acs_model::{
 /// - `ProjectId` is required.
 /// - `ApiId` is required.
 /// - `AuthorizedProjectId` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `ApiId`: at least 1; at most 9223372036854775807.
-/// - `AuthorizedProjectId`: at least 1; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
+/// - `ApiId`: at least 1.
+/// - `AuthorizedProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteDataServiceApiAuthorityRequest {
@@ -93,32 +93,12 @@ impl Request for DeleteDataServiceApiAuthorityRequest {
         check::required("ApiId", &self.api_id)?;
         check::required("AuthorizedProjectId", &self.authorized_project_id)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ApiId"), self.api_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ApiId"),
-            self.api_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(
             Path::param("AuthorizedProjectId"),
             self.authorized_project_id.as_ref(),
             1,
-        )?;
-        check::at_most(
-            Path::param("AuthorizedProjectId"),
-            self.authorized_project_id.as_ref(),
-            9223372036854775807,
         )?;
         Ok(())
     }

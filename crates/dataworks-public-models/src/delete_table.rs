@@ -13,7 +13,7 @@ use acs_model::{
 ///
 /// Rules, checked by [`build`](DeleteTableRequest::build) and before sending:
 /// - `TableName` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `EnvType`: at least 0; at most 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -107,11 +107,6 @@ impl Request for DeleteTableRequest {
     fn validate(&self) -> Result<(), BuildError> {
         check::required("TableName", &self.table_name)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("EnvType"), self.env_type.as_ref(), 0)?;
         check::at_most(Path::param("EnvType"), self.env_type.as_ref(), 1)?;
         Ok(())

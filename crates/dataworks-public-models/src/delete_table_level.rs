@@ -14,8 +14,8 @@ use acs_model::{
 /// Rules, checked by [`build`](DeleteTableLevelRequest::build) and before sending:
 /// - `LevelId` is required.
 /// - `ProjectId` is required.
-/// - `LevelId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `LevelId`: at least 1.
+/// - `ProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteTableLevelRequest {
@@ -64,17 +64,7 @@ impl Request for DeleteTableLevelRequest {
         check::required("LevelId", &self.level_id)?;
         check::required("ProjectId", &self.project_id)?;
         check::at_least(Path::param("LevelId"), self.level_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("LevelId"),
-            self.level_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

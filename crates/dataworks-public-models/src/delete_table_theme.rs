@@ -13,8 +13,8 @@ use acs_model::{
 ///
 /// Rules, checked by [`build`](DeleteTableThemeRequest::build) and before sending:
 /// - `ThemeId` is required.
-/// - `ThemeId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ThemeId`: at least 1.
+/// - `ProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteTableThemeRequest {
@@ -62,17 +62,7 @@ impl Request for DeleteTableThemeRequest {
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ThemeId", &self.theme_id)?;
         check::at_least(Path::param("ThemeId"), self.theme_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ThemeId"),
-            self.theme_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

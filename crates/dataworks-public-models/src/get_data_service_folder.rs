@@ -14,9 +14,9 @@ use acs_model::{
 /// Rules, checked by [`build`](GetDataServiceFolderRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `FolderId` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `FolderId`: at least 1; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
+/// - `FolderId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetDataServiceFolderRequest {
@@ -77,23 +77,8 @@ impl Request for GetDataServiceFolderRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("FolderId", &self.folder_id)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("FolderId"), self.folder_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("FolderId"),
-            self.folder_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -14,8 +14,8 @@ use acs_model::{
 /// Rules, checked by [`build`](GetDataServiceGroupRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `GroupId` is required.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `TenantId`: at least 1.
+/// - `ProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetDataServiceGroupRequest {
@@ -76,17 +76,7 @@ impl Request for GetDataServiceGroupRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("GroupId", &self.group_id)?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -14,7 +14,7 @@ use acs_model::{
 /// Rules, checked by [`build`](GetFileTypeStatisticRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `ProjectEnv` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetFileTypeStatisticRequest {
@@ -63,11 +63,6 @@ impl Request for GetFileTypeStatisticRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("ProjectEnv", &self.project_env)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -16,7 +16,7 @@ use acs_model::{
 /// - `ProjectId` is required.
 /// - `ProjectEnv` is required.
 /// - `BizDate` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 #[deprecated(
     note = "the official API metadata marks GetInstanceStatusCount as deprecated: 调用GetInstanceStatusCount获取实例不同状态的数量统计。"
 )]
@@ -81,11 +81,6 @@ impl Request for GetInstanceStatusCountRequest {
         check::required("ProjectEnv", &self.project_env)?;
         check::required("BizDate", &self.biz_date)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -15,7 +15,7 @@ use acs_model::{
 /// - `ProjectId` is required.
 /// - `ProjectEnv` is required.
 /// - `BizDate` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `BizDate`: at least 10 characters; at most 10 characters.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -134,11 +134,6 @@ impl Request for GetInstanceStatusStatisticRequest {
         check::required("ProjectEnv", &self.project_env)?;
         check::required("BizDate", &self.biz_date)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::length(
             Path::param("BizDate"),
             self.biz_date.as_deref(),

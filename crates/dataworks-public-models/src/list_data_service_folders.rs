@@ -13,10 +13,10 @@ use acs_model::{
 ///
 /// Rules, checked by [`build`](ListDataServiceFoldersRequest::build) and before sending:
 /// - `ProjectId` is required.
-/// - `PageNumber`: at least 1; at most 2147483647.
+/// - `PageNumber`: at least 1.
 /// - `PageSize`: at least 1; at most 50.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `TenantId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
+/// - `TenantId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListDataServiceFoldersRequest {
@@ -119,25 +119,10 @@ impl Request for ListDataServiceFoldersRequest {
     fn validate(&self) -> Result<(), BuildError> {
         check::required("ProjectId", &self.project_id)?;
         check::at_least(Path::param("PageNumber"), self.page_number.as_ref(), 1)?;
-        check::at_most(
-            Path::param("PageNumber"),
-            self.page_number.as_ref(),
-            2147483647,
-        )?;
         check::at_least(Path::param("PageSize"), self.page_size.as_ref(), 1)?;
         check::at_most(Path::param("PageSize"), self.page_size.as_ref(), 50)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("TenantId"), self.tenant_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("TenantId"),
-            self.tenant_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -15,7 +15,7 @@ use acs_model::{
 /// Rules, checked by [`build`](ListProgramTypeCountRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `ProjectEnv` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 #[deprecated(
     note = "the official API metadata marks ListProgramTypeCount as deprecated: 调用ListProgramTypeCount获取节点任务类型的分布。"
 )]
@@ -67,11 +67,6 @@ impl Request for ListProgramTypeCountRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("ProjectEnv", &self.project_env)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

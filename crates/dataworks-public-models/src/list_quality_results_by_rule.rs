@@ -21,7 +21,7 @@ use acs_model::{
 /// - `ProjectId` is required.
 /// - `RuleId`: at least 1; at most 2147483647.
 /// - `PageSize`: at least 1; at most 20.
-/// - `PageNumber`: at least 1; at most 2147483647.
+/// - `PageNumber`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListQualityResultsByRuleRequest {
@@ -151,11 +151,6 @@ impl Request for ListQualityResultsByRuleRequest {
         check::at_least(Path::param("PageSize"), self.page_size.as_ref(), 1)?;
         check::at_most(Path::param("PageSize"), self.page_size.as_ref(), 20)?;
         check::at_least(Path::param("PageNumber"), self.page_number.as_ref(), 1)?;
-        check::at_most(
-            Path::param("PageNumber"),
-            self.page_number.as_ref(),
-            2147483647,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

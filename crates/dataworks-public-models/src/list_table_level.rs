@@ -14,7 +14,7 @@ use acs_model::{
 /// Rules, checked by [`build`](ListTableLevelRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `LevelType` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `LevelType`: at least 0; at most 10.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -89,11 +89,6 @@ impl Request for ListTableLevelRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("LevelType", &self.level_type)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("LevelType"), self.level_type.as_ref(), 0)?;
         check::at_most(Path::param("LevelType"), self.level_type.as_ref(), 10)?;
         Ok(())

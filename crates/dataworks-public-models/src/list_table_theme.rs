@@ -12,9 +12,9 @@ use acs_model::{
 /// Idempotent: retried after every transient failure.
 ///
 /// Rules, checked by [`build`](ListTableThemeRequest::build) and before sending:
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
-/// - `ParentId`: at least 1; at most 9223372036854775807.
-/// - `PageNum`: at least 1; at most 2147483647.
+/// - `ProjectId`: at least 1.
+/// - `ParentId`: at least 1.
+/// - `PageNum`: at least 1.
 /// - `PageSize`: at least 1; at most 100.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -87,19 +87,8 @@ impl Request for ListTableThemeRequest {
     type Response = ListTableThemeResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("ParentId"), self.parent_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ParentId"),
-            self.parent_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("PageNum"), self.page_num.as_ref(), 1)?;
-        check::at_most(Path::param("PageNum"), self.page_num.as_ref(), 2147483647)?;
         check::at_least(Path::param("PageSize"), self.page_size.as_ref(), 1)?;
         check::at_most(Path::param("PageSize"), self.page_size.as_ref(), 100)?;
         Ok(())

@@ -2,8 +2,7 @@
 
 //! Types of the `RunTriggerNode` action: 运行一个触发式节点
 use acs_model::{
-    check, check::Path, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter,
-    Request,
+    check, BuildError, BusinessStatus, FieldSource, Idempotency, Object, ParamWriter, Request,
 };
 /// Request of `RunTriggerNode`.
 ///
@@ -16,10 +15,6 @@ use acs_model::{
 /// - `CycleTime` is required.
 /// - `BizDate` is required.
 /// - `AppId` is required.
-/// - `NodeId`: at least -9223372036854775808; at most 9223372036854775807.
-/// - `CycleTime`: at least -9223372036854775808; at most 9223372036854775807.
-/// - `BizDate`: at least -9223372036854775808; at most 9223372036854775807.
-/// - `AppId`: at least -9223372036854775808; at most 9223372036854775807.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RunTriggerNodeRequest {
@@ -93,46 +88,6 @@ impl Request for RunTriggerNodeRequest {
         check::required("CycleTime", &self.cycle_time)?;
         check::required("BizDate", &self.biz_date)?;
         check::required("AppId", &self.app_id)?;
-        check::at_least(
-            Path::param("NodeId"),
-            self.node_id.as_ref(),
-            -9223372036854775808,
-        )?;
-        check::at_most(
-            Path::param("NodeId"),
-            self.node_id.as_ref(),
-            9223372036854775807,
-        )?;
-        check::at_least(
-            Path::param("CycleTime"),
-            self.cycle_time.as_ref(),
-            -9223372036854775808,
-        )?;
-        check::at_most(
-            Path::param("CycleTime"),
-            self.cycle_time.as_ref(),
-            9223372036854775807,
-        )?;
-        check::at_least(
-            Path::param("BizDate"),
-            self.biz_date.as_ref(),
-            -9223372036854775808,
-        )?;
-        check::at_most(
-            Path::param("BizDate"),
-            self.biz_date.as_ref(),
-            9223372036854775807,
-        )?;
-        check::at_least(
-            Path::param("AppId"),
-            self.app_id.as_ref(),
-            -9223372036854775808,
-        )?;
-        check::at_most(
-            Path::param("AppId"),
-            self.app_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

@@ -12,8 +12,8 @@ use acs_model::{
 /// Not idempotent: retried only when it certainly was not carried out; a failure that leaves the outcome unknown is `Error::OutcomeUnknown`.
 ///
 /// Rules, checked by [`build`](UpdateMetaTableRequest::build) and before sending:
-/// - `ProjectId`: at least 0; at most 9223372036854775807.
-/// - `CategoryId`: at least 0; at most 9223372036854775807.
+/// - `ProjectId`: at least 0.
+/// - `CategoryId`: at least 0.
 /// - `Visibility`: at least 0; at most 100.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -181,17 +181,7 @@ impl Request for UpdateMetaTableRequest {
     type Response = UpdateMetaTableResponse;
     fn validate(&self) -> Result<(), BuildError> {
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 0)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("CategoryId"), self.category_id.as_ref(), 0)?;
-        check::at_most(
-            Path::param("CategoryId"),
-            self.category_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("Visibility"), self.visibility.as_ref(), 0)?;
         check::at_most(Path::param("Visibility"), self.visibility.as_ref(), 100)?;
         Ok(())

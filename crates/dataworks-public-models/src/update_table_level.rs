@@ -14,9 +14,9 @@ use acs_model::{
 /// Rules, checked by [`build`](UpdateTableLevelRequest::build) and before sending:
 /// - `ProjectId` is required.
 /// - `LevelId` is required.
-/// - `ProjectId`: at least 1; at most 9223372036854775807.
+/// - `ProjectId`: at least 1.
 /// - `LevelType`: at least 0; at most 10.
-/// - `LevelId`: at least 1; at most 9223372036854775807.
+/// - `LevelId`: at least 1.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateTableLevelRequest {
@@ -102,19 +102,9 @@ impl Request for UpdateTableLevelRequest {
         check::required("ProjectId", &self.project_id)?;
         check::required("LevelId", &self.level_id)?;
         check::at_least(Path::param("ProjectId"), self.project_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("ProjectId"),
-            self.project_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("LevelType"), self.level_type.as_ref(), 0)?;
         check::at_most(Path::param("LevelType"), self.level_type.as_ref(), 10)?;
         check::at_least(Path::param("LevelId"), self.level_id.as_ref(), 1)?;
-        check::at_most(
-            Path::param("LevelId"),
-            self.level_id.as_ref(),
-            9223372036854775807,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

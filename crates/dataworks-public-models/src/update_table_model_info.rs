@@ -13,10 +13,10 @@ use acs_model::{
 ///
 /// Rules, checked by [`build`](UpdateTableModelInfoRequest::build) and before sending:
 /// - `TableGuid` is required.
-/// - `FirstLevelThemeId`: at least 0; at most 9223372036854775807.
-/// - `SecondLevelThemeId`: at least 0; at most 9223372036854775807.
-/// - `LevelId`: at least 0; at most 9223372036854775807.
-/// - `LevelType`: at least 0; at most 2147483647.
+/// - `FirstLevelThemeId`: at least 0.
+/// - `SecondLevelThemeId`: at least 0.
+/// - `LevelId`: at least 0.
+/// - `LevelType`: at least 0.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpdateTableModelInfoRequest {
@@ -110,33 +110,13 @@ impl Request for UpdateTableModelInfoRequest {
             self.first_level_theme_id.as_ref(),
             0,
         )?;
-        check::at_most(
-            Path::param("FirstLevelThemeId"),
-            self.first_level_theme_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(
             Path::param("SecondLevelThemeId"),
             self.second_level_theme_id.as_ref(),
             0,
         )?;
-        check::at_most(
-            Path::param("SecondLevelThemeId"),
-            self.second_level_theme_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("LevelId"), self.level_id.as_ref(), 0)?;
-        check::at_most(
-            Path::param("LevelId"),
-            self.level_id.as_ref(),
-            9223372036854775807,
-        )?;
         check::at_least(Path::param("LevelType"), self.level_type.as_ref(), 0)?;
-        check::at_most(
-            Path::param("LevelType"),
-            self.level_type.as_ref(),
-            2147483647,
-        )?;
         Ok(())
     }
     fn write_params(&self, w: &mut ParamWriter<'_>) {

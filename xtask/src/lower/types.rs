@@ -411,6 +411,29 @@ pub(super) fn constraints(
     };
     c.minimum = number(cx, "minimum", &schema.minimum, schema.exclusive_minimum);
     c.maximum = number(cx, "maximum", &schema.maximum, schema.exclusive_maximum);
+    // A bound at or beyond the type's own limit checks nothing (the metadata gives many
+    // int64 values `maximum: 9223372036854775807`): it is not kept, so that docs and help do
+    // not print it and `validate()` does not test it.
+    let limits = match ty {
+        Type::I32 => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        Type::I64 => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    if let Some((lowest, highest)) = limits {
+        let inclusive_int = |bound: &Option<Bound>| match bound {
+            Some(Bound {
+                value: Number::Int(v),
+                exclusive: false,
+            }) => Some(*v),
+            _ => None,
+        };
+        if inclusive_int(&c.minimum).is_some_and(|v| v <= lowest) {
+            c.minimum = None;
+        }
+        if inclusive_int(&c.maximum).is_some_and(|v| v >= highest) {
+            c.maximum = None;
+        }
+    }
     let is_text = matches!(ty, Type::String);
     for (key, value, slot) in [
         ("minLength", schema.min_length, &mut c.min_length),
