@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
     match value {
-        Value::Object(map) if !map.is_empty() => write_mapping(&mut out, map, 0),
+        Value::Object(map) if !map.is_empty() => write_mapping(&mut out, map, 0, false),
         Value::Array(items) if !items.is_empty() => write_sequence(&mut out, items, 0),
         scalar => write_inline(&mut out, scalar),
     }
@@ -23,13 +23,21 @@ pub fn to_yaml(value: &Value) -> String {
     out
 }
 
-/// A non-empty mapping, one `key: value` line per entry at `indent` spaces.
-fn write_mapping(out: &mut String, map: &serde_json::Map<String, Value>, indent: usize) {
-    for (key, value) in map {
-        push_indent(out, indent);
+/// A non-empty mapping, one `key: value` line per entry at `indent` spaces; with
+/// `on_dash_line`, the first entry goes where the line already is (after a sequence's `- `).
+fn write_mapping(
+    out: &mut String,
+    map: &serde_json::Map<String, Value>,
+    indent: usize,
+    on_dash_line: bool,
+) {
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 || !on_dash_line {
+            push_indent(out, indent);
+        }
         write_string(out, key);
         out.push(':');
-        write_nested(out, value, indent, indent + 2);
+        write_nested(out, value, indent);
     }
 }
 
@@ -39,49 +47,41 @@ fn write_sequence(out: &mut String, items: &[Value], indent: usize) {
         push_indent(out, indent);
         out.push('-');
         match item {
-            // The item's first entry goes on the dash's line, the others under it.
             Value::Object(map) if !map.is_empty() => {
                 out.push(' ');
-                for (i, (key, value)) in map.iter().enumerate() {
-                    if i > 0 {
-                        push_indent(out, indent + 2);
-                    }
-                    write_string(out, key);
-                    out.push(':');
-                    write_nested(out, value, indent + 2, indent + 4);
-                }
+                write_mapping(out, map, indent + 2, true);
             }
             Value::Array(inner) if !inner.is_empty() => {
                 out.push('\n');
                 write_sequence(out, inner, indent + 2);
             }
-            scalar => {
-                out.push(' ');
-                write_inline(out, scalar);
-                out.push('\n');
-            }
+            scalar => write_scalar_line(out, scalar),
         }
     }
 }
 
-/// What follows `key:`: a scalar or empty collection on the same line, a mapping on the
-/// lines below at `child` spaces, a sequence on the lines below at the key's own `indent`.
-fn write_nested(out: &mut String, value: &Value, indent: usize, child: usize) {
+/// What follows the `key:` of a mapping at `indent` spaces: a scalar or empty collection on
+/// the same line, a mapping on the lines below two spaces further in, a sequence on the
+/// lines below at the key's own indent.
+fn write_nested(out: &mut String, value: &Value, indent: usize) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             out.push('\n');
-            write_mapping(out, map, child);
+            write_mapping(out, map, indent + 2, false);
         }
         Value::Array(items) if !items.is_empty() => {
             out.push('\n');
             write_sequence(out, items, indent);
         }
-        scalar => {
-            out.push(' ');
-            write_inline(out, scalar);
-            out.push('\n');
-        }
+        scalar => write_scalar_line(out, scalar),
     }
+}
+
+/// ` value` and the end of the line, after a key's `:` or a sequence's `-`.
+fn write_scalar_line(out: &mut String, value: &Value) {
+    out.push(' ');
+    write_inline(out, value);
+    out.push('\n');
 }
 
 /// A scalar, `{}` or `[]`.
