@@ -18,7 +18,7 @@ use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::encode::{encoded_len, percent_encode_into};
+use crate::encode::{encoded_len, lower_hex_into, percent_encode_into};
 use crate::Credentials;
 
 /// The V3 signature algorithm name.
@@ -35,11 +35,6 @@ pub const EMPTY_PAYLOAD_SHA256: &str =
 /// ```
 pub fn hex_sha256(body: &[u8]) -> String {
     ascii_string(&hex_sha256_bytes(body))
-}
-
-/// Lower-case hex of a 32-byte digest into `out`.
-fn hex_lower(bytes: &[u8; 32], out: &mut [u8; 64]) {
-    crate::encode::lower_hex_into(bytes, out);
 }
 
 /// `String` from bytes known to be ASCII (hex digits, the algorithm name).
@@ -261,10 +256,7 @@ fn string_to_sign_bytes(canonical_request: &str) -> [u8; STS_LEN] {
     sts[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
     sts[ALGORITHM.len()] = b'\n';
     let mut hex = [0u8; 64];
-    hex_lower(
-        &Sha256::digest(canonical_request.as_bytes()).into(),
-        &mut hex,
-    );
+    lower_hex_into(&Sha256::digest(canonical_request.as_bytes()), &mut hex);
     sts[ALGORITHM.len() + 1..].copy_from_slice(&hex);
     sts
 }
@@ -290,7 +282,7 @@ fn signature_hex(access_key_secret: &str, string_to_sign: &[u8]) -> [u8; 64] {
     let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
     mac.update(string_to_sign);
     let mut hex = [0u8; 64];
-    hex_lower(&mac.finalize().into_bytes().into(), &mut hex);
+    lower_hex_into(&mac.finalize().into_bytes(), &mut hex);
     hex
 }
 
@@ -472,7 +464,7 @@ pub fn sign_with_headers(
 /// Lower-case hex SHA-256 of `body`, on the stack.
 fn hex_sha256_bytes(body: &[u8]) -> [u8; 64] {
     let mut hex = [0u8; 64];
-    hex_lower(&Sha256::digest(body).into(), &mut hex);
+    lower_hex_into(&Sha256::digest(body), &mut hex);
     hex
 }
 
