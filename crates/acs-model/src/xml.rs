@@ -28,12 +28,8 @@ pub fn check_xml_shape(text: &str) -> Result<(), String> {
     let bytes = text.as_bytes();
     let mut depth: usize = 0;
     let mut i = 0;
-    let skip_past = |from: usize, end: &[u8]| -> Option<usize> {
-        bytes[from..]
-            .windows(end.len())
-            .position(|w| w == end)
-            .map(|p| from + p + end.len())
-    };
+    let skip_past =
+        |from: usize, end: &[u8]| crate::xml_tokens::find(bytes, from, end).map(|p| p + end.len());
     while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
         let start = i + offset;
         let rest = &bytes[start + 1..];

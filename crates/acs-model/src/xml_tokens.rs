@@ -60,6 +60,16 @@ fn skip_xml_space(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+/// The offset of the first `needle` in `bytes` at or after `from` (the ends of comments,
+/// CDATA sections and processing instructions: rare and short, a plain search).
+pub(crate) fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
 /// quick-xml's events over one body, read on demand.
 pub(crate) struct Tokenizer<'de> {
     input: &'de str,
@@ -246,12 +256,7 @@ impl<'de> Tokenizer<'de> {
 
     /// The offset of the first `needle` in the input at or after `from`.
     fn find(&self, from: usize, needle: &[u8]) -> Option<usize> {
-        let bytes = self.input.as_bytes();
-        bytes
-            .get(from..)?
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|p| from + p)
+        find(self.input.as_bytes(), from, needle)
     }
 
     /// `<!--`, `<![CDATA[` or `<!DOCTYPE`.
